@@ -1,0 +1,148 @@
+import path from 'node:path';
+import type { ControlPlaneBinaries } from './binaries.ts';
+import type { ClusterLayout } from './layout.ts';
+import type { ClusterPki } from './pki.ts';
+
+/** Loopback ports a local cluster listens on; chosen once and kept in cluster.json. */
+export interface ClusterPorts {
+  readonly etcdClient: number;
+  readonly etcdPeer: number;
+  readonly apiserver: number;
+  readonly controllerManager: number;
+  readonly scheduler: number;
+  readonly kwok: number;
+}
+
+export type ComponentName = 'etcd' | 'kube-apiserver' | 'kube-controller-manager' | 'kube-scheduler' | 'kwok';
+
+/** How a component proves it is up. */
+export type HealthProbe =
+  | { readonly kind: 'http'; readonly url: string }
+  /** HTTPS with the cluster CA; `clientCert` when the endpoint needs an authenticated caller. */
+  | { readonly kind: 'https'; readonly url: string; readonly clientCert: boolean }
+  /** HTTPS with a self-signed serving certificate nobody can pin (kcm, scheduler). */
+  | { readonly kind: 'https-insecure'; readonly url: string };
+
+export interface ComponentSpec {
+  readonly name: ComponentName;
+  readonly binary: string;
+  readonly args: readonly string[];
+  readonly health: HealthProbe;
+  /** Start order: a component starts once every lower tier is healthy. */
+  readonly tier: number;
+}
+
+export interface ControlPlaneInputs {
+  readonly layout: ClusterLayout;
+  readonly pki: ClusterPki;
+  readonly ports: ClusterPorts;
+  readonly binaries: ControlPlaneBinaries;
+  readonly kwokStagesFile: string;
+}
+
+const loopback = '127.0.0.1';
+
+/** The command lines of the five control-plane processes (pure: paths and ports in, argv out). */
+export function controlPlaneComponents(inputs: ControlPlaneInputs): ComponentSpec[] {
+  const { layout, pki, ports, binaries } = inputs;
+  const etcdUrl = `http://${loopback}:${ports.etcdClient}`;
+  const peerUrl = `http://${loopback}:${ports.etcdPeer}`;
+  // kcm and the scheduler serve /healthz on their own self-signed certificates; letting anyone
+  // read the probe paths keeps status checks free of delegated authn round-trips.
+  const alwaysAllow = '--authorization-always-allow-paths=/healthz,/readyz,/livez,/metrics';
+  const delegated = [`--kubeconfig=${layout.kubeconfig}`, `--authentication-kubeconfig=${layout.kubeconfig}`, `--authorization-kubeconfig=${layout.kubeconfig}`];
+  return [
+    {
+      name: 'etcd',
+      binary: binaries.etcd,
+      tier: 0,
+      health: { kind: 'http', url: `${etcdUrl}/health` },
+      args: [
+        '--name=caravan',
+        `--data-dir=${layout.etcdDataDir}`,
+        `--listen-client-urls=${etcdUrl}`,
+        `--advertise-client-urls=${etcdUrl}`,
+        `--listen-peer-urls=${peerUrl}`,
+        `--initial-advertise-peer-urls=${peerUrl}`,
+        `--initial-cluster=caravan=${peerUrl}`,
+        // A throwaway test store: durability is not worth an fsync per write on a 2-core box.
+        '--unsafe-no-fsync=true',
+        '--auto-compaction-retention=1',
+        '--quota-backend-bytes=8589934592',
+        '--log-level=warn',
+      ],
+    },
+    {
+      name: 'kube-apiserver',
+      binary: binaries.kubeApiserver,
+      tier: 1,
+      health: { kind: 'https', url: `https://${loopback}:${ports.apiserver}/readyz`, clientCert: true },
+      args: [
+        `--etcd-servers=${etcdUrl}`,
+        `--bind-address=${loopback}`,
+        `--secure-port=${ports.apiserver}`,
+        `--tls-cert-file=${pki.apiserverCert}`,
+        `--tls-private-key-file=${pki.apiserverKey}`,
+        `--client-ca-file=${pki.caCert}`,
+        '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
+        `--service-account-key-file=${pki.serviceAccountKey}`,
+        `--service-account-signing-key-file=${pki.serviceAccountKey}`,
+        '--service-cluster-ip-range=10.96.0.0/12',
+        '--authorization-mode=Node,RBAC',
+        '--allow-privileged=true',
+        // A loopback address cannot be published in default/kubernetes Endpoints.
+        '--endpoint-reconciler-type=none',
+        `--cert-dir=${layout.pkiDir}`,
+        '--v=1',
+      ],
+    },
+    {
+      name: 'kube-controller-manager',
+      binary: binaries.kubeControllerManager,
+      tier: 2,
+      health: { kind: 'https-insecure', url: `https://${loopback}:${ports.controllerManager}/healthz` },
+      args: [
+        ...delegated,
+        alwaysAllow,
+        `--bind-address=${loopback}`,
+        `--secure-port=${ports.controllerManager}`,
+        '--leader-elect=false',
+        '--controllers=*',
+        `--service-account-private-key-file=${pki.serviceAccountKey}`,
+        `--root-ca-file=${pki.caCert}`,
+        '--use-service-account-credentials=false',
+        '--v=1',
+      ],
+    },
+    {
+      name: 'kube-scheduler',
+      binary: binaries.kubeScheduler,
+      tier: 2,
+      health: { kind: 'https-insecure', url: `https://${loopback}:${ports.scheduler}/healthz` },
+      args: [...delegated, alwaysAllow, `--bind-address=${loopback}`, `--secure-port=${ports.scheduler}`, '--leader-elect=false', '--v=1'],
+    },
+    {
+      name: 'kwok',
+      binary: binaries.kwok,
+      tier: 2,
+      health: { kind: 'http', url: `http://${loopback}:${ports.kwok}/healthz` },
+      args: [
+        `--kubeconfig=${layout.kubeconfig}`,
+        '--manage-all-nodes=true',
+        // The default /24 runs out of pod IPs at 254 pods.
+        '--cidr=10.128.0.0/10',
+        '--node-lease-duration-seconds=40',
+        `--server-address=${loopback}:${ports.kwok}`,
+        `--config=${inputs.kwokStagesFile}`,
+      ],
+    },
+  ];
+}
+
+export function componentLogFile(layout: ClusterLayout, name: ComponentName): string {
+  return path.join(layout.logsDir, `${name}.log`);
+}
+
+export function componentPidFile(layout: ClusterLayout, name: ComponentName): string {
+  return path.join(layout.runDir, `${name}.pid`);
+}
