@@ -12,4 +12,14 @@ tsc -p tsconfig.json
 echo "== control-plane binaries" >&2
 node dist/cli/main.js cluster build >/dev/null
 echo "== tests" >&2
-exec vitest run "$@"
+report=$(mktemp -t caravan-vitest-XXXXXX.json)
+status=0
+vitest run --reporter=default --reporter=json --outputFile.json="$report" "$@" || status=$?
+# One plain closing line that any CI reader understands.
+node -e '
+  const r = JSON.parse(require("node:fs").readFileSync(process.argv[1], "utf8"));
+  const skipped = r.numPendingTests + r.numTodoTests;
+  console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed` + (skipped ? `, ${skipped} skipped` : ""));
+' "$report" || echo "tests: vitest wrote no report (exit $status)"
+rm -f "$report"
+exit "$status"

@@ -1,47 +1,40 @@
 import { CoreV1Api, VersionApi } from '@kubernetes/client-node';
 import type { Command } from 'commander';
-import { defaultClusterDir } from '../cluster/layout.ts';
-import { up } from '../cluster/local-cluster.ts';
+import { isNodeReady } from '../cluster/fake-nodes.ts';
 import { loadKubeConfig } from '../kube/client.ts';
 import { parseNodeCount } from './cluster-commands.ts';
+import { targetCluster } from './target-cluster.ts';
 
 const say = (line: string) => process.stderr.write(`${line}\n`);
 
-/**
- * `caravan start` (npm start): use the cluster KUBECONFIG names, or with KUBECONFIG unset bring
- * up the embedded local control plane. ~/.kube/config is deliberately not used implicitly, so
- * trying Caravan never lands on a cluster someone forgot was their default.
- */
+/** `caravan start` (npm start): find or start the cluster, and say how to use it. */
 export function registerStartCommand(program: Command): void {
   program
     .command('start')
-    .description('run Caravan: against $KUBECONFIG, or the embedded local control plane when KUBECONFIG is unset')
+    .description('run Caravan against $KUBECONFIG, in-cluster, or the embedded local control plane when neither is there')
     .option('--nodes <n>', 'kwok fake nodes in the local cluster', parseNodeCount)
     .action(async (opts: { nodes?: number }) => {
-      const configured = process.env['KUBECONFIG'];
-      let kubeconfig: string;
-      if (configured) {
-        say(`using the cluster in KUBECONFIG=${configured}`);
-        kubeconfig = configured;
-      } else {
-        say('KUBECONFIG is not set: starting the embedded local control plane');
-        const cluster = await up({ dir: defaultClusterDir(), ...(opts.nodes ? { nodes: opts.nodes } : {}), report: say });
-        kubeconfig = cluster.kubeconfig;
-      }
-      const kc = loadKubeConfig(kubeconfig);
+      const target = await targetCluster({ ...opts, report: say });
+      say(
+        target.source === 'local'
+          ? 'KUBECONFIG is not set: using the embedded local control plane'
+          : `using the cluster from ${target.source === 'KUBECONFIG' ? `KUBECONFIG=${target.kubeconfig}` : 'the in-cluster service account'}`,
+      );
+      const kc = loadKubeConfig(target.kubeconfig);
       const version = await kc.makeApiClient(VersionApi).getCode();
       const nodes = await kc.makeApiClient(CoreV1Api).listNode();
-      const ready = nodes.items.filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length;
+      const ready = nodes.items.filter(isNodeReady).length;
+      const exportLine = target.kubeconfig ? `export KUBECONFIG=${target.kubeconfig}` : '(in-cluster)';
       console.log(`
-Cluster ${kc.getCurrentCluster()?.server} is running Kubernetes ${version.gitVersion} with ${ready}/${nodes.items.length} nodes Ready.
+Cluster ${kc.getCurrentCluster()?.server} runs Kubernetes ${version.gitVersion}; ${ready}/${nodes.items.length} nodes Ready.
 
 Use it:
-  export KUBECONFIG=${kubeconfig}
+  ${exportLine}
   kubectl get nodes -L topology.kubernetes.io/zone,caravan.dev/datacenter
-  kubectl run demo --image=nginx && kubectl get pod demo -w
-  kubectl run broken --image=nginx --annotations=sim.caravan.dev/behavior=crash   # simulated crash loop
-
-The Caravan controller is not part of this build yet: the cluster keeps running after this
-command exits. Stop it with: npm run caravan -- cluster down`);
+  kubectl run web --image=nginx && kubectl get pod web -w
+  kubectl run broken --image=nginx --annotations=sim.caravan.dev/behavior=crash    # a simulated crash loop
+${target.source === 'local' ? '  npm run caravan -- cluster status                                            # each component, its health and log\n' : ''}
+The Caravan controller is not part of this build yet, so this command only prepares and reports
+the cluster.${target.source === 'local' ? ' The local cluster keeps running; stop it with: npm run caravan -- cluster down' : ''}`);
     });
 }

@@ -89,6 +89,15 @@ export function controlPlaneComponents(inputs: ControlPlaneInputs): ComponentSpe
         `--service-account-signing-key-file=${pki.serviceAccountKey}`,
         '--service-cluster-ip-range=10.96.0.0/12',
         '--authorization-mode=Node,RBAC',
+        // Request-header (front proxy) settings: without them the delegated authenticators of
+        // kcm and the scheduler log a missing CA bundle several times a second.
+        `--requestheader-client-ca-file=${pki.caCert}`,
+        '--requestheader-allowed-names=front-proxy-client',
+        '--requestheader-username-headers=X-Remote-User',
+        '--requestheader-group-headers=X-Remote-Group',
+        '--requestheader-extra-headers-prefix=X-Remote-Extra-',
+        `--proxy-client-cert-file=${pki.frontProxyCert}`,
+        `--proxy-client-key-file=${pki.frontProxyKey}`,
         '--allow-privileged=true',
         // A loopback address cannot be published in default/kubernetes Endpoints.
         '--endpoint-reconciler-type=none',
@@ -111,6 +120,9 @@ export function controlPlaneComponents(inputs: ControlPlaneInputs): ComponentSpe
         `--service-account-private-key-file=${pki.serviceAccountKey}`,
         `--root-ca-file=${pki.caCert}`,
         '--use-service-account-credentials=false',
+        // The default 20 QPS would make garbage collection of a large job's pods crawl.
+        '--kube-api-qps=200',
+        '--kube-api-burst=400',
         '--v=1',
       ],
     },
@@ -119,7 +131,17 @@ export function controlPlaneComponents(inputs: ControlPlaneInputs): ComponentSpe
       binary: binaries.kubeScheduler,
       tier: 2,
       health: { kind: 'https-insecure', url: `https://${loopback}:${ports.scheduler}/healthz` },
-      args: [...delegated, alwaysAllow, `--bind-address=${loopback}`, `--secure-port=${ports.scheduler}`, '--leader-elect=false', '--v=1'],
+      args: [
+        ...delegated,
+        alwaysAllow,
+        `--bind-address=${loopback}`,
+        `--secure-port=${ports.scheduler}`,
+        '--leader-elect=false',
+        // The default 50 QPS caps binding at ~50 pods/s, below what the API server takes.
+        '--kube-api-qps=500',
+        '--kube-api-burst=1000',
+        '--v=1',
+      ],
     },
     {
       name: 'kwok',

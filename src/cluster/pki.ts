@@ -13,6 +13,9 @@ export interface ClusterPki {
   readonly apiserverKey: string;
   readonly adminCert: string;
   readonly adminKey: string;
+  /** The API server's identity when it proxies to aggregated APIs (front proxy). */
+  readonly frontProxyCert: string;
+  readonly frontProxyKey: string;
   /** Signs and verifies service-account tokens. */
   readonly serviceAccountKey: string;
 }
@@ -26,6 +29,8 @@ export function pkiPaths(pkiDir: string): ClusterPki {
     apiserverKey: f('apiserver.key'),
     adminCert: f('admin.crt'),
     adminKey: f('admin.key'),
+    frontProxyCert: f('front-proxy-client.crt'),
+    frontProxyKey: f('front-proxy-client.key'),
     serviceAccountKey: f('sa.key'),
   };
 }
@@ -72,6 +77,7 @@ export async function ensurePki(pkiDir: string): Promise<ClusterPki> {
   };
   await signed('apiserver', '/CN=kube-apiserver', 'server.ext', pki.apiserverCert, pki.apiserverKey);
   await signed('admin', '/O=system:masters/CN=caravan-admin', 'client.ext', pki.adminCert, pki.adminKey);
+  await signed('front-proxy-client', '/CN=front-proxy-client', 'client.ext', pki.frontProxyCert, pki.frontProxyKey);
   await openssl(['genrsa', '-out', pki.serviceAccountKey, '2048'], pkiDir);
   return pki;
 }

