@@ -1,0 +1,180 @@
+import { canonicalJob, groupUpdateStrategy, mergedUpdateStrategy } from './defaults.ts';
+import { formatDuration, parseDuration } from './duration.ts';
+import type { Job, UpdateStrategy } from './job.ts';
+import {
+  jobTypes,
+  supportedDrivers,
+  type CheckSpec,
+  type Driver,
+  type JobType,
+  type NomadJobSpec,
+  type TaskGroupSpec,
+  type TaskSpec,
+  type UpdateSpec,
+} from './nomad-job-spec.ts';
+import { unsupportedFieldMessage, unsupportedGroupFields, unsupportedJobFields, unsupportedTaskFields } from './unsupported-fields.ts';
+
+/** One problem with a spec: where (a kubectl-style path under spec) and what, in words for users. */
+export interface FieldError {
+  readonly path: string;
+  readonly message: string;
+}
+
+export type ParsedJob =
+  | { readonly ok: true; readonly job: Job; readonly warnings: readonly string[] }
+  | { readonly ok: false; readonly errors: readonly FieldError[]; readonly warnings: readonly string[] };
+
+/** Nomad's default maximum of all groups' counts together (job_max_count). */
+export const maxTotalCount = 50_000;
+/** Job and group names end up in Pod names and label values, which Kubernetes limits to 63. */
+const dnsLabel = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+/**
+ * Checks a NomadJob spec the way Nomad's Job.Validate and the register endpoint do (their exact
+ * messages where they have one), plus what Caravan itself cannot run. Returns the canonical job
+ * (defaults filled in) when there is no error. Pure: no I/O.
+ */
+export function parseNomadJob(name: string, namespace: string, spec: NomadJobSpec): ParsedJob {
+  const errors: FieldError[] = [];
+  const warnings: string[] = [];
+  const error = (path: string, message: string) => errors.push({ path, message });
+
+  if (!dnsLabel.test(name)) error('metadata.name', `job name ${JSON.stringify(name)} must be a DNS label (lowercase letters, digits and '-', at most 63 characters): it names the job's Pods and labels`);
+  refuseUnsupported(spec, 'spec', unsupportedJobFields, error);
+
+  const type = spec.type ?? 'service';
+  if (!jobTypes.includes(type)) error('spec.type', `Invalid job type: ${JSON.stringify(type)}`);
+  const priority = spec.priority ?? 50;
+  if (!Number.isInteger(priority) || priority < 1 || priority > 100) error('spec.priority', 'job priority must be between [1, 100]');
+  if ((spec.type === 'batch' || spec.type === 'sysbatch') && spec.update) error('spec.update', `Job type "${spec.type}" does not allow update block`);
+  if (spec.periodic && type !== 'batch' && type !== 'sysbatch') error('spec.periodic', 'Periodic can only be used with "batch" or "sysbatch" scheduler');
+  if (spec.periodic && spec.periodic.crons.length === 0) error('spec.periodic.crons', 'Must specify at least one cron expression');
+  if (spec.parameterized && type !== 'batch' && type !== 'sysbatch') error('spec.parameterized', 'Parameterized job can only be used with "batch" or "sysbatch" scheduler');
+  if (spec.update) validateDurations(spec.update, 'spec.update', error);
+
+  const groups = spec.taskGroups ?? [];
+  if (groups.length === 0) error('spec.taskGroups', 'Missing job task groups');
+  const seen = new Map<string, number>();
+  let total = 0;
+  groups.forEach((group, i) => {
+    const path = `spec.taskGroups[${i}]`;
+    if (!group.name) error(path, `Job task group ${i + 1} missing name`);
+    else {
+      const before = seen.get(group.name);
+      if (before !== undefined) error(`${path}.name`, `Job task group ${i + 1} redefines '${group.name}' from group ${before + 1}`);
+      else seen.set(group.name, i);
+      if (!dnsLabel.test(group.name)) error(`${path}.name`, `task group name ${JSON.stringify(group.name)} must be a DNS label (lowercase letters, digits and '-'): it names the group's Pods`);
+    }
+    total += Math.max(0, group.count ?? 1);
+    validateGroup(group, path, type, spec.update, error, warnings);
+  });
+  if (total > maxTotalCount) error('spec.taskGroups', `total count was greater than configured job_max_count: ${total} > ${maxTotalCount}`);
+
+  const canaryGroups = groups.filter((g) => (groupUpdateStrategy(type, spec.update, g.update)?.canary ?? 0) > 0);
+  const autoPromoting = canaryGroups.filter((g) => groupUpdateStrategy(type, spec.update, g.update)?.autoPromote);
+  if (autoPromoting.length > 0 && autoPromoting.length < canaryGroups.length) warnings.push('auto_promote must be true for all groups to enable automatic promotion');
+
+  if (errors.length > 0) return { ok: false, errors, warnings };
+  return { ok: true, job: canonicalJob(name, namespace, spec), warnings };
+}
+
+type ErrorSink = (path: string, message: string) => void;
+
+function refuseUnsupported(obj: object, path: string, table: Readonly<Record<string, string>>, error: ErrorSink): void {
+  for (const [field, reason] of Object.entries(table)) {
+    if (Object.hasOwn(obj, field) && (obj as Record<string, unknown>)[field] !== undefined) error(`${path}.${field}`, unsupportedFieldMessage(field, reason));
+  }
+}
+
+function validateDurations(update: UpdateSpec, path: string, error: ErrorSink): void {
+  for (const key of ['minHealthyTime', 'healthyDeadline', 'progressDeadline', 'stagger'] as const) {
+    const text = update[key];
+    if (text !== undefined && parseDuration(text) === undefined) error(`${path}.${key}`, `${JSON.stringify(text)} is not a duration; write it like "10s", "5m" or "1h30m"`);
+  }
+}
+
+/** Nomad's UpdateStrategy.Validate, on the group's merged strategy. */
+export function updateStrategyErrors(u: UpdateStrategy): string[] {
+  const out: string[] = [];
+  if (u.maxParallel < 0) out.push(`Max parallel can not be less than zero: ${u.maxParallel} < 0`);
+  if (u.canary < 0) out.push(`Canary count can not be less than zero: ${u.canary} < 0`);
+  if (u.canary === 0 && u.autoPromote) out.push('Auto Promote requires a Canary count greater than zero');
+  if (u.minHealthyTime < 0) out.push(`Minimum healthy time may not be less than zero: ${formatDuration(u.minHealthyTime)}`);
+  if (u.healthyDeadline <= 0) out.push(`Healthy deadline must be greater than zero: ${formatDuration(u.healthyDeadline)}`);
+  if (u.progressDeadline < 0) out.push(`Progress deadline must be zero or greater: ${formatDuration(u.progressDeadline)}`);
+  if (u.minHealthyTime >= u.healthyDeadline) out.push(`Minimum healthy time must be less than healthy deadline: ${formatDuration(u.minHealthyTime)} > ${formatDuration(u.healthyDeadline)}`);
+  if (u.progressDeadline !== 0 && u.healthyDeadline >= u.progressDeadline) out.push(`Healthy deadline must be less than progress deadline: ${formatDuration(u.healthyDeadline)} > ${formatDuration(u.progressDeadline)}`);
+  if (u.stagger <= 0) out.push(`Stagger must be greater than zero: ${formatDuration(u.stagger)}`);
+  return out;
+}
+
+function validateGroup(group: TaskGroupSpec, path: string, type: JobType, jobUpdate: UpdateSpec | undefined, error: ErrorSink, warnings: string[]): void {
+  refuseUnsupported(group, path, unsupportedGroupFields, error);
+  const count = group.count ?? 1;
+  if (count < 0) error(`${path}.count`, "Task group count can't be negative");
+  if (type === 'system' && count > 1) error(`${path}.count`, `Task group count must be 0 or 1 for a system job (it runs on every eligible node), got ${count}`);
+  if ((type === 'batch' || type === 'sysbatch') && group.update) error(`${path}.update`, `Job type "${type}" does not allow update block`);
+  if (group.update) validateDurations(group.update, `${path}.update`, error);
+  // Nomad validates the merged strategy even when max_parallel 0 turns it off.
+  const strategy = mergedUpdateStrategy(type, jobUpdate, group.update);
+  if (strategy) {
+    for (const message of updateStrategyErrors(strategy)) error(`${path}.update`, message);
+    if (strategy.maxParallel > count && count > 1) {
+      warnings.push(`Update max parallel count is greater than task group count (${strategy.maxParallel} > ${count}). A destructive change would result in the simultaneous replacement of all allocations.`);
+    }
+  }
+
+  const portLabels = new Set((group.networks ?? []).flatMap((n) => (n.ports ?? []).map((p) => p.label)));
+  (group.services ?? []).forEach((svc, i) => validateService(svc.port, svc.checks ?? [], `${path}.services[${i}]`, portLabels, error, group.tasks?.map((t) => t.name) ?? []));
+
+  const tasks = group.tasks ?? [];
+  if (tasks.length === 0) error(`${path}.tasks`, `Missing tasks for task group ${JSON.stringify(group.name)}`);
+  const seen = new Map<string, number>();
+  tasks.forEach((task, i) => {
+    const taskPath = `${path}.tasks[${i}]`;
+    if (!task.name) error(taskPath, `Task ${i + 1} missing name`);
+    else {
+      const before = seen.get(task.name);
+      if (before !== undefined) error(`${taskPath}.name`, `Task ${i + 1} redefines '${task.name}' from task ${before + 1}`);
+      else seen.set(task.name, i);
+    }
+    validateTask(task, taskPath, portLabels, error);
+  });
+}
+
+function validateTask(task: TaskSpec, path: string, portLabels: ReadonlySet<string>, error: ErrorSink): void {
+  refuseUnsupported(task, path, unsupportedTaskFields, error);
+  if (!supportedDrivers.includes(task.driver as Driver)) {
+    error(`${path}.driver`, `driver ${JSON.stringify(task.driver)} cannot run on Caravan: tasks run as containers, so the driver must be one of ${supportedDrivers.join(', ')}`);
+  } else if (typeof task.config?.image !== 'string' || task.config.image === '') {
+    error(`${path}.config.image`, `task ${JSON.stringify(task.name)} needs config.image: the ${task.driver} driver runs a container image`);
+  }
+  for (const label of task.config?.ports ?? []) {
+    if (!portLabels.has(label)) error(`${path}.config.ports`, `port ${JSON.stringify(label)} is not defined in the task group's network block`);
+  }
+  const r = task.resources;
+  if (r?.cpu !== undefined && r.cpu < 1) error(`${path}.resources.cpu`, `minimum CPU value is 1; got ${r.cpu}`);
+  if (r?.memoryMB !== undefined && r.memoryMB < 10) error(`${path}.resources.memoryMB`, `minimum MemoryMB value is 10; got ${r.memoryMB}`);
+  if (r?.memoryMaxMB !== undefined && r.memoryMaxMB !== 0 && r.memoryMaxMB < (r.memoryMB ?? 300)) {
+    error(`${path}.resources.memoryMaxMB`, `MemoryMaxMB value (${r.memoryMaxMB}) should be larger than MemoryMB value (${r.memoryMB ?? 300})`);
+  }
+  (task.services ?? []).forEach((svc, i) => validateService(svc.port, svc.checks ?? [], `${path}.services[${i}]`, portLabels, error, [task.name]));
+}
+
+function validateService(port: string | undefined, checks: readonly CheckSpec[], path: string, portLabels: ReadonlySet<string>, error: ErrorSink, tasks: readonly string[]): void {
+  // A numeric port is allowed as is; a label must name a port of the group's network.
+  if (port !== undefined && !/^\d+$/.test(port) && !portLabels.has(port)) error(`${path}.port`, `port ${JSON.stringify(port)} is not defined in the task group's network block`);
+  checks.forEach((check, i) => {
+    const checkPath = `${path}.checks[${i}]`;
+    if (check.type === 'http' && !check.path) error(`${checkPath}.path`, 'an http check needs a path');
+    if (check.type === 'script' && !check.command) error(`${checkPath}.command`, 'a script check needs a command');
+    if (check.type === 'script' && tasks.length > 1 && !check.task) error(`${checkPath}.task`, 'a group-level script check must name the task it runs in');
+    const checkPort = check.port ?? port;
+    if ((check.type === 'http' || check.type === 'tcp' || check.type === 'grpc') && checkPort === undefined) error(checkPath, `a ${check.type} check needs a port (on the check or its service)`);
+    else if (check.port !== undefined && !/^\d+$/.test(check.port) && !portLabels.has(check.port)) error(`${checkPath}.port`, `port ${JSON.stringify(check.port)} is not defined in the task group's network block`);
+    for (const key of ['interval', 'timeout'] as const) {
+      const text = check[key];
+      if (text !== undefined && parseDuration(text) === undefined) error(`${checkPath}.${key}`, `${JSON.stringify(text)} is not a duration; write it like "10s"`);
+    }
+  });
+}
