@@ -12,7 +12,7 @@ import {
   type TaskSpec,
   type UpdateSpec,
 } from './nomad-job-spec.ts';
-import { unsupportedFieldMessage, unsupportedGroupFields, unsupportedJobFields, unsupportedTaskFields } from './unsupported-fields.ts';
+import { unsupportedFieldMessage, unsupportedGroupFields, unsupportedJobFields, unsupportedTaskFields, type UnsupportedField } from './unsupported-fields.ts';
 
 /** One problem with a spec: where (a kubectl-style path under spec) and what, in words for users. */
 export interface FieldError {
@@ -80,8 +80,8 @@ export function parseNomadJob(name: string, namespace: string, spec: NomadJobSpe
 
 type ErrorSink = (path: string, message: string) => void;
 
-function refuseUnsupported(obj: object, path: string, table: Readonly<Record<string, string>>, error: ErrorSink): void {
-  for (const [field, reason] of Object.entries(table)) {
+function refuseUnsupported(obj: object, path: string, table: Readonly<Record<string, UnsupportedField>>, error: ErrorSink): void {
+  for (const [field, { reason }] of Object.entries(table)) {
     if (Object.hasOwn(obj, field) && (obj as Record<string, unknown>)[field] !== undefined) error(`${path}.${field}`, unsupportedFieldMessage(field, reason));
   }
 }

@@ -3,6 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { down, status, up } from '../../src/cluster/local-cluster.ts';
+import { loadKubeConfig } from '../../src/kube/client.ts';
+import { installCrds } from '../../src/kube/install-crds.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -12,7 +14,8 @@ declare module 'vitest' {
 
 /**
  * Starts one local cluster (etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kwok
- * with 10 fake nodes) in a fresh folder for the whole run, and stops and deletes it afterwards.
+ * with 10 fake nodes) with Caravan's CRDs in a fresh folder for the whole run, and stops and
+ * deletes it afterwards.
  * A component that died during the run fails the run with its last log lines.
  * CARAVAN_E2E_KEEP=1 leaves the cluster running for a look afterwards.
  */
@@ -27,6 +30,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
     await down({ dir, purge: false });
     throw error;
   }
+  // Once per run: the garbage collector notices new CRDs only every 30 s.
+  await installCrds(loadKubeConfig(cluster.kubeconfig));
   say(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s: ${cluster.server}, KUBECONFIG=${cluster.kubeconfig}`);
   project.provide('kubeconfig', cluster.kubeconfig);
 
