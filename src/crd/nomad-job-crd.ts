@@ -326,7 +326,7 @@ function specSchema(): Schema {
         },
         'Make the job a template dispatched with parameters (batch and sysbatch only).',
       ),
-      stop: boolean('Stop the job: its allocations are stopped, its history kept.'),
+      stop: boolean('Stop the job: its allocations are stopped, its history kept.', { default: false }),
       taskGroups: array(taskGroupSchema(), 'Task groups (Nomad `group`).', {
         minItems: 1,
         maxItems: 32,
