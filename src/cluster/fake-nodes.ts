@@ -1,8 +1,6 @@
 import type { V1Node } from '@kubernetes/client-node';
+import { datacenterLabel, zoneLabel } from '../model/node-labels.ts';
 
-/** Label carrying a node's Nomad datacenter; Nomad `datacenters` map onto it. */
-export const datacenterLabel = 'caravan.dev/datacenter';
-export const zoneLabel = 'topology.kubernetes.io/zone';
 /** Marks the nodes a local cluster made, so it can count and prune them. */
 export const fakeNodeLabel = 'caravan.dev/fake-node';
 

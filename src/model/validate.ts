@@ -1,4 +1,6 @@
 import { canonicalJob, groupUpdateStrategy, mergedUpdateStrategy } from './defaults.ts';
+import { placementProblems } from './placement.ts';
+import { checksByTask } from './probes.ts';
 import { formatDuration, parseDuration } from './duration.ts';
 import type { Job, UpdateStrategy } from './job.ts';
 import {
@@ -51,6 +53,13 @@ export function parseNomadJob(name: string, namespace: string, spec: NomadJobSpe
   if (spec.periodic && spec.periodic.crons.length === 0) error('spec.periodic.crons', 'Must specify at least one cron expression');
   if (spec.parameterized && type !== 'batch' && type !== 'sysbatch') error('spec.parameterized', 'Parameterized job can only be used with "batch" or "sysbatch" scheduler');
   if (spec.update) validateDurations(spec.update, 'spec.update', error);
+  for (const problem of placementProblems(spec.constraints ?? [], spec.affinities ?? [])) error(`spec.${problem.kind === 'constraint' ? 'constraints' : 'affinities'}[${problem.index}]`, problem.reason);
+  for (const dc of spec.datacenters ?? []) {
+    if (dc !== '*' && /[*?[]/.test(dc)) error('spec.datacenters', `datacenter pattern ${JSON.stringify(dc)} cannot select nodes on Kubernetes; list the datacenters, or use "*"`);
+  }
+  if ([...(spec.spreads ?? []), ...(spec.taskGroups ?? []).flatMap((g) => g.spreads ?? [])].some((sp) => (sp.targets ?? []).length > 0)) {
+    warnings.push('spread targets (percentages) are not enforced: kube-scheduler spreads allocations evenly over the attribute\'s values');
+  }
 
   const groups = spec.taskGroups ?? [];
   if (groups.length === 0) error('spec.taskGroups', 'Missing job task groups');
@@ -75,7 +84,15 @@ export function parseNomadJob(name: string, namespace: string, spec: NomadJobSpe
   if (autoPromoting.length > 0 && autoPromoting.length < canaryGroups.length) warnings.push('auto_promote must be true for all groups to enable automatic promotion');
 
   if (errors.length > 0) return { ok: false, errors, warnings };
-  return { ok: true, job: canonicalJob(name, namespace, spec), warnings };
+  const job = canonicalJob(name, namespace, spec);
+  for (const group of job.taskGroups) {
+    for (const [task, checks] of checksByTask(group)) {
+      if (checks.length > 1) {
+        warnings.push(`task "${task}" in group "${group.name}" has ${checks.length} checks; Kubernetes runs one readiness probe per container, so only the first (${JSON.stringify(checks[0]!.check.name)}) decides its health`);
+      }
+    }
+  }
+  return { ok: true, job, warnings };
 }
 
 type ErrorSink = (path: string, message: string) => void;
@@ -124,6 +141,7 @@ function validateGroup(group: TaskGroupSpec, path: string, type: JobType, jobUpd
     }
   }
 
+  for (const problem of placementProblems(group.constraints ?? [], group.affinities ?? [])) error(`${path}.${problem.kind === 'constraint' ? 'constraints' : 'affinities'}[${problem.index}]`, problem.reason);
   const portLabels = new Set((group.networks ?? []).flatMap((n) => (n.ports ?? []).map((p) => p.label)));
   (group.services ?? []).forEach((svc, i) => validateService(svc.port, svc.checks ?? [], `${path}.services[${i}]`, portLabels, error, group.tasks?.map((t) => t.name) ?? []));
 
@@ -138,12 +156,16 @@ function validateGroup(group: TaskGroupSpec, path: string, type: JobType, jobUpd
       if (before !== undefined) error(`${taskPath}.name`, `Task ${i + 1} redefines '${task.name}' from task ${before + 1}`);
       else seen.set(task.name, i);
     }
-    validateTask(task, taskPath, portLabels, error);
+    validateTask(task, taskPath, portLabels, error, warnings);
   });
+  if (!tasks.some((t) => !t.lifecycle || t.lifecycle.hook === 'poststart' || t.lifecycle.sidecar)) error(`${path}.tasks`, `task group ${JSON.stringify(group.name)} needs a main task: prestart tasks run before the main tasks, not instead of them`);
 }
 
-function validateTask(task: TaskSpec, path: string, portLabels: ReadonlySet<string>, error: ErrorSink): void {
+function validateTask(task: TaskSpec, path: string, portLabels: ReadonlySet<string>, error: ErrorSink, warnings: string[]): void {
   refuseUnsupported(task, path, unsupportedTaskFields, error);
+  if (task.lifecycle?.hook === 'poststop') error(`${path}.lifecycle.hook`, 'lifecycle hook "poststop" cannot run on Kubernetes: a Pod has no step after its containers stop');
+  if (task.user !== undefined && !/^\d+(:\d+)?$/.test(task.user)) error(`${path}.user`, `user ${JSON.stringify(task.user)} must be a numeric UID or UID:GID: Kubernetes runs containers by number, not by name`);
+  if (task.killSignal !== undefined) warnings.push(`task ${JSON.stringify(task.name)}: kill_signal is not used; Kubernetes stops containers with the image's STOPSIGNAL (SIGTERM by default)`);
   if (!supportedDrivers.includes(task.driver as Driver)) {
     error(`${path}.driver`, `driver ${JSON.stringify(task.driver)} cannot run on Caravan: tasks run as containers, so the driver must be one of ${supportedDrivers.join(', ')}`);
   } else if (typeof task.config?.image !== 'string' || task.config.image === '') {

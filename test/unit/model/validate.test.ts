@@ -115,3 +115,27 @@ describe('warnings', () => {
     expect(parseNomadJob('example', 'default', spec).warnings).toContain('auto_promote must be true for all groups to enable automatic promotion');
   });
 });
+
+describe('what kube-scheduler and Pods cannot express is refused', () => {
+  it.each<{ what: string; spec: NomadJobSpec; path: string; message: RegExp }>([
+    { what: 'a regexp constraint', spec: exampleSpec({ constraints: [{ attribute: '${meta.rack}', operator: 'regexp', value: 'r[0-9]' }] }), path: 'spec.constraints[0]', message: /operator "regexp" cannot be expressed as a Kubernetes node affinity/ },
+    { what: 'an attribute with no node label', spec: exampleSpec({}, { constraints: [{ attribute: '${attr.unique.storage.volume}', value: 'x' }] }), path: 'spec.taskGroups[0].constraints[0]', message: /has no Kubernetes node label/ },
+    { what: 'a datacenter pattern', spec: exampleSpec({ datacenters: ['us-*'] }), path: 'spec.datacenters', message: /datacenter pattern "us-\*" cannot select nodes/ },
+    { what: 'a poststop task', spec: exampleSpec({}, { tasks: [redis, { ...redis, name: 'cleanup', lifecycle: { hook: 'poststop' } }] }), path: 'spec.taskGroups[0].tasks[1].lifecycle.hook', message: /"poststop" cannot run on Kubernetes/ },
+    { what: 'a user name', spec: exampleSpec({}, { tasks: [{ ...redis, user: 'nobody' }] }), path: 'spec.taskGroups[0].tasks[0].user', message: /must be a numeric UID/ },
+    { what: 'only prestart tasks', spec: exampleSpec({}, { tasks: [{ ...redis, lifecycle: { hook: 'prestart' } }] }), path: 'spec.taskGroups[0].tasks', message: /needs a main task/ },
+  ])('$what', ({ spec, path, message }) => {
+    expect(errorsOf(spec).find((e) => e.path === path)?.message).toMatch(message);
+  });
+
+  it('warns that only the first of several checks on one task decides its health', () => {
+    const spec = exampleSpec({}, {
+      networks: [{ ports: [{ label: 'db', to: 6379 }] }],
+      services: [{ port: 'db', checks: [{ name: 'ping', type: 'tcp' }, { name: 'info', type: 'script', command: 'redis-cli' }] }],
+      tasks: [{ ...redis, config: { image: 'redis', ports: ['db'] } }],
+    });
+    expect(parseNomadJob('example', 'default', spec).warnings).toContain(
+      'task "redis" in group "cache" has 2 checks; Kubernetes runs one readiness probe per container, so only the first ("ping") decides its health',
+    );
+  });
+});

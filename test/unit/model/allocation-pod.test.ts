@@ -1,0 +1,134 @@
+import type { V1Container, V1EnvVar } from '@kubernetes/client-node';
+import { describe, expect, it } from 'vitest';
+import { allocationPodName, renderAllocationPod } from '../../../src/model/allocation-pod.ts';
+import { canonicalJob } from '../../../src/model/defaults.ts';
+import type { NomadJobSpec, TaskGroupSpec } from '../../../src/model/nomad-job-spec.ts';
+
+const web: TaskGroupSpec = {
+  name: 'frontend',
+  count: 3,
+  meta: { tier: 'web' },
+  networks: [{ ports: [{ label: 'http', to: 8080 }, { label: 'admin', static: 9000 }] }],
+  services: [{ name: 'web', port: 'http', checks: [{ type: 'http', path: '/healthz', interval: '5s', timeout: '1s' }] }],
+  tasks: [
+    { name: 'migrate', driver: 'docker', lifecycle: { hook: 'prestart' }, config: { image: 'web:2', command: '/migrate' } },
+    { name: 'nginx', driver: 'docker', config: { image: 'nginx:1.27', ports: ['http', 'admin'], command: 'nginx', args: ['-g', 'daemon off;'] }, env: { MODE: 'prod', NOMAD_REGION: 'override' }, resources: { cpu: 250, memoryMB: 128, memoryMaxMB: 256 }, killTimeout: '20s', user: '1000:2000' },
+  ],
+  kubernetes: { labels: { team: 'shop' }, serviceAccountName: 'web', tolerations: [{ operator: 'Exists' }] },
+};
+const spec: NomadJobSpec = {
+  datacenters: ['dc1'],
+  meta: { owner: 'storefront' },
+  constraints: [{ attribute: '${attr.kernel.name}', value: 'linux' }, { operator: 'distinct_hosts' }],
+  affinities: [{ attribute: '${meta.rack}', value: 'r1', weight: -30 }],
+  spreads: [{ attribute: '${node.datacenter}' }],
+  taskGroups: [web],
+};
+const job = canonicalJob('shop', 'team-a', spec);
+const pod = renderAllocationPod({ job, jobUid: 'uid-1', version: 4, group: 'frontend', index: 2, canary: true, deploymentId: 'dep-1' });
+const nginx = pod.spec!.containers.find((c) => c.name === 'nginx')!;
+const env = (c: V1Container, name: string): V1EnvVar | undefined => c.env?.find((e) => e.name === name);
+
+describe('the Pod of an allocation', () => {
+  it('has a deterministic name from job, group, index and version', () => {
+    expect(pod.metadata?.name).toBe('shop-frontend-2-v4');
+    expect(allocationPodName('shop', 'frontend', 2, 4, 1)).toBe('shop-frontend-2-v4-r1');
+  });
+
+  it.each([
+    ['caravan.dev/job', 'shop'],
+    ['caravan.dev/task-group', 'frontend'],
+    ['caravan.dev/job-version', '4'],
+    ['caravan.dev/alloc-index', '2'],
+    ['caravan.dev/canary', 'true'],
+    ['app.kubernetes.io/managed-by', 'caravan'],
+    ['team', 'shop'],
+  ])('is labelled %s=%s', (key, value) => expect(pod.metadata?.labels?.[key]).toBe(value));
+
+  it("records Nomad's allocation name and its deployment, and is owned by the NomadJob", () => {
+    expect(pod.metadata?.annotations).toMatchObject({ 'caravan.dev/alloc-name': 'shop.frontend[2]', 'caravan.dev/deployment-id': 'dep-1' });
+    expect(pod.metadata?.ownerReferences).toEqual([{ apiVersion: 'caravan.dev/v1alpha1', kind: 'NomadJob', name: 'shop', uid: 'uid-1', controller: true, blockOwnerDeletion: true }]);
+    expect(pod.metadata?.namespace).toBe('team-a');
+  });
+
+  it('runs a prestart task as an init container and the others as containers', () => {
+    expect(pod.spec?.initContainers?.map((c) => c.name)).toEqual(['migrate']);
+    expect(pod.spec?.containers.map((c) => c.name)).toEqual(['nginx']);
+  });
+
+  it('maps docker command and args onto the container args, keeping the image entrypoint', () => {
+    expect(nginx.image).toBe('nginx:1.27');
+    expect(nginx.command).toBeUndefined();
+    expect(nginx.args).toEqual(['nginx', '-g', 'daemon off;']);
+  });
+
+  it('requests cpu MHz as millicores and memory in Mi, limiting memory at memory_max', () => {
+    expect(nginx.resources).toEqual({ requests: { cpu: '250m', memory: '128Mi' }, limits: { memory: '256Mi' } });
+  });
+
+  it('exposes the group ports the task uses, a static port as a host port', () => {
+    expect(nginx.ports).toEqual([
+      { name: 'http', containerPort: 8080, protocol: 'TCP' },
+      { name: 'admin', containerPort: 9000, protocol: 'TCP', hostPort: 9000 },
+    ]);
+  });
+
+  it("turns the service's http check into the readiness probe of the task listening on its port", () => {
+    expect(nginx.readinessProbe).toEqual({ httpGet: { path: '/healthz', port: 8080, scheme: 'HTTP' }, periodSeconds: 5, timeoutSeconds: 1, failureThreshold: 1, successThreshold: 1 });
+  });
+
+  it.each<[string, Partial<V1EnvVar>]>([
+    ['NOMAD_ALLOC_ID', { valueFrom: { fieldRef: { fieldPath: 'metadata.uid' } } }],
+    ['NOMAD_ALLOC_INDEX', { value: '2' }],
+    ['NOMAD_ALLOC_NAME', { value: 'shop.frontend[2]' }],
+    ['NOMAD_JOB_NAME', { value: 'shop' }],
+    ['NOMAD_GROUP_NAME', { value: 'frontend' }],
+    ['NOMAD_TASK_NAME', { value: 'nginx' }],
+    ['NOMAD_DC', { value: 'dc1' }],
+    ['NOMAD_META_owner', { value: 'storefront' }],
+    ['NOMAD_META_OWNER', { value: 'storefront' }],
+    ['NOMAD_META_tier', { value: 'web' }],
+    ['NOMAD_PORT_http', { value: '8080' }],
+    ['NOMAD_ADDR_http', { value: '$(NOMAD_POD_IP):8080' }],
+    ['MODE', { value: 'prod' }],
+    ['NOMAD_REGION', { value: 'override' }],
+  ])("sets %s as Nomad's task environment does", (name, expected) => {
+    expect(env(nginx, name)).toMatchObject(expected);
+  });
+
+  it('places on the job datacenters and constraints, avoids negative affinities, keeps distinct hosts apart and spreads', () => {
+    const affinity = pod.spec?.affinity;
+    expect(affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms[0]?.matchExpressions).toEqual([
+      { key: 'caravan.dev/datacenter', operator: 'In', values: ['dc1'] },
+      { key: 'kubernetes.io/os', operator: 'In', values: ['linux'] },
+    ]);
+    expect(affinity?.nodeAffinity?.preferredDuringSchedulingIgnoredDuringExecution).toEqual([{ weight: 30, preference: { matchExpressions: [{ key: 'rack', operator: 'NotIn', values: ['r1'] }] } }]);
+    expect(affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution).toEqual([
+      { labelSelector: { matchLabels: { 'caravan.dev/job': 'shop', 'caravan.dev/task-group': 'frontend' } }, topologyKey: 'kubernetes.io/hostname' },
+    ]);
+    expect(pod.spec?.topologySpreadConstraints).toEqual([
+      { maxSkew: 1, topologyKey: 'caravan.dev/datacenter', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: { 'caravan.dev/job': 'shop', 'caravan.dev/task-group': 'frontend' } } },
+    ]);
+  });
+
+  it('carries the kubernetes block, the kill timeout as grace period, and the numeric user', () => {
+    expect(pod.spec).toMatchObject({ serviceAccountName: 'web', tolerations: [{ operator: 'Exists' }], terminationGracePeriodSeconds: 20, restartPolicy: 'Always' });
+    expect(nginx.securityContext).toEqual({ runAsUser: 1000, runAsGroup: 2000 });
+  });
+
+  it.each([
+    ['batch', 3, 'OnFailure'],
+    ['batch', 0, 'Never'],
+    ['service', 2, 'Always'],
+  ] as const)('a %s job with %d restart attempts runs with restartPolicy %s', (type, attempts, policy) => {
+    const j = canonicalJob('j', 'd', { type, taskGroups: [{ name: 'g', restart: { attempts }, tasks: [{ name: 't', driver: 'docker', config: { image: 'x' } }] }] });
+    expect(renderAllocationPod({ job: j, jobUid: 'u', version: 0, group: 'g', index: 0, canary: false }).spec?.restartPolicy).toBe(policy);
+  });
+
+  it('a job on every datacenter has no datacenter affinity and no NOMAD_DC', () => {
+    const j = canonicalJob('j', 'd', { taskGroups: [{ name: 'g', tasks: [{ name: 't', driver: 'docker', config: { image: 'x' } }] }] });
+    const p = renderAllocationPod({ job: j, jobUid: 'u', version: 0, group: 'g', index: 0, canary: false });
+    expect(p.spec?.affinity).toBeUndefined();
+    expect(env(p.spec!.containers[0]!, 'NOMAD_DC')).toBeUndefined();
+  });
+});
