@@ -1,0 +1,82 @@
+import { AppsV1Api, type KubeConfig } from '@kubernetes/client-node';
+import { isDeepStrictEqual } from 'node:util';
+import {
+  decideVersion,
+  defaultVersionHistoryLimit,
+  versionAnnotations,
+  versionFromRevision,
+  versionObjectName,
+  versionRevision,
+  versionsToPrune,
+  type JobIdentity,
+  type JobVersion,
+} from '../model/job-versions.ts';
+import { labels } from '../model/labels.ts';
+import type { NomadJobSpec } from '../model/nomad-job-spec.ts';
+import { apiErrorCode } from './client.ts';
+
+/** A job's version history, kept as ControllerRevisions owned by the NomadJob. */
+export class JobVersionStore {
+  private readonly apps: AppsV1Api;
+
+  constructor(kc: KubeConfig) {
+    this.apps = kc.makeApiClient(AppsV1Api);
+  }
+
+  async list(namespace: string, job: string): Promise<JobVersion[]> {
+    const revisions = await this.apps.listNamespacedControllerRevision({ namespace, labelSelector: `${labels.job}=${job}` });
+    return revisions.items.flatMap((r) => versionFromRevision(r) ?? []).sort((a, b) => a.version - b.version);
+  }
+
+  /**
+   * Records a version. Its object name is deterministic, so after a crash the retried create finds
+   * the version already there: same spec, nothing to do; another spec is an error, never overwritten.
+   */
+  async record(job: JobIdentity, version: JobVersion): Promise<JobVersion> {
+    try {
+      await this.apps.createNamespacedControllerRevision({ namespace: job.namespace, body: versionRevision(job, version) });
+      return version;
+    } catch (error) {
+      if (apiErrorCode(error) !== 409) throw error;
+    }
+    const existing = versionFromRevision(await this.apps.readNamespacedControllerRevision({ namespace: job.namespace, name: versionObjectName(job.name, version.version) }));
+    if (existing && isDeepStrictEqual(existing.spec, version.spec)) return existing;
+    throw new Error(`job ${job.namespace}/${job.name}: version ${version.version} is already recorded with another spec`);
+  }
+
+  async markStable(job: JobIdentity, version: number, stable: boolean): Promise<void> {
+    await this.apps.patchNamespacedControllerRevision({
+      namespace: job.namespace,
+      name: versionObjectName(job.name, version),
+      body: [{ op: 'add', path: `/metadata/annotations/${versionAnnotations.stable.replace('/', '~1')}`, value: String(stable) }],
+    });
+  }
+
+  async delete(job: JobIdentity, version: number): Promise<void> {
+    try {
+      await this.apps.deleteNamespacedControllerRevision({ namespace: job.namespace, name: versionObjectName(job.name, version) });
+    } catch (error) {
+      if (apiErrorCode(error) !== 404) throw error;
+    }
+  }
+}
+
+export interface VersionSync {
+  readonly current: JobVersion;
+  readonly created: boolean;
+  readonly pruned: readonly number[];
+}
+
+/**
+ * Brings a job's history up to its spec: records a new version when the spec changed (Nomad's
+ * register), then prunes the history to `limit`.
+ */
+export async function syncJobVersion(store: JobVersionStore, job: JobIdentity, spec: NomadJobSpec, now: Date, limit = defaultVersionHistoryLimit): Promise<VersionSync> {
+  const history = await store.list(job.namespace, job.name);
+  const decision = decideVersion(history, spec, now);
+  const current = decision.kind === 'new' ? await store.record(job, decision.version) : decision.current;
+  const after = decision.kind === 'new' ? [...history, current] : history;
+  const pruned = versionsToPrune(after, limit).map((v) => v.version);
+  for (const version of pruned) await store.delete(job, version);
+  return { current, created: decision.kind === 'new', pruned };
+}

@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { decideVersion, versionFromRevision, versionRevision, versionsToPrune, type JobVersion } from '../../../src/model/job-versions.ts';
+import { exampleSpec } from './fixtures.ts';
+
+const now = new Date('2026-11-22T10:00:00Z');
+const v = (version: number, stable = false, count = version + 1): JobVersion => ({ version, stable, spec: exampleSpec({}, { count }), submitTime: '2026-11-22T09:00:00.000Z' });
+
+describe('job versions', () => {
+  it('the first submission is version 0', () => {
+    expect(decideVersion([], exampleSpec(), now)).toEqual({ kind: 'new', version: { version: 0, spec: exampleSpec(), submitTime: '2026-11-22T10:00:00.000Z', stable: false } });
+  });
+
+  it('an identical resubmission makes no version', () => {
+    const history = [v(0), v(1)];
+    expect(decideVersion(history, exampleSpec({}, { count: 2 }), now)).toEqual({ kind: 'unchanged', current: history[1] });
+  });
+
+  it('a changed spec is the next number after the newest, even when older ones were pruned', () => {
+    const decision = decideVersion([v(7), v(9), v(8)], exampleSpec({}, { count: 99 }), now);
+    expect(decision.kind === 'new' && decision.version.version).toBe(10);
+  });
+
+  it.each<[string, JobVersion[], number[]]>([
+    ['6 or fewer: nothing', [v(0), v(1), v(2), v(3), v(4), v(5)], []],
+    ['7: the oldest', [v(0), v(1), v(2), v(3), v(4), v(5), v(6)], [0]],
+    ['9: the three oldest', [v(0), v(1), v(2), v(3), v(4), v(5), v(6), v(7), v(8)], [0, 1, 2]],
+    ['the oldest is the newest stable: it stays, the next oldest goes', [v(0, true), v(1), v(2), v(3), v(4), v(5), v(6)], [1]],
+    ['an older stable one is not protected', [v(0, true), v(1, true), v(2), v(3), v(4), v(5), v(6)], [0]],
+  ])('pruning to 6 versions, %s', (_what, history, pruned) => {
+    expect(versionsToPrune(history).map((x) => x.version)).toEqual(pruned);
+  });
+
+  it('round-trips through its ControllerRevision', () => {
+    const revision = versionRevision({ name: 'example', namespace: 'default', uid: 'u1' }, v(3, true));
+    expect(revision.metadata).toMatchObject({ name: 'example-v3', labels: { 'caravan.dev/job': 'example' }, annotations: { 'caravan.dev/stable': 'true' } });
+    expect(revision.revision).toBe(3);
+    expect(versionFromRevision(revision)).toEqual(v(3, true));
+  });
+});
