@@ -2,6 +2,7 @@ import { CoreV1Api, VersionApi } from '@kubernetes/client-node';
 import type { Command } from 'commander';
 import { isNodeReady } from '../cluster/fake-nodes.ts';
 import { loadKubeConfig } from '../kube/client.ts';
+import { installCrds } from '../kube/install-crds.ts';
 import { parseNodeCount } from './cluster-commands.ts';
 import { targetCluster } from './target-cluster.ts';
 
@@ -21,6 +22,8 @@ export function registerStartCommand(program: Command): void {
           : `using the cluster from ${target.source === 'KUBECONFIG' ? `KUBECONFIG=${target.kubeconfig}` : 'the in-cluster service account'}`,
       );
       const kc = loadKubeConfig(target.kubeconfig);
+      await installCrds(kc);
+      say('CRDs installed: nomadjobs.caravan.dev (nj), nomaddeployments.caravan.dev (nd)');
       const version = await kc.makeApiClient(VersionApi).getCode();
       const nodes = await kc.makeApiClient(CoreV1Api).listNode();
       const ready = nodes.items.filter(isNodeReady).length;
@@ -31,10 +34,11 @@ Cluster ${kc.getCurrentCluster()?.server} runs Kubernetes ${version.gitVersion};
 Use it:
   ${exportLine}
   kubectl get nodes -L topology.kubernetes.io/zone,caravan.dev/datacenter
-  kubectl run web --image=nginx && kubectl get pod web -w
-  kubectl run broken --image=nginx --annotations=sim.caravan.dev/behavior=crash    # a simulated crash loop
+  kubectl apply -f examples/ && kubectl get nomadjobs                           # Nomad jobs, validated and defaulted
+  kubectl explain nomadjob.spec.update                                          # every field documented
+  kubectl apply -f examples/local-cluster/simulated-pods.yaml                   # pods that crash, fail, never get ready
 ${target.source === 'local' ? '  npm run caravan -- cluster status                                            # each component, its health and log\n' : ''}
-The Caravan controller is not part of this build yet, so this command only prepares and reports
-the cluster.${target.source === 'local' ? ' The local cluster keeps running; stop it with: npm run caravan -- cluster down' : ''}`);
+The Caravan controller is not part of this build yet: NomadJobs are validated, defaulted and
+stored, but nothing runs them yet. This command prepares and reports the cluster.${target.source === 'local' ? ' The local cluster keeps running; stop it with: npm run caravan -- cluster down' : ''}`);
     });
 }
