@@ -1,0 +1,43 @@
+import type { Millis } from '../model/duration.ts';
+
+/**
+ * What the planner knows about one allocation (Pod), as the shell observed it. Times are epoch
+ * milliseconds, so the planner never reads a clock.
+ */
+export interface ObservedContainer {
+  readonly name: string;
+  /** An init container (a prestart task): it finishing is expected. */
+  readonly init: boolean;
+  readonly ready: boolean;
+  readonly restartCount: number;
+  readonly runningSince?: Millis;
+  readonly terminated?: { readonly exitCode: number; readonly at: Millis; readonly reason?: string };
+  readonly waitingReason?: string;
+}
+
+export type PodPhase = 'Pending' | 'Running' | 'Succeeded' | 'Failed' | 'Unknown';
+export type Health = 'healthy' | 'unhealthy';
+
+export interface ObservedAllocation {
+  readonly podName: string;
+  /** Nomad's allocation ID. */
+  readonly uid: string;
+  readonly group: string;
+  readonly index: number;
+  readonly version: number;
+  readonly canary: boolean;
+  readonly phase: PodPhase;
+  readonly createdAt: Millis;
+  /** When a kubelet (kwok here) accepted the Pod: Nomad's client starts watching then. */
+  readonly startedAt?: Millis;
+  readonly nodeName?: string;
+  /** Since when the Pod's Ready condition has been True, if it is. */
+  readonly readySince?: Millis;
+  readonly containers: readonly ObservedContainer[];
+  /** The caravan.dev/health annotation (manual health, or set through the HTTP API). */
+  readonly manualHealth?: Health;
+  readonly deploymentId?: string;
+  /** Health recorded for its deployment; written once per deployment membership. */
+  readonly recordedHealth?: { readonly health: Health; readonly at: Millis };
+  readonly deleting: boolean;
+}
