@@ -1,0 +1,89 @@
+import type { Millis } from '../model/duration.ts';
+
+/** Nomad's deployment statuses (multiregion ones left out: one Caravan serves one cluster). */
+export type DeploymentStatus = 'running' | 'paused' | 'failed' | 'successful' | 'cancelled';
+
+export function isActive(status: DeploymentStatus): boolean {
+  return status === 'running' || status === 'paused';
+}
+
+export function isTerminal(status: DeploymentStatus): boolean {
+  return !isActive(status);
+}
+
+/** Nomad's DeploymentState: one task group's part of a deployment. */
+export interface DeploymentGroupState {
+  readonly autoRevert: boolean;
+  readonly autoPromote: boolean;
+  /** 0 disables the progress deadline. */
+  readonly progressDeadline: Millis;
+  /** Undefined until the first allocation is placed. */
+  readonly requireProgressBy?: Millis;
+  /** Never goes back to false. */
+  readonly promoted: boolean;
+  /** Allocation IDs (Pod UIDs) placed as canaries. */
+  readonly placedCanaries: readonly string[];
+  readonly desiredCanaries: number;
+  readonly desiredTotal: number;
+  readonly placedAllocs: number;
+  readonly healthyAllocs: number;
+  readonly unhealthyAllocs: number;
+}
+
+export interface Deployment {
+  /** The NomadDeployment object, `<job>-v<version>`: one per job version. */
+  readonly name: string;
+  /** Nomad's deployment ID: the object's UID (undefined until it exists). */
+  readonly id?: string;
+  readonly jobVersion: number;
+  readonly status: DeploymentStatus;
+  readonly statusDescription: string;
+  readonly groups: Readonly<Record<string, DeploymentGroupState>>;
+  readonly createdAt: Millis;
+}
+
+export function deploymentName(job: string, version: number): string {
+  return `${job}-v${version}`;
+}
+
+/** Nomad's StatusDescription strings (nomad/structs/deployment.go), exactly. */
+export const descriptions = {
+  running: 'Deployment is running',
+  runningNeedsPromotion: 'Deployment is running but requires manual promotion',
+  runningAutoPromotion: 'Deployment is running pending automatic promotion',
+  paused: 'Deployment is paused',
+  successful: 'Deployment completed successfully',
+  stoppedJob: 'Cancelled because job is stopped',
+  newerJob: 'Cancelled due to newer version of job',
+  failedAllocations: 'Failed due to unhealthy allocations',
+  progressDeadline: 'Failed due to progress deadline',
+  failedByUser: 'Deployment marked as failed',
+} as const;
+
+/** The auto-revert suffixes Nomad appends to a failure description. */
+export const revertDescription = {
+  rollingBack: (base: string, version: number) => `${base} - rolling back to job version ${version}`,
+  sameSpec: (base: string, version: number) => `${base} - not rolling back to stable job version ${version} as current job has same specification`,
+  noStable: (base: string) => `${base} - no stable job version to auto revert to`,
+} as const;
+
+/** Nomad's RequiresPromotion: running, and some group has unpromoted canaries. */
+export function requiresPromotion(d: Pick<Deployment, 'status' | 'groups'>): boolean {
+  return d.status === 'running' && Object.values(d.groups).some((g) => g.desiredCanaries > 0 && !g.promoted);
+}
+
+/** Nomad's HasAutoPromote: every canary group auto-promotes. */
+export function hasAutoPromote(d: Pick<Deployment, 'status' | 'groups'>): boolean {
+  const canaryGroups = Object.values(d.groups).filter((g) => g.desiredCanaries > 0);
+  return d.status === 'running' && canaryGroups.length > 0 && canaryGroups.every((g) => g.autoPromote);
+}
+
+/** The description of a running deployment (§2.2 rule 6, §2.4 rule 4). */
+export function runningDescription(d: Pick<Deployment, 'status' | 'groups'>): string {
+  if (!requiresPromotion(d)) return descriptions.running;
+  return hasAutoPromote(d) ? descriptions.runningAutoPromotion : descriptions.runningNeedsPromotion;
+}
+
+export function isCanarying(g: DeploymentGroupState): boolean {
+  return g.desiredCanaries !== 0 && !g.promoted;
+}
