@@ -1,5 +1,6 @@
 import { array, boolean, integer, object, string, type Schema } from './openapi.ts';
-import { conditionsSchema, type PrinterColumn } from './nomad-job-crd.ts';
+import { customResourceDefinition } from './custom-resource.ts';
+import { conditionsSchema } from './nomad-job-crd.ts';
 
 /** Nomad's deployment statuses (multiregion ones excluded: one Caravan serves one cluster). */
 export const deploymentStatuses = ['running', 'paused', 'failed', 'successful', 'cancelled'] as const;
@@ -67,43 +68,19 @@ function statusSchema(): Schema {
 
 /** The CustomResourceDefinition of NomadDeployment. */
 export function nomadDeploymentCrd(): object {
-  const columns: PrinterColumn[] = [
-    { name: 'Job', type: 'string', jsonPath: '.spec.job' },
-    { name: 'Version', type: 'integer', jsonPath: '.spec.jobVersion' },
-    { name: 'Status', type: 'string', jsonPath: '.status.status' },
-    { name: 'Description', type: 'string', jsonPath: '.status.statusDescription' },
-    { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
-  ];
-  return {
-    apiVersion: 'apiextensions.k8s.io/v1',
-    kind: 'CustomResourceDefinition',
-    metadata: { name: 'nomaddeployments.caravan.dev' },
-    spec: {
-      group: 'caravan.dev',
-      names: { kind: 'NomadDeployment', listKind: 'NomadDeploymentList', plural: 'nomaddeployments', singular: 'nomaddeployment', shortNames: ['nd'], categories: ['caravan', 'nomad'] },
-      scope: 'Namespaced',
-      versions: [
-        {
-          name: 'v1alpha1',
-          served: true,
-          storage: true,
-          subresources: { status: {} },
-          additionalPrinterColumns: columns,
-          schema: {
-            openAPIV3Schema: object(
-              {
-                apiVersion: { type: 'string', description: 'caravan.dev/v1alpha1' },
-                kind: { type: 'string', description: 'NomadDeployment' },
-                metadata: { type: 'object' },
-                spec: specSchema(),
-                status: statusSchema(),
-              },
-              'One roll-out of one NomadJob version (a Nomad deployment). Created by Caravan and owned by its NomadJob; pause, resume, promote and fail it through its spec.',
-              { required: ['spec'] },
-            ),
-          },
-        },
-      ],
-    },
-  };
+  return customResourceDefinition({
+    kind: 'NomadDeployment',
+    plural: 'nomaddeployments',
+    shortName: 'nd',
+    description:
+      'One roll-out of one NomadJob version (a Nomad deployment). Created by Caravan and owned by its NomadJob; pause, resume, promote and fail it through its spec.',
+    spec: specSchema(),
+    status: statusSchema(),
+    columns: [
+      { name: 'Job', type: 'string', jsonPath: '.spec.job' },
+      { name: 'Version', type: 'integer', jsonPath: '.spec.jobVersion' },
+      { name: 'Status', type: 'string', jsonPath: '.status.status' },
+      { name: 'Description', type: 'string', jsonPath: '.status.statusDescription' },
+    ],
+  });
 }

@@ -3,6 +3,7 @@ import { durationPattern } from '../model/duration.ts';
 import { healthChecks, jobTypes, supportedDrivers } from '../model/nomad-job-spec.ts';
 import { unsupportedFieldMessage, unsupportedGroupFields, unsupportedJobFields, unsupportedTaskFields, type UnsupportedField } from '../model/unsupported-fields.ts';
 import { maxTotalCount } from '../model/validate.ts';
+import { customResourceDefinition } from './custom-resource.ts';
 import { array, boolean, integer, object, refused, string, stringMap, type Schema, type ValidationRule } from './openapi.ts';
 
 const duration = (description: string, extra: Omit<Schema, 'type' | 'description'> = {}): Schema =>
@@ -428,64 +429,30 @@ function statusSchema(): Schema {
   );
 }
 
-export interface PrinterColumn {
-  name: string;
-  type: 'string' | 'integer' | 'date' | 'boolean' | 'number';
-  jsonPath: string;
-  description?: string;
-  priority?: number;
-}
-
 /** The CustomResourceDefinition of NomadJob. */
 export function nomadJobCrd(): object {
-  const columns: PrinterColumn[] = [
-    { name: 'Type', type: 'string', jsonPath: '.spec.type' },
-    { name: 'Status', type: 'string', jsonPath: '.status.status' },
-    { name: 'Version', type: 'integer', jsonPath: '.status.version' },
-    { name: 'Stable', type: 'integer', jsonPath: '.status.stableVersion', description: 'Newest stable version' },
-    { name: 'Desired', type: 'integer', jsonPath: '.status.desired' },
-    { name: 'Running', type: 'integer', jsonPath: '.status.running' },
-    { name: 'Deployment', type: 'string', jsonPath: '.status.latestDeployment.status', description: 'Status of the newest deployment' },
-    { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
-  ];
-  return {
-    apiVersion: 'apiextensions.k8s.io/v1',
-    kind: 'CustomResourceDefinition',
-    metadata: { name: 'nomadjobs.caravan.dev' },
-    spec: {
-      group: 'caravan.dev',
-      names: { kind: 'NomadJob', listKind: 'NomadJobList', plural: 'nomadjobs', singular: 'nomadjob', shortNames: ['nj'], categories: ['caravan', 'nomad'] },
-      scope: 'Namespaced',
-      versions: [
-        {
-          name: 'v1alpha1',
-          served: true,
-          storage: true,
-          subresources: { status: {} },
-          additionalPrinterColumns: columns,
-          schema: {
-            openAPIV3Schema: object(
-              {
-                apiVersion: { type: 'string', description: 'caravan.dev/v1alpha1' },
-                kind: { type: 'string', description: 'NomadJob' },
-                metadata: { type: 'object' },
-                spec: specSchema(),
-                status: statusSchema(),
-              },
-              'A Nomad job run by Caravan: each change becomes a job version and rolls out through a NomadDeployment (canaries, promotion, rolling updates gated on health, auto-revert); its allocations run as Pods.',
-              {
-                required: ['spec'],
-                'x-kubernetes-validations': [
-                  {
-                    rule: 'self.metadata.name.size() <= 63',
-                    message: "metadata.name: a NomadJob's name is used in its Pods' names and labels, so it can be at most 63 characters",
-                  },
-                ],
-              },
-            ),
-          },
-        },
-      ],
-    },
-  };
+  return customResourceDefinition({
+    kind: 'NomadJob',
+    plural: 'nomadjobs',
+    shortName: 'nj',
+    description:
+      'A Nomad job run by Caravan: each change becomes a job version and rolls out through a NomadDeployment (canaries, promotion, rolling updates gated on health, auto-revert); its allocations run as Pods.',
+    spec: specSchema(),
+    status: statusSchema(),
+    columns: [
+      { name: 'Type', type: 'string', jsonPath: '.spec.type' },
+      { name: 'Status', type: 'string', jsonPath: '.status.status' },
+      { name: 'Version', type: 'integer', jsonPath: '.status.version' },
+      { name: 'Stable', type: 'integer', jsonPath: '.status.stableVersion', description: 'Newest stable version' },
+      { name: 'Desired', type: 'integer', jsonPath: '.status.desired' },
+      { name: 'Running', type: 'integer', jsonPath: '.status.running' },
+      { name: 'Deployment', type: 'string', jsonPath: '.status.latestDeployment.status', description: 'Status of the newest deployment' },
+    ],
+    rules: [
+      {
+        rule: 'self.metadata.name.size() <= 63',
+        message: "metadata.name: a NomadJob's name is used in its Pods' names and labels, so it can be at most 63 characters",
+      },
+    ],
+  });
 }
