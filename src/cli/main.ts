@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { registerClusterCommands } from './cluster-commands.ts';
+import { registerConvertCommand } from './convert-command.ts';
 import { registerStartCommand } from './start-command.ts';
 
 const program = new Command('caravan')
@@ -10,6 +11,7 @@ const program = new Command('caravan')
 
 registerStartCommand(program);
 registerClusterCommands(program);
+registerConvertCommand(program);
 
 try {
   await program.parseAsync(process.argv);

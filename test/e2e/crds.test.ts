@@ -3,6 +3,7 @@ import { loadAll } from 'js-yaml';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { convertNomadJob } from '../../src/convert/convert.ts';
 import type { NomadJob, NomadJobSpec } from '../../src/model/nomad-job-spec.ts';
 import { fromProjectRoot } from '../../src/project.ts';
 import { clusterClients, freshNamespace } from './kube.ts';
@@ -45,6 +46,15 @@ describe('NomadJob CRD on the real API server', () => {
     const { created, refused } = await create(namespace, example);
     expect(refused).toBeUndefined();
     expect(created!.spec).toMatchObject(example.spec as object);
+  });
+
+  it.each(readdirSync(fromProjectRoot('examples', 'nomad')))('caravan convert examples/nomad/%s gives a NomadJob the API server accepts', async (file) => {
+    const converted = await convertNomadJob({ filename: file, source: readFileSync(fromProjectRoot('examples', 'nomad', file), 'utf8') });
+    expect(converted.exitCode).toBe(0);
+    const jobs = await freshNamespace(core, 'converted');
+    const { created, refused } = await create(jobs, converted.manifest!);
+    expect(refused).toBeUndefined();
+    expect(created!.spec).toMatchObject(converted.manifest!.spec as object);
   });
 
   it("fills in Nomad's defaults on a minimal job", async () => {
