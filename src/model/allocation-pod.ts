@@ -16,7 +16,8 @@ export interface AllocationPodInput {
   readonly group: string;
   readonly index: number;
   readonly canary: boolean;
-  readonly deploymentId?: string;
+  /** The NomadDeployment it joins, by name (one per job version, so known before it exists). */
+  readonly deployment?: string;
   /** 0 for the first Pod of this allocation name and version; counts replacements after that. */
   readonly replacement?: number;
 }
@@ -117,7 +118,7 @@ export function renderAllocationPod(input: AllocationPodInput): V1Pod {
       annotations: {
         ...k8s.annotations,
         [annotations.allocName]: allocationName(job.name, group.name, index),
-        ...(input.deploymentId ? { [annotations.deploymentId]: input.deploymentId } : {}),
+        ...(input.deployment ? { [annotations.deployment]: input.deployment } : {}),
       },
       ownerReferences: [{ apiVersion, kind: 'NomadJob', name: job.name, uid: input.jobUid, controller: true, blockOwnerDeletion: true }],
     },

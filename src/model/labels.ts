@@ -11,7 +11,10 @@ export const labels = {
 export const annotations = {
   /** Nomad's allocation name, `<job>.<group>[<index>]`. */
   allocName: 'caravan.dev/alloc-name',
-  deploymentId: 'caravan.dev/deployment-id',
+  /** The NomadDeployment (`<job>-v<version>`) the allocation belongs to. */
+  deployment: 'caravan.dev/deployment',
+  /** Deployment health recorded for it: `healthy|unhealthy@<RFC 3339>`, written once per deployment. */
+  deploymentHealth: 'caravan.dev/deployment-health',
   /** Manual allocation health, set by users or the HTTP API: healthy | unhealthy. */
   health: 'caravan.dev/health',
 } as const;

@@ -1,4 +1,5 @@
 import type { Millis } from '../model/duration.ts';
+import type { RescheduleEvent } from './reschedule.ts';
 
 /**
  * What the planner knows about one allocation (Pod), as the shell observed it. Times are epoch
@@ -25,6 +26,8 @@ export interface ObservedAllocation {
   readonly group: string;
   readonly index: number;
   readonly version: number;
+  /** 0 for the first Pod of this name and version, then 1, 2, … for replacements. */
+  readonly replacement: number;
   readonly canary: boolean;
   readonly phase: PodPhase;
   readonly createdAt: Millis;
@@ -36,8 +39,11 @@ export interface ObservedAllocation {
   readonly containers: readonly ObservedContainer[];
   /** The caravan.dev/health annotation (manual health, or set through the HTTP API). */
   readonly manualHealth?: Health;
-  readonly deploymentId?: string;
+  /** The NomadDeployment it belongs to, by name. */
+  readonly deployment?: string;
   /** Health recorded for its deployment; written once per deployment membership. */
   readonly recordedHealth?: { readonly health: Health; readonly at: Millis };
   readonly deleting: boolean;
+  /** Earlier reschedules of this allocation name (Nomad's RescheduleTracker), from the Pod. */
+  readonly rescheduleEvents?: readonly RescheduleEvent[];
 }

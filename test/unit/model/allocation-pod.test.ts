@@ -25,7 +25,7 @@ const spec: NomadJobSpec = {
   taskGroups: [web],
 };
 const job = canonicalJob('shop', 'team-a', spec);
-const pod = renderAllocationPod({ job, jobUid: 'uid-1', version: 4, group: 'frontend', index: 2, canary: true, deploymentId: 'dep-1' });
+const pod = renderAllocationPod({ job, jobUid: 'uid-1', version: 4, group: 'frontend', index: 2, canary: true, deployment: 'shop-v4' });
 const nginx = pod.spec!.containers.find((c) => c.name === 'nginx')!;
 const env = (c: V1Container, name: string): V1EnvVar | undefined => c.env?.find((e) => e.name === name);
 
@@ -46,7 +46,7 @@ describe('the Pod of an allocation', () => {
   ])('is labelled %s=%s', (key, value) => expect(pod.metadata?.labels?.[key]).toBe(value));
 
   it("records Nomad's allocation name and its deployment, and is owned by the NomadJob", () => {
-    expect(pod.metadata?.annotations).toMatchObject({ 'caravan.dev/alloc-name': 'shop.frontend[2]', 'caravan.dev/deployment-id': 'dep-1' });
+    expect(pod.metadata?.annotations).toMatchObject({ 'caravan.dev/alloc-name': 'shop.frontend[2]', 'caravan.dev/deployment': 'shop-v4' });
     expect(pod.metadata?.ownerReferences).toEqual([{ apiVersion: 'caravan.dev/v1alpha1', kind: 'NomadJob', name: 'shop', uid: 'uid-1', controller: true, blockOwnerDeletion: true }]);
     expect(pod.metadata?.namespace).toBe('team-a');
   });

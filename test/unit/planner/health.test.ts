@@ -18,6 +18,7 @@ const alloc = (a: Overrides<ObservedAllocation> = {}): ObservedAllocation => def
   group: 'frontend',
   index: 0,
   version: 1,
+  replacement: 0,
   canary: false,
   phase: 'Running',
   createdAt: 0,

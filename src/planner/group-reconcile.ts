@@ -1,0 +1,194 @@
+import type { Millis } from '../model/duration.ts';
+import { classifyGroupChange } from '../model/group-change.ts';
+import type { Job, TaskGroup } from '../model/job.ts';
+import { canaryIndexes } from './canary-names.ts';
+import type { DeploymentGroupState } from './deployment.ts';
+import type { Health, ObservedAllocation } from './observed-allocation.ts';
+import { stopReasons, type InPlaceUpdate, type Placement, type Stop } from './plan-types.ts';
+import { rescheduleDecision } from './reschedule.ts';
+import { placementLimit } from './rolling.ts';
+import { excessToStop } from './stop-excess.ts';
+
+export interface GroupInput {
+  readonly job: Job;
+  readonly version: number;
+  /** Undefined when the target version no longer has this group. */
+  readonly group: TaskGroup | undefined;
+  readonly name: string;
+  /** The group's live (not deleting) allocations, every version. */
+  readonly allocs: readonly ObservedAllocation[];
+  readonly jobs: ReadonlyMap<number, Job>;
+  /** The current deployment's name (existing, or to be created in this pass). */
+  readonly deploymentName: string;
+  /** The current deployment's state for this group, if it has one. */
+  readonly state: DeploymentGroupState | undefined;
+  readonly paused: boolean;
+  readonly failed: boolean;
+  /** The target's spec already proved stable: no canary phase again (beyond Nomad: its #10882). */
+  readonly provenStable: boolean;
+  readonly healthOf: (a: ObservedAllocation) => Health | undefined;
+  readonly now: Millis;
+}
+
+export interface GroupOutcome {
+  readonly place: Placement[];
+  readonly stop: Stop[];
+  readonly inPlace: InPlaceUpdate[];
+  /** The group state for a deployment created in this pass (undefined when none is needed). */
+  readonly newState?: DeploymentGroupState;
+  /** Nothing left to do for the group in this pass (Nomad §2.10 rule 1). */
+  readonly nothingLeft: boolean;
+  readonly requeueAt?: Millis;
+}
+
+const byIndex = (a: ObservedAllocation, b: ObservedAllocation) => a.index - b.index;
+
+/** The next free replacement number for an allocation name at a version. */
+function nextReplacement(allocs: readonly ObservedAllocation[], index: number, version: number): number {
+  const taken = allocs.filter((a) => a.index === index && a.version === version).map((a) => a.replacement);
+  return taken.length === 0 ? 0 : Math.max(...taken) + 1;
+}
+
+/** One task group's part of a reconcile (Nomad §2.1 step 4), one safe step per pass. */
+export function reconcileGroup(input: GroupInput): GroupOutcome {
+  const { group, allocs, version, now } = input;
+  const stop: Stop[] = [];
+  const stopped = new Set<string>();
+  const stopAlloc = (a: ObservedAllocation, reason: Stop['reason']) => {
+    if (!stopped.has(a.podName)) stopped.add(a.podName), stop.push({ podName: a.podName, reason });
+  };
+  if (!group || group.count === 0) {
+    for (const a of allocs) stopAlloc(a, stopReasons.notNeeded);
+    return { place: [], stop, inPlace: [], nothingLeft: allocs.length === 0 };
+  }
+  const strategy = group.update;
+  const state = input.state;
+  const promoted = state?.promoted ?? false;
+
+  // Unpromoted canaries of an older deployment, or of a failed current one, are stopped (§2.3 rule 6).
+  for (const a of allocs) if (a.canary && (a.deployment !== input.deploymentName || input.failed)) stopAlloc(a, stopReasons.notNeeded);
+
+  // Failed allocations are rescheduled per policy, except those of a failed deployment (§2.15).
+  const place: Placement[] = [];
+  const requeue: Millis[] = [];
+  const rescheduled = new Set<number>();
+  for (const a of allocs.filter((x) => x.phase === 'Failed' && !stopped.has(x.podName))) {
+    if (input.failed && a.deployment === input.deploymentName) continue;
+    const failedAt = Math.max(a.startedAt ?? a.createdAt, ...a.containers.map((c) => c.terminated?.at ?? 0));
+    const decision = rescheduleDecision(group.reschedule, a.rescheduleEvents ?? [], failedAt, now);
+    if (decision.kind === 'later') requeue.push(decision.at);
+    if (decision.kind !== 'now') continue;
+    stopAlloc(a, stopReasons.rescheduled);
+    rescheduled.add(a.index);
+    const delay = now - failedAt;
+    place.push({
+      group: input.name,
+      index: a.index,
+      version,
+      replacement: nextReplacement(allocs, a.index, version),
+      canary: false,
+      reason: 'reschedule',
+      rescheduleEvents: [...(a.rescheduleEvents ?? []), { at: now, delay }],
+    });
+  }
+
+  // Service allocations that completed no longer count; what is left competes for `count`.
+  const batch = input.job.type === 'batch' || input.job.type === 'sysbatch';
+  let untainted = allocs.filter((a) => !stopped.has(a.podName) && (batch || a.phase !== 'Succeeded') && !(a.phase === 'Failed' && rescheduled.has(a.index)));
+  const canarying = state !== undefined && state.desiredCanaries > 0 && !promoted;
+  for (const victim of excessToStop(untainted.map((a) => ({ id: a.podName, index: a.index, canary: a.canary, migrating: false })), group.count, canarying)) {
+    stopAlloc(untainted.find((a) => a.podName === victim.id)!, stopReasons.notNeeded);
+  }
+  untainted = untainted.filter((a) => !stopped.has(a.podName));
+
+  // Classify the rest against the target version (§1.3).
+  const destructive: ObservedAllocation[] = [];
+  const inPlace: InPlaceUpdate[] = [];
+  for (const a of [...untainted].sort(byIndex)) {
+    if (a.version === version) continue;
+    const before = input.jobs.get(a.version);
+    const change = before ? classifyGroupChange(before, input.job, input.name) : { kind: 'destructive' as const };
+    if (change.kind === 'destructive') destructive.push(a);
+    else inPlace.push({ podName: a.podName, version, ...(strategy ? { deployment: input.deploymentName } : {}) });
+  }
+
+  // Canaries (§2.3): only for destructive changes, never for a version already proven stable.
+  const liveCanaries = untainted.filter((a) => a.canary && a.deployment === input.deploymentName);
+  const wantsCanaries = strategy !== undefined && strategy.canary > 0 && destructive.length > 0 && !promoted && !input.provenStable;
+  const desiredCanaries = state?.desiredCanaries ?? (wantsCanaries ? strategy!.canary : 0);
+  const isCanarying = desiredCanaries > 0 && !promoted;
+  const halted = input.paused || input.failed || isCanarying;
+  if (wantsCanaries && !input.paused && !input.failed && liveCanaries.length < strategy!.canary) {
+    const indexes = canaryIndexes(
+      strategy!.canary - liveCanaries.length,
+      group.count,
+      destructive.map((a) => a.index),
+      new Set(untainted.filter((a) => !a.canary).map((a) => a.index)),
+      new Set(liveCanaries.map((a) => a.index)),
+    );
+    for (const index of indexes) place.push({ group: input.name, index, version, replacement: nextReplacement(allocs, index, version), canary: true, reason: 'canary' });
+  }
+
+  // The rolling budget (§2.6).
+  let limit = placementLimit({
+    count: group.count,
+    maxParallel: strategy?.maxParallel ?? 0,
+    destructiveUpdates: destructive.length,
+    migrating: 0,
+    newDeployment: state === undefined,
+    halted,
+    deploymentAllocHealth: untainted.filter((a) => a.deployment === input.deploymentName && a.version === version && !a.canary).map(input.healthOf),
+  });
+
+  // Fresh names for the gap to `count`; they wait while paused, failed or canarying.
+  const used = new Set([...untainted.filter((a) => !(isCanarying && a.canary)).map((a) => a.index), ...rescheduled]);
+  const fresh: Placement[] = [];
+  for (let index = 0; index < group.count; index++) {
+    if (!used.has(index)) fresh.push({ group: input.name, index, version, replacement: nextReplacement(allocs, index, version), canary: false, reason: 'new' });
+  }
+  if (!halted) {
+    place.push(...fresh);
+    limit -= Math.min(limit, fresh.length + rescheduled.size);
+  }
+
+  // Destructive updates in ascending index order, within what the budget leaves (§2.1 step 13).
+  let remainingDestructive = destructive.length;
+  if (!halted) {
+    for (const a of destructive.slice(0, Math.max(0, limit))) {
+      stopAlloc(a, stopReasons.destructive);
+      place.push({ group: input.name, index: a.index, version, replacement: nextReplacement(allocs, a.index, version), canary: false, reason: 'destructive update' });
+      remainingDestructive--;
+    }
+  }
+
+  // A deployment for this group (§2.2): only with a strategy, and only for work at a new version.
+  const work = destructive.length + inPlace.length + place.filter((p) => !p.canary).length;
+  const alreadyAtTarget = untainted.some((a) => a.version === version) && destructive.length === 0 && inPlace.length === 0;
+  const needsDeployment = strategy !== undefined && state === undefined && work > 0 && !alreadyAtTarget;
+  const joins = strategy !== undefined && (state !== undefined || needsDeployment);
+  const placed = place.slice(0, group.count + desiredCanaries).map((p) => (joins ? { ...p, deployment: input.deploymentName } : p));
+  const newState: DeploymentGroupState | undefined = needsDeployment
+    ? {
+        autoRevert: strategy!.autoRevert,
+        autoPromote: strategy!.autoPromote,
+        progressDeadline: strategy!.progressDeadline,
+        promoted: false,
+        placedCanaries: [],
+        desiredCanaries,
+        desiredTotal: destructive.length + inPlace.length + fresh.length + rescheduled.size,
+        placedAllocs: 0,
+        healthyAllocs: 0,
+        unhealthyAllocs: 0,
+      }
+    : undefined;
+  const missingCanaries = wantsCanaries && liveCanaries.length < strategy!.canary;
+  const nothingLeft = placed.length === 0 && inPlace.length === 0 && remainingDestructive === 0 && requeue.length === 0 && !missingCanaries && (!halted || fresh.length === 0);
+  return {
+    place: placed,
+    stop,
+    inPlace: joins ? inPlace : inPlace.map(({ deployment: _, ...rest }) => rest),
+    ...(newState ? { newState } : {}),
+    nothingLeft,
+    ...(requeue.length > 0 ? { requeueAt: Math.min(...requeue) } : {}),
+  };
+}

@@ -1,0 +1,218 @@
+import { describe, expect, it } from 'vitest';
+import type { NomadJobSpec, UpdateSpec } from '../../../src/model/nomad-job-spec.ts';
+import { World } from './world.ts';
+
+const s = 1000;
+const m = 60 * s;
+
+function web(image: string, count: number, update: UpdateSpec = {}): NomadJobSpec {
+  return {
+    update: { maxParallel: 1, minHealthyTime: '10s', healthyDeadline: '5m', progressDeadline: '10m', ...update },
+    taskGroups: [
+      {
+        name: 'frontend',
+        count,
+        networks: [{ ports: [{ label: 'http', to: 80 }] }],
+        services: [{ name: 'web', port: 'http', checks: [{ type: 'http', path: '/healthz' }] }],
+        tasks: [{ name: 'nginx', driver: 'docker', config: { image, ports: ['http'] } }],
+      },
+    ],
+  };
+}
+
+/** The images of the live allocations, by index. */
+function images(w: World): string[] {
+  return w
+    .live()
+    .sort((a, b) => a.index - b.index || a.version - b.version)
+    .map((a) => `${a.index}:${w.job(a.version).taskGroups[0]!.tasks[0]!.config.image}${a.canary ? '(canary)' : ''}`);
+}
+
+describe('story: first registration', () => {
+  it('places every allocation at once, without canaries, then succeeds and marks version 0 stable (§4 case 9)', () => {
+    const w = new World();
+    w.submit(web('nginx:1', 3, { canary: 2 }));
+    const first = w.step();
+    expect(first.place.map((p) => [p.index, p.canary])).toEqual([
+      [0, false],
+      [1, false],
+      [2, false],
+    ]);
+    expect(first.deployment).toMatchObject({ name: 'web-v0', status: 'running', statusDescription: 'Deployment is running', groups: { frontend: { desiredTotal: 3, desiredCanaries: 0 } } });
+    const last = w.settle();
+    expect(w.deployment).toMatchObject({ status: 'successful', statusDescription: 'Deployment completed successfully' });
+    expect(w.versions[0]!.stable).toBe(true);
+    expect(last.place).toEqual([]);
+  });
+});
+
+describe('story: canary, promote, rolling update, success (§2.5)', () => {
+  it('runs one canary beside the old allocations, waits for promotion, then rolls two at a time', () => {
+    const w = new World();
+    w.submit(web('nginx:1', 4, { maxParallel: 2, canary: 1 }));
+    w.settle();
+    expect(w.versions[0]!.stable).toBe(true);
+
+    w.submit(web('nginx:2', 4, { maxParallel: 2, canary: 1 }));
+    const canaryPass = w.step();
+    expect(canaryPass.place).toMatchObject([{ index: 0, version: 1, canary: true, deployment: 'web-v1' }]);
+    expect(canaryPass.stop).toEqual([]);
+    expect(w.deployment).toMatchObject({ name: 'web-v1', statusDescription: 'Deployment is running but requires manual promotion', groups: { frontend: { desiredTotal: 4, desiredCanaries: 1 } } });
+
+    // The canary turns healthy; nothing else moves until someone promotes.
+    w.settle();
+    expect(images(w)).toEqual(['0:nginx:1', '0:nginx:2(canary)', '1:nginx:1', '2:nginx:1', '3:nginx:1']);
+    expect(w.deployment?.status).toBe('running');
+
+    w.intend({ promote: { all: true } });
+    const promoted = w.step();
+    expect(promoted.clearCanary).toHaveLength(1);
+    expect(promoted.stop.map((x) => x.reason)).toContain('alloc not needed due to job update');
+    expect(promoted.place.filter((p) => p.reason === 'destructive update').map((p) => p.index)).toEqual([1, 2]);
+    expect(w.deployment?.statusDescription).toBe('Deployment is running');
+
+    w.settle();
+    expect(images(w)).toEqual(['0:nginx:2', '1:nginx:2', '2:nginx:2', '3:nginx:2']);
+    expect(w.deployment).toMatchObject({ status: 'successful', statusDescription: 'Deployment completed successfully' });
+    expect(w.versions.map((v) => v.stable)).toEqual([true, true]);
+  });
+
+  it('refuses to promote unhealthy canaries with Nomad\'s error, and promotes once they are healthy (§4 case 13)', () => {
+    const w = new World();
+    w.submit(web('nginx:1', 3, { canary: 1 }));
+    w.settle();
+    w.submit(web('nginx:2', 3, { canary: 1 }));
+    w.step();
+    w.intend({ promote: { all: true } });
+    expect(w.step().intentError).toBe('1 error occurred:\n\t* Task group "frontend" has 0/1 healthy allocations\n\n');
+    w.settle();
+    expect(w.deployment).toMatchObject({ status: 'successful' });
+  });
+
+  it('auto-promotes once every canary is healthy', () => {
+    const w = new World();
+    w.submit(web('nginx:1', 2, { canary: 1, autoPromote: true }));
+    w.settle();
+    w.submit(web('nginx:2', 2, { canary: 1, autoPromote: true }));
+    w.step();
+    expect(w.deployment?.statusDescription).toBe('Deployment is running pending automatic promotion');
+    w.settle();
+    expect(w.deployment?.status).toBe('successful');
+    expect(images(w)).toEqual(['0:nginx:2', '1:nginx:2']);
+  });
+});
+
+describe('story: failure and auto-revert (§2.9)', () => {
+  it('fails at the progress deadline, runs the stable version again without a canary phase, and stops', () => {
+    const w = new World();
+    const update: UpdateSpec = { canary: 1, autoPromote: true, autoRevert: true, healthyDeadline: '1m', progressDeadline: '2m' };
+    w.submit(web('nginx:1', 3, update));
+    w.settle();
+    w.behave('nginx:broken', 'never-ready');
+    w.submit(web('nginx:broken', 3, update));
+    w.settle();
+    const failed = w.deployments.find((d) => d.name === 'web-v1')!;
+    expect(failed).toMatchObject({ status: 'failed', statusDescription: 'Failed due to progress deadline - rolling back to job version 0' });
+    // Version 2 runs version 0's spec; it was proven stable, so no canary this time.
+    expect(w.versions.map((v) => [v.version, v.stable])).toEqual([
+      [0, true],
+      [1, false],
+      [2, true],
+    ]);
+    expect(w.deployment).toMatchObject({ name: 'web-v2', status: 'successful', groups: { frontend: { desiredCanaries: 0 } } });
+    expect(images(w)).toEqual(['0:nginx:1', '1:nginx:1', '2:nginx:1']);
+    expect(w.plans.some((p) => p.place.some((x) => x.version === 2 && x.canary))).toBe(false);
+  });
+
+  it('without a stable version there is nothing to go back to (§4 case 34)', () => {
+    const w = new World();
+    w.behave('nginx:broken', 'never-ready');
+    w.submit(web('nginx:broken', 2, { autoRevert: true, healthyDeadline: '1m', progressDeadline: '2m' }));
+    w.settle();
+    expect(w.deployment).toMatchObject({ status: 'failed', statusDescription: 'Failed due to progress deadline - no stable job version to auto revert to' });
+    expect(w.versions).toHaveLength(1);
+  });
+
+  it('progress_deadline 0: the first unhealthy allocation fails the deployment (§4 case 29)', () => {
+    const w = new World();
+    w.submit(web('nginx:1', 2));
+    w.settle();
+    w.behave('nginx:crash', 'crash');
+    w.submit(web('nginx:crash', 2, { progressDeadline: '0' }));
+    w.settle();
+    expect(w.deployments.at(-1)).toMatchObject({ status: 'failed', statusDescription: 'Failed due to unhealthy allocations' });
+    // The roll-out halted at the first replacement: one old allocation still runs.
+    expect(images(w).filter((i) => i.endsWith('nginx:1'))).toHaveLength(1);
+  });
+});
+
+describe('story: changes during a deployment', () => {
+  it('a newer version cancels the running deployment and stops its canaries (§2.14)', () => {
+    const w = new World();
+    w.submit(web('nginx:1', 2, { canary: 1 }));
+    w.settle();
+    w.submit(web('nginx:2', 2, { canary: 1 }));
+    w.settle();
+    w.submit(web('nginx:3', 2, { canary: 1 }));
+    const pass = w.step();
+    expect(pass.cancelled).toMatchObject({ name: 'web-v1', status: 'cancelled', statusDescription: 'Cancelled due to newer version of job' });
+    expect(pass.stop).toContainEqual({ podName: 'web-frontend-0-v1', reason: 'alloc not needed due to job update' });
+    expect(pass.place).toMatchObject([{ version: 2, canary: true }]);
+  });
+
+  it('a count change is an in-place update: no Pod replaced, new ones placed (§4 case 3)', () => {
+    const w = new World();
+    w.submit(web('nginx:1', 2));
+    w.settle();
+    w.submit(web('nginx:1', 4));
+    const pass = w.step();
+    expect(pass.inPlace.map((u) => u.podName)).toEqual(['web-frontend-0-v0', 'web-frontend-1-v0']);
+    expect(pass.stop).toEqual([]);
+    expect(pass.place.map((p) => p.index)).toEqual([2, 3]);
+    w.settle();
+    expect(w.deployment).toMatchObject({ name: 'web-v1', status: 'successful', groups: { frontend: { desiredTotal: 4 } } });
+  });
+
+  it('pausing holds the roll-out; resuming continues it (§2.11)', () => {
+    const w = new World();
+    w.submit(web('nginx:1', 3));
+    w.settle();
+    w.submit(web('nginx:2', 3));
+    w.step();
+    w.intend({ paused: true });
+    w.settle();
+    expect(w.deployment).toMatchObject({ status: 'paused', statusDescription: 'Deployment is paused' });
+    const beforeResume = images(w);
+    w.intend({ paused: false });
+    w.settle();
+    expect(beforeResume.filter((i) => i.endsWith('nginx:2')).length).toBeLessThan(3);
+    expect(w.deployment?.status).toBe('successful');
+    expect(images(w)).toEqual(['0:nginx:2', '1:nginx:2', '2:nginx:2']);
+  });
+
+  it('stopping the job stops everything and cancels the deployment', () => {
+    const w = new World();
+    w.submit(web('nginx:1', 2));
+    w.settle();
+    w.submit(web('nginx:2', 2));
+    w.step();
+    w.submit({ ...web('nginx:2', 2), stop: true });
+    const pass = w.step();
+    expect(pass.cancelled).toMatchObject({ statusDescription: 'Cancelled because job is stopped' });
+    expect(w.live()).toEqual([]);
+    expect(pass.jobStatus).toBe('dead');
+  });
+});
+
+describe('the plan is idempotent', () => {
+  it('planning again on the state a settled plan left asks for nothing', () => {
+    const w = new World();
+    w.submit(web('nginx:1', 3, { canary: 1 }));
+    w.settle();
+    w.submit(web('nginx:2', 3, { canary: 1, autoPromote: true }));
+    w.settle();
+    const again = w.step();
+    expect([again.place, again.stop, again.inPlace, again.health, again.clearCanary]).toEqual([[], [], [], [], []]);
+    expect(again.markStable).toBeUndefined();
+  });
+});
