@@ -18,7 +18,8 @@ export interface HealthRules extends Pick<UpdateStrategy, 'healthCheck' | 'minHe
  * from levels, not edges, so it gives the same answer whenever it is computed, also after a
  * controller restart:
  * - health already recorded for the deployment stands (Nomad writes it once per membership);
- * - `manual`: only the caravan.dev/health annotation decides, with no deadline;
+ * - the caravan.dev/health annotation decides in any mode; in `manual` mode nothing else does,
+ *   and there is no deadline;
  * - a failed Pod, a container that finished or crashed, or a restart is unhealthy at once;
  * - `checks`: the Pod Ready (every readiness probe passing) without a break for min_healthy_time;
  *   `task_states`, or `checks` without any check: every container running, readiness ignored,
@@ -30,11 +31,10 @@ export function allocationHealth(alloc: ObservedAllocation, strategy: HealthRule
     const { health, at } = alloc.recordedHealth;
     return health === 'healthy' ? { status: 'healthy', at } : { status: 'unhealthy', at, reason: 'recorded unhealthy' };
   }
-  if (strategy.healthCheck === 'manual') {
-    if (alloc.manualHealth === 'healthy') return { status: 'healthy', at: now };
-    if (alloc.manualHealth === 'unhealthy') return { status: 'unhealthy', at: now, reason: 'marked unhealthy' };
-    return { status: 'pending', waitingFor: 'manual health (annotate the Pod caravan.dev/health=healthy|unhealthy)' };
-  }
+  // Set by a person or the HTTP API, it decides in every health_check mode (§2.13 rule 3).
+  if (alloc.manualHealth === 'healthy') return { status: 'healthy', at: now };
+  if (alloc.manualHealth === 'unhealthy') return { status: 'unhealthy', at: now, reason: 'marked unhealthy' };
+  if (strategy.healthCheck === 'manual') return { status: 'pending', waitingFor: 'manual health (annotate the Pod caravan.dev/health=healthy|unhealthy)' };
 
   const failed = failure(alloc);
   if (failed) return { status: 'unhealthy', at: failed.at, reason: failed.reason };

@@ -110,8 +110,9 @@ export function plan(o: Observed): Plan {
       if (verdict.status === 'healthy') event('deployment', 'Normal', 'AllocationHealthy', `${a.podName} (${a.group}[${a.index}]) is healthy`);
       else {
         event('deployment', 'Warning', 'AllocationUnhealthy', `${a.podName} (${a.group}[${a.index}]) is unhealthy: ${verdict.reason}`);
-        // Without a progress deadline the first unhealthy allocation fails the deployment (§2.8 rule 4).
-        if (g.progressDeadline === 0 && !failure) failure = { base: descriptions.failedAllocations, autoRevert: g.autoRevert };
+        // Marked unhealthy by hand (§2.13 rule 4), or without a progress deadline (§2.8 rule 4),
+        // the first unhealthy allocation fails the deployment at once.
+        if ((a.manualHealth === 'unhealthy' || g.progressDeadline === 0) && !failure) failure = { base: descriptions.failedAllocations, autoRevert: g.autoRevert };
       }
     }
 

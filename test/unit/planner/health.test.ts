@@ -49,6 +49,8 @@ describe('allocation health (Nomad §2.7)', () => {
     ['manual: nothing but the annotation decides', alloc(), manual, 999 * s, { status: 'pending', waitingFor: 'manual health (annotate the Pod caravan.dev/health=healthy|unhealthy)' }],
     ['manual: marked healthy', alloc({ manualHealth: 'healthy' }), manual, 50 * s, { status: 'healthy', at: 50 * s }],
     ['manual: marked unhealthy', alloc({ manualHealth: 'unhealthy' }), manual, 50 * s, { status: 'unhealthy', at: 50 * s, reason: 'marked unhealthy' }],
+    ['checks: marked healthy by hand decides at once (set allocation health works in every mode)', alloc({ readySince: undefined, manualHealth: 'healthy' }), checks, 5 * s, { status: 'healthy', at: 5 * s }],
+    ['checks: marked unhealthy by hand decides at once', alloc({ manualHealth: 'unhealthy' }), checks, 20 * s, { status: 'unhealthy', at: 20 * s, reason: 'marked unhealthy' }],
     ['health recorded for the deployment stands, even if the Pod crashed since', alloc({ recordedHealth: { health: 'healthy', at: 13 * s }, phase: 'Failed' }), checks, 500 * s, { status: 'healthy', at: 13 * s }],
   ])('%s', (_rule, a, rules, now, expected) => {
     expect(allocationHealth(a, rules, now)).toEqual(expected);

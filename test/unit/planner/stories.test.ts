@@ -216,3 +216,55 @@ describe('the plan is idempotent', () => {
     expect(again.markStable).toBeUndefined();
   });
 });
+
+describe('story: operators and failures', () => {
+  it('an operator fail rolls back when a group auto-reverts (§2.12, §4 case 37)', () => {
+    const w = new World();
+    w.submit(web('nginx:1', 2, { autoRevert: true }));
+    w.settle();
+    w.submit(web('nginx:2', 2, { autoRevert: true }));
+    w.step();
+    w.intend({ failed: true });
+    const failed = w.step();
+    expect(failed.deployment).toMatchObject({ status: 'failed', statusDescription: 'Deployment marked as failed - rolling back to job version 0' });
+    expect(failed.revertTo?.version).toBe(0);
+  });
+
+  it('marking an allocation unhealthy by hand fails the deployment at once (§2.13 rule 4)', () => {
+    const w = new World();
+    w.submit(web('nginx:1', 2));
+    w.settle();
+    w.behave('nginx:slow', 'never-ready');
+    w.submit(web('nginx:2', 2));
+    w.submit(web('nginx:slow', 2));
+    w.step();
+    w.now += 5000;
+    w.step();
+    const newPod = w.live().find((a) => a.version === 2)!;
+    w.markHealth(newPod.podName, 'unhealthy');
+    expect(w.step().deployment).toMatchObject({ status: 'failed', statusDescription: 'Failed due to unhealthy allocations' });
+  });
+
+  it('a failed allocation is rescheduled after the policy delay, with its history (§2.1 step 4.4)', () => {
+    const w = new World();
+    w.behave('nginx:dies', 'fail');
+    w.submit({ ...web('nginx:dies', 1), update: { maxParallel: 0 } });
+    w.step();
+    w.now = 10_000;
+    const early = w.step();
+    expect(early.place).toEqual([]);
+    expect(early.requeueAt).toBe(36_000);
+    w.now = 36_000;
+    const replaced = w.step();
+    expect(replaced.stop).toEqual([{ podName: 'web-frontend-0-v0', reason: 'alloc was rescheduled because it failed' }]);
+    expect(replaced.place).toMatchObject([{ index: 0, version: 0, replacement: 1, reason: 'reschedule', rescheduleEvents: [{ at: 36_000, delay: 30_000 }] }]);
+  });
+
+  it('a count decrease stops the highest indexes (§4 case 24)', () => {
+    const w = new World();
+    w.submit(web('nginx:1', 5));
+    w.settle();
+    w.submit(web('nginx:1', 3));
+    expect(w.step().stop.map((s) => s.podName)).toEqual(['web-frontend-4-v0', 'web-frontend-3-v0']);
+  });
+});

@@ -7,7 +7,7 @@ import type { ObservedAllocation } from '../../../src/planner/observed-allocatio
 import { plan } from '../../../src/planner/plan.ts';
 import type { DeploymentIntent, ObservedDeployment, Plan } from '../../../src/planner/plan-types.ts';
 
-export type Behavior = 'ready' | 'never-ready' | 'crash';
+export type Behavior = 'ready' | 'never-ready' | 'crash' | 'fail';
 
 /**
  * A pure stand-in for the cluster, to drive the planner through many passes in a test: it applies
@@ -39,6 +39,11 @@ export class World {
     this.behaviors.set(image, behavior);
   }
 
+  /** Annotates a Pod caravan.dev/health, as a person or the HTTP API would. */
+  markHealth(podName: string, health: 'healthy' | 'unhealthy'): void {
+    this.allocs = this.allocs.map((a) => (a.podName === podName ? { ...a, manualHealth: health } : a));
+  }
+
   intend(intent: DeploymentIntent): void {
     const d = this.deployments.at(-1)!;
     this.deployments[this.deployments.length - 1] = { ...d, intent: { ...d.intent, ...intent } };
@@ -68,6 +73,10 @@ export class World {
       const startAt = a.createdAt + 1000;
       if (this.now < startAt || a.phase === 'Failed') return a;
       const container = { name: task.name, init: false, ready: behavior === 'ready', restartCount: 0, runningSince: startAt };
+      if (behavior === 'fail') {
+        const failedAt = startAt + 5000;
+        if (this.now >= failedAt) return { ...a, phase: 'Failed', startedAt: startAt, containers: [{ ...container, ready: false, terminated: { exitCode: 1, at: failedAt } }] };
+      }
       if (behavior === 'crash') {
         return { ...a, phase: 'Running', startedAt: startAt, containers: [{ ...container, ready: false, restartCount: 1, waitingReason: 'CrashLoopBackOff' }] };
       }
