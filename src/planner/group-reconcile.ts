@@ -27,6 +27,7 @@ export interface GroupInput {
   /** The target's spec already proved stable: no canary phase again (beyond Nomad: its #10882). */
   readonly provenStable: boolean;
   readonly healthOf: (a: ObservedAllocation) => Health | undefined;
+  readonly lostNodes: ReadonlySet<string>;
   readonly now: Millis;
 }
 
@@ -68,10 +69,25 @@ export function reconcileGroup(input: GroupInput): GroupOutcome {
   // Unpromoted canaries of an older deployment, or of a failed current one, are stopped (§2.3 rule 6).
   for (const a of allocs) if (a.canary && (a.deployment !== input.deploymentName || input.failed)) stopAlloc(a, stopReasons.notNeeded);
 
-  // Failed allocations are rescheduled per policy, except those of a failed deployment (§2.15).
   const place: Placement[] = [];
   const requeue: Millis[] = [];
   const rescheduled = new Set<number>();
+  const canarying = state !== undefined && state.desiredCanaries > 0 && !promoted;
+  // While canarying, replacements run the version the old allocation ran, not the unpromoted one
+  // (Nomad's "downgrade", §2.1 step 11).
+  const replacementVersion = (a: ObservedAllocation) => (canarying ? a.version : version);
+
+  // Allocations on a lost node are replaced at once, whatever the deployment's state. A lost
+  // canary is not replaced directly: the canary placement below places it again.
+  for (const a of allocs.filter((x) => x.nodeName !== undefined && input.lostNodes.has(x.nodeName) && !stopped.has(x.podName))) {
+    stopAlloc(a, stopReasons.lost);
+    if (a.canary) continue;
+    rescheduled.add(a.index);
+    const v = replacementVersion(a);
+    place.push({ group: input.name, index: a.index, version: v, replacement: nextReplacement(allocs, a.index, v), canary: false, reason: 'lost' });
+  }
+
+  // Failed allocations are rescheduled per policy, except those of a failed deployment (§2.15).
   for (const a of allocs.filter((x) => x.phase === 'Failed' && !stopped.has(x.podName))) {
     if (input.failed && a.deployment === input.deploymentName) continue;
     const failedAt = Math.max(a.startedAt ?? a.createdAt, ...a.containers.map((c) => c.terminated?.at ?? 0));
@@ -81,11 +97,12 @@ export function reconcileGroup(input: GroupInput): GroupOutcome {
     stopAlloc(a, stopReasons.rescheduled);
     rescheduled.add(a.index);
     const delay = now - failedAt;
+    const v = replacementVersion(a);
     place.push({
       group: input.name,
       index: a.index,
-      version,
-      replacement: nextReplacement(allocs, a.index, version),
+      version: v,
+      replacement: nextReplacement(allocs, a.index, v),
       canary: false,
       reason: 'reschedule',
       rescheduleEvents: [...(a.rescheduleEvents ?? []), { at: now, delay }],
@@ -95,7 +112,6 @@ export function reconcileGroup(input: GroupInput): GroupOutcome {
   // Service allocations that completed no longer count; what is left competes for `count`.
   const batch = input.job.type === 'batch' || input.job.type === 'sysbatch';
   let untainted = allocs.filter((a) => !stopped.has(a.podName) && (batch || a.phase !== 'Succeeded') && !(a.phase === 'Failed' && rescheduled.has(a.index)));
-  const canarying = state !== undefined && state.desiredCanaries > 0 && !promoted;
   for (const victim of excessToStop(untainted.map((a) => ({ id: a.podName, index: a.index, canary: a.canary, migrating: false })), group.count, canarying)) {
     stopAlloc(untainted.find((a) => a.podName === victim.id)!, stopReasons.notNeeded);
   }

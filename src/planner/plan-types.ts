@@ -29,6 +29,8 @@ export interface Observed {
   /** The job's newest NomadDeployment, whatever its status. */
   readonly deployment?: ObservedDeployment;
   readonly allocations: readonly ObservedAllocation[];
+  /** Nodes that are gone or not Ready: their allocations are lost. */
+  readonly lostNodes?: ReadonlySet<string>;
   readonly now: Millis;
 }
 
@@ -39,7 +41,7 @@ export interface Placement {
   readonly replacement: number;
   readonly canary: boolean;
   readonly deployment?: string;
-  readonly reason: 'new' | 'canary' | 'destructive update' | 'reschedule';
+  readonly reason: 'new' | 'canary' | 'destructive update' | 'reschedule' | 'lost';
   /** Carried to the replacement of a failed allocation (Nomad's RescheduleTracker). */
   readonly rescheduleEvents?: readonly RescheduleEvent[];
 }
@@ -49,6 +51,7 @@ export const stopReasons = {
   notNeeded: 'alloc not needed due to job update',
   destructive: 'alloc is being updated due to job update',
   rescheduled: 'alloc was rescheduled because it failed',
+  lost: 'alloc is lost since its node is down',
 } as const;
 
 export interface Stop {

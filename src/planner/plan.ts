@@ -165,6 +165,7 @@ export function plan(o: Observed): Plan {
       failed: current?.status === 'failed',
       provenStable,
       healthOf,
+      lostNodes: o.lostNodes ?? new Set(),
       now,
     });
     outcomes.set(groupName, outcome);

@@ -268,3 +268,30 @@ describe('story: operators and failures', () => {
     expect(w.step().stop.map((s) => s.podName)).toEqual(['web-frontend-4-v0', 'web-frontend-3-v0']);
   });
 });
+
+describe('story: lost nodes', () => {
+  it('an allocation on a lost node is replaced at once, at the target version', () => {
+    const w = new World();
+    w.submit(web('nginx:1', 3));
+    w.settle();
+    const victim = w.live()[1]!;
+    w.lostNodes.add(victim.nodeName!);
+    const pass = w.step();
+    expect(pass.stop).toEqual([{ podName: victim.podName, reason: 'alloc is lost since its node is down' }]);
+    expect(pass.place).toMatchObject([{ index: victim.index, version: 0, replacement: 1, reason: 'lost' }]);
+  });
+
+  it('while canarying, a lost old allocation is replaced with the old version (§4 case 20)', () => {
+    const w = new World();
+    w.submit(web('nginx:1', 3, { canary: 1 }));
+    w.settle();
+    w.submit(web('nginx:2', 3, { canary: 1 }));
+    w.settle();
+    const old = w.live().find((a) => a.version === 0 && a.index === 2)!;
+    w.lostNodes.add(old.nodeName!);
+    const pass = w.step();
+    const replacement = pass.place.find((p) => p.reason === 'lost' && p.index === 2)!;
+    expect(replacement.version).toBe(0);
+    expect(w.deployment?.statusDescription).toBe('Deployment is running but requires manual promotion');
+  });
+});

@@ -21,6 +21,7 @@ export class World {
   deployments: ObservedDeployment[] = [];
   allocs: ObservedAllocation[] = [];
   behaviors = new Map<string, Behavior>();
+  lostNodes = new Set<string>();
   plans: Plan[] = [];
   private uids = 0;
   readonly jobName: string;
@@ -96,6 +97,7 @@ export class World {
       history: this.versions,
       ...(this.deployment ? { deployment: this.deployment } : {}),
       allocations: this.allocs,
+      lostNodes: this.lostNodes,
       now: this.now,
     });
     this.apply(p);
@@ -125,6 +127,7 @@ export class World {
         replacement: pl.replacement,
         canary: pl.canary,
         phase: 'Pending',
+        nodeName: `node-${this.uids % 3}`,
         createdAt: this.now,
         containers: [],
         deleting: false,
