@@ -3,6 +3,7 @@ import type { Job } from '../model/job.ts';
 import type { JobVersion } from '../model/job-versions.ts';
 import type { Deployment } from './deployment.ts';
 import type { JobStatus } from './job-status.ts';
+import type { GroupSummary } from './job-summary.ts';
 import type { Health, ObservedAllocation } from './observed-allocation.ts';
 import type { PromoteRequest } from './promotion.ts';
 import type { RescheduleEvent } from './reschedule.ts';
@@ -98,6 +99,8 @@ export interface Plan {
   /** Operator intent that could not be honoured, in Nomad's words. */
   readonly intentError?: string;
   readonly jobStatus: JobStatus;
+  /** Per task group allocation counts, as observed at the start of the pass. */
+  readonly summary: Readonly<Record<string, GroupSummary>>;
   readonly events: readonly PlanEvent[];
   /** When to look again even if nothing changes (the earliest timer). */
   readonly requeueAt?: Millis;

@@ -5,6 +5,7 @@ import { descriptions, deploymentName, isActive, requiresPromotion, runningDescr
 import { reconcileGroup, type GroupOutcome } from './group-reconcile.ts';
 import { allocationHealth } from './health.ts';
 import { jobStatus } from './job-status.ts';
+import { jobSummary } from './job-summary.ts';
 import type { Health, ObservedAllocation } from './observed-allocation.ts';
 import { anyAutoRevert, isGroupComplete, setPaused } from './operator-intent.ts';
 import type { HealthRecord, Observed, Plan, PlanEvent, Placement, Stop, InPlaceUpdate } from './plan-types.ts';
@@ -62,7 +63,8 @@ export function plan(o: Observed): Plan {
       everPlaced: o.allocations.length > 0,
     });
     const later = requeue.filter((t) => t > now);
-    return { place: [], stop: [], inPlace: [], health: [], clearCanary: [], events, jobStatus: status, ...(cancelled ? { cancelled } : {}), ...(later.length > 0 ? { requeueAt: Math.min(...later) } : {}), ...extra };
+    const groups = [...new Set([...job.taskGroups.map((g) => g.name), ...live.map((a) => a.group)])];
+    return { place: [], stop: [], inPlace: [], health: [], clearCanary: [], events, jobStatus: status, summary: jobSummary(groups, o.allocations, o.lostNodes ?? new Set()), ...(cancelled ? { cancelled } : {}), ...(later.length > 0 ? { requeueAt: Math.min(...later) } : {}), ...extra };
   };
 
   if (o.job.stop) return summary({ stop: live.map((a) => ({ podName: a.podName, reason: stopReasons.notNeeded })) });
