@@ -19,6 +19,7 @@ function specSchema(): Schema {
         'Operator intent: promote canaries. Like `nomad deployment promote [-group G]`. Unhealthy canaries are not promoted; status says why.',
         { 'x-kubernetes-validations': [{ rule: '!(has(self.all) && self.all && has(self.groups) && size(self.groups) > 0)', message: 'promote either all groups or named groups, not both' }] },
       ),
+      approveCanaryStep: integer('Operator intent: approve the canary steps with an approval gate up to this step (counted from 1). Caravan extension for update.canarySteps.', { minimum: 1 }),
       failed: boolean('Operator intent: mark the deployment failed (and auto-revert if configured). Like `nomad deployment fail`. Cannot be undone.', {
         'x-kubernetes-validations': [{ rule: 'self || !oldSelf', message: 'a deployment marked failed cannot be un-failed' }],
       }),
@@ -50,6 +51,8 @@ function statusSchema(): Schema {
             progressDeadline: string('Copy of the group\'s progress_deadline.', { maxLength: 32 }),
             requireProgressBy: string('The deployment fails if no allocation turns healthy by then.', { format: 'date-time', maxLength: 64 }),
             promoted: boolean('Canaries promoted; never goes back to false.'),
+            canaryStep: integer('With canary steps: the step the canaries are at, counted from 1.', { minimum: 1 }),
+            stepCanaries: counter('With canary steps: the canaries the current step runs.'),
             placedCanaries: array(string('An allocation ID.', { maxLength: 64 }), 'Canary allocations placed.', { maxItems: 1024 }),
             desiredCanaries: counter('Canaries wanted.'),
             desiredTotal: counter('Allocations this deployment must make healthy.'),

@@ -67,6 +67,20 @@ function updateSchema(level: 'job' | 'group'): Schema {
       autoRevert: boolean('On failure, run the latest stable job version again (without rewriting this spec).', d(false)),
       autoPromote: boolean('Promote the canaries once all of them are healthy. Needs canary > 0 in every canary group.', d(false)),
       canary: integer('Allocations of a changed version placed beside the old ones until promotion. 0 means a plain rolling update.', { minimum: 0, ...d(0) }),
+      canarySteps: array(
+        object(
+          {
+            count: integer('Canaries at this step.', { minimum: 1 }),
+            percent: integer('Canaries at this step as a percentage of count, rounded up.', { minimum: 1, maximum: 100 }),
+            pause: duration('Once this step\'s canaries are healthy, run them this long before the next step.'),
+            approval: boolean('Once this step\'s canaries are healthy, wait until the NomadDeployment\'s spec.approveCanaryStep reaches this step (counted from 1).'),
+          },
+          'One canary step: count or percent, then an optional pause or approval gate.',
+          { 'x-kubernetes-validations': [{ rule: 'has(self.count) != has(self.percent)', message: 'a canary step needs either count or percent' }] },
+        ),
+        'Caravan extension (Nomad issue #11822): grow the canaries in steps instead of one canary phase; the last step sets the number of canaries, then promotion and the rolling update follow as usual. Replaces canary (leave canary at 0).',
+        { maxItems: 16 },
+      ),
       stagger: duration('Deprecated in Nomad; kept for compatibility. Must be greater than zero.', d('30s')),
     },
     scope,

@@ -1,6 +1,7 @@
 import { parseDuration, type Millis } from './duration.ts';
-import type { Check, Job, ReschedulePolicy, Resources, RestartPolicy, Service, Task, TaskGroup, UpdateStrategy } from './job.ts';
+import type { CanaryStep, Check, Job, ReschedulePolicy, Resources, RestartPolicy, Service, Task, TaskGroup, UpdateStrategy } from './job.ts';
 import type {
+  CanaryStepSpec,
   CheckSpec,
   Driver,
   JobType,
@@ -27,6 +28,7 @@ export const defaultUpdateStrategy: UpdateStrategy = {
   autoRevert: false,
   autoPromote: false,
   canary: 0,
+  canarySteps: [],
   stagger: 30 * s,
 };
 
@@ -58,8 +60,13 @@ function ms(text: string | undefined, fallback: Millis): Millis {
   return parseDuration(text) ?? fallback;
 }
 
+/** A merged update block whose canary steps are not yet resolved against a count. */
+type MergedUpdate = Omit<UpdateStrategy, 'canarySteps'> & { readonly canarySteps: readonly CanaryStepSpec[] };
+
+const unmergedDefaults: MergedUpdate = { ...defaultUpdateStrategy, canarySteps: [] };
+
 /** Overlays the fields `spec` sets on `base` (Nomad merges update blocks field by field). */
-function updateFrom(base: UpdateStrategy, spec: UpdateSpec): UpdateStrategy {
+function updateFrom(base: MergedUpdate, spec: UpdateSpec): MergedUpdate {
   return {
     maxParallel: spec.maxParallel ?? base.maxParallel,
     healthCheck: spec.healthCheck ?? base.healthCheck,
@@ -69,8 +76,21 @@ function updateFrom(base: UpdateStrategy, spec: UpdateSpec): UpdateStrategy {
     autoRevert: spec.autoRevert ?? base.autoRevert,
     autoPromote: spec.autoPromote ?? base.autoPromote,
     canary: spec.canary ?? base.canary,
+    // A block that sets canary steps replaces the steps it inherits, as a whole.
+    canarySteps: spec.canarySteps ?? base.canarySteps,
     stagger: ms(spec.stagger, base.stagger),
   };
+}
+
+/** A step's canaries: its count, or its percent of the group's count rounded up (at least 1). */
+export function stepCanaries(step: CanaryStepSpec, count: number): number {
+  if (step.count !== undefined) return step.count;
+  return Math.max(1, Math.ceil((count * (step.percent ?? 0)) / 100));
+}
+
+function resolve(merged: MergedUpdate, count: number): UpdateStrategy {
+  const canarySteps: CanaryStep[] = merged.canarySteps.map((step) => ({ canaries: stepCanaries(step, count), pause: ms(step.pause, 0), approval: step.approval ?? false }));
+  return { ...merged, canarySteps, canary: canarySteps.length > 0 ? canarySteps.at(-1)!.canaries : merged.canary };
 }
 
 /**
@@ -78,17 +98,18 @@ function updateFrom(base: UpdateStrategy, spec: UpdateSpec): UpdateStrategy {
  * 1. a service or system job without a job-level block gets the default strategy;
  * 2. the job-level block is completed with defaults;
  * 3. the group starts from the job-level strategy and overlays the fields it sets itself.
- * Batch jobs have none (validation refuses an update block on them).
+ * Batch jobs have none (validation refuses an update block on them). Canary steps given as a
+ * percentage are resolved against the group's `count`.
  */
-export function mergedUpdateStrategy(type: JobType, jobUpdate: UpdateSpec | undefined, groupUpdate: UpdateSpec | undefined): UpdateStrategy | undefined {
+export function mergedUpdateStrategy(type: JobType, jobUpdate: UpdateSpec | undefined, groupUpdate: UpdateSpec | undefined, count = 1): UpdateStrategy | undefined {
   if (type === 'batch' || type === 'sysbatch') return undefined;
-  const jobLevel = updateFrom(defaultUpdateStrategy, jobUpdate ?? {});
-  return groupUpdate ? updateFrom(jobLevel, groupUpdate) : jobLevel;
+  const jobLevel = updateFrom(unmergedDefaults, jobUpdate ?? {});
+  return resolve(groupUpdate ? updateFrom(jobLevel, groupUpdate) : jobLevel, count);
 }
 
 /** The strategy a group deploys with: max_parallel 0 means none (no deployment, all changes at once). */
-export function groupUpdateStrategy(type: JobType, jobUpdate: UpdateSpec | undefined, groupUpdate: UpdateSpec | undefined): UpdateStrategy | undefined {
-  const merged = mergedUpdateStrategy(type, jobUpdate, groupUpdate);
+export function groupUpdateStrategy(type: JobType, jobUpdate: UpdateSpec | undefined, groupUpdate: UpdateSpec | undefined, count = 1): UpdateStrategy | undefined {
+  const merged = mergedUpdateStrategy(type, jobUpdate, groupUpdate, count);
   return merged && merged.maxParallel !== 0 ? merged : undefined;
 }
 
@@ -169,7 +190,7 @@ function taskGroup(spec: TaskGroupSpec, job: NomadJobSpec & { type: JobType }, j
   return {
     name: spec.name,
     count: spec.count ?? 1,
-    update: groupUpdateStrategy(job.type, job.update, spec.update),
+    update: groupUpdateStrategy(job.type, job.update, spec.update, spec.count ?? 1),
     constraints: spec.constraints ?? [],
     affinities: spec.affinities ?? [],
     spreads: spec.spreads ?? [],

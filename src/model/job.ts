@@ -36,6 +36,15 @@ export interface Job {
   readonly taskGroups: readonly TaskGroup[];
 }
 
+/** A canary step with its count resolved against the group's count. */
+export interface CanaryStep {
+  readonly canaries: number;
+  /** How long the step's healthy canaries run before the next step (0: no wait). */
+  readonly pause: Millis;
+  /** The next step waits for NomadDeployment spec.approveCanaryStep to reach this step. */
+  readonly approval: boolean;
+}
+
 /** Nomad's update strategy of one group, after the job-level block was merged into it. */
 export interface UpdateStrategy {
   readonly maxParallel: number;
@@ -46,7 +55,10 @@ export interface UpdateStrategy {
   readonly progressDeadline: Millis;
   readonly autoRevert: boolean;
   readonly autoPromote: boolean;
+  /** With canary steps, the last step's count. */
   readonly canary: number;
+  /** Empty: Nomad's single canary phase. */
+  readonly canarySteps: readonly CanaryStep[];
   readonly stagger: Millis;
 }
 

@@ -17,6 +17,18 @@ export const healthChecks: readonly HealthCheck[] = ['checks', 'task_states', 'm
 export type Driver = 'docker' | 'podman' | 'containerd';
 export const supportedDrivers: readonly Driver[] = ['docker', 'podman', 'containerd'];
 
+/**
+ * One step of a multi-step canary (beyond Nomad: its issue #11822). `count` or `percent` (of the
+ * group's count, rounded up) says how many canaries run at this step; once they are all healthy
+ * the step waits `pause`, or for approval, before the next one.
+ */
+export interface CanaryStepSpec {
+  count?: number;
+  percent?: number;
+  pause?: string;
+  approval?: boolean;
+}
+
 export interface UpdateSpec {
   maxParallel?: number;
   healthCheck?: HealthCheck;
@@ -26,6 +38,7 @@ export interface UpdateSpec {
   autoRevert?: boolean;
   autoPromote?: boolean;
   canary?: number;
+  canarySteps?: CanaryStepSpec[];
   stagger?: string;
 }
 

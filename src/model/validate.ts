@@ -79,8 +79,8 @@ export function parseNomadJob(name: string, namespace: string, spec: NomadJobSpe
   });
   if (total > maxTotalCount) error('spec.taskGroups', `total count was greater than configured job_max_count: ${total} > ${maxTotalCount}`);
 
-  const canaryGroups = groups.filter((g) => (groupUpdateStrategy(type, spec.update, g.update)?.canary ?? 0) > 0);
-  const autoPromoting = canaryGroups.filter((g) => groupUpdateStrategy(type, spec.update, g.update)?.autoPromote);
+  const canaryGroups = groups.filter((g) => (groupUpdateStrategy(type, spec.update, g.update, g.count ?? 1)?.canary ?? 0) > 0);
+  const autoPromoting = canaryGroups.filter((g) => groupUpdateStrategy(type, spec.update, g.update, g.count ?? 1)?.autoPromote);
   if (autoPromoting.length > 0 && autoPromoting.length < canaryGroups.length) warnings.push('auto_promote must be true for all groups to enable automatic promotion');
 
   if (errors.length > 0) return { ok: false, errors, warnings };
@@ -110,6 +110,23 @@ function validateDurations(update: UpdateSpec, path: string, error: ErrorSink): 
   }
 }
 
+/** Canary steps (beyond Nomad): each a count or a percent, never shrinking, instead of `canary`. */
+function validateCanarySteps(update: UpdateSpec, path: string, error: ErrorSink): void {
+  const steps = update.canarySteps ?? [];
+  if (steps.length === 0) error(`${path}.canarySteps`, 'canarySteps needs at least one step; leave it out for a single canary phase');
+  if ((update.canary ?? 0) > 0) error(`${path}.canary`, 'canary and canarySteps cannot be used together: the last canary step sets the number of canaries');
+  let previous = 0;
+  steps.forEach((step, i) => {
+    const at = `${path}.canarySteps[${i}]`;
+    if ((step.count === undefined) === (step.percent === undefined)) error(at, 'a canary step needs either count or percent');
+    if (step.count !== undefined && step.count < 1) error(`${at}.count`, `a canary step's count must be at least 1, got ${step.count}`);
+    if (step.percent !== undefined && (step.percent < 1 || step.percent > 100)) error(`${at}.percent`, `a canary step's percent must be from 1 to 100, got ${step.percent}`);
+    if (step.pause !== undefined && parseDuration(step.pause) === undefined) error(`${at}.pause`, `${JSON.stringify(step.pause)} is not a duration; write it like "10s", "5m" or "1h30m"`);
+    if (step.count !== undefined && step.count < previous) error(`${at}.count`, `canary steps cannot shrink: ${step.count} after ${previous}`);
+    previous = step.count ?? previous;
+  });
+}
+
 /** Nomad's UpdateStrategy.Validate, on the group's merged strategy. */
 export function updateStrategyErrors(u: UpdateStrategy): string[] {
   const out: string[] = [];
@@ -133,7 +150,10 @@ function validateGroup(group: TaskGroupSpec, path: string, type: JobType, jobUpd
   if ((type === 'batch' || type === 'sysbatch') && group.update) error(`${path}.update`, `Job type "${type}" does not allow update block`);
   if (group.update) validateDurations(group.update, `${path}.update`, error);
   // Nomad validates the merged strategy even when max_parallel 0 turns it off.
-  const strategy = mergedUpdateStrategy(type, jobUpdate, group.update);
+  const strategy = mergedUpdateStrategy(type, jobUpdate, group.update, count);
+  for (const [where, update] of [['spec.update', jobUpdate], [`${path}.update`, group.update]] as const) {
+    if (update?.canarySteps) validateCanarySteps(update, where, error);
+  }
   if (strategy) {
     for (const message of updateStrategyErrors(strategy)) error(`${path}.update`, message);
     if (strategy.maxParallel > count && count > 1) {

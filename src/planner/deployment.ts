@@ -24,6 +24,9 @@ export interface DeploymentGroupState {
   /** Allocation IDs (Pod UIDs) placed as canaries. */
   readonly placedCanaries: readonly string[];
   readonly desiredCanaries: number;
+  /** With canary steps (beyond Nomad): the current step, from 1, and the canaries it runs. */
+  readonly canaryStep?: number;
+  readonly stepCanaries?: number;
   readonly desiredTotal: number;
   readonly placedAllocs: number;
   readonly healthyAllocs: number;
@@ -86,4 +89,9 @@ export function runningDescription(d: Pick<Deployment, 'status' | 'groups'>): st
 
 export function isCanarying(g: DeploymentGroupState): boolean {
   return g.desiredCanaries !== 0 && !g.promoted;
+}
+
+/** The canaries the group must have healthy now: its current step's, or all of them. */
+export function canariesNeeded(g: DeploymentGroupState): number {
+  return g.stepCanaries ?? g.desiredCanaries;
 }

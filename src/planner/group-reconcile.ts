@@ -132,11 +132,14 @@ export function reconcileGroup(input: GroupInput): GroupOutcome {
   const liveCanaries = untainted.filter((a) => a.canary && a.deployment === input.deploymentName);
   const wantsCanaries = strategy !== undefined && strategy.canary > 0 && destructive.length > 0 && !promoted && !input.provenStable;
   const desiredCanaries = state?.desiredCanaries ?? (wantsCanaries ? strategy!.canary : 0);
+  // With canary steps, only the current step's canaries are placed (beyond Nomad).
+  const steps = strategy?.canarySteps ?? [];
+  const canariesNow = steps.length > 0 ? (state?.stepCanaries ?? steps[0]!.canaries) : (strategy?.canary ?? 0);
   const isCanarying = desiredCanaries > 0 && !promoted;
   const halted = input.paused || input.failed || isCanarying;
-  if (wantsCanaries && !input.paused && !input.failed && liveCanaries.length < strategy!.canary) {
+  if (wantsCanaries && !input.paused && !input.failed && liveCanaries.length < canariesNow) {
     const indexes = canaryIndexes(
-      strategy!.canary - liveCanaries.length,
+      canariesNow - liveCanaries.length,
       group.count,
       destructive.map((a) => a.index),
       new Set(untainted.filter((a) => !a.canary).map((a) => a.index)),
@@ -191,13 +194,14 @@ export function reconcileGroup(input: GroupInput): GroupOutcome {
         promoted: false,
         placedCanaries: [],
         desiredCanaries,
+        ...(steps.length > 0 && desiredCanaries > 0 ? { canaryStep: 1, stepCanaries: steps[0]!.canaries } : {}),
         desiredTotal: destructive.length + inPlace.length + fresh.length + rescheduled.size,
         placedAllocs: 0,
         healthyAllocs: 0,
         unhealthyAllocs: 0,
       }
     : undefined;
-  const missingCanaries = wantsCanaries && liveCanaries.length < strategy!.canary;
+  const missingCanaries = wantsCanaries && liveCanaries.length < canariesNow;
   const nothingLeft = placed.length === 0 && inPlace.length === 0 && remainingDestructive === 0 && requeue.length === 0 && !missingCanaries && (!halted || fresh.length === 0);
   return {
     place: placed,

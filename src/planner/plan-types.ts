@@ -13,6 +13,8 @@ export interface DeploymentIntent {
   readonly paused?: boolean;
   readonly promote?: PromoteRequest;
   readonly failed?: boolean;
+  /** Canary steps with an approval gate are approved up to this step (from 1). */
+  readonly approveCanaryStep?: number;
 }
 
 export interface ObservedDeployment extends Deployment {

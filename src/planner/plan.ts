@@ -1,7 +1,7 @@
 import type { Millis } from '../model/duration.ts';
 import type { TaskGroup } from '../model/job.ts';
 import { specChanged } from '../model/spec-change.ts';
-import { descriptions, deploymentName, isActive, requiresPromotion, runningDescription, type Deployment, type DeploymentGroupState } from './deployment.ts';
+import { canariesNeeded, descriptions, deploymentName, isActive, isCanarying, requiresPromotion, runningDescription, type Deployment, type DeploymentGroupState } from './deployment.ts';
 import { reconcileGroup, type GroupOutcome } from './group-reconcile.ts';
 import { allocationHealth } from './health.ts';
 import { jobStatus } from './job-status.ts';
@@ -71,6 +71,7 @@ export function plan(o: Observed): Plan {
 
   // --- The deployment watcher's part ---
   const recorded = new Map<string, Health>();
+  const recordedAt = new Map<string, Millis>();
   const healthOf = (a: ObservedAllocation) => a.recordedHealth?.health ?? recorded.get(a.podName);
   const health: HealthRecord[] = [];
   let clearCanary: string[] = [];
@@ -102,6 +103,7 @@ export function plan(o: Observed): Plan {
         continue;
       }
       recorded.set(a.podName, verdict.status);
+      recordedAt.set(a.podName, verdict.at);
       health.push({ podName: a.podName, health: verdict.status, at: verdict.at, ...(verdict.status === 'unhealthy' ? { reason: verdict.reason } : {}) });
       const g = current.groups[a.group]!;
       const updated: DeploymentGroupState =
@@ -128,7 +130,34 @@ export function plan(o: Observed): Plan {
       return undefined;
     };
     if (!failure && isActive(current.status) && intent.promote && requiresPromotion(current)) intentError = doPromote(intent.promote, 'by request');
-    if (!failure && shouldAutoPromote(current, healthyCanaries)) doPromote({ all: true }, 'auto_promote');
+
+    // Canary steps (beyond Nomad): a step whose canaries are all healthy moves on after its
+    // pause or approval; after the last one, promotion works as in Nomad.
+    const stepsDone = new Set<string>();
+    for (const [groupName, g] of Object.entries(current.groups)) {
+      const steps = job.taskGroups.find((tg) => tg.name === groupName)?.update?.canarySteps ?? [];
+      if (steps.length === 0 || g.canaryStep === undefined || !isCanarying(g)) continue;
+      const step = steps[g.canaryStep - 1]!;
+      const healthy = ofDeployment.filter((a) => a.group === groupName && a.canary && healthOf(a) === 'healthy');
+      if (healthy.length < canariesNeeded(g)) continue;
+      if (step.approval && (intent.approveCanaryStep ?? 0) < g.canaryStep) continue;
+      const allHealthyAt = Math.max(...healthy.map((a) => a.recordedHealth?.at ?? recordedAt.get(a.podName) ?? now));
+      if (now < allHealthyAt + step.pause) {
+        requeue.push(allHealthyAt + step.pause);
+        continue;
+      }
+      if (g.canaryStep === steps.length) {
+        stepsDone.add(groupName);
+        continue;
+      }
+      const next = steps[g.canaryStep]!;
+      // Like a promotion (§2.4 rule 4), moving on restarts the progress deadline.
+      const deadline = g.progressDeadline > 0 ? { requireProgressBy: now + g.progressDeadline } : {};
+      current = { ...current, groups: { ...current.groups, [groupName]: { ...g, canaryStep: g.canaryStep + 1, stepCanaries: next.canaries, ...deadline } } };
+      event('deployment', 'Normal', 'CanaryStep', `${current.name}: group ${groupName} moves to canary step ${g.canaryStep + 1} of ${steps.length} (${next.canaries} canaries)`);
+    }
+    const gatesPassed = Object.entries(current.groups).every(([groupName, g]) => g.canaryStep === undefined || stepsDone.has(groupName));
+    if (!failure && gatesPassed && shouldAutoPromote(current, healthyCanaries)) doPromote({ all: true }, 'auto_promote');
 
     if (!failure) {
       const healthyLive = Object.fromEntries(Object.keys(current.groups).map((name) => [name, ofDeployment.filter((a) => a.group === name && healthOf(a) === 'healthy').length]));

@@ -1,5 +1,5 @@
 import type { Millis } from '../model/duration.ts';
-import { isCanarying, type Deployment, type DeploymentGroupState } from './deployment.ts';
+import { canariesNeeded, isCanarying, type Deployment, type DeploymentGroupState } from './deployment.ts';
 
 /** The first allocation placed starts the clock; each healthy allocation pushes it out (§1.6). */
 export function requireProgressByAfterPlacement(g: DeploymentGroupState, placedAt: Millis): Millis | undefined {
@@ -22,7 +22,7 @@ function isDone(g: DeploymentGroupState, healthyLive: number): boolean {
 
 /** Does this group miss its progress deadline? (§2.8 rule 7) */
 function missesDeadline(g: DeploymentGroupState): boolean {
-  return isCanarying(g) ? g.healthyAllocs < g.desiredCanaries : g.healthyAllocs < g.desiredTotal;
+  return isCanarying(g) ? g.healthyAllocs < canariesNeeded(g) : g.healthyAllocs < g.desiredTotal;
 }
 
 export type ProgressVerdict =

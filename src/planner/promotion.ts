@@ -1,5 +1,5 @@
 import type { Millis } from '../model/duration.ts';
-import { isTerminal, runningDescription, type Deployment, type DeploymentGroupState } from './deployment.ts';
+import { canariesNeeded, isTerminal, runningDescription, type Deployment, type DeploymentGroupState } from './deployment.ts';
 
 /** What an operator asked for: every group, or the named ones (unknown names are ignored). */
 export type PromoteRequest = { readonly all: true } | { readonly groups: readonly string[] };
@@ -28,8 +28,9 @@ export function promote(d: Deployment, request: PromoteRequest, healthyCanaries:
   for (const name of targeted.sort()) {
     const g = d.groups[name]!;
     if (g.desiredCanaries === 0) continue;
+    // With canary steps, promoting early skips the steps left once the current one is healthy.
     const healthy = g.placedCanaries.filter((id) => healthyCanaries.has(id));
-    if (healthy.length < g.desiredCanaries) errors.push(`Task group "${name}" has ${healthy.length}/${g.desiredCanaries} healthy allocations`);
+    if (healthy.length < canariesNeeded(g)) errors.push(`Task group "${name}" has ${healthy.length}/${canariesNeeded(g)} healthy allocations`);
     promotedCanaries.push(...healthy);
   }
   if (errors.length > 0) return { ok: false, error: multiError(errors) };

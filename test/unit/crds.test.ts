@@ -20,7 +20,7 @@ describe('crds/', () => {
 
 describe('the CRD and the model agree on Nomad\'s defaults', () => {
   const update = specSchema.properties!['update']!.properties!;
-  it.each(Object.entries(defaultUpdateStrategy))('job-level update.%s defaults to the model\'s value', (field, value) => {
+  it.each(Object.entries(defaultUpdateStrategy).filter(([field]) => field !== 'canarySteps'))('job-level update.%s defaults to the model\'s value', (field, value) => {
     const schemaDefault = update[field]!.default;
     expect(typeof value === 'number' && typeof schemaDefault === 'string' ? parseDuration(schemaDefault) : schemaDefault).toBe(value);
   });

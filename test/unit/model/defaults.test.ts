@@ -30,6 +30,7 @@ describe('job defaults (Nomad canonicalization)', () => {
       autoRevert: false,
       autoPromote: false,
       canary: 0,
+      canarySteps: [],
       stagger: 30_000,
     });
   });

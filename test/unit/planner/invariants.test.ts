@@ -27,13 +27,23 @@ const scenario = fc.record({
   autoRevert: fc.boolean(),
   behavior: fc.constantFrom<Behavior>('ready', 'never-ready', 'crash'),
   promoteAfter: fc.integer({ min: 0, max: 40 }),
+  /** Canary steps instead of one canary phase: a first step of 1, then a percentage. */
+  stepPercent: fc.option(fc.integer({ min: 1, max: 100 }), { nil: undefined }),
+  approveAfter: fc.integer({ min: 0, max: 40 }),
 });
 
 describe('planner invariants over random jobs, strategies and Pod behaviour', () => {
   it('hold at every pass of a destructive update', () => {
     fc.assert(
       fc.property(scenario, (sc) => {
-        const update: UpdateSpec = { maxParallel: sc.maxParallel, canary: sc.canary, autoPromote: sc.autoPromote && sc.canary > 0, autoRevert: sc.autoRevert };
+        const steps = sc.stepPercent !== undefined ? [{ count: 1, approval: true }, { percent: sc.stepPercent, pause: '30s' }] : undefined;
+        const maxCanaries = steps ? Math.max(1, Math.ceil((sc.count * sc.stepPercent!) / 100)) : sc.canary;
+        const update: UpdateSpec = {
+          maxParallel: sc.maxParallel,
+          ...(steps ? { canary: 0, canarySteps: steps } : { canary: sc.canary }),
+          autoPromote: sc.autoPromote && maxCanaries > 0,
+          autoRevert: sc.autoRevert,
+        };
         const w = new World();
         w.submit(job('app:1', sc.count, update));
         w.settle();
@@ -44,15 +54,16 @@ describe('planner invariants over random jobs, strategies and Pod behaviour', ()
         const terminal = new Map<string, string>();
         for (let pass = 0; pass < 120; pass++) {
           if (pass === sc.promoteAfter && w.deployment && !isTerminal(w.deployment.status)) w.intend({ promote: { all: true } });
+          if (pass === sc.approveAfter && w.deployment && !isTerminal(w.deployment.status)) w.intend({ approveCanaryStep: 1 });
           const p = w.step();
           const newVersion = w.live().filter((a) => a.version === 1);
           const healthy = (a: (typeof newVersion)[number]) => a.recordedHealth?.health === 'healthy';
 
           // Canaries never exceed the desired number.
-          expect(w.live().filter((a) => a.canary).length).toBeLessThanOrEqual(sc.canary);
+          expect(w.live().filter((a) => a.canary).length).toBeLessThanOrEqual(maxCanaries);
           // Without canaries, at most max_parallel new allocations are in flight (not yet healthy),
           // so at least count - max_parallel allocations stay available (their Pod Ready).
-          if (sc.canary === 0) {
+          if (maxCanaries === 0) {
             expect(newVersion.filter((a) => !healthy(a)).length).toBeLessThanOrEqual(sc.maxParallel);
             const available = w.live().filter((a) => a.readySince !== undefined).length;
             expect(available).toBeGreaterThanOrEqual(sc.count - sc.maxParallel);

@@ -295,3 +295,65 @@ describe('story: lost nodes', () => {
     expect(w.deployment?.statusDescription).toBe('Deployment is running but requires manual promotion');
   });
 });
+
+describe('story: canary steps (beyond Nomad: its issue #11822)', () => {
+  it('grows the canaries step by step, waits each pause, then auto-promotes and rolls', () => {
+    const w = new World();
+    const update: UpdateSpec = { maxParallel: 2, autoPromote: true, canarySteps: [{ count: 1, pause: '1m' }, { percent: 50 }] };
+    w.submit(web('nginx:1', 4, update));
+    w.settle();
+    w.submit(web('nginx:2', 4, update));
+    const t0 = w.now;
+    const first = w.step();
+    expect(first.place).toMatchObject([{ canary: true, index: 0 }]);
+    expect(w.deployment?.groups['frontend']).toMatchObject({ desiredCanaries: 2, canaryStep: 1, stepCanaries: 1 });
+
+    // The first canary starts after 1 s and is healthy 10 s later; the step then holds it a minute.
+    w.now = t0 + 15_000;
+    w.step();
+    expect(w.deployment?.groups['frontend']?.canaryStep).toBe(1);
+    w.now = t0 + 71_000;
+    const advanced = w.step();
+    expect(advanced.events.map((e) => e.message)).toContain('web-v1: group frontend moves to canary step 2 of 2 (2 canaries)');
+    expect(advanced.place).toMatchObject([{ canary: true, index: 1 }]);
+
+    w.settle();
+    expect(w.deployment).toMatchObject({ status: 'successful' });
+    expect(images(w)).toEqual(['0:nginx:2', '1:nginx:2', '2:nginx:2', '3:nginx:2']);
+  });
+
+  it('an approval gate waits for spec.approveCanaryStep, without failing at the progress deadline', () => {
+    const w = new World();
+    const update: UpdateSpec = { progressDeadline: '2m', healthyDeadline: '1m', canarySteps: [{ count: 1, approval: true }, { count: 2 }] };
+    w.submit(web('nginx:1', 3, update));
+    w.settle();
+    w.submit(web('nginx:2', 3, update));
+    w.settle();
+    w.now += 10 * m;
+    w.step();
+    expect(w.deployment).toMatchObject({ status: 'running', groups: { frontend: { canaryStep: 1 } } });
+    expect(w.live().filter((a) => a.canary)).toHaveLength(1);
+
+    w.intend({ approveCanaryStep: 1 });
+    w.settle();
+    expect(w.deployment).toMatchObject({ status: 'running', statusDescription: 'Deployment is running but requires manual promotion', groups: { frontend: { canaryStep: 2 } } });
+    expect(w.live().filter((a) => a.canary)).toHaveLength(2);
+
+    w.intend({ promote: { all: true } });
+    w.settle();
+    expect(w.deployment?.status).toBe('successful');
+  });
+
+  it('promoting early skips the remaining steps once the current one is healthy', () => {
+    const w = new World();
+    const update: UpdateSpec = { canarySteps: [{ count: 1, approval: true }, { count: 3 }] };
+    w.submit(web('nginx:1', 3, update));
+    w.settle();
+    w.submit(web('nginx:2', 3, update));
+    w.settle();
+    w.intend({ promote: { all: true } });
+    w.settle();
+    expect(w.deployment?.status).toBe('successful');
+    expect(w.plans.flatMap((p) => p.place).filter((p) => p.canary)).toHaveLength(1);
+  });
+});
