@@ -185,7 +185,9 @@ export function reconcileGroup(input: GroupInput): GroupOutcome {
   const alreadyAtTarget = untainted.some((a) => a.version === version) && destructive.length === 0 && inPlace.length === 0;
   const needsDeployment = strategy !== undefined && state === undefined && work > 0 && !alreadyAtTarget;
   const joins = strategy !== undefined && (state !== undefined || needsDeployment);
-  const placed = place.slice(0, group.count + desiredCanaries).map((p) => (joins ? { ...p, deployment: input.deploymentName } : p));
+  // At most `count` placements per pass, canaries included (§2.1 step 16): canary > count is
+  // reached over several passes (§2.3 rule 5).
+  const placed = place.slice(0, group.count).map((p) => (joins ? { ...p, deployment: input.deploymentName } : p));
   const newState: DeploymentGroupState | undefined = needsDeployment
     ? {
         autoRevert: strategy!.autoRevert,

@@ -357,3 +357,68 @@ describe('story: canary steps (beyond Nomad: its issue #11822)', () => {
     expect(w.plans.flatMap((p) => p.place).filter((p) => p.canary)).toHaveLength(1);
   });
 });
+
+describe('story: more of Nomad\'s edge cases (§4)', () => {
+  it('max_parallel 0: no deployment, every allocation replaced at once (case 10)', () => {
+    const w = new World();
+    w.submit(web('nginx:1', 4, { maxParallel: 0 }));
+    w.settle();
+    w.submit(web('nginx:2', 4, { maxParallel: 0 }));
+    const pass = w.step();
+    expect(pass.stop).toHaveLength(4);
+    expect(pass.place).toHaveLength(4);
+    expect(pass.deployment).toBeUndefined();
+    expect(w.deployments).toEqual([]);
+  });
+
+  // The spec's case 11 says the deployment holds only the changed group. Nomad's scheduler does
+  // otherwise: the unchanged group's allocations are updated in place to the new version, and
+  // in-place updates count as work (createDeployment's updatingSpec), so that group joins the
+  // deployment too. Caravan follows what Nomad does; no Pod of the unchanged group is replaced.
+  it('two groups, one changed: the other is updated in place, none of its Pods replaced (case 11, as Nomad does it)', () => {
+    const w = new World();
+    const two = (image: string): NomadJobSpec => ({ ...web(image, 2), taskGroups: [...web(image, 2).taskGroups, { ...web('redis:7', 1).taskGroups[0]!, name: 'cache' }] });
+    w.submit(two('nginx:1'));
+    w.settle();
+    w.submit(two('nginx:2'));
+    const pass = w.step();
+    expect(pass.inPlace.map((u) => u.podName)).toEqual(['web-cache-0-v0']);
+    expect(pass.stop.map((s) => s.podName)).toEqual(['web-frontend-0-v0']);
+    expect(w.deployment!.groups).toMatchObject({ frontend: { desiredTotal: 2 }, cache: { desiredTotal: 1 } });
+    w.settle();
+    expect(w.deployment?.status).toBe('successful');
+  });
+
+  it('scale-up with a destructive change under max_parallel 1: new placements use the budget first (case 23)', () => {
+    const w = new World();
+    w.submit(web('nginx:1', 2));
+    w.settle();
+    w.submit(web('nginx:2', 3));
+    const pass = w.step();
+    expect(pass.place.map((p) => p.reason)).toEqual(['new']);
+    expect(pass.stop).toEqual([]);
+  });
+
+  it('canary 7 > count 3: at most count placed per pass, the rest as canaries turn healthy (case 15)', () => {
+    const w = new World();
+    w.submit(web('nginx:1', 3, { canary: 7, autoPromote: true }));
+    w.settle();
+    w.submit(web('nginx:2', 3, { canary: 7, autoPromote: true }));
+    const first = w.step();
+    expect(first.place.filter((p) => p.canary).map((p) => p.index)).toEqual([0, 1, 2]);
+    expect(w.deployment?.groups['frontend']).toMatchObject({ desiredCanaries: 7, desiredTotal: 3 });
+    w.settle();
+    expect(w.deployment?.status).toBe('successful');
+    expect(images(w)).toEqual(['0:nginx:2', '1:nginx:2', '2:nginx:2']);
+  });
+
+  it('after a failed deployment, planning again at that version creates nothing new (case 12)', () => {
+    const w = new World();
+    w.behave('nginx:broken', 'never-ready');
+    w.submit(web('nginx:broken', 2, { healthyDeadline: '1m', progressDeadline: '2m' }));
+    w.settle();
+    expect(w.deployment?.status).toBe('failed');
+    const again = w.step();
+    expect([again.place, again.stop, again.deployment?.status]).toEqual([[], [], 'failed']);
+  });
+});
