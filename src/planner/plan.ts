@@ -12,6 +12,7 @@ import type { HealthRecord, Observed, Plan, PlanEvent, Placement, Stop, InPlaceU
 import { stopReasons } from './plan-types.ts';
 import { checkProgress, requireProgressByAfterHealthy, requireProgressByAfterPlacement } from './progress.ts';
 import { promote, shouldAutoPromote, type PromoteRequest } from './promotion.ts';
+import { rescheduleDecision } from './reschedule.ts';
 import { revertDecision } from './revert.ts';
 
 /** Services whose checks decide health in `checks` mode. */
@@ -114,9 +115,10 @@ export function plan(o: Observed): Plan {
       if (verdict.status === 'healthy') event('deployment', 'Normal', 'AllocationHealthy', `${a.podName} (${a.group}[${a.index}]) is healthy`);
       else {
         event('deployment', 'Warning', 'AllocationUnhealthy', `${a.podName} (${a.group}[${a.index}]) is unhealthy: ${verdict.reason}`);
-        // Marked unhealthy by hand (§2.13 rule 4), or without a progress deadline (§2.8 rule 4),
-        // the first unhealthy allocation fails the deployment at once.
-        if ((a.manualHealth === 'unhealthy' || g.progressDeadline === 0) && !failure) failure = { base: descriptions.failedAllocations, autoRevert: g.autoRevert };
+        // Marked unhealthy by hand (§2.13 rule 4), without a progress deadline, or failed with no
+        // reschedule left (§2.8 rule 4): the deployment fails at once.
+        const failedForGood = a.phase === 'Failed' && rescheduleDecision(group.reschedule, a.rescheduleEvents ?? [], verdict.at, now).kind === 'never';
+        if ((a.manualHealth === 'unhealthy' || g.progressDeadline === 0 || failedForGood) && !failure) failure = { base: descriptions.failedAllocations, autoRevert: g.autoRevert };
       }
     }
 

@@ -422,3 +422,27 @@ describe('story: more of Nomad\'s edge cases (§4)', () => {
     expect([again.place, again.stop, again.deployment?.status]).toEqual([[], [], 'failed']);
   });
 });
+
+describe('story: failing for good', () => {
+  it('a failed allocation with no reschedule left fails the deployment at once (§2.8 rule 4)', () => {
+    const w = new World();
+    w.submit(web('nginx:1', 2));
+    w.settle();
+    w.behave('nginx:dies', 'fail');
+    const dies = web('nginx:dies', 2);
+    dies.taskGroups[0]!.reschedule = { attempts: 0, unlimited: false };
+    w.submit(dies);
+    w.step();
+    w.now += 7000;
+    expect(w.step().deployment).toMatchObject({ status: 'failed', statusDescription: 'Failed due to unhealthy allocations' });
+  });
+
+  it('a lost allocation replaced after success at the same version creates no new deployment (§2.2 rule 3)', () => {
+    const w = new World();
+    w.submit(web('nginx:1', 2));
+    w.settle();
+    w.lostNodes.add(w.live()[0]!.nodeName!);
+    w.settle();
+    expect(w.deployments.map((d) => [d.name, d.status])).toEqual([['web-v0', 'successful']]);
+  });
+});
