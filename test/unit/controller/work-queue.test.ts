@@ -1,0 +1,152 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { WorkQueue, type HandlerResult } from '../../../src/controller/work-queue.ts';
+
+/** A handler whose calls can be held open and finished one by one. */
+function controllableHandler() {
+  const calls: string[] = [];
+  const pending = new Map<string, { resolve: (r: HandlerResult) => void; reject: (e: unknown) => void }[]>();
+  const handler = (key: string) =>
+    new Promise<HandlerResult>((resolve, reject) => {
+      calls.push(key);
+      pending.set(key, [...(pending.get(key) ?? []), { resolve, reject }]);
+    });
+  const finish = async (key: string, result: HandlerResult = undefined) => {
+    pending.get(key)!.shift()!.resolve(result);
+    await flush();
+  };
+  const fail = async (key: string) => {
+    pending.get(key)!.shift()!.reject(new Error('boom'));
+    await flush();
+  };
+  const running = () => [...pending].filter(([, p]) => p.length > 0).map(([k]) => k);
+  return { calls, handler, finish, fail, running };
+}
+
+const flush = async () => {
+  for (let i = 0; i < 5; i++) await Promise.resolve();
+};
+
+afterEach(() => vi.useRealTimers());
+
+describe('the keyed work queue', () => {
+  it('queues a key once however often it is added', async () => {
+    const q = new WorkQueue({ concurrency: 1 });
+    const h = controllableHandler();
+    q.add('a');
+    q.add('a');
+    q.add('b');
+    expect(q.depth).toBe(2);
+    q.start(h.handler);
+    await h.finish('a');
+    await h.finish('b');
+    expect(h.calls).toEqual(['a', 'b']);
+  });
+
+  it('never runs one key twice at once; a key added while it runs runs once more afterwards', async () => {
+    const q = new WorkQueue({ concurrency: 4 });
+    const h = controllableHandler();
+    q.start(h.handler);
+    q.add('job');
+    await flush();
+    q.add('job');
+    q.add('job');
+    await flush();
+    expect(h.running()).toEqual(['job']);
+    expect(h.calls).toEqual(['job']);
+    await h.finish('job');
+    expect(h.calls).toEqual(['job', 'job']);
+    await h.finish('job');
+    expect(h.calls).toHaveLength(2);
+  });
+
+  it('runs different keys in parallel up to the concurrency', async () => {
+    const q = new WorkQueue({ concurrency: 2 });
+    const h = controllableHandler();
+    q.start(h.handler);
+    for (const k of ['a', 'b', 'c']) q.add(k);
+    await flush();
+    expect(h.running().sort()).toEqual(['a', 'b']);
+    await h.finish('a');
+    expect(h.running().sort()).toEqual(['b', 'c']);
+  });
+
+  it('lets live changes overtake the low-priority startup flood', async () => {
+    const q = new WorkQueue({ concurrency: 1 });
+    const h = controllableHandler();
+    q.add('old-1', 'low');
+    q.add('old-2', 'low');
+    q.add('changed', 'normal');
+    q.add('old-2', 'normal');
+    q.start(h.handler);
+    await h.finish('changed');
+    await h.finish('old-2');
+    await h.finish('old-1');
+    expect(h.calls).toEqual(['changed', 'old-2', 'old-1']);
+  });
+
+  it('retries a failing key with per-key exponential backoff, and forgets it after a success', async () => {
+    vi.useFakeTimers();
+    const errors: number[] = [];
+    const q = new WorkQueue({ concurrency: 1, baseBackoffMs: 100, onError: (_k, _e, retryIn) => errors.push(retryIn) });
+    const h = controllableHandler();
+    q.start(h.handler);
+    q.add('flaky');
+    await flush();
+    await h.fail('flaky');
+    await vi.advanceTimersByTimeAsync(99);
+    expect(h.calls).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    await h.fail('flaky');
+    await vi.advanceTimersByTimeAsync(200);
+    await h.finish('flaky');
+    expect(errors).toEqual([100, 200]);
+    expect(q.backoffFor('flaky')).toBe(100);
+  });
+
+  it('caps the backoff', async () => {
+    vi.useFakeTimers();
+    const retries: number[] = [];
+    const q = new WorkQueue({ concurrency: 1, baseBackoffMs: 5, maxBackoffMs: 1000, onError: (_k, _e, retryIn) => retries.push(retryIn) });
+    const h = controllableHandler();
+    q.start(h.handler);
+    q.add('broken');
+    for (let i = 0; i < 10; i++) {
+      await flush();
+      await h.fail('broken');
+      await vi.advanceTimersByTimeAsync(1000);
+    }
+    expect(retries).toEqual([5, 10, 20, 40, 80, 160, 320, 640, 1000, 1000]);
+  });
+
+  it("looks again when the handler asks (the planner's next timer), keeping the earliest request", async () => {
+    vi.useFakeTimers();
+    const q = new WorkQueue({ concurrency: 1 });
+    const h = controllableHandler();
+    q.start(h.handler);
+    q.add('job');
+    await flush();
+    await h.finish('job', { requeueAfterMs: 10_000 });
+    q.addAfter('job', 30_000);
+    await vi.advanceTimersByTimeAsync(9_999);
+    expect(h.calls).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(h.calls).toHaveLength(2);
+  });
+
+  it('on shutdown takes nothing new and waits for running handlers', async () => {
+    const q = new WorkQueue({ concurrency: 1 });
+    const h = controllableHandler();
+    q.start(h.handler);
+    q.add('a');
+    q.add('b');
+    await flush();
+    let stopped = false;
+    const done = q.shutdown().then(() => (stopped = true));
+    await flush();
+    expect(stopped).toBe(false);
+    q.add('c');
+    await h.finish('a');
+    await done;
+    expect(h.calls).toEqual(['a']);
+  });
+});
