@@ -9,6 +9,7 @@ import { installCrds } from '../../src/kube/install-crds.ts';
 declare module 'vitest' {
   export interface ProvidedContext {
     kubeconfig: string;
+    clusterDir: string;
   }
 }
 
@@ -34,6 +35,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   await installCrds(loadKubeConfig(cluster.kubeconfig));
   say(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s: ${cluster.server}, KUBECONFIG=${cluster.kubeconfig}`);
   project.provide('kubeconfig', cluster.kubeconfig);
+  project.provide('clusterDir', dir);
 
   return async () => {
     const after = await status(dir);

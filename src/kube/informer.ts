@@ -1,0 +1,210 @@
+import { Watch, type KubeConfig } from '@kubernetes/client-node';
+import https from 'node:https';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/** The part of every Kubernetes object an informer needs. */
+export interface ObjectWithMeta {
+  metadata?: { name?: string; namespace?: string; resourceVersion?: string; managedFields?: unknown };
+}
+
+export type InformerEvent = 'add' | 'update' | 'delete';
+
+export interface InformerOptions<T extends ObjectWithMeta> {
+  readonly kc: KubeConfig;
+  /** Collection path, e.g. /api/v1/pods or /apis/caravan.dev/v1alpha1/nomadjobs. */
+  readonly path: string;
+  readonly labelSelector?: string;
+  readonly pageSize?: number;
+  /** Keeps only what is needed of each object; managedFields are always dropped. */
+  readonly transform?: (obj: T) => T;
+  readonly onEvent: (event: InformerEvent, obj: T, old: T | undefined) => void;
+  readonly onError?: (error: unknown, retryInMs: number) => void;
+}
+
+export function objectKey(obj: ObjectWithMeta): string {
+  return obj.metadata?.namespace ? `${obj.metadata.namespace}/${obj.metadata.name}` : (obj.metadata?.name ?? '');
+}
+
+class HttpError extends Error {
+  readonly statusCode: number;
+
+  constructor(message: string, statusCode: number) {
+    super(message);
+    this.statusCode = statusCode;
+  }
+}
+
+/**
+ * A cache of one kind of object, kept up to date with a watch, healing itself:
+ * - LIST is paginated and kept as plain JSON (client-node's informer does neither);
+ * - the watch asks for bookmarks and resumes from the last resourceVersion it saw;
+ * - 410 Gone relists, diffing the new list against the cache (deletes included);
+ * - any other error reconnects after a backoff (1 s doubling to 30 s), where client-node's
+ *   informer would stop for good (ecosystem.md §6).
+ */
+export class Informer<T extends ObjectWithMeta> {
+  private readonly cache = new Map<string, T>();
+  private resourceVersion = '';
+  private stopped = false;
+  private abort: AbortController | undefined;
+  private syncedResolve!: () => void;
+  private readonly syncedPromise = new Promise<void>((resolve) => (this.syncedResolve = resolve));
+  private hasSynced = false;
+  private readonly opts: InformerOptions<T>;
+
+  constructor(opts: InformerOptions<T>) {
+    this.opts = opts;
+  }
+
+  get synced(): boolean {
+    return this.hasSynced;
+  }
+
+  get(key: string): T | undefined {
+    return this.cache.get(key);
+  }
+
+  values(): IterableIterator<T> {
+    return this.cache.values();
+  }
+
+  get size(): number {
+    return this.cache.size;
+  }
+
+  /** Starts listing and watching; resolves once the first LIST is in the cache. */
+  start(): Promise<void> {
+    void this.run();
+    return this.syncedPromise;
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.abort?.abort();
+  }
+
+  private clean(obj: T): T {
+    const { managedFields: _, ...metadata } = obj.metadata ?? {};
+    const stripped = { ...obj, metadata } as T;
+    return this.opts.transform ? this.opts.transform(stripped) : stripped;
+  }
+
+  private async run(): Promise<void> {
+    let backoff = 1000;
+    while (!this.stopped) {
+      try {
+        if (this.resourceVersion === '') await this.relist();
+        await this.watch();
+        backoff = 1000;
+      } catch (error) {
+        if (this.stopped) return;
+        if (error instanceof HttpError && error.statusCode === 410) {
+          this.resourceVersion = '';
+          continue;
+        }
+        this.opts.onError?.(error, backoff);
+        await sleep(backoff);
+        backoff = Math.min(30_000, backoff * 2);
+      }
+    }
+  }
+
+  private async relist(): Promise<void> {
+    const seen = new Map<string, T>();
+    let continueToken: string | undefined;
+    let listVersion = '';
+    do {
+      const query = new URLSearchParams({ limit: String(this.opts.pageSize ?? 500) });
+      if (continueToken) query.set('continue', continueToken);
+      if (this.opts.labelSelector) query.set('labelSelector', this.opts.labelSelector);
+      const page = (await this.getJson(`${this.opts.path}?${query}`)) as { items: T[]; metadata: { resourceVersion: string; continue?: string } };
+      for (const item of page.items) {
+        const obj = this.clean(item);
+        seen.set(objectKey(obj), obj);
+      }
+      continueToken = page.metadata.continue || undefined;
+      listVersion = page.metadata.resourceVersion;
+    } while (continueToken && !this.stopped);
+    for (const [key, old] of this.cache) {
+      if (!seen.has(key)) {
+        this.cache.delete(key);
+        this.opts.onEvent('delete', old, old);
+      }
+    }
+    for (const [key, obj] of seen) {
+      const old = this.cache.get(key);
+      this.cache.set(key, obj);
+      if (!old) this.opts.onEvent('add', obj, undefined);
+      else if (old.metadata?.resourceVersion !== obj.metadata?.resourceVersion) this.opts.onEvent('update', obj, old);
+    }
+    this.resourceVersion = listVersion;
+    if (!this.hasSynced) {
+      this.hasSynced = true;
+      this.syncedResolve();
+    }
+  }
+
+  /** One watch connection, until the server or the client ends it. */
+  private watch(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      let gone = false;
+      const query: Record<string, string | boolean> = { resourceVersion: this.resourceVersion, allowWatchBookmarks: true, timeoutSeconds: '300' };
+      if (this.opts.labelSelector) query['labelSelector'] = this.opts.labelSelector;
+      new Watch(this.opts.kc)
+        .watch(
+          this.opts.path,
+          query,
+          (type: string, raw: T & { code?: number }) => {
+            if (type === 'ERROR') {
+              if (raw.code === 410) gone = true;
+              return;
+            }
+            if (type === 'BOOKMARK') {
+              if (raw.metadata?.resourceVersion) this.resourceVersion = raw.metadata.resourceVersion;
+              return;
+            }
+            const obj = this.clean(raw);
+            const key = objectKey(obj);
+            const old = this.cache.get(key);
+            if (obj.metadata?.resourceVersion) this.resourceVersion = obj.metadata.resourceVersion;
+            if (type === 'DELETED') {
+              this.cache.delete(key);
+              this.opts.onEvent('delete', obj, old);
+            } else {
+              this.cache.set(key, obj);
+              this.opts.onEvent(old ? 'update' : 'add', obj, old);
+            }
+          },
+          (error: unknown) => {
+            if (gone) reject(new HttpError('resourceVersion too old', 410));
+            else if (!error || this.stopped || (error as Error).name === 'AbortError' || (error as Error).name === 'TimeoutError') resolve();
+            else reject(error);
+          },
+        )
+        .then(
+          (controller) => (this.abort = controller),
+          (error: unknown) => reject(error),
+        );
+    });
+  }
+
+  private async getJson(path: string): Promise<unknown> {
+    const options: https.RequestOptions = { headers: { Accept: 'application/json' } };
+    await this.opts.kc.applyToHTTPSOptions(options);
+    const url = new URL(path, this.opts.kc.getCurrentCluster()!.server);
+    return new Promise((resolve, reject) => {
+      https
+        .get(url, options, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => {
+            const body = Buffer.concat(chunks).toString('utf8');
+            if (res.statusCode === 200) resolve(JSON.parse(body));
+            else reject(new HttpError(`GET ${path}: HTTP ${res.statusCode}: ${body.slice(0, 300)}`, res.statusCode ?? 0));
+          });
+          res.on('error', reject);
+        })
+        .on('error', reject);
+    });
+  }
+}
