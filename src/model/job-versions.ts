@@ -10,6 +10,11 @@ export interface JobVersion {
   /** RFC 3339. */
   readonly submitTime: string;
   readonly stable: boolean;
+  /**
+   * Set on a version an auto-revert recorded: the failed version it replaced. Its spec is the
+   * stable one, not the user's, so the user's spec is compared with the failed version's.
+   */
+  readonly revertedFrom?: number;
 }
 
 /** Nomad keeps 6 versions of a job (JobDefaultTrackedVersions). */
@@ -18,6 +23,7 @@ export const defaultVersionHistoryLimit = 6;
 export const versionAnnotations = {
   stable: 'caravan.dev/stable',
   submitTime: 'caravan.dev/submit-time',
+  revertedFrom: 'caravan.dev/reverted-from',
 } as const;
 
 export function versionObjectName(job: string, version: number): string {
@@ -39,7 +45,11 @@ export function versionRevision(job: JobIdentity, v: JobVersion): V1ControllerRe
       name: versionObjectName(job.name, v.version),
       namespace: job.namespace,
       labels: { [labels.job]: job.name, [labels.managedBy]: 'caravan' },
-      annotations: { [versionAnnotations.stable]: String(v.stable), [versionAnnotations.submitTime]: v.submitTime },
+      annotations: {
+        [versionAnnotations.stable]: String(v.stable),
+        [versionAnnotations.submitTime]: v.submitTime,
+        ...(v.revertedFrom !== undefined ? { [versionAnnotations.revertedFrom]: String(v.revertedFrom) } : {}),
+      },
       ownerReferences: [{ apiVersion, kind: 'NomadJob', name: job.name, uid: job.uid, controller: true, blockOwnerDeletion: true }],
     },
     revision: v.version,
@@ -52,11 +62,13 @@ export function versionFromRevision(revision: V1ControllerRevision): JobVersion 
   const data = revision.data as { spec?: NomadJobSpec } | undefined;
   const submitTime = revision.metadata?.annotations?.[versionAnnotations.submitTime];
   if (!data?.spec || submitTime === undefined) return undefined;
+  const revertedFrom = revision.metadata?.annotations?.[versionAnnotations.revertedFrom];
   return {
     version: revision.revision,
     spec: data.spec,
     submitTime,
     stable: revision.metadata?.annotations?.[versionAnnotations.stable] === 'true',
+    ...(revertedFrom !== undefined ? { revertedFrom: Number(revertedFrom) } : {}),
   };
 }
 
@@ -75,12 +87,24 @@ export function latestStableVersion(history: readonly JobVersion[]): JobVersion 
 }
 
 /**
+ * The spec the user last submitted: the newest version's, unless that version is an auto-revert,
+ * which runs the stable spec while the user's (failed) spec stays in the NomadJob.
+ */
+function lastSubmittedSpec(history: readonly JobVersion[], latest: JobVersion): NomadJobSpec | undefined {
+  if (latest.revertedFrom === undefined) return latest.spec;
+  return history.find((v) => v.version === latest.revertedFrom)?.spec;
+}
+
+/**
  * Whether the spec the user submitted makes a new version: a first submission is version 0; a
  * changed spec is the next number (never reused, even after pruning); an identical one is not.
+ * After an auto-revert the user's spec is still the failed one: it makes no new version (the
+ * revert stays in effect) until the user changes it.
  */
 export function decideVersion(history: readonly JobVersion[], submitted: NomadJobSpec, now: Date): VersionDecision {
   const latest = latestVersion(history);
-  if (latest && !specChanged(latest.spec, submitted)) return { kind: 'unchanged', current: latest };
+  const previous = latest && lastSubmittedSpec(history, latest);
+  if (latest && previous && !specChanged(previous, submitted)) return { kind: 'unchanged', current: latest };
   return { kind: 'new', version: { version: nextVersion(latest?.version), spec: submitted, submitTime: now.toISOString(), stable: false } };
 }
 
@@ -89,8 +113,10 @@ export function decideVersion(history: readonly JobVersion[], submitted: NomadJo
  * stable version is never deleted, because auto-revert needs it.
  */
 export function versionsToPrune(history: readonly JobVersion[], limit = defaultVersionHistoryLimit): JobVersion[] {
-  const keepStable = latestStableVersion(history)?.version;
+  // The failed version a revert in effect stands in for is kept too: the user's spec is compared with it.
+  const latest = latestVersion(history);
+  const keep = new Set([latestStableVersion(history)?.version, latest?.revertedFrom]);
   const oldestFirst = [...history].sort((a, b) => a.version - b.version);
   const excess = Math.max(0, oldestFirst.length - limit);
-  return oldestFirst.filter((v) => v.version !== keepStable).slice(0, excess);
+  return oldestFirst.filter((v) => !keep.has(v.version)).slice(0, excess);
 }

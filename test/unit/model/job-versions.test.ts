@@ -37,3 +37,30 @@ describe('job versions', () => {
     expect(versionFromRevision(revision)).toEqual(v(3, true));
   });
 });
+
+describe('job versions after an auto-revert', () => {
+  const failed = v(1, false, 50);
+  const reverted: JobVersion = { ...v(0, true), version: 2, revertedFrom: 1 };
+  const history = [v(0, true), failed, reverted];
+
+  it('the failed spec, still in the NomadJob, makes no new version: the revert stays in effect', () => {
+    expect(decideVersion(history, failed.spec, now)).toEqual({ kind: 'unchanged', current: reverted });
+  });
+
+  it('a spec the user changes makes the next version', () => {
+    const decision = decideVersion(history, exampleSpec({}, { count: 51 }), now);
+    expect(decision.kind === 'new' && decision.version.version).toBe(3);
+  });
+
+  it('pruning keeps the failed version a revert in effect stands in for', () => {
+    const long = [v(0, true), v(1), v(2), v(3), v(4), v(5), v(6), { ...v(0, true), version: 7, revertedFrom: 1 }];
+    // v7 is the newest stable version now, so the older stable v0 is not protected (Nomad keeps only the newest).
+    expect(versionsToPrune(long).map((x) => x.version)).toEqual([0, 2]);
+  });
+
+  it('round-trips revertedFrom through its ControllerRevision', () => {
+    const revision = versionRevision({ name: 'example', namespace: 'default', uid: 'u1' }, reverted);
+    expect(revision.metadata?.annotations?.['caravan.dev/reverted-from']).toBe('1');
+    expect(versionFromRevision(revision)).toEqual(reverted);
+  });
+});

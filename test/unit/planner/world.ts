@@ -142,7 +142,7 @@ export class World {
       else this.deployments.push({ ...p.deployment, id: `dep-${this.deployments.length}`, intent: {} });
     }
     if (p.markStable !== undefined) this.versions = this.versions.map((v) => (v.version === p.markStable ? { ...v, stable: true } : v));
-    if (p.revertTo) this.versions.push({ ...p.revertTo, version: this.target.version + 1, submitTime: new Date(this.now).toISOString(), stable: true });
+    if (p.revertTo) this.versions.push({ ...p.revertTo, version: this.target.version + 1, submitTime: new Date(this.now).toISOString(), stable: true, revertedFrom: this.target.version });
   }
 
   /** Reconciles until a pass asks for nothing, moving time to each requested timer; at most `passes`. */
