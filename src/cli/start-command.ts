@@ -39,6 +39,6 @@ Use it:
   kubectl apply -f examples/local-cluster/simulated-pods.yaml                   # pods that crash, fail, never get ready
 ${target.source === 'local' ? '  npm run caravan -- cluster status                                            # each component, its health and log\n' : ''}
 The Caravan controller is not part of this build yet: NomadJobs are validated, defaulted and
-stored, but nothing runs them yet. This command prepares and reports the cluster.${target.source === 'local' ? ' The local cluster keeps running; stop it with: npm run caravan -- cluster down' : ''}`);
+stored, but nothing runs them yet. This command prepares and reports the cluster.${target.source === 'local' ? '\nThe local cluster keeps running; stop it with: npm run caravan -- cluster down' : ''}`);
     });
 }
