@@ -1,0 +1,140 @@
+import { formatDuration, parseDuration } from '../model/duration.ts';
+import { labels } from '../model/labels.ts';
+import { apiVersion } from '../model/nomad-job-spec.ts';
+import type { JobIdentity } from '../model/job-versions.ts';
+import type { Deployment, DeploymentGroupState, DeploymentStatus } from '../planner/deployment.ts';
+import type { DeploymentIntent, ObservedDeployment } from '../planner/plan-types.ts';
+import type { PromoteRequest } from '../planner/promotion.ts';
+
+/** A NomadDeployment as stored (the parts Caravan reads and writes). */
+export interface NomadDeploymentObject {
+  apiVersion: typeof apiVersion;
+  kind: 'NomadDeployment';
+  metadata: { name: string; namespace?: string; uid?: string; generation?: number; creationTimestamp?: string; resourceVersion?: string; labels?: Record<string, string>; ownerReferences?: object[] };
+  spec: { job: string; jobVersion: number; paused?: boolean; promote?: { all?: boolean; groups?: string[] }; failed?: boolean; approveCanaryStep?: number };
+  status?: DeploymentStatusBody;
+}
+
+interface GroupStatusBody {
+  autoRevert: boolean;
+  autoPromote: boolean;
+  progressDeadline: string;
+  requireProgressBy?: string;
+  promoted: boolean;
+  placedCanaries: string[];
+  desiredCanaries: number;
+  canaryStep?: number;
+  stepCanaries?: number;
+  desiredTotal: number;
+  placedAllocs: number;
+  healthyAllocs: number;
+  unhealthyAllocs: number;
+}
+
+export interface DeploymentStatusBody {
+  observedGeneration?: number;
+  id?: string;
+  status?: DeploymentStatus;
+  statusDescription?: string;
+  createTime?: string;
+  modifyTime?: string;
+  revertedJobVersion?: number;
+  taskGroups?: Record<string, GroupStatusBody>;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+function intentOf(spec: NomadDeploymentObject['spec']): DeploymentIntent {
+  const promote: PromoteRequest | undefined = spec.promote?.all ? { all: true } : spec.promote?.groups?.length ? { groups: spec.promote.groups } : undefined;
+  return {
+    ...(spec.paused !== undefined ? { paused: spec.paused } : {}),
+    ...(promote ? { promote } : {}),
+    ...(spec.failed ? { failed: true } : {}),
+    ...(spec.approveCanaryStep !== undefined ? { approveCanaryStep: spec.approveCanaryStep } : {}),
+  };
+}
+
+/**
+ * The planner's view of a NomadDeployment. One created but whose status Caravan has not written
+ * yet (a crash between the two writes) reads as a fresh running deployment with no groups; the
+ * next plan then attaches them again.
+ */
+export function observeDeployment(obj: NomadDeploymentObject): ObservedDeployment {
+  const s = obj.status ?? {};
+  const groups: Record<string, DeploymentGroupState> = {};
+  for (const [name, g] of Object.entries(s.taskGroups ?? {})) {
+    const requireProgressBy = g.requireProgressBy ? Date.parse(g.requireProgressBy) : undefined;
+    groups[name] = {
+      autoRevert: g.autoRevert,
+      autoPromote: g.autoPromote,
+      progressDeadline: parseDuration(g.progressDeadline) ?? 0,
+      ...(requireProgressBy !== undefined ? { requireProgressBy } : {}),
+      promoted: g.promoted,
+      placedCanaries: g.placedCanaries ?? [],
+      desiredCanaries: g.desiredCanaries,
+      ...(g.canaryStep !== undefined ? { canaryStep: g.canaryStep } : {}),
+      ...(g.stepCanaries !== undefined ? { stepCanaries: g.stepCanaries } : {}),
+      desiredTotal: g.desiredTotal,
+      placedAllocs: g.placedAllocs,
+      healthyAllocs: g.healthyAllocs,
+      unhealthyAllocs: g.unhealthyAllocs,
+    };
+  }
+  return {
+    name: obj.metadata.name,
+    ...(obj.metadata.uid ? { id: obj.metadata.uid } : {}),
+    jobVersion: obj.spec.jobVersion,
+    status: s.status ?? 'running',
+    statusDescription: s.statusDescription ?? 'Deployment is running',
+    groups,
+    createdAt: s.createTime ? Date.parse(s.createTime) : Date.parse(obj.metadata.creationTimestamp ?? '1970-01-01T00:00:00Z'),
+    intent: intentOf(obj.spec),
+  };
+}
+
+/** A new NomadDeployment for a plan's deployment, owned by its job (status is written apart). */
+export function deploymentObject(job: JobIdentity, d: Deployment): NomadDeploymentObject {
+  return {
+    apiVersion,
+    kind: 'NomadDeployment',
+    metadata: {
+      name: d.name,
+      namespace: job.namespace,
+      labels: { [labels.job]: job.name, [labels.managedBy]: 'caravan' },
+      ownerReferences: [{ apiVersion, kind: 'NomadJob', name: job.name, uid: job.uid, controller: true, blockOwnerDeletion: true }],
+    },
+    spec: { job: job.name, jobVersion: d.jobVersion },
+  };
+}
+
+/** The status Caravan writes for a deployment, in Nomad's words. */
+export function deploymentStatusBody(d: Deployment, obj: Pick<NomadDeploymentObject, 'metadata'>, now: number, revertedJobVersion?: number): DeploymentStatusBody {
+  const taskGroups: Record<string, GroupStatusBody> = {};
+  for (const [name, g] of Object.entries(d.groups)) {
+    taskGroups[name] = {
+      autoRevert: g.autoRevert,
+      autoPromote: g.autoPromote,
+      progressDeadline: formatDuration(g.progressDeadline),
+      ...(g.requireProgressBy !== undefined ? { requireProgressBy: iso(g.requireProgressBy) } : {}),
+      promoted: g.promoted,
+      placedCanaries: [...g.placedCanaries],
+      desiredCanaries: g.desiredCanaries,
+      ...(g.canaryStep !== undefined ? { canaryStep: g.canaryStep } : {}),
+      ...(g.stepCanaries !== undefined ? { stepCanaries: g.stepCanaries } : {}),
+      desiredTotal: g.desiredTotal,
+      placedAllocs: g.placedAllocs,
+      healthyAllocs: g.healthyAllocs,
+      unhealthyAllocs: g.unhealthyAllocs,
+    };
+  }
+  return {
+    ...(obj.metadata.generation !== undefined ? { observedGeneration: obj.metadata.generation } : {}),
+    ...(obj.metadata.uid ? { id: obj.metadata.uid } : {}),
+    status: d.status,
+    statusDescription: d.statusDescription,
+    createTime: iso(d.createdAt),
+    modifyTime: iso(now),
+    ...(revertedJobVersion !== undefined ? { revertedJobVersion } : {}),
+    taskGroups,
+  };
+}
