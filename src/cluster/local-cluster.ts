@@ -44,17 +44,20 @@ function readState(layout: ClusterLayout): ClusterState | undefined {
   return JSON.parse(readFileSync(layout.stateFile, 'utf8')) as ClusterState;
 }
 
+/**
+ * A free loopback port below Linux's ephemeral range (32768 and up by default): a port from that
+ * range can be taken by another process's outgoing connection before our component binds it.
+ */
 async function freePort(taken: Set<number>): Promise<number> {
   for (;;) {
-    const port = await new Promise<number>((resolve, reject) => {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    if (taken.has(port)) continue;
+    const free = await new Promise<boolean>((resolve) => {
       const server = net.createServer();
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => {
-        const address = server.address() as net.AddressInfo;
-        server.close(() => resolve(address.port));
-      });
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
     });
-    if (!taken.has(port)) {
+    if (free) {
       taken.add(port);
       return port;
     }

@@ -225,6 +225,7 @@ export interface ObjectMeta {
   namespace?: string;
   uid?: string;
   generation?: number;
+  resourceVersion?: string;
   labels?: Record<string, string>;
   annotations?: Record<string, string>;
 }

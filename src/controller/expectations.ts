@@ -1,0 +1,66 @@
+/**
+ * What a reconcile wrote and the caches have not shown yet (Kubernetes' ReplicaSet controller
+ * calls these expectations). Planning on caches older than one's own writes would repeat them:
+ * health counted twice, a deployment created twice. Until they are met, or `timeoutMs` passes,
+ * the job's key waits.
+ */
+export interface ObservedVersions {
+  /** The resourceVersion the cache holds for an object, or undefined when it has none. */
+  resourceVersionOf(kind: 'pod' | 'deployment' | 'job', name: string): string | undefined;
+}
+
+interface Pending {
+  readonly since: number;
+  readonly present: Map<string, string>;
+  readonly absent: Set<string>;
+}
+
+const key = (kind: string, name: string) => `${kind}/${name}`;
+
+export class Expectations {
+  private readonly pending = new Map<string, Pending>();
+  private readonly timeoutMs: number;
+
+  constructor(timeoutMs = 30_000) {
+    this.timeoutMs = timeoutMs;
+  }
+
+  /** After a create or update: the cache must hold this resourceVersion (or newer). */
+  expectVersion(jobKey: string, kind: 'pod' | 'deployment' | 'job', name: string, resourceVersion: string, now: number): void {
+    this.entry(jobKey, now).present.set(key(kind, name), resourceVersion);
+  }
+
+  /** After a delete: the cache must no longer hold the object. */
+  expectGone(jobKey: string, name: string, now: number): void {
+    this.entry(jobKey, now).absent.add(key('pod', name));
+  }
+
+  /** Whether the caches show everything written for the job (forgets what they show). */
+  satisfied(jobKey: string, caches: ObservedVersions, now: number): boolean {
+    const p = this.pending.get(jobKey);
+    if (!p) return true;
+    if (now - p.since > this.timeoutMs) {
+      this.pending.delete(jobKey);
+      return true;
+    }
+    for (const [k, rv] of p.present) {
+      const [kind, name] = k.split(/\/(.*)/s) as ['pod' | 'deployment' | 'job', string];
+      const seen = caches.resourceVersionOf(kind, name);
+      if (seen !== undefined && BigInt(seen) >= BigInt(rv)) p.present.delete(k);
+    }
+    for (const k of p.absent) {
+      if (caches.resourceVersionOf('pod', k.slice('pod/'.length)) === undefined) p.absent.delete(k);
+    }
+    if (p.present.size === 0 && p.absent.size === 0) {
+      this.pending.delete(jobKey);
+      return true;
+    }
+    return false;
+  }
+
+  private entry(jobKey: string, now: number): Pending {
+    let p = this.pending.get(jobKey);
+    if (!p) this.pending.set(jobKey, (p = { since: now, present: new Map(), absent: new Set() }));
+    return p;
+  }
+}

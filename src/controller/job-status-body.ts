@@ -1,0 +1,105 @@
+import type { FieldError } from '../model/validate.ts';
+import { isActive, type Deployment } from '../planner/deployment.ts';
+import type { Plan } from '../planner/plan-types.ts';
+
+export interface Condition {
+  type: 'Ready' | 'Progressing' | 'Stalled';
+  status: 'True' | 'False' | 'Unknown';
+  reason: string;
+  message: string;
+  lastTransitionTime: string;
+  observedGeneration: number;
+}
+
+export interface JobStatusBody {
+  observedGeneration: number;
+  status?: Plan['jobStatus'];
+  statusDescription?: string;
+  version?: number;
+  runningVersion?: number;
+  stableVersion?: number;
+  revert?: { fromVersion: number; toVersion: number; reason: string };
+  desired?: number;
+  running?: number;
+  summary?: Plan['summary'];
+  latestDeployment?: { name: string; id?: string; jobVersion: number; status: string; statusDescription: string };
+  conditions: Condition[];
+}
+
+/** Keeps a condition's transition time unless its status changed (Kubernetes' convention). */
+function withTransitions(next: Omit<Condition, 'lastTransitionTime'>[], previous: readonly Condition[] | undefined, now: string): Condition[] {
+  return next.map((c) => {
+    const before = previous?.find((p) => p.type === c.type);
+    return { ...c, lastTransitionTime: before && before.status === c.status ? before.lastTransitionTime : now };
+  });
+}
+
+export interface JobStatusInput {
+  readonly generation: number;
+  readonly plan: Plan;
+  readonly desired: number;
+  readonly latestVersion: number;
+  readonly runningVersion: number;
+  readonly stableVersion: number | undefined;
+  readonly revert: JobStatusBody['revert'];
+  readonly deployment: Deployment | undefined;
+  readonly previous: readonly Condition[] | undefined;
+  readonly now: number;
+}
+
+/**
+ * The NomadJob status: Nomad's status, versions and counts, and conditions for kubectl wait and
+ * kstatus. Progressing uses the Kubernetes Deployment reasons where they fit.
+ */
+export function jobStatusBody(i: JobStatusInput): JobStatusBody {
+  const running = Object.values(i.plan.summary).reduce((n, g) => n + g.running, 0);
+  const d = i.deployment;
+  const active = d !== undefined && isActive(d.status);
+  const failed = d?.status === 'failed';
+  const ready = !active && !failed && running === i.desired && i.plan.jobStatus !== 'dead';
+  const g = i.generation;
+  const conditions = withTransitions(
+    [
+      { type: 'Ready', status: ready ? 'True' : 'False', reason: ready ? 'AllocationsRunning' : active ? 'DeploymentRunning' : failed ? 'DeploymentFailed' : 'AllocationsNotRunning', message: `${running}/${i.desired} allocations running`, observedGeneration: g },
+      active
+        ? { type: 'Progressing', status: 'True', reason: 'ReplicaSetUpdated', message: `${d.name}: ${d.statusDescription}`, observedGeneration: g }
+        : failed
+          ? { type: 'Progressing', status: 'False', reason: d.statusDescription.startsWith('Failed due to progress deadline') ? 'ProgressDeadlineExceeded' : 'DeploymentFailed', message: `${d.name}: ${d.statusDescription}`, observedGeneration: g }
+          : { type: 'Progressing', status: 'True', reason: 'NewReplicaSetAvailable', message: d ? `${d.name}: ${d.statusDescription}` : 'no deployment needed', observedGeneration: g },
+      { type: 'Stalled', status: failed ? 'True' : 'False', reason: failed ? 'DeploymentFailed' : 'NotStalled', message: failed ? `${d!.name}: ${d!.statusDescription}` : '', observedGeneration: g },
+    ],
+    i.previous,
+    new Date(i.now).toISOString(),
+  );
+  return {
+    observedGeneration: g,
+    status: i.plan.jobStatus,
+    ...(i.revert ? { statusDescription: `running job version ${i.revert.toVersion} (auto-revert of version ${i.revert.fromVersion}) until the spec changes` } : {}),
+    version: i.latestVersion,
+    runningVersion: i.runningVersion,
+    ...(i.stableVersion !== undefined ? { stableVersion: i.stableVersion } : {}),
+    ...(i.revert ? { revert: i.revert } : {}),
+    desired: i.desired,
+    running,
+    summary: i.plan.summary,
+    ...(d ? { latestDeployment: { name: d.name, ...(d.id ? { id: d.id } : {}), jobVersion: d.jobVersion, status: d.status, statusDescription: d.statusDescription } } : {}),
+    conditions,
+  };
+}
+
+/** The status of a NomadJob whose spec Caravan refuses. */
+export function invalidSpecStatus(generation: number, errors: readonly FieldError[], previous: readonly Condition[] | undefined, now: number): JobStatusBody {
+  const message = errors.map((e) => `${e.path}: ${e.message}`).join('; ');
+  return {
+    observedGeneration: generation,
+    conditions: withTransitions(
+      [
+        { type: 'Ready', status: 'False', reason: 'InvalidSpec', message, observedGeneration: generation },
+        { type: 'Progressing', status: 'False', reason: 'InvalidSpec', message, observedGeneration: generation },
+        { type: 'Stalled', status: 'True', reason: 'InvalidSpec', message, observedGeneration: generation },
+      ],
+      previous,
+      new Date(now).toISOString(),
+    ),
+  };
+}

@@ -1,0 +1,237 @@
+import { CoreV1Api, CustomObjectsApi, type KubeConfig, type V1Node, type V1Pod } from '@kubernetes/client-node';
+import { isDeepStrictEqual } from 'node:util';
+import { apiErrorCode } from '../kube/client.ts';
+import type { Informer } from '../kube/informer.ts';
+import { JobVersionStore } from '../kube/job-version-store.ts';
+import { renderAllocationPod } from '../model/allocation-pod.ts';
+import { canonicalJob } from '../model/defaults.ts';
+import type { Job } from '../model/job.ts';
+import { decideVersion, latestStableVersion, latestVersion, versionsToPrune, type JobIdentity } from '../model/job-versions.ts';
+import { annotations, labels } from '../model/labels.ts';
+import type { NomadJob } from '../model/nomad-job-spec.ts';
+import { parseNomadJob } from '../model/validate.ts';
+import type { ObservedAllocation } from '../planner/observed-allocation.ts';
+import { plan } from '../planner/plan.ts';
+import type { Plan } from '../planner/plan-types.ts';
+import { deploymentObject, deploymentStatusBody, observeDeployment, type NomadDeploymentObject } from './deployment-object.ts';
+import { Expectations } from './expectations.ts';
+import { invalidSpecStatus, jobStatusBody, type JobStatusBody } from './job-status-body.ts';
+import { formatRecordedHealth, observeAllocation, rescheduleEventsAnnotation } from './observe-pod.ts';
+import type { HandlerResult } from './work-queue.ts';
+
+const group = 'caravan.dev';
+const version = 'v1alpha1';
+type WithStatus = NomadJob & { status?: JobStatusBody; metadata: NomadJob['metadata'] & { resourceVersion?: string } };
+
+export interface Caches {
+  readonly jobs: Informer<WithStatus>;
+  readonly deployments: Informer<NomadDeploymentObject>;
+  readonly pods: Informer<V1Pod>;
+  readonly nodes: Informer<V1Node>;
+}
+
+const escape = (key: string) => key.replace(/~/g, '~0').replace(/\//g, '~1');
+
+/**
+ * One reconcile of one NomadJob: snapshot from the caches, plan, apply. The only place that
+ * writes; it writes only what the plan asks for, so a reconcile with nothing to do writes nothing.
+ */
+export class JobReconciler {
+  private readonly core: CoreV1Api;
+  private readonly custom: CustomObjectsApi;
+  private readonly versions: JobVersionStore;
+  private readonly expectations = new Expectations();
+  private readonly caches: Caches;
+  private readonly now: () => number;
+  private readonly log: (line: string) => void;
+
+  constructor(kc: KubeConfig, caches: Caches, opts: { now?: () => number; log?: (line: string) => void } = {}) {
+    this.core = kc.makeApiClient(CoreV1Api);
+    this.custom = kc.makeApiClient(CustomObjectsApi);
+    this.versions = new JobVersionStore(kc);
+    this.caches = caches;
+    this.now = opts.now ?? Date.now;
+    this.log = opts.log ?? (() => {});
+  }
+
+  private podsOf(namespace: string, job: string): V1Pod[] {
+    return [...this.caches.pods.values()].filter((p) => p.metadata?.namespace === namespace && p.metadata.labels?.[labels.job] === job);
+  }
+
+  async reconcile(key: string): Promise<HandlerResult> {
+    const now = this.now();
+    const job = this.caches.jobs.get(key);
+    if (!job) return; // deleted: its Pods, versions and deployments go with it (owner references)
+    const namespace = job.metadata.namespace!;
+    const name = job.metadata.name;
+    const identity: JobIdentity = { name, namespace, uid: job.metadata.uid! };
+    const cacheVersions = {
+      resourceVersionOf: (kind: 'pod' | 'deployment' | 'job', n: string) =>
+        (kind === 'pod' ? this.caches.pods.get(`${namespace}/${n}`) : kind === 'deployment' ? this.caches.deployments.get(`${namespace}/${n}`) : this.caches.jobs.get(`${namespace}/${n}`))?.metadata?.resourceVersion,
+    };
+    if (!this.expectations.satisfied(key, cacheVersions, now)) return { requeueAfterMs: 200 };
+
+    const generation = job.metadata.generation ?? 0;
+    const parsed = parseNomadJob(name, namespace, job.spec);
+    if (!parsed.ok) {
+      await this.writeJobStatus(key, job, invalidSpecStatus(generation, parsed.errors, job.status?.conditions, now));
+      return;
+    }
+
+    // Versions: the user's spec makes a new version only when it changed.
+    let history = await this.versions.list(namespace, name);
+    const decision = decideVersion(history, job.spec, new Date(now));
+    if (decision.kind === 'new') {
+      history = [...history, await this.versions.record(identity, decision.version)];
+      this.log(`${key}: recorded job version ${decision.version.version}`);
+    }
+    const target = latestVersion(history)!;
+    const jobs = new Map<number, Job>();
+    for (const v of history) {
+      const p = parseNomadJob(name, namespace, v.spec);
+      if (p.ok) jobs.set(v.version, p.job);
+    }
+    const targetJob = jobs.get(target.version) ?? canonicalJob(name, namespace, target.spec);
+
+    const deploymentObjects = [...this.caches.deployments.values()].filter((d) => d.metadata.namespace === namespace && d.spec.job === name);
+    const newest = deploymentObjects.sort((a, b) => b.spec.jobVersion - a.spec.jobVersion)[0];
+    const allocations = this.podsOf(namespace, name).flatMap((p) => observeAllocation(p) ?? []);
+    const lostNodes = new Set(
+      allocations.flatMap((a) => {
+        if (!a.nodeName) return [];
+        const node = this.caches.nodes.get(a.nodeName);
+        const ready = node?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
+        return node && ready ? [] : [a.nodeName];
+      }),
+    );
+
+    const p = plan({ job: { ...identity, stop: job.spec.stop ?? false }, target: { ...target, job: targetJob }, jobs, history, ...(newest ? { deployment: observeDeployment(newest) } : {}), allocations, lostNodes, now });
+    await this.apply(key, identity, job, p, { history, target, jobs, newest, allocations, lostNodes, now, generation });
+    for (const v of versionsToPrune(history)) await this.versions.delete(identity, v.version);
+    return p.requeueAt !== undefined ? { requeueAfterMs: Math.max(100, p.requeueAt - now) } : undefined;
+  }
+
+  private async apply(
+    key: string,
+    identity: JobIdentity,
+    job: WithStatus,
+    p: Plan,
+    ctx: { history: Awaited<ReturnType<JobVersionStore['list']>>; target: ReturnType<typeof latestVersion> & object; jobs: Map<number, Job>; newest: NomadDeploymentObject | undefined; allocations: ObservedAllocation[]; lostNodes: Set<string>; now: number; generation: number },
+  ): Promise<void> {
+    const { namespace } = identity;
+    const now = ctx.now;
+    if (p.revertTo) {
+      const latest = latestVersion(ctx.history)!;
+      await this.versions.record(identity, { ...p.revertTo, version: latest.version + 1, stable: true, revertedFrom: ctx.target.version, submitTime: new Date(now).toISOString() });
+    }
+    if (p.cancelled) await this.writeDeploymentStatus(key, identity, p.cancelled, now);
+    // The deployment's status goes first: health recorded on a Pod must already be counted.
+    if (p.deployment) await this.writeDeploymentStatus(key, identity, p.deployment, now, p.revertTo?.version);
+    for (const h of p.health) await this.patchPod(key, namespace, h.podName, [{ op: 'add', path: `/metadata/annotations/${escape(annotations.deploymentHealth)}`, value: formatRecordedHealth(h.health, h.at) }], now);
+    for (const podName of p.clearCanary) await this.patchPod(key, namespace, podName, [{ op: 'replace', path: `/metadata/labels/${escape(labels.canary)}`, value: 'false' }], now);
+    for (const u of p.inPlace) {
+      const pod = this.caches.pods.get(`${namespace}/${u.podName}`);
+      const ops: object[] = [{ op: 'replace', path: `/metadata/labels/${escape(labels.jobVersion)}`, value: String(u.version) }];
+      ops.push(u.deployment ? { op: 'add', path: `/metadata/annotations/${escape(annotations.deployment)}`, value: u.deployment } : { op: 'remove', path: `/metadata/annotations/${escape(annotations.deployment)}` });
+      if (pod?.metadata?.annotations?.[annotations.deploymentHealth]) ops.push({ op: 'remove', path: `/metadata/annotations/${escape(annotations.deploymentHealth)}` });
+      if (!u.deployment && !pod?.metadata?.annotations?.[annotations.deployment]) ops.pop();
+      await this.patchPod(key, namespace, u.podName, ops, now);
+    }
+    for (const s of p.stop) {
+      const alloc = ctx.allocations.find((a) => a.podName === s.podName);
+      const lost = alloc?.nodeName !== undefined && ctx.lostNodes.has(alloc.nodeName);
+      try {
+        await this.core.deleteNamespacedPod({ namespace, name: s.podName, ...(lost ? { gracePeriodSeconds: 0 } : {}) });
+      } catch (error) {
+        if (apiErrorCode(error) !== 404) throw error;
+      }
+      this.expectations.expectGone(key, s.podName, now);
+    }
+    for (const placement of p.place) {
+      const pod = renderAllocationPod({ job: ctx.jobs.get(placement.version)!, jobUid: identity.uid, version: placement.version, group: placement.group, index: placement.index, canary: placement.canary, replacement: placement.replacement, ...(placement.deployment ? { deployment: placement.deployment } : {}) });
+      if (placement.rescheduleEvents) pod.metadata!.annotations![rescheduleEventsAnnotation] = JSON.stringify(placement.rescheduleEvents);
+      try {
+        const created = await this.core.createNamespacedPod({ namespace, body: pod });
+        this.expectations.expectVersion(key, 'pod', created.metadata!.name!, created.metadata!.resourceVersion!, now);
+      } catch (error) {
+        if (apiErrorCode(error) !== 409) throw error; // created by an earlier, interrupted pass
+      }
+    }
+    if (p.markStable !== undefined) await this.versions.markStable(identity, p.markStable, true);
+    for (const e of p.events) await this.event(identity, e.on === 'deployment' ? p.deployment ?? p.cancelled : undefined, e.type, e.reason, e.message, now);
+
+    const history = await this.versions.list(namespace, identity.name);
+    const latest = latestVersion(history)!;
+    const stable = latestStableVersion(history);
+    const desired = [...ctx.jobs.get(ctx.target.version)!.taskGroups].reduce((n, g) => n + g.count, 0);
+    const revert = ctx.target.revertedFrom !== undefined ? { fromVersion: ctx.target.revertedFrom, toVersion: ctx.target.version, reason: ctx.newest ? observeDeployment(ctx.newest).statusDescription : '' } : undefined;
+    await this.writeJobStatus(
+      key,
+      job,
+      jobStatusBody({ generation: ctx.generation, plan: p, desired, latestVersion: latest.version, runningVersion: ctx.target.version, stableVersion: stable?.version, revert, deployment: p.deployment ?? (ctx.newest ? observeDeployment(ctx.newest) : undefined), previous: job.status?.conditions, now }),
+    );
+  }
+
+  private async patchPod(key: string, namespace: string, name: string, body: object[], now: number): Promise<void> {
+    if (body.length === 0) return;
+    try {
+      const pod = await this.core.patchNamespacedPod({ namespace, name, body });
+      this.expectations.expectVersion(key, 'pod', name, pod.metadata!.resourceVersion!, now);
+    } catch (error) {
+      if (apiErrorCode(error) !== 404) throw error;
+    }
+  }
+
+  private async writeDeploymentStatus(key: string, job: JobIdentity, d: NonNullable<Plan['deployment']>, now: number, revertedJobVersion?: number): Promise<void> {
+    let obj = this.caches.deployments.get(`${job.namespace}/${d.name}`);
+    if (!obj) {
+      try {
+        obj = (await this.custom.createNamespacedCustomObject({ group, version, plural: 'nomaddeployments', namespace: job.namespace, body: deploymentObject(job, d) })) as NomadDeploymentObject;
+      } catch (error) {
+        if (apiErrorCode(error) !== 409) throw error;
+        obj = (await this.custom.getNamespacedCustomObject({ group, version, plural: 'nomaddeployments', namespace: job.namespace, name: d.name })) as NomadDeploymentObject;
+      }
+    }
+    const status = deploymentStatusBody(d, obj, now, revertedJobVersion ?? obj.status?.revertedJobVersion);
+    const { modifyTime: _a, ...before } = obj.status ?? {};
+    const { modifyTime: _b, ...after } = status;
+    if (isDeepStrictEqual(before, JSON.parse(JSON.stringify(after)))) return; // nothing changed: no write
+    const written = (await this.custom.patchNamespacedCustomObjectStatus({ group, version, plural: 'nomaddeployments', namespace: job.namespace, name: d.name, body: [{ op: 'add', path: '/status', value: status }] })) as NomadDeploymentObject;
+    this.expectations.expectVersion(key, 'deployment', d.name, written.metadata.resourceVersion!, now);
+  }
+
+  private async writeJobStatus(key: string, job: WithStatus, status: JobStatusBody): Promise<void> {
+    // Key order differs between what the API server returns and what we build: compare values.
+    if (isDeepStrictEqual(job.status ?? {}, JSON.parse(JSON.stringify(status)))) return;
+    try {
+      const written = (await this.custom.patchNamespacedCustomObjectStatus({
+        group,
+        version,
+        plural: 'nomadjobs',
+        namespace: job.metadata.namespace!,
+        name: job.metadata.name,
+        // Optimistic concurrency: a job changed since the cache saw it is not overwritten.
+        body: [{ op: 'test', path: '/metadata/resourceVersion', value: job.metadata.resourceVersion }, { op: 'add', path: '/status', value: status }],
+      })) as WithStatus;
+      this.expectations.expectVersion(key, 'job', job.metadata.name, written.metadata.resourceVersion!, this.now());
+    } catch (error) {
+      const code = apiErrorCode(error);
+      if (code !== 409 && code !== 422) throw error; // the job changed under us: the next reconcile writes again
+    }
+  }
+
+  private async event(job: JobIdentity, deployment: { name: string; id?: string } | undefined, type: string, reason: string, message: string, now: number): Promise<void> {
+    const involved = deployment
+      ? { apiVersion: `${group}/${version}`, kind: 'NomadDeployment', name: deployment.name, namespace: job.namespace, ...(deployment.id ? { uid: deployment.id } : {}) }
+      : { apiVersion: `${group}/${version}`, kind: 'NomadJob', name: job.name, namespace: job.namespace, uid: job.uid };
+    const time = new Date(now);
+    try {
+      await this.core.createNamespacedEvent({
+        namespace: job.namespace,
+        body: { metadata: { generateName: `${involved.name}.` }, involvedObject: involved, type, reason, message, source: { component: 'caravan' }, firstTimestamp: time, lastTimestamp: time, count: 1 },
+      });
+    } catch (error) {
+      this.log(`event for ${involved.kind} ${involved.name} not written: ${String(error)}`);
+    }
+  }
+}
