@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { registerClusterCommands } from './cluster-commands.ts';
+import { registerControllerCommand } from './controller-command.ts';
 import { registerConvertCommand } from './convert-command.ts';
 import { registerStartCommand } from './start-command.ts';
 
@@ -12,6 +13,7 @@ const program = new Command('caravan')
 registerStartCommand(program);
 registerClusterCommands(program);
 registerConvertCommand(program);
+registerControllerCommand(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -2,6 +2,7 @@ import { CoreV1Api, VersionApi } from '@kubernetes/client-node';
 import type { Command } from 'commander';
 import { isNodeReady } from '../cluster/fake-nodes.ts';
 import { loadKubeConfig } from '../kube/client.ts';
+import { runControllerUntilSignalled } from './controller-command.ts';
 import { installCrds } from '../kube/install-crds.ts';
 import { parseNodeCount } from './cluster-commands.ts';
 import { targetCluster } from './target-cluster.ts';
@@ -12,7 +13,7 @@ const say = (line: string) => process.stderr.write(`${line}\n`);
 export function registerStartCommand(program: Command): void {
   program
     .command('start')
-    .description('run Caravan against $KUBECONFIG, in-cluster, or the embedded local control plane when neither is there')
+    .description('run Caravan (the controller) against $KUBECONFIG, in-cluster, or the embedded local control plane when neither is there')
     .option('--nodes <n>', 'kwok fake nodes in the local cluster', parseNodeCount)
     .action(async (opts: { nodes?: number }) => {
       const target = await targetCluster({ ...opts, report: say });
@@ -23,7 +24,6 @@ export function registerStartCommand(program: Command): void {
       );
       const kc = loadKubeConfig(target.kubeconfig);
       await installCrds(kc);
-      say('CRDs installed: nomadjobs.caravan.dev (nj), nomaddeployments.caravan.dev (nd)');
       const version = await kc.makeApiClient(VersionApi).getCode();
       const nodes = await kc.makeApiClient(CoreV1Api).listNode();
       const ready = nodes.items.filter(isNodeReady).length;
@@ -34,11 +34,12 @@ Cluster ${kc.getCurrentCluster()?.server} runs Kubernetes ${version.gitVersion};
 Use it:
   ${exportLine}
   kubectl get nodes -L topology.kubernetes.io/zone,caravan.dev/datacenter
-  kubectl apply -f examples/ && kubectl get nomadjobs                           # Nomad jobs, validated and defaulted
+  kubectl apply -f examples/web-canary.yaml && kubectl get nj,nd,pods -w         # a NomadJob rolling out
+  kubectl apply -f examples/ && kubectl get nomadjobs                           # more jobs
   kubectl explain nomadjob.spec.update                                          # every field documented
-  kubectl apply -f examples/local-cluster/simulated-pods.yaml                   # pods that crash, fail, never get ready
 ${target.source === 'local' ? '  npm run caravan -- cluster status                                            # each component, its health and log\n' : ''}
-The Caravan controller is not part of this build yet: NomadJobs are validated, defaulted and
-stored, but nothing runs them yet. This command prepares and reports the cluster.${target.source === 'local' ? '\nThe local cluster keeps running; stop it with: npm run caravan -- cluster down' : ''}`);
+The Caravan controller runs below until Ctrl-C (its logs are JSON lines).${target.source === 'local' ? '\nThe local cluster keeps running afterwards; stop it with: npm run caravan -- cluster down' : ''}
+`);
+      await runControllerUntilSignalled({ kubeconfig: target.kubeconfig, concurrency: 4 });
     });
 }
