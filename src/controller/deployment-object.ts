@@ -40,6 +40,16 @@ export interface DeploymentStatusBody {
   modifyTime?: string;
   revertedJobVersion?: number;
   taskGroups?: Record<string, GroupStatusBody>;
+  conditions?: IntentCondition[];
+}
+
+/** Whether the operator intent in spec could be honoured; False carries Nomad's error text. */
+export interface IntentCondition {
+  type: 'IntentHonoured';
+  status: 'True' | 'False';
+  reason: 'Honoured' | 'Refused';
+  message: string;
+  observedGeneration?: number;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -108,7 +118,7 @@ export function deploymentObject(job: JobIdentity, d: Deployment): NomadDeployme
 }
 
 /** The status Caravan writes for a deployment, in Nomad's words. */
-export function deploymentStatusBody(d: Deployment, obj: Pick<NomadDeploymentObject, 'metadata'>, now: number, revertedJobVersion?: number): DeploymentStatusBody {
+export function deploymentStatusBody(d: Deployment, obj: Pick<NomadDeploymentObject, 'metadata'>, now: number, revertedJobVersion?: number, intentError?: string): DeploymentStatusBody {
   const taskGroups: Record<string, GroupStatusBody> = {};
   for (const [name, g] of Object.entries(d.groups)) {
     taskGroups[name] = {
@@ -136,5 +146,10 @@ export function deploymentStatusBody(d: Deployment, obj: Pick<NomadDeploymentObj
     modifyTime: iso(now),
     ...(revertedJobVersion !== undefined ? { revertedJobVersion } : {}),
     taskGroups,
+    conditions: [
+      intentError
+        ? { type: 'IntentHonoured', status: 'False', reason: 'Refused', message: intentError, ...(obj.metadata.generation !== undefined ? { observedGeneration: obj.metadata.generation } : {}) }
+        : { type: 'IntentHonoured', status: 'True', reason: 'Honoured', message: '', ...(obj.metadata.generation !== undefined ? { observedGeneration: obj.metadata.generation } : {}) },
+    ],
   };
 }

@@ -126,7 +126,9 @@ export class JobReconciler {
     }
     if (p.cancelled) await this.writeDeploymentStatus(key, identity, p.cancelled, now);
     // The deployment's status goes first: health recorded on a Pod must already be counted.
-    if (p.deployment) await this.writeDeploymentStatus(key, identity, p.deployment, now, p.revertTo?.version);
+    if (p.deployment) await this.writeDeploymentStatus(key, identity, p.deployment, now, p.revertTo?.version, p.intentError);
+    const previousRefusal = ctx.newest?.status?.conditions?.find((c) => c.type === 'IntentHonoured' && c.status === 'False')?.message;
+    if (p.intentError && p.intentError !== previousRefusal) await this.event(identity, p.deployment, 'Warning', 'IntentRefused', p.intentError, now);
     for (const h of p.health) await this.patchPod(key, namespace, h.podName, [{ op: 'add', path: `/metadata/annotations/${escape(annotations.deploymentHealth)}`, value: formatRecordedHealth(h.health, h.at) }], now);
     for (const podName of p.clearCanary) await this.patchPod(key, namespace, podName, [{ op: 'replace', path: `/metadata/labels/${escape(labels.canary)}`, value: 'false' }], now);
     for (const u of p.inPlace) {
@@ -182,7 +184,7 @@ export class JobReconciler {
     }
   }
 
-  private async writeDeploymentStatus(key: string, job: JobIdentity, d: NonNullable<Plan['deployment']>, now: number, revertedJobVersion?: number): Promise<void> {
+  private async writeDeploymentStatus(key: string, job: JobIdentity, d: NonNullable<Plan['deployment']>, now: number, revertedJobVersion?: number, intentError?: string): Promise<void> {
     let obj = this.caches.deployments.get(`${job.namespace}/${d.name}`);
     if (!obj) {
       try {
@@ -192,7 +194,7 @@ export class JobReconciler {
         obj = (await this.custom.getNamespacedCustomObject({ group, version, plural: 'nomaddeployments', namespace: job.namespace, name: d.name })) as NomadDeploymentObject;
       }
     }
-    const status = deploymentStatusBody(d, obj, now, revertedJobVersion ?? obj.status?.revertedJobVersion);
+    const status = deploymentStatusBody(d, obj, now, revertedJobVersion ?? obj.status?.revertedJobVersion, intentError);
     const { modifyTime: _a, ...before } = obj.status ?? {};
     const { modifyTime: _b, ...after } = status;
     if (isDeepStrictEqual(before, JSON.parse(JSON.stringify(after)))) return; // nothing changed: no write

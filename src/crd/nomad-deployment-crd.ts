@@ -65,7 +65,7 @@ function statusSchema(): Schema {
       },
       conditions: conditionsSchema,
     },
-    'What Caravan observed and did, in Nomad\'s words. Written only by the controller.',
+    'What Caravan observed and did, in Nomad\'s words. Written only by the controller. Condition IntentHonoured is False, with Nomad\'s error text, while the operator intent in spec cannot be honoured (e.g. promoting unhealthy canaries).',
   );
 }
 

@@ -86,4 +86,70 @@ describe('the controller on the real cluster', () => {
     await new Promise((r) => setTimeout(r, 2000));
     expect((await job()).metadata.resourceVersion).toBe(before);
   });
+
+  it('auto-reverts a version whose Pods never become ready, leaving NomadJob.spec as written', async () => {
+    const api = (image: string, annotations: Record<string, string> = {}): NomadJobSpec => ({
+      update: { maxParallel: 1, minHealthyTime: '1s', healthyDeadline: '5s', progressDeadline: '10s', autoRevert: true },
+      taskGroups: [
+        {
+          name: 'server',
+          count: 2,
+          networks: [{ ports: [{ label: 'http', to: 8080 }] }],
+          services: [{ name: 'api', port: 'http', checks: [{ type: 'http', path: '/ready' }] }],
+          tasks: [{ name: 'api', driver: 'docker', config: { image, ports: ['http'] } }],
+          kubernetes: { annotations },
+        },
+      ],
+    });
+    const get = () => custom.getNamespacedCustomObject({ ...nj, namespace, name: 'api' }) as Promise<NomadJob & { status?: Record<string, any> }>;
+    await custom.createNamespacedCustomObject({ ...nj, namespace, body: { apiVersion: 'caravan.dev/v1alpha1', kind: 'NomadJob', metadata: { name: 'api' }, spec: api('api:1') } });
+    await waitFor('api v0 to be stable', async () => ((await get()).status?.stableVersion === 0 ? true : undefined), 90_000, 500);
+
+    const broken = api('api:2', { 'sim.caravan.dev/behavior': 'never-ready' });
+    await custom.patchNamespacedCustomObject({ ...nj, namespace, name: 'api', body: [{ op: 'replace', path: '/spec', value: broken }] });
+    const reverted = await waitFor(
+      'the revert to be deployed',
+      async () => {
+        const j = await get();
+        return j.status?.revert && j.status.latestDeployment?.status === 'successful' ? j : undefined;
+      },
+      120_000,
+      500,
+    );
+    const failed = (await custom.getNamespacedCustomObject({ ...nd, namespace, name: 'api-v1' })) as { status: { status: string; statusDescription: string; revertedJobVersion?: number } };
+    expect(failed.status).toMatchObject({ status: 'failed', statusDescription: 'Failed due to progress deadline - rolling back to job version 0', revertedJobVersion: 0 });
+    expect(reverted.spec).toEqual(expect.objectContaining({ taskGroups: [expect.objectContaining({ tasks: [expect.objectContaining({ config: { image: 'api:2', ports: ['http'] } })] })] }));
+    expect(reverted.status).toMatchObject({ version: 2, runningVersion: 2, revert: { fromVersion: 1, toVersion: 2 } });
+    const images = (await core.listNamespacedPod({ namespace, labelSelector: 'caravan.dev/job=api' })).items.filter((p) => !p.metadata?.deletionTimestamp).map((p) => p.spec?.containers[0]?.image);
+    expect(images).toEqual(['api:1', 'api:1']);
+    const reasons = (await core.listNamespacedEvent({ namespace })).items.map((e) => e.reason);
+    expect(reasons).toEqual(expect.arrayContaining(['Failed', 'Reverted']));
+
+    // The revert stays in effect: another reconcile of the unchanged spec records no new version.
+    controller.queue.add(`${namespace}/api`);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect((await get()).status?.version).toBe(2);
+  });
+
+  it('reports a promotion it cannot honour in the deployment status and an Event, in Nomad\'s words', async () => {
+    const slow = (image: string): NomadJobSpec => ({ ...web(image, 1), update: { maxParallel: 1, canary: 1, minHealthyTime: '5m', healthyDeadline: '9m', progressDeadline: '10m' } });
+    await custom.createNamespacedCustomObject({ ...nj, namespace, body: { apiVersion: 'caravan.dev/v1alpha1', kind: 'NomadJob', metadata: { name: 'slow' }, spec: { ...slow('s:1'), update: { maxParallel: 0 } } } });
+    await waitFor('slow v0', async () => ((await core.listNamespacedPod({ namespace, labelSelector: 'caravan.dev/job=slow' })).items.length === 3 ? true : undefined), 60_000, 500);
+    await custom.patchNamespacedCustomObject({ ...nj, namespace, name: 'slow', body: [{ op: 'replace', path: '/spec', value: slow('s:2') }] });
+    await waitFor('deployment slow-v1', async () => custom.getNamespacedCustomObject({ ...nd, namespace, name: 'slow-v1' }), 60_000, 500);
+    await custom.patchNamespacedCustomObject({ ...nd, namespace, name: 'slow-v1', body: [{ op: 'add', path: '/spec/promote', value: { all: true } }] });
+    const refused = await waitFor(
+      'the refusal in status',
+      async () => {
+        const d = (await custom.getNamespacedCustomObject({ ...nd, namespace, name: 'slow-v1' })) as { status?: { conditions?: { type: string; status: string; message: string }[] } };
+        const c = d.status?.conditions?.find((x) => x.type === 'IntentHonoured');
+        return c?.status === 'False' ? c : undefined;
+      },
+      60_000,
+      500,
+    );
+    expect(refused.message).toBe('1 error occurred:\n\t* Task group "frontend" has 0/1 healthy allocations\n\n');
+    const events = (await core.listNamespacedEvent({ namespace })).items.filter((e) => e.reason === 'IntentRefused');
+    expect(events.map((e) => e.involvedObject.name)).toEqual(['slow-v1']);
+  });
 });
