@@ -85,6 +85,7 @@ export class JobReconciler {
       history = [...history, await this.versions.record(identity, decision.version)];
       this.log(`${key}: recorded job version ${decision.version.version}`);
     }
+    history = await this.repairRevert(identity, history, now);
     const target = latestVersion(history)!;
     const jobs = new Map<number, Job>();
     for (const v of history) {
@@ -120,13 +121,19 @@ export class JobReconciler {
   ): Promise<void> {
     const { namespace } = identity;
     const now = ctx.now;
+    // Write order makes every crash point recoverable by the next pass:
+    // - a version is marked stable before its deployment says successful (marking is idempotent;
+    //   a successful deployment is never planned again, so the mark must come first);
+    // - a failed deployment records revertedJobVersion before the revert version is recorded;
+    //   a pass finding the first without the second records it (see repairRevert).
+    if (p.markStable !== undefined) await this.versions.markStable(identity, p.markStable, true);
+    if (p.cancelled) await this.writeDeploymentStatus(key, identity, p.cancelled, now);
+    // The deployment's status goes before Pod health annotations: health on a Pod must already be counted.
+    if (p.deployment) await this.writeDeploymentStatus(key, identity, p.deployment, now, p.revertTo?.version, p.intentError);
     if (p.revertTo) {
       const latest = latestVersion(ctx.history)!;
       await this.versions.record(identity, { ...p.revertTo, version: latest.version + 1, stable: true, revertedFrom: ctx.target.version, submitTime: new Date(now).toISOString() });
     }
-    if (p.cancelled) await this.writeDeploymentStatus(key, identity, p.cancelled, now);
-    // The deployment's status goes first: health recorded on a Pod must already be counted.
-    if (p.deployment) await this.writeDeploymentStatus(key, identity, p.deployment, now, p.revertTo?.version, p.intentError);
     const previousRefusal = ctx.newest?.status?.conditions?.find((c) => c.type === 'IntentHonoured' && c.status === 'False')?.message;
     if (p.intentError && p.intentError !== previousRefusal) await this.event(identity, p.deployment, 'Warning', 'IntentRefused', p.intentError, now);
     for (const h of p.health) await this.patchPod(key, namespace, h.podName, [{ op: 'add', path: `/metadata/annotations/${escape(annotations.deploymentHealth)}`, value: formatRecordedHealth(h.health, h.at) }], now);
@@ -159,7 +166,6 @@ export class JobReconciler {
         if (apiErrorCode(error) !== 409) throw error; // created by an earlier, interrupted pass
       }
     }
-    if (p.markStable !== undefined) await this.versions.markStable(identity, p.markStable, true);
     for (const e of p.events) await this.event(identity, e.on === 'deployment' ? p.deployment ?? p.cancelled : undefined, e.type, e.reason, e.message, now);
 
     const history = await this.versions.list(namespace, identity.name);
@@ -172,6 +178,21 @@ export class JobReconciler {
       job,
       jobStatusBody({ generation: ctx.generation, plan: p, desired, latestVersion: latest.version, runningVersion: ctx.target.version, stableVersion: stable?.version, revert, deployment: p.deployment ?? (ctx.newest ? observeDeployment(ctx.newest) : undefined), previous: job.status?.conditions, now }),
     );
+  }
+
+  /**
+   * A deployment that failed with a revert decided (revertedJobVersion in its status) whose revert
+   * version was never recorded (the controller stopped in between): record it now.
+   */
+  private async repairRevert(job: JobIdentity, history: Awaited<ReturnType<JobVersionStore['list']>>, now: number): Promise<Awaited<ReturnType<JobVersionStore['list']>>> {
+    const latest = latestVersion(history);
+    const d = [...this.caches.deployments.values()].find((x) => x.metadata.namespace === job.namespace && x.spec.job === job.name && x.spec.jobVersion === latest?.version);
+    const to = d?.status?.status === 'failed' ? d.status.revertedJobVersion : undefined;
+    const stable = to !== undefined ? history.find((v) => v.version === to) : undefined;
+    if (!latest || !stable) return history;
+    const record = await this.versions.record(job, { ...stable, version: latest.version + 1, stable: true, revertedFrom: latest.version, submitTime: new Date(now).toISOString() });
+    this.log(`${job.namespace}/${job.name}: recorded the revert to version ${to} that an interrupted pass decided`);
+    return [...history, record];
   }
 
   private async patchPod(key: string, namespace: string, name: string, body: object[], now: number): Promise<void> {
