@@ -1,0 +1,49 @@
+import { CustomObjectsApi } from '@kubernetes/client-node';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { describe, expect, it } from 'vitest';
+import { inject } from 'vitest';
+import { componentPidFile } from '../../src/cluster/components.ts';
+import { clusterLayout } from '../../src/cluster/layout.ts';
+import { up } from '../../src/cluster/local-cluster.ts';
+import { stopProcess } from '../../src/cluster/processes.ts';
+import { runController } from '../../src/controller/controller.ts';
+import type { NomadJob, NomadJobSpec } from '../../src/model/nomad-job-spec.ts';
+import { clusterClients, freshNamespace, waitFor } from './kube.ts';
+
+const { kc, core } = clusterClients();
+const custom = kc.makeApiClient(CustomObjectsApi);
+const nj = { group: 'caravan.dev', version: 'v1alpha1', plural: 'nomadjobs' };
+
+const spec = (image: string): NomadJobSpec => ({
+  update: { maxParallel: 1, minHealthyTime: '2s', healthyDeadline: '1m', progressDeadline: '3m' },
+  taskGroups: [{ name: 'app', count: 4, tasks: [{ name: 'app', driver: 'docker', config: { image } }] }],
+});
+
+describe('the API server restarted mid-rollout', () => {
+  it('the controller reconnects and finishes the rollout', async () => {
+    const controller = await runController(kc);
+    try {
+      const namespace = await freshNamespace(core, 'restart');
+      const get = () => custom.getNamespacedCustomObject({ ...nj, namespace, name: 'app' }) as Promise<NomadJob & { status?: Record<string, any> }>;
+      await custom.createNamespacedCustomObject({ ...nj, namespace, body: { apiVersion: 'caravan.dev/v1alpha1', kind: 'NomadJob', metadata: { name: 'app' }, spec: spec('app:1') } });
+      await waitFor('version 0', async () => ((await get()).status?.stableVersion === 0 ? true : undefined), 90_000, 500);
+      await custom.patchNamespacedCustomObject({ ...nj, namespace, name: 'app', body: [{ op: 'replace', path: '/spec', value: spec('app:2') }] });
+      await sleep(1500);
+
+      const dir = inject('clusterDir');
+      await stopProcess(componentPidFile(clusterLayout(dir), 'kube-apiserver'));
+      await sleep(2000);
+      await up({ dir });
+
+      const done = await waitFor('version 1 rolled out after the restart', async () => {
+        const j = await get().catch(() => undefined);
+        return j?.status?.latestDeployment?.jobVersion === 1 && j.status.latestDeployment.status === 'successful' ? j : undefined;
+      }, 150_000, 1000);
+      expect(done.status).toMatchObject({ version: 1, stableVersion: 1, running: 4 });
+      const images = (await core.listNamespacedPod({ namespace, labelSelector: 'caravan.dev/job=app' })).items.filter((p) => !p.metadata?.deletionTimestamp).map((p) => p.spec?.containers[0]?.image);
+      expect(images).toEqual(['app:2', 'app:2', 'app:2', 'app:2']);
+    } finally {
+      await controller.stop();
+    }
+  });
+});
