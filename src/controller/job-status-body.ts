@@ -3,7 +3,7 @@ import { isActive, type Deployment } from '../planner/deployment.ts';
 import type { Plan } from '../planner/plan-types.ts';
 
 export interface Condition {
-  type: 'Ready' | 'Progressing' | 'Stalled';
+  type: 'Ready' | 'Progressing' | 'Reconciling' | 'Stalled';
   status: 'True' | 'False' | 'Unknown';
   reason: string;
   message: string;
@@ -57,6 +57,7 @@ export function jobStatusBody(i: JobStatusInput): JobStatusBody {
   const active = d !== undefined && isActive(d.status);
   const failed = d?.status === 'failed';
   const ready = !active && !failed && running === i.desired && i.plan.jobStatus !== 'dead';
+  const reconciling = active || (!ready && !failed && i.plan.jobStatus !== 'dead');
   const g = i.generation;
   const conditions = withTransitions(
     [
@@ -66,6 +67,11 @@ export function jobStatusBody(i: JobStatusInput): JobStatusBody {
         : failed
           ? { type: 'Progressing', status: 'False', reason: d.statusDescription.startsWith('Failed due to progress deadline') ? 'ProgressDeadlineExceeded' : 'DeploymentFailed', message: `${d.name}: ${d.statusDescription}`, observedGeneration: g }
           : { type: 'Progressing', status: 'True', reason: 'NewReplicaSetAvailable', message: d ? `${d.name}: ${d.statusDescription}` : 'no deployment needed', observedGeneration: g },
+      // kstatus (Flux, kpt, cli-utils) reads only Reconciling and Stalled on custom resources:
+      // without Reconciling=True a rollout in flight would count as Current.
+      reconciling
+        ? { type: 'Reconciling', status: 'True', reason: active ? (d.status === 'paused' ? 'DeploymentPaused' : 'DeploymentRunning') : 'AllocationsNotRunning', message: active ? `${d.name}: ${d.statusDescription}` : `${running}/${i.desired} allocations running`, observedGeneration: g }
+        : { type: 'Reconciling', status: 'False', reason: failed ? 'DeploymentFailed' : 'Reconciled', message: '', observedGeneration: g },
       { type: 'Stalled', status: failed ? 'True' : 'False', reason: failed ? 'DeploymentFailed' : 'NotStalled', message: failed ? `${d!.name}: ${d!.statusDescription}` : '', observedGeneration: g },
     ],
     i.previous,
@@ -96,6 +102,7 @@ export function invalidSpecStatus(generation: number, errors: readonly FieldErro
       [
         { type: 'Ready', status: 'False', reason: 'InvalidSpec', message, observedGeneration: generation },
         { type: 'Progressing', status: 'False', reason: 'InvalidSpec', message, observedGeneration: generation },
+        { type: 'Reconciling', status: 'False', reason: 'InvalidSpec', message, observedGeneration: generation },
         { type: 'Stalled', status: 'True', reason: 'InvalidSpec', message, observedGeneration: generation },
       ],
       previous,
