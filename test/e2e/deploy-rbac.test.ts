@@ -194,7 +194,8 @@ describe('deploy/ on the real cluster: the controller with only its ServiceAccou
     expect(controller!.exitCode).toBeNull();
     const text = log.join('');
     expect(text).toContain('is the leader (lease caravan-system/caravan-controller)');
-    expect(text.split('\n').filter((line) => /forbidden|\b403\b/i.test(line))).toEqual([]);
+    // An API refusal reads `HTTP-Code: 403 ... "x" is forbidden: User "system:serviceaccount:..."`.
+    expect(text.split('\n').filter((line) => /HTTP-Code: 40[13]|is forbidden/.test(line))).toEqual([]);
   });
 
   it('the token is refused what the controller never does', async () => {
