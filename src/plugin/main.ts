@@ -1,0 +1,158 @@
+#!/usr/bin/env node
+import { Command, Option } from 'commander';
+import { loadKubeConfig } from '../kube/client.ts';
+import { parseDuration } from '../model/duration.ts';
+import { allocHealthCommand, historyCommand, intentCommand, revertCommand, statusCommand, watchCommand, type PluginContext } from './commands.ts';
+import { UserError } from './objects.ts';
+import { parseOutputFormat, terminalOf } from './output.ts';
+import { CaravanReader } from './read.ts';
+import { CaravanWriter } from './write.ts';
+
+interface GlobalOptions {
+  namespace?: string;
+  kubeconfig?: string;
+  context?: string;
+  output?: string;
+}
+
+function durationOption(flag: string) {
+  return (value: string): number => {
+    const ms = parseDuration(value);
+    if (ms === undefined) throw new UserError(`${flag} ${value}: write a duration such as 30s, 5m or 1h30m (0 for none)`);
+    return ms;
+  };
+}
+
+/** Everything a command needs, from the global options (which may come before or after the command). */
+function contextOf(command: Command): PluginContext {
+  const g = command.optsWithGlobals<GlobalOptions>();
+  const kc = loadKubeConfig(g.kubeconfig);
+  if (g.context) kc.setCurrentContext(g.context);
+  const namespace = g.namespace ?? kc.getContextObject(kc.getCurrentContext())?.namespace ?? 'default';
+  return {
+    reader: new CaravanReader(kc),
+    writer: new CaravanWriter(kc),
+    namespace,
+    output: parseOutputFormat(g.output),
+    terminal: terminalOf(process.stdout, process.env),
+    out: (text) => process.stdout.write(text),
+    err: (text) => process.stderr.write(text),
+    now: Date.now,
+  };
+}
+
+/** Runs a command and sets the exit code it returns. */
+function run<A extends unknown[]>(body: (ctx: PluginContext, ...args: A) => Promise<number>) {
+  return async (...args: A) => {
+    const command = args[args.length - 1] as Command;
+    process.exitCode = await body(contextOf(command), ...args);
+  };
+}
+
+const program = new Command('kubectl nomad')
+  .description("Nomad's job and deployment commands for Caravan's NomadJobs: status, history, promote, pause, resume, fail, revert, alloc-health, watch")
+  .showHelpAfterError()
+  .version(process.env['npm_package_version'] ?? '0.1.0')
+  .option('-n, --namespace <namespace>', "the namespace (default: the kubeconfig context's, else default)")
+  .option('--kubeconfig <file>', 'the kubeconfig to use (default: $KUBECONFIG, then ~/.kube/config)')
+  .option('--context <name>', 'the kubeconfig context to use')
+  .addOption(new Option('-o, --output <format>', 'json or yaml for scripts (default: text for people)').choices(['json', 'yaml', 'text']));
+
+const waitOption = () => new Option('--wait <duration>', 'how long to wait for the controller to act (0: do not wait)').default(15_000, '15s').argParser(durationOption('--wait'));
+const deploymentOption = () => new Option('--deployment <name>', "the NomadDeployment (default: the job's latest)");
+
+program
+  .command('status')
+  .description('show a job like `nomad job status`: the job, its summary, the latest deployment and the allocations')
+  .argument('<job>', 'the NomadJob')
+  .option('--verbose', 'full IDs, Pod and Node names, absolute times')
+  .action(run((ctx, job: string, opts: { verbose?: boolean }) => statusCommand(ctx, job, opts)));
+
+program
+  .command('history')
+  .description('list the job versions like `nomad job history`, newest first')
+  .argument('<job>', 'the NomadJob')
+  .option('-p, --diff', 'show what changed from the previous version')
+  .action(run((ctx, job: string, opts: { diff?: boolean }) => historyCommand(ctx, job, opts)));
+
+program
+  .command('promote')
+  .description("promote the canaries of the job's latest deployment (spec.promote), like `nomad deployment promote`")
+  .argument('[job]', 'the NomadJob')
+  .option('--group <group>', 'promote only this task group (repeatable)', (value: string, all: string[]) => [...all, value], [] as string[])
+  .addOption(deploymentOption())
+  .addOption(waitOption())
+  .action(run((ctx, job: string | undefined, opts: { group: string[]; deployment?: string; wait: number }) => intentCommand(ctx, job, { kind: 'promote', ...(opts.group.length ? { groups: opts.group } : {}) }, { ...(opts.deployment ? { deployment: opts.deployment } : {}), waitMs: opts.wait })));
+
+for (const [kind, what] of [
+  ['pause', 'pause the latest deployment (spec.paused: true), like `nomad deployment pause`'],
+  ['resume', 'resume a paused deployment (spec.paused: false), like `nomad deployment resume`'],
+  ['fail', 'mark the latest deployment failed (spec.failed: true), like `nomad deployment fail`; auto-revert applies'],
+] as const) {
+  program
+    .command(kind)
+    .description(what)
+    .argument('[job]', 'the NomadJob')
+    .addOption(deploymentOption())
+    .addOption(waitOption())
+    .action(run((ctx, job: string | undefined, opts: { deployment?: string; wait: number }) => intentCommand(ctx, job, { kind }, { ...(opts.deployment ? { deployment: opts.deployment } : {}), waitMs: opts.wait })));
+}
+
+program
+  .command('revert')
+  .description("write version VERSION's spec back into the NomadJob, like `nomad job revert` (the controller records it as a new version)")
+  .argument('<job>', 'the NomadJob')
+  .argument('<version>', 'the job version to go back to', (value: string) => {
+    if (!/^\d+$/.test(value)) throw new UserError(`version ${value}: give a job version number (see kubectl nomad history)`);
+    return Number(value);
+  })
+  .addOption(waitOption())
+  .action(run((ctx, job: string, version: number, opts: { wait: number }) => revertCommand(ctx, job, version, { waitMs: opts.wait })));
+
+program
+  .command('alloc-health')
+  .description('set an allocation\'s health by hand (Pod annotation caravan.dev/health), like the deployment allocation-health API')
+  .argument('<alloc>', 'the Pod name, or a unique prefix of the allocation ID (Pod UID)')
+  .addOption(new Option('--healthy', 'mark it healthy').conflicts('unhealthy'))
+  .addOption(new Option('--unhealthy', 'mark it unhealthy (fails the deployment)').conflicts('healthy'))
+  .action(
+    run((ctx, alloc: string, opts: { healthy?: boolean; unhealthy?: boolean }) => {
+      if (!opts.healthy && !opts.unhealthy) throw new UserError('say --healthy or --unhealthy');
+      return allocHealthCommand(ctx, alloc, opts.healthy ? 'healthy' : 'unhealthy');
+    }),
+  );
+
+program
+  .command('watch')
+  .description('follow the latest deployment until it ends. Exit code: 0 successful (or no deployment), 1 failed, 2 cancelled, gone or timed out')
+  .argument('<job>', 'the NomadJob')
+  .addOption(deploymentOption())
+  .addOption(new Option('--timeout <duration>', 'give up after this long (exit code 2); default: never').argParser(durationOption('--timeout')))
+  .addOption(new Option('--interval <duration>', 'how often to look').default(1000, '1s').argParser(durationOption('--interval')))
+  .action(
+    run((ctx, job: string, opts: { deployment?: string; timeout?: number; interval: number }) =>
+      watchCommand(ctx, job, { ...(opts.deployment ? { deployment: opts.deployment } : {}), ...(opts.timeout ? { timeoutMs: opts.timeout } : {}), intervalMs: Math.max(100, opts.interval) }),
+    ),
+  );
+
+/** An API error as kubectl prints one: the server's message, not the client's wrapping. */
+function describeError(error: unknown): string {
+  if (error instanceof UserError) return error.message;
+  const e = error as { code?: number; body?: unknown; message?: string };
+  if (typeof e.code === 'number' && e.body !== undefined) {
+    try {
+      const body = typeof e.body === 'string' ? (JSON.parse(e.body) as { message?: string }) : (e.body as { message?: string });
+      if (body.message) return `${body.message} (HTTP ${e.code})`;
+    } catch {
+      // not JSON: fall through to the message
+    }
+  }
+  return e.message ?? String(error);
+}
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  process.stderr.write(`error: ${describeError(error)}\n`);
+  process.exitCode = 1;
+}

@@ -1,0 +1,53 @@
+import { CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
+import { apiErrorCode } from '../kube/client.ts';
+import type { NomadJobSpec } from '../model/nomad-job-spec.ts';
+import { UserError, type NomadDeploymentObject, type NomadJobObject } from './objects.ts';
+import { nomadDeployments, nomadJobs } from './read.ts';
+
+/** Who wrote it, as managedFields and audit logs show it. */
+export const fieldManager = 'kubectl-nomad';
+
+const mergePatch = () => setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+
+/** The plugin's writes: operator intent on NomadDeployments, health on Pods, spec on a revert. */
+export class CaravanWriter {
+  private readonly custom: CustomObjectsApi;
+  private readonly core: CoreV1Api;
+
+  constructor(kc: KubeConfig) {
+    this.custom = kc.makeApiClient(CustomObjectsApi);
+    this.core = kc.makeApiClient(CoreV1Api);
+  }
+
+  /** A JSON merge patch of the deployment's spec: the intent fields only. */
+  async patchDeploymentSpec(namespace: string, name: string, spec: Record<string, unknown>): Promise<NomadDeploymentObject> {
+    return (await this.custom.patchNamespacedCustomObject({ ...nomadDeployments, namespace, name, fieldManager, body: { spec } }, mergePatch())) as NomadDeploymentObject;
+  }
+
+  async annotatePod(namespace: string, name: string, annotations: Record<string, string>): Promise<void> {
+    await this.core.patchNamespacedPod({ namespace, name, fieldManager, body: { metadata: { annotations } } }, mergePatch());
+  }
+
+  /**
+   * Replaces the job's spec, only if the job is still the one read (resourceVersion): a spec
+   * someone changed in between is not overwritten.
+   */
+  async replaceJobSpec(job: NomadJobObject, spec: NomadJobSpec): Promise<NomadJobObject> {
+    try {
+      return (await this.custom.patchNamespacedCustomObject({
+        ...nomadJobs,
+        namespace: job.metadata.namespace!,
+        name: job.metadata.name,
+        fieldManager,
+        body: [
+          { op: 'test', path: '/metadata/resourceVersion', value: job.metadata.resourceVersion },
+          { op: 'replace', path: '/spec', value: spec },
+        ],
+      })) as NomadJobObject;
+    } catch (error) {
+      const code = apiErrorCode(error);
+      if (code === 409 || code === 422) throw new UserError(`NomadJob "${job.metadata.name}" changed while reverting; run the command again`);
+      throw error;
+    }
+  }
+}
