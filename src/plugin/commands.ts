@@ -101,7 +101,7 @@ export async function intentCommand(ctx: PluginContext, job: string | undefined,
       outcome.kind === 'honoured'
         ? `==> ${outcome.deployment.name}: ${intentWords[intent.kind].done} (spec asks: ${asked})`
         : outcome.kind === 'refused'
-          ? `==> ${outcome.deployment.name}: the controller refused the ${intentWords[intent.kind].noun} (spec asks: ${asked}); why:`
+          ? `==> ${outcome.deployment.name}: the controller refused the ${intentWords[intent.kind].noun} (spec asks: ${asked})`
           : `==> ${outcome.deployment.name}: ${intentWords[intent.kind].noun} recorded (spec asks: ${asked}); the controller has not acted on it yet`;
     return `${head}\n\n${formatDeployment(outcome.deployment, ctx.terminal.style)}\n`;
   });

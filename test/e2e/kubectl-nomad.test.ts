@@ -115,6 +115,7 @@ describe('kubectl nomad against the real cluster and the controller', () => {
     expect(status.stdout.split('\n').filter((l) => / frontend +1 +run +running /.test(l))).toHaveLength(1);
 
     const json = await plugin(namespace, 'status', 'web', '-o', 'json');
+    sample('status-json', 'kubectl nomad status web -o json', json, namespace);
     expect(json.code, json.stderr).toBe(0);
     const report = JSON.parse(json.stdout);
     expect(report).toMatchObject({ job: { id: 'web', version: 1, stableVersion: 0 }, latestDeployment: { name: 'web-v1', status: 'running', taskGroups: [{ name: 'frontend', promoted: false, canaries: 1, healthy: 1 }] } });
@@ -159,7 +160,7 @@ describe('kubectl nomad against the real cluster and the controller', () => {
     const early = await plugin(namespace, 'promote', 'web');
     sample('promote-refused', 'kubectl nomad promote web', early, namespace);
     expect(early.code).toBe(1);
-    expect(early.stdout).toContain('==> web-v2: the controller refused the promotion (spec asks: promote all, resumed); why:\n');
+    expect(early.stdout).toContain('==> web-v2: the controller refused the promotion (spec asks: promote all, resumed)\n');
     expect(early.stdout).toContain('Refused     = 1 error occurred:\n\t* Task group "frontend" has 0/1 healthy allocations\n');
 
     const health = await plugin(namespace, 'alloc-health', canaryId.slice(0, 8), '--healthy');
@@ -170,6 +171,7 @@ describe('kubectl nomad against the real cluster and the controller', () => {
     await deploymentWhere('web-v2', 'the canary to be counted healthy', (d) => d.status?.taskGroups?.['frontend']?.healthyAllocs === 1);
 
     const fail = await plugin(namespace, 'fail', 'web');
+    sample('fail', 'kubectl nomad fail web', fail, namespace);
     expect(fail.code, fail.stderr).toBe(0);
     expect((await getDeployment('web-v2')).status).toMatchObject({ status: 'failed', statusDescription: 'Deployment marked as failed' });
 
@@ -178,6 +180,7 @@ describe('kubectl nomad against the real cluster and the controller', () => {
     expect(again.stderr).toBe("error: web-v2: can't pause terminal deployment\n");
 
     const watched = await plugin(namespace, 'watch', 'web');
+    sample('watch-failed', 'kubectl nomad watch web; echo "exit code $?"', { ...watched, stdout: `${watched.stdout}exit code ${watched.code}\n` }, namespace);
     expect(watched.code).toBe(1);
     expect(watched.stdout).toContain('Deployment web-v2');
   }, 180_000);
