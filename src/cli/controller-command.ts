@@ -1,28 +1,55 @@
 import type { Command } from 'commander';
 import { pino } from 'pino';
-import { runController } from '../controller/controller.ts';
+import { randomBytes } from 'node:crypto';
+import os from 'node:os';
+import { runController, type RunningController } from '../controller/controller.ts';
+import { LeaderElector } from '../kube/leader-election.ts';
 import { loadKubeConfig } from '../kube/client.ts';
 import { installCrds } from '../kube/install-crds.ts';
 
 export interface ControllerRun {
   readonly kubeconfig: string | undefined;
   readonly concurrency: number;
+  /** Where the leader-election Lease lives (the controller's own namespace in a cluster). */
+  readonly leaseNamespace?: string;
+  readonly leaseDurationSeconds?: number;
 }
 
-/** Runs the controller until SIGTERM or SIGINT, then finishes the reconciles under way. */
+/**
+ * Runs the controller while it holds the leader Lease (one active replica, the others on
+ * standby), until SIGTERM or SIGINT: then it finishes the reconciles under way and hands the
+ * Lease back. Losing the Lease exits the process, so a deposed leader never acts again.
+ */
 export async function runControllerUntilSignalled(opts: ControllerRun): Promise<void> {
   const logger = pino({ name: 'caravan' });
   const kc = loadKubeConfig(opts.kubeconfig);
   await installCrds(kc);
-  const controller = await runController(kc, { concurrency: opts.concurrency, log: (line) => logger.info(line) });
-  await new Promise<void>((resolve) => {
-    const stop = (signal: string) => {
-      logger.info(`${signal}: finishing reconciles under way`);
-      void controller.stop().then(resolve);
-    };
-    process.once('SIGTERM', () => stop('SIGTERM'));
-    process.once('SIGINT', () => stop('SIGINT'));
+  const elector = new LeaderElector({
+    kc,
+    namespace: opts.leaseNamespace ?? process.env['POD_NAMESPACE'] ?? 'default',
+    name: 'caravan-controller',
+    identity: `${os.hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
+    ...(opts.leaseDurationSeconds ? { leaseDurationSeconds: opts.leaseDurationSeconds, renewDeadlineMs: Math.max(2_000, opts.leaseDurationSeconds * 650), retryPeriodMs: Math.max(500, opts.leaseDurationSeconds * 130) } : {}),
+    log: (line) => logger.info(line),
   });
+  let controller: RunningController | undefined;
+  const signalled = new Promise<string>((resolve) => {
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+    process.once('SIGINT', () => resolve('SIGINT'));
+  });
+  const leading = elector.run(
+    async () => {
+      controller = await runController(kc, { concurrency: opts.concurrency, log: (line) => logger.info(line) });
+    },
+    () => {
+      logger.error('leadership lost: exiting so that only the new leader acts');
+      process.exit(1);
+    },
+  );
+  const signal = await Promise.race([signalled, leading.then(() => 'stopped')]);
+  logger.info(`${signal}: finishing reconciles under way`);
+  await controller?.stop();
+  await elector.stop();
   logger.info('stopped');
 }
 
@@ -31,7 +58,9 @@ export function registerControllerCommand(program: Command): void {
     .command('controller')
     .description('run the Caravan controller against $KUBECONFIG (or in-cluster); installs the CRDs')
     .option('--concurrency <n>', 'jobs reconciled at once', (v) => Number(v), 4)
-    .action(async (opts: { concurrency: number }) => {
-      await runControllerUntilSignalled({ kubeconfig: process.env['KUBECONFIG'], concurrency: opts.concurrency });
+    .option('--lease-namespace <ns>', 'namespace of the leader-election Lease (default: $POD_NAMESPACE or default)')
+    .option('--lease-duration <seconds>', 'leader lease duration; a standby takes over this long after the leader stops renewing', (v) => Number(v), 15)
+    .action(async (opts: { concurrency: number; leaseNamespace?: string; leaseDuration: number }) => {
+      await runControllerUntilSignalled({ kubeconfig: process.env['KUBECONFIG'], concurrency: opts.concurrency, ...(opts.leaseNamespace ? { leaseNamespace: opts.leaseNamespace } : {}), leaseDurationSeconds: opts.leaseDuration });
     });
 }

@@ -1,23 +1,13 @@
 import { CustomObjectsApi } from '@kubernetes/client-node';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { inject } from 'vitest';
 import type { NomadJob, NomadJobSpec } from '../../src/model/nomad-job-spec.ts';
-import { fromProjectRoot } from '../../src/project.ts';
+import { startController } from './controller-process.ts';
 import { clusterClients, freshNamespace, waitFor } from './kube.ts';
 
 const { kc, core, apps } = clusterClients();
 const custom = kc.makeApiClient(CustomObjectsApi);
 const nj = { group: 'caravan.dev', version: 'v1alpha1', plural: 'nomadjobs' };
-
-/** The controller as users run it: its own process, so kill -9 is real. */
-function startController(): ChildProcess {
-  return spawn(process.execPath, [fromProjectRoot('src', 'cli', 'main.ts'), 'controller'], {
-    env: { ...process.env, KUBECONFIG: inject('kubeconfig') },
-    stdio: 'ignore',
-  });
-}
 
 /** A seeded random source, so a failing run can be replayed. */
 function seeded(seed: number): () => number {
@@ -37,7 +27,7 @@ describe('crash safety', () => {
     const namespace = await freshNamespace(core, 'crash');
     const random = seeded(Number(process.env['CRASH_SEED'] ?? 20261122));
     const get = () => custom.getNamespacedCustomObject({ ...nj, namespace, name: 'app' }) as Promise<NomadJob & { status?: Record<string, any> }>;
-    let controller = startController();
+    let controller = startController(namespace);
     let kills = 0;
     try {
       for (const [version, image] of ['app:1', 'app:2', 'app:3', 'app:4'].entries()) {
@@ -47,7 +37,7 @@ describe('crash safety', () => {
           await sleep(200 + random() * 1500);
           controller.kill('SIGKILL');
           kills++;
-          controller = startController();
+          controller = startController(namespace);
         }
         const done = await waitFor(
           `version ${version} rolled out`,
