@@ -5,6 +5,7 @@ import { loadKubeConfig } from '../kube/client.ts';
 import { runControllerUntilSignalled } from './controller-command.ts';
 import { installCrds } from '../kube/install-crds.ts';
 import { parseNodeCount } from './cluster-commands.ts';
+import { parseLogLevel, type LogLevel } from '../log/logger.ts';
 import { targetCluster } from './target-cluster.ts';
 
 const say = (line: string) => process.stderr.write(`${line}\n`);
@@ -15,8 +16,10 @@ export function registerStartCommand(program: Command): void {
     .command('start')
     .description('run Caravan (the controller) against $KUBECONFIG, in-cluster, or the embedded local control plane when neither is there')
     .option('--nodes <n>', 'kwok fake nodes in the local cluster', parseNodeCount)
-    .action(async (opts: { nodes?: number }) => {
-      const target = await targetCluster({ ...opts, report: say });
+    .option('--metrics-port <port>', 'port for /metrics, /healthz and /readyz (0: any free port, -1: none)', (v) => Number(v), 8080)
+    .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent', parseLogLevel, 'info')
+    .action(async (opts: { nodes?: number; metricsPort: number; logLevel: LogLevel }) => {
+      const target = await targetCluster({ ...(opts.nodes !== undefined ? { nodes: opts.nodes } : {}), report: say });
       say(
         target.source === 'local'
           ? 'KUBECONFIG is not set: using the embedded local control plane'
@@ -38,8 +41,9 @@ Use it:
   kubectl apply -f examples/ && kubectl get nomadjobs                           # more jobs
   kubectl explain nomadjob.spec.update                                          # every field documented
 ${target.source === 'local' ? '  npm run caravan -- cluster status                                            # each component, its health and log\n' : ''}
-The Caravan controller runs below until Ctrl-C (its logs are JSON lines).${target.source === 'local' ? '\nThe local cluster keeps running afterwards; stop it with: npm run caravan -- cluster down' : ''}
+Metrics: http://127.0.0.1:${opts.metricsPort}/metrics (with /healthz and /readyz).
+The Caravan controller runs below until Ctrl-C (JSON log lines when not in a terminal).${target.source === 'local' ? '\nThe local cluster keeps running afterwards; stop it with: npm run caravan -- cluster down' : ''}
 `);
-      await runControllerUntilSignalled({ kubeconfig: target.kubeconfig, concurrency: 4 });
+      await runControllerUntilSignalled({ kubeconfig: target.kubeconfig, concurrency: 4, metricsPort: opts.metricsPort, logLevel: opts.logLevel });
     });
 }

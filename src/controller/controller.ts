@@ -1,5 +1,7 @@
 import type { KubeConfig, V1Node, V1Pod } from '@kubernetes/client-node';
 import { Informer, objectKey } from '../kube/informer.ts';
+import { silentLogger, type Logger } from '../log/logger.ts';
+import type { ControllerMetrics } from '../metrics/controller-metrics.ts';
 import { labels } from '../model/labels.ts';
 import type { NomadDeploymentObject } from './deployment-object.ts';
 import { JobReconciler, type Caches } from './reconciler.ts';
@@ -10,17 +12,31 @@ export interface RunningController {
   stop(): Promise<void>;
 }
 
+export interface ControllerOptions {
+  readonly concurrency?: number;
+  readonly logger?: Logger;
+  readonly metrics?: ControllerMetrics;
+}
+
 /**
  * Watches NomadJobs, their NomadDeployments, Caravan's Pods and Nodes, and reconciles each job
  * through the keyed queue: every change becomes its job's key. Objects seen in the first LIST go
  * in at low priority, so live changes overtake the startup flood.
  */
-export async function runController(kc: KubeConfig, opts: { concurrency?: number; log?: (line: string) => void } = {}): Promise<RunningController> {
-  const log = opts.log ?? (() => {});
-  const queue = new WorkQueue({ concurrency: opts.concurrency ?? 4, onError: (key, error, retryIn) => log(`${key}: reconcile failed, retrying in ${retryIn} ms: ${String(error)}`) });
+export async function runController(kc: KubeConfig, opts: ControllerOptions = {}): Promise<RunningController> {
+  const logger = opts.logger ?? silentLogger;
+  const { metrics } = opts;
+  const queue = new WorkQueue({
+    concurrency: opts.concurrency ?? 4,
+    onError: (key, error, retryIn) => {
+      const [namespace, job] = key.split('/');
+      logger.warn({ namespace, job, retryInMs: retryIn, err: error }, 'reconcile failed; retrying');
+    },
+    ...(metrics ? { observer: metrics.queueObserver } : {}),
+  });
   let started = false;
   const enqueue = (key: string | undefined) => key && queue.add(key, started ? 'normal' : 'low');
-  const onInformerError = (what: string) => (error: unknown, retryIn: number) => log(`${what} watch failed, reconnecting in ${retryIn} ms: ${String(error)}`);
+  const onInformerError = (what: string) => (error: unknown, retryIn: number) => logger.warn({ resource: what, retryInMs: retryIn, err: error }, `${what} watch failed; reconnecting`);
 
   const caches: Caches = {
     jobs: new Informer({ kc, path: '/apis/caravan.dev/v1alpha1/nomadjobs', onEvent: (_e, job) => enqueue(objectKey(job)), onError: onInformerError('NomadJob') }),
@@ -52,9 +68,21 @@ export async function runController(kc: KubeConfig, opts: { concurrency?: number
   };
   await Promise.all([caches.jobs.start(), caches.deployments.start(), caches.pods.start(), caches.nodes.start()]);
   started = true;
-  const reconciler = new JobReconciler(kc, caches, { log });
-  queue.start((key) => reconciler.reconcile(key));
-  log(`controller started: ${caches.jobs.size} NomadJobs, ${caches.pods.size} Pods in the caches`);
+  const reconciler = new JobReconciler(kc, caches, { logger, ...(metrics ? { metrics } : {}) });
+  metrics?.observe({ queueDepth: () => queue.depth, deployments: () => caches.deployments.values() });
+  queue.start(async (key) => {
+    const started = performance.now();
+    const seconds = () => (performance.now() - started) / 1000;
+    try {
+      const result = await reconciler.reconcile(key);
+      metrics?.reconciled(result?.requeueAfterMs !== undefined ? 'requeue_after' : 'success', seconds());
+      return result;
+    } catch (error) {
+      metrics?.reconciled('error', seconds());
+      throw error;
+    }
+  });
+  logger.info({ jobs: caches.jobs.size, pods: caches.pods.size }, 'controller started: caches synced');
   return {
     queue,
     async stop() {

@@ -11,6 +11,9 @@ import { annotations, labels } from '../model/labels.ts';
 import type { NomadJob } from '../model/nomad-job-spec.ts';
 import { parseNomadJob } from '../model/validate.ts';
 import type { ObservedAllocation } from '../planner/observed-allocation.ts';
+import { silentLogger, type Logger } from '../log/logger.ts';
+import type { ControllerMetrics } from '../metrics/controller-metrics.ts';
+import { rolloutTransitions } from '../metrics/rollout-transitions.ts';
 import { plan } from '../planner/plan.ts';
 import type { Plan } from '../planner/plan-types.ts';
 import { deploymentObject, deploymentStatusBody, observeDeployment, type NomadDeploymentObject } from './deployment-object.ts';
@@ -43,15 +46,17 @@ export class JobReconciler {
   private readonly expectations = new Expectations();
   private readonly caches: Caches;
   private readonly now: () => number;
-  private readonly log: (line: string) => void;
+  private readonly logger: Logger;
+  private readonly metrics: ControllerMetrics | undefined;
 
-  constructor(kc: KubeConfig, caches: Caches, opts: { now?: () => number; log?: (line: string) => void } = {}) {
+  constructor(kc: KubeConfig, caches: Caches, opts: { now?: () => number; logger?: Logger; metrics?: ControllerMetrics } = {}) {
     this.core = kc.makeApiClient(CoreV1Api);
     this.custom = kc.makeApiClient(CustomObjectsApi);
     this.versions = new JobVersionStore(kc);
     this.caches = caches;
     this.now = opts.now ?? Date.now;
-    this.log = opts.log ?? (() => {});
+    this.logger = opts.logger ?? silentLogger;
+    this.metrics = opts.metrics;
   }
 
   private podsOf(namespace: string, job: string): V1Pod[] {
@@ -83,7 +88,7 @@ export class JobReconciler {
     const decision = decideVersion(history, job.spec, new Date(now));
     if (decision.kind === 'new') {
       history = [...history, await this.versions.record(identity, decision.version)];
-      this.log(`${key}: recorded job version ${decision.version.version}`);
+      this.logger.info({ namespace, job: name, version: decision.version.version }, `recorded job version ${decision.version.version}`);
     }
     history = await this.repairRevert(identity, history, now);
     const target = latestVersion(history)!;
@@ -108,6 +113,7 @@ export class JobReconciler {
 
     const p = plan({ job: { ...identity, stop: job.spec.stop ?? false }, target: { ...target, job: targetJob }, jobs, history, ...(newest ? { deployment: observeDeployment(newest) } : {}), allocations, lostNodes, now });
     await this.apply(key, identity, job, p, { history, target, jobs, newest, allocations, lostNodes, now, generation });
+    this.metrics?.rollout(namespace, name, rolloutTransitions(newest ? observeDeployment(newest) : undefined, p, allocations, now));
     for (const v of versionsToPrune(history)) await this.versions.delete(identity, v.version);
     return p.requeueAt !== undefined ? { requeueAfterMs: Math.max(100, p.requeueAt - now) } : undefined;
   }
@@ -191,7 +197,7 @@ export class JobReconciler {
     const stable = to !== undefined ? history.find((v) => v.version === to) : undefined;
     if (!latest || !stable) return history;
     const record = await this.versions.record(job, { ...stable, version: latest.version + 1, stable: true, revertedFrom: latest.version, submitTime: new Date(now).toISOString() });
-    this.log(`${job.namespace}/${job.name}: recorded the revert to version ${to} that an interrupted pass decided`);
+    this.logger.info({ namespace: job.namespace, job: job.name, version: record.version }, `recorded the revert to version ${to} that an interrupted pass decided`);
     return [...history, record];
   }
 
@@ -248,13 +254,14 @@ export class JobReconciler {
       ? { apiVersion: `${group}/${version}`, kind: 'NomadDeployment', name: deployment.name, namespace: job.namespace, ...(deployment.id ? { uid: deployment.id } : {}) }
       : { apiVersion: `${group}/${version}`, kind: 'NomadJob', name: job.name, namespace: job.namespace, uid: job.uid };
     const time = new Date(now);
+    this.logger[type === 'Warning' ? 'warn' : 'info']({ namespace: job.namespace, job: job.name, ...(deployment ? { deployment: deployment.name } : {}), reason }, message);
     try {
       await this.core.createNamespacedEvent({
         namespace: job.namespace,
         body: { metadata: { generateName: `${involved.name}.` }, involvedObject: involved, type, reason, message, source: { component: 'caravan' }, firstTimestamp: time, lastTimestamp: time, count: 1 },
       });
     } catch (error) {
-      this.log(`event for ${involved.kind} ${involved.name} not written: ${String(error)}`);
+      this.logger.warn({ namespace: job.namespace, job: job.name, ...(deployment ? { deployment: deployment.name } : {}), reason, err: error }, 'event not written');
     }
   }
 }

@@ -11,11 +11,20 @@ export type Priority = 'normal' | 'low';
 
 export type HandlerResult = { readonly requeueAfterMs?: number } | void;
 
+/** Hooks for metrics: every add that queues a key, every retry, and how long keys wait and run. */
+export interface WorkQueueObserver {
+  added(): void;
+  retried(): void;
+  started(waitedMs: number): void;
+  finished(workedMs: number): void;
+}
+
 export interface WorkQueueOptions {
   readonly concurrency: number;
   readonly baseBackoffMs?: number;
   readonly maxBackoffMs?: number;
   readonly onError?: (key: string, error: unknown, retryInMs: number) => void;
+  readonly observer?: WorkQueueObserver;
 }
 
 export class WorkQueue {
@@ -26,11 +35,13 @@ export class WorkQueue {
   private readonly dirty = new Map<string, Priority>();
   private readonly delayed = new Map<string, { at: number; timer: NodeJS.Timeout }>();
   private readonly failures = new Map<string, number>();
+  /** When each queued key was queued, for the time-in-queue metric. */
+  private readonly queuedAt = new Map<string, number>();
   private handler: ((key: string) => Promise<HandlerResult>) | undefined;
   private active = 0;
   private stopping = false;
   private idleWaiters: (() => void)[] = [];
-  private readonly options: Required<Omit<WorkQueueOptions, 'onError'>> & Pick<WorkQueueOptions, 'onError'>;
+  private readonly options: Required<Omit<WorkQueueOptions, 'onError' | 'observer'>> & Pick<WorkQueueOptions, 'onError' | 'observer'>;
 
   constructor(options: WorkQueueOptions) {
     // controller-runtime's defaults: 5 ms doubling up to about 1000 s.
@@ -51,6 +62,10 @@ export class WorkQueue {
     const current = this.queued.get(key);
     if (current === 'normal' || current === priority) return;
     if (current === 'low') this.ready.low.splice(this.ready.low.indexOf(key), 1);
+    else {
+      this.queuedAt.set(key, Date.now());
+      this.options.observer?.added();
+    }
     this.queued.set(key, priority);
     this.ready[priority].push(key);
     this.pump();
@@ -102,6 +117,7 @@ export class WorkQueue {
     this.ready.normal.length = 0;
     this.ready.low.length = 0;
     this.queued.clear();
+    this.queuedAt.clear();
     this.dirty.clear();
     await this.idle();
   }
@@ -125,6 +141,9 @@ export class WorkQueue {
   }
 
   private async work(key: string): Promise<void> {
+    const started = Date.now();
+    this.options.observer?.started(started - (this.queuedAt.get(key) ?? started));
+    this.queuedAt.delete(key);
     try {
       const result = await this.handler!(key);
       this.forget(key);
@@ -133,8 +152,10 @@ export class WorkQueue {
       const retryIn = this.backoffFor(key);
       this.failures.set(key, (this.failures.get(key) ?? 0) + 1);
       this.options.onError?.(key, error, retryIn);
+      this.options.observer?.retried();
       this.addAfter(key, retryIn);
     } finally {
+      this.options.observer?.finished(Date.now() - started);
       this.processing.delete(key);
       this.active--;
       const again = this.dirty.get(key);

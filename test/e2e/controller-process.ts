@@ -9,8 +9,8 @@ import { fromProjectRoot } from '../../src/project.ts';
  * test's namespace, lets the next process take over quickly from the one just killed. Its log
  * goes to <cluster dir>/logs/controller-<namespace>.log, kept for a failing run.
  */
-export function startController(leaseNamespace: string, leaseSeconds = 2): ChildProcess {
-  const child = spawn(process.execPath, [fromProjectRoot('src', 'cli', 'main.ts'), 'controller', '--lease-namespace', leaseNamespace, '--lease-duration', String(leaseSeconds)], {
+export function startController(leaseNamespace: string, leaseSeconds = 2, metricsPort = 0): ChildProcess {
+  const child = spawn(process.execPath, [fromProjectRoot('src', 'cli', 'main.ts'), 'controller', '--lease-namespace', leaseNamespace, '--lease-duration', String(leaseSeconds), '--metrics-port', String(metricsPort)], {
     env: { ...process.env, KUBECONFIG: inject('kubeconfig') },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -19,9 +19,8 @@ function web(image: string, canary = 0): NomadJobSpec {
 describe('the controller on the real cluster', () => {
   let controller: RunningController;
   let namespace: string;
-  const logs: string[] = [];
   beforeAll(async () => {
-    controller = await runController(kc, { log: (l) => logs.push(l) });
+    controller = await runController(kc, {});
     namespace = await freshNamespace(core, 'ctrl');
   });
   afterAll(async () => {

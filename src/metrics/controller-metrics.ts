@@ -1,0 +1,157 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { NomadDeploymentObject } from '../controller/deployment-object.ts';
+import type { WorkQueueObserver } from '../controller/work-queue.ts';
+import type { RolloutObservation } from './rollout-transitions.ts';
+
+/** The controller's name in controller-runtime's metric labels. */
+export const controllerName = 'nomadjob';
+
+export type ReconcileResult = 'success' | 'error' | 'requeue' | 'requeue_after';
+
+/** What the rollout gauges are computed from at scrape time: the deployments the caches hold. */
+export type DeploymentSource = () => Iterable<NomadDeploymentObject>;
+
+const durationBuckets = [5, 15, 30, 60, 120, 300, 600, 1200, 1800, 3600, 7200];
+
+/**
+ * Caravan's Prometheus metrics. The controller and work-queue families use controller-runtime's
+ * names and labels so existing dashboards and alerts work; the caravan_ family describes rollouts
+ * with bounded labels only (namespace, job, task group: never a Pod or deployment ID).
+ */
+export class ControllerMetrics {
+  readonly registry = new Registry();
+  private readonly reconcileTotal: Counter<'controller' | 'result'>;
+  private readonly reconcileErrors: Counter<'controller'>;
+  private readonly reconcileTime: Histogram<'controller'>;
+  private readonly queueAdds: Counter<'name'>;
+  private readonly queueRetries: Counter<'name'>;
+  private readonly queueWait: Histogram<'name'>;
+  private readonly queueWork: Histogram<'name'>;
+  private readonly restRequests: Counter<'code' | 'method' | 'host'>;
+  private readonly leader: Gauge<'name'>;
+  private readonly deploymentDuration: Histogram<'namespace' | 'job' | 'outcome'>;
+  private readonly promotions: Counter<'namespace' | 'job' | 'task_group'>;
+  private readonly reverts: Counter<'namespace' | 'job'>;
+  private readonly firstHealthyCanary: Histogram<'namespace' | 'job' | 'task_group'>;
+  private queueDepth: () => number = () => 0;
+  private deployments: DeploymentSource = () => [];
+
+  constructor() {
+    const registers = [this.registry];
+    collectDefaultMetrics({ register: this.registry });
+    this.reconcileTotal = new Counter({ name: 'controller_runtime_reconcile_total', help: 'Total number of reconciliations per controller', labelNames: ['controller', 'result'], registers });
+    this.reconcileErrors = new Counter({ name: 'controller_runtime_reconcile_errors_total', help: 'Total number of reconciliation errors per controller', labelNames: ['controller'], registers });
+    this.reconcileTime = new Histogram({
+      name: 'controller_runtime_reconcile_time_seconds',
+      help: 'Length of time per reconciliation per controller',
+      labelNames: ['controller'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+      registers,
+    });
+    for (const result of ['success', 'error', 'requeue', 'requeue_after'] as const) this.reconcileTotal.inc({ controller: controllerName, result }, 0);
+    this.reconcileErrors.inc({ controller: controllerName }, 0);
+    const self = this;
+    new Gauge({
+      name: 'workqueue_depth',
+      help: 'Current depth of workqueue',
+      labelNames: ['name'],
+      registers,
+      collect() {
+        this.set({ name: controllerName }, self.queueDepth());
+      },
+    });
+    this.queueAdds = new Counter({ name: 'workqueue_adds_total', help: 'Total number of adds handled by workqueue', labelNames: ['name'], registers });
+    this.queueRetries = new Counter({ name: 'workqueue_retries_total', help: 'Total number of retries handled by workqueue', labelNames: ['name'], registers });
+    const queueBuckets = [1e-6, 1e-5, 1e-4, 0.001, 0.01, 0.1, 1, 10, 100, 1000];
+    this.queueWait = new Histogram({ name: 'workqueue_queue_duration_seconds', help: 'How long in seconds an item stays in workqueue before being requested', labelNames: ['name'], buckets: queueBuckets, registers });
+    this.queueWork = new Histogram({ name: 'workqueue_work_duration_seconds', help: 'How long in seconds processing an item from workqueue takes', labelNames: ['name'], buckets: queueBuckets, registers });
+    this.queueAdds.inc({ name: controllerName }, 0);
+    this.queueRetries.inc({ name: controllerName }, 0);
+    this.restRequests = new Counter({ name: 'rest_client_requests_total', help: 'Number of HTTP requests to the Kubernetes API, partitioned by status code, method, and host', labelNames: ['code', 'method', 'host'], registers });
+    this.leader = new Gauge({ name: 'leader_election_master_status', help: 'Gauge of if the reporting system is master of the relevant lease, 0 indicates backup, 1 indicates master', labelNames: ['name'], registers });
+    this.leader.set({ name: 'caravan-controller' }, 0);
+
+    new Gauge({
+      name: 'caravan_deployments',
+      help: 'NomadDeployments by job and Nomad status (running, paused, successful, failed, cancelled)',
+      labelNames: ['namespace', 'job', 'status'],
+      registers,
+      collect() {
+        this.reset();
+        for (const d of self.deployments()) {
+          if (!d.status?.status) continue;
+          this.inc({ namespace: d.metadata.namespace ?? '', job: d.spec.job, status: d.status.status });
+        }
+      },
+    });
+    new Gauge({
+      name: 'caravan_allocations',
+      help: "Allocations of each job's latest deployment per task group: desired, placed, healthy, unhealthy, canary",
+      labelNames: ['namespace', 'job', 'task_group', 'state'],
+      registers,
+      collect() {
+        this.reset();
+        for (const d of latestPerJob(self.deployments())) {
+          for (const [group, g] of Object.entries(d.status?.taskGroups ?? {})) {
+            const labels = { namespace: d.metadata.namespace ?? '', job: d.spec.job, task_group: group };
+            this.set({ ...labels, state: 'desired' }, g.desiredTotal);
+            this.set({ ...labels, state: 'placed' }, g.placedAllocs);
+            this.set({ ...labels, state: 'healthy' }, g.healthyAllocs);
+            this.set({ ...labels, state: 'unhealthy' }, g.unhealthyAllocs);
+            this.set({ ...labels, state: 'canary' }, g.placedCanaries?.length ?? 0);
+          }
+        }
+      },
+    });
+    this.deploymentDuration = new Histogram({ name: 'caravan_deployment_duration_seconds', help: 'Time from a deployment\'s creation to its end, by outcome (successful, failed, reverted, cancelled)', labelNames: ['namespace', 'job', 'outcome'], buckets: durationBuckets, registers });
+    this.promotions = new Counter({ name: 'caravan_promotions_total', help: 'Task groups whose canaries were promoted (manually or automatically)', labelNames: ['namespace', 'job', 'task_group'], registers });
+    this.reverts = new Counter({ name: 'caravan_reverts_total', help: 'Auto-reverts to the latest stable job version', labelNames: ['namespace', 'job'], registers });
+    this.firstHealthyCanary = new Histogram({ name: 'caravan_time_to_first_healthy_canary_seconds', help: 'Time from a deployment\'s creation to its first healthy canary, per task group', labelNames: ['namespace', 'job', 'task_group'], buckets: durationBuckets, registers });
+  }
+
+  /** Where the workqueue depth and the rollout gauges are read from at scrape time. */
+  observe(sources: { queueDepth: () => number; deployments: DeploymentSource }): void {
+    this.queueDepth = sources.queueDepth;
+    this.deployments = sources.deployments;
+  }
+
+  reconciled(result: ReconcileResult, seconds: number): void {
+    this.reconcileTotal.inc({ controller: controllerName, result });
+    if (result === 'error') this.reconcileErrors.inc({ controller: controllerName });
+    this.reconcileTime.observe({ controller: controllerName }, seconds);
+  }
+
+  readonly queueObserver: WorkQueueObserver = {
+    added: () => this.queueAdds.inc({ name: controllerName }),
+    retried: () => this.queueRetries.inc({ name: controllerName }),
+    started: (waitedMs) => this.queueWait.observe({ name: controllerName }, waitedMs / 1000),
+    finished: (workedMs) => this.queueWork.observe({ name: controllerName }, workedMs / 1000),
+  };
+
+  request(method: string, code: number | 'error', host: string): void {
+    this.restRequests.inc({ method: method.toUpperCase(), code: String(code), host });
+  }
+
+  leading(isLeader: boolean): void {
+    this.leader.set({ name: 'caravan-controller' }, isLeader ? 1 : 0);
+  }
+
+  rollout(namespace: string, job: string, observations: readonly RolloutObservation[]): void {
+    for (const o of observations) {
+      if (o.kind === 'finished') this.deploymentDuration.observe({ namespace, job, outcome: o.outcome }, o.seconds);
+      else if (o.kind === 'promoted') this.promotions.inc({ namespace, job, task_group: o.group });
+      else if (o.kind === 'reverted') this.reverts.inc({ namespace, job });
+      else this.firstHealthyCanary.observe({ namespace, job, task_group: o.group }, o.seconds);
+    }
+  }
+}
+
+function latestPerJob(deployments: Iterable<NomadDeploymentObject>): NomadDeploymentObject[] {
+  const latest = new Map<string, NomadDeploymentObject>();
+  for (const d of deployments) {
+    const key = `${d.metadata.namespace}/${d.spec.job}`;
+    const seen = latest.get(key);
+    if (!seen || seen.spec.jobVersion < d.spec.jobVersion) latest.set(key, d);
+  }
+  return [...latest.values()];
+}
