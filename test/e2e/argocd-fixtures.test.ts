@@ -99,7 +99,8 @@ describe('Argo CD health and actions on live objects a real rollout produces', (
   });
   afterAll(async () => {
     await controller?.stop();
-    if (seen.length > 0) process.stderr.write(`[argocd fixtures]${capture ? ' written' : ''}:\n${seen.join('\n')}\n`);
+    // What each written fixture reads as, for updating health_test.yaml.
+    if (capture && seen.length > 0) process.stderr.write(`[argocd fixtures] written:\n${seen.join('\n')}\n`);
   });
 
   const getJob = (name = 'web') => custom.getNamespacedCustomObject({ ...nj, namespace, name }) as Promise<KubeObject>;
