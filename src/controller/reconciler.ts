@@ -178,7 +178,10 @@ export class JobReconciler {
     const latest = latestVersion(history)!;
     const stable = latestStableVersion(history);
     const desired = [...ctx.jobs.get(ctx.target.version)!.taskGroups].reduce((n, g) => n + g.count, 0);
-    const revert = ctx.target.revertedFrom !== undefined ? { fromVersion: ctx.target.revertedFrom, toVersion: ctx.target.version, reason: ctx.newest ? observeDeployment(ctx.newest).statusDescription : '' } : undefined;
+    // The reason is the failed deployment's description, not the newest one's (the revert's own).
+    const reverted = ctx.target.revertedFrom;
+    const failed = reverted === undefined ? undefined : [...this.caches.deployments.values()].find((d) => d.metadata.namespace === namespace && d.spec.job === identity.name && d.spec.jobVersion === reverted);
+    const revert = reverted !== undefined ? { fromVersion: reverted, toVersion: ctx.target.version, reason: failed?.status?.statusDescription ?? '' } : undefined;
     await this.writeJobStatus(
       key,
       job,

@@ -118,7 +118,7 @@ describe('the controller on the real cluster', () => {
     const failed = (await custom.getNamespacedCustomObject({ ...nd, namespace, name: 'api-v1' })) as { status: { status: string; statusDescription: string; revertedJobVersion?: number } };
     expect(failed.status).toMatchObject({ status: 'failed', statusDescription: 'Failed due to progress deadline - rolling back to job version 0', revertedJobVersion: 0 });
     expect(reverted.spec).toEqual(expect.objectContaining({ taskGroups: [expect.objectContaining({ tasks: [expect.objectContaining({ config: { image: 'api:2', ports: ['http'] } })] })] }));
-    expect(reverted.status).toMatchObject({ version: 2, runningVersion: 2, revert: { fromVersion: 1, toVersion: 2 } });
+    expect(reverted.status).toMatchObject({ version: 2, runningVersion: 2, revert: { fromVersion: 1, toVersion: 2, reason: 'Failed due to progress deadline - rolling back to job version 0' } });
     const images = (await core.listNamespacedPod({ namespace, labelSelector: 'caravan.dev/job=api' })).items.filter((p) => !p.metadata?.deletionTimestamp).map((p) => p.spec?.containers[0]?.image);
     expect(images).toEqual(['api:1', 'api:1']);
     const reasons = (await core.listNamespacedEvent({ namespace })).items.map((e) => e.reason);
