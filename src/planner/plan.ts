@@ -55,12 +55,15 @@ export function plan(o: Observed): Plan {
   }
   const summary = (extra: Partial<Plan>): Plan => {
     const deployment = extra.deployment;
+    const running = live.filter((a) => a.phase !== 'Succeeded' && a.phase !== 'Failed');
+    const stopping = new Set(extra.stop?.map((s) => s.podName));
     const status = jobStatus({
       type: job.type,
       stop: o.job.stop,
       periodicOrParameterized: job.periodic !== undefined || job.parameterized !== undefined,
       activeDeployment: deployment !== undefined && isActive(deployment.status),
-      liveAllocations: live.length - (extra.stop?.length ?? 0) + (extra.place?.length ?? 0),
+      // Nomad counts allocations that are not terminal: a Pod that completed or failed is not live.
+      liveAllocations: running.filter((a) => !stopping.has(a.podName)).length + (extra.place?.length ?? 0),
       everPlaced: o.allocations.length > 0,
     });
     const later = requeue.filter((t) => t > now);

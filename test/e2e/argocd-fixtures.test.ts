@@ -213,10 +213,31 @@ describe('Argo CD health and actions on live objects a real rollout produces', (
     await expectHealth('job', 'healthy_stopped', stopped, 'Healthy');
   });
 
-  // A batch job whose allocations all completed (or failed for good) stays "running": the planner
-  // counts terminal Pods as live allocations (src/planner/plan.ts, liveAllocations), where Nomad
-  // calls such a job dead. health.lua follows Nomad ("dead"); its unit fixtures for it are hand-written.
-  it.todo('batch jobs: dead after their work completed is Healthy, dead with only failures is Degraded');
+  it('batch jobs: dead after their work completed is Healthy, dead with only failures is Degraded', async () => {
+    const batch = (name: string, behavior: 'complete' | 'fail') => ({
+      apiVersion: 'caravan.dev/v1alpha1',
+      kind: 'NomadJob',
+      metadata: { name },
+      spec: {
+        type: 'batch',
+        taskGroups: [
+          {
+            name: 'work',
+            count: 1,
+            reschedule: { attempts: 0, unlimited: false },
+            tasks: [{ name: 'work', driver: 'docker', config: { image: 'report:1' } }],
+            kubernetes: { annotations: { 'sim.caravan.dev/behavior': behavior, 'sim.caravan.dev/delay': '1s' } },
+          },
+        ],
+      },
+    });
+    await custom.createNamespacedCustomObject({ ...nj, namespace, body: batch('report', 'complete') });
+    await custom.createNamespacedCustomObject({ ...nj, namespace, body: batch('broken-report', 'fail') });
+    const done = await jobWhere('report dead with its work complete', (j) => j.status?.['status'] === 'dead' && j.status['summary']?.work?.complete === 1, 90_000, 'report');
+    await expectHealth('job', 'healthy_batchComplete', done, 'Healthy');
+    const failed = await jobWhere('broken-report dead with its work failed', (j) => j.status?.['status'] === 'dead' && j.status['summary']?.work?.failed === 1, 90_000, 'broken-report');
+    await expectHealth('job', 'degraded_batchFailed', failed, 'Degraded');
+  }, 200_000);
 
   it('canaries that promote themselves wait for nobody: Progressing', async () => {
     const auto: UpdateSpec = { ...canary, autoPromote: true };

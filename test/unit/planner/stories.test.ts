@@ -190,6 +190,19 @@ describe('story: changes during a deployment', () => {
     expect(images(w)).toEqual(['0:nginx:2', '1:nginx:2', '2:nginx:2']);
   });
 
+  it('a batch job whose allocations all complete is dead, and nothing is placed again', () => {
+    const w = new World('report');
+    w.behave('report:1', 'complete');
+    w.submit({ type: 'batch', taskGroups: [{ name: 'run', count: 2, tasks: [{ name: 'run', driver: 'docker', config: { image: 'report:1' } }] }] });
+    expect(w.step().jobStatus).toBe('running');
+    w.now += 10_000; // the Pods run for 5 s and complete
+    const last = w.settle();
+    expect(w.allocs.map((a) => a.phase)).toEqual(['Succeeded', 'Succeeded']);
+    expect(last.place).toEqual([]);
+    expect(last.jobStatus).toBe('dead');
+    expect(last.summary['run']).toMatchObject({ complete: 2, running: 0 });
+  });
+
   it('stopping the job stops everything and cancels the deployment', () => {
     const w = new World();
     w.submit(web('nginx:1', 2));

@@ -7,7 +7,7 @@ import type { ObservedAllocation } from '../../../src/planner/observed-allocatio
 import { plan } from '../../../src/planner/plan.ts';
 import type { DeploymentIntent, ObservedDeployment, Plan } from '../../../src/planner/plan-types.ts';
 
-export type Behavior = 'ready' | 'never-ready' | 'crash' | 'fail';
+export type Behavior = 'ready' | 'never-ready' | 'crash' | 'fail' | 'complete';
 
 /**
  * A pure stand-in for the cluster, to drive the planner through many passes in a test: it applies
@@ -72,11 +72,15 @@ export class World {
       const task = job.taskGroups.find((g) => g.name === a.group)!.tasks[0]!;
       const behavior = this.behaviors.get(task.config.image) ?? 'ready';
       const startAt = a.createdAt + 1000;
-      if (this.now < startAt || a.phase === 'Failed') return a;
+      if (this.now < startAt || a.phase === 'Failed' || a.phase === 'Succeeded') return a;
       const container = { name: task.name, init: false, ready: behavior === 'ready', restartCount: 0, runningSince: startAt };
       if (behavior === 'fail') {
         const failedAt = startAt + 5000;
         if (this.now >= failedAt) return { ...a, phase: 'Failed', startedAt: startAt, containers: [{ ...container, ready: false, terminated: { exitCode: 1, at: failedAt } }] };
+      }
+      if (behavior === 'complete') {
+        const doneAt = startAt + 5000;
+        if (this.now >= doneAt) return { ...a, phase: 'Succeeded', startedAt: startAt, containers: [{ ...container, ready: false, terminated: { exitCode: 0, at: doneAt } }] };
       }
       if (behavior === 'crash') {
         return { ...a, phase: 'Running', startedAt: startAt, containers: [{ ...container, ready: false, restartCount: 1, waitingReason: 'CrashLoopBackOff' }] };
