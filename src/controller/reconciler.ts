@@ -24,7 +24,9 @@ import type { HandlerResult } from './work-queue.ts';
 
 const group = 'caravan.dev';
 const version = 'v1alpha1';
-type WithStatus = NomadJob & { status?: JobStatusBody; metadata: NomadJob['metadata'] & { resourceVersion?: string } };
+/** A NomadJob as the cache holds it. */
+export type JobObject = NomadJob & { status?: JobStatusBody; metadata: NomadJob['metadata'] & { resourceVersion?: string } };
+type WithStatus = JobObject;
 
 export interface Caches {
   readonly jobs: Informer<WithStatus>;

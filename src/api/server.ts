@@ -1,0 +1,155 @@
+import type { KubeConfig } from '@kubernetes/client-node';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { AddressInfo } from 'node:net';
+import type { ClusterCaches } from '../controller/cluster-caches.ts';
+import { silentLogger, type Logger } from '../log/logger.ts';
+import { NomadHttpError, forbidden } from './http-error.ts';
+import type { Access, Caller, KubernetesAccess } from './kubernetes-access.ts';
+import { parseQueryOptions, type QueryOptions } from './query-options.ts';
+import type { TableIndexes } from './table-indexes.ts';
+
+/** What every route reads from: the caches, the table indexes, and the caller's rights. */
+export interface NomadApiContext {
+  readonly kc: KubeConfig;
+  readonly cluster: ClusterCaches;
+  readonly indexes: TableIndexes;
+  readonly access: KubernetesAccess;
+  /** Whether some replica holds the leader Lease (X-Nomad-KnownLeader). */
+  readonly knownLeader: () => boolean;
+  readonly logger?: Logger;
+}
+
+export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
+/** One request as a route sees it. */
+export interface ApiRequest {
+  readonly method: Method;
+  readonly params: Record<string, string>;
+  readonly query: Record<string, string | undefined>;
+  readonly options: QueryOptions;
+  readonly body: unknown;
+  readonly caller: Caller;
+  /** Throws 403 unless Kubernetes RBAC allows every one of these to the caller. */
+  authorize(...access: Access[]): Promise<void>;
+  /** Whether RBAC allows it (for filtering lists across namespaces). */
+  may(access: Access): Promise<boolean>;
+  readonly signal: AbortSignal;
+}
+
+/** A route's answer: the body, and for reads the index for X-Nomad-Index. */
+export interface ApiResponse {
+  readonly body: unknown;
+  readonly index?: number;
+  readonly nextToken?: string;
+}
+
+export type Handler = (req: ApiRequest, ctx: NomadApiContext) => Promise<ApiResponse>;
+
+/** A path and what each method does there; methods not listed answer 405 `Invalid method`. */
+export interface Route {
+  readonly path: string;
+  readonly methods: Partial<Record<Method, Handler>>;
+}
+
+function tokenOf(request: FastifyRequest): string | undefined {
+  const header = request.headers['x-nomad-token'];
+  if (typeof header === 'string' && header !== '') return header;
+  const authorization = request.headers.authorization;
+  const bearer = authorization?.match(/^Bearer\s+(.+)$/i)?.[1];
+  return bearer || undefined;
+}
+
+/**
+ * The Nomad-compatible HTTP API as a fastify app. Every request needs a Kubernetes token (no
+ * anonymous access), every route authorizes against Kubernetes RBAC, errors are Nomad's plain
+ * text with Nomad's status codes, and JSON bodies are parsed with prototype poisoning refused.
+ */
+export async function buildNomadApi(ctx: NomadApiContext, routes: readonly Route[], tls?: { cert: string; key: string }): Promise<FastifyInstance> {
+  const logger = ctx.logger ?? silentLogger;
+  const app = Fastify({
+    ...(tls ? { https: { cert: tls.cert, key: tls.key } } : {}),
+    bodyLimit: 4 * 1024 * 1024,
+    requestTimeout: 6 * 60_000, // above the 5-minute maximum of a blocking query
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+    return503OnClosing: true,
+    loggerInstance: logger.child({ component: 'nomad-api' }) as FastifyBaseLogger,
+    disableRequestLogging: true,
+  });
+  app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
+    if (error instanceof NomadHttpError) return reply.code(error.status).type('text/plain').send(error.message);
+    if (error.statusCode && error.statusCode < 500) return reply.code(error.statusCode).type('text/plain').send(error.message);
+    logger.error({ err: error, url: request.url }, 'nomad api request failed');
+    return reply.code(500).type('text/plain').send(error.message);
+  });
+  app.setNotFoundHandler((_request, reply) => reply.code(404).type('text/plain').send('Invalid URL'));
+  // Nomad's clients send bodies without (or with odd) content types: read any body as JSON.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => {
+    const text = String(body);
+    if (text.trim() === '') return done(null, undefined);
+    try {
+      done(null, safeJsonParse(text));
+    } catch (error) {
+      done(new NomadHttpError(400, (error as Error).message), undefined);
+    }
+  });
+
+  for (const route of routes) {
+    app.all(route.path, async (request: FastifyRequest, reply: FastifyReply) => {
+      const method = request.method as Method;
+      const handler = route.methods[method === 'PUT' && !route.methods.PUT ? 'POST' : method];
+      if (!handler) throw new NomadHttpError(405, 'Invalid method');
+      const token = tokenOf(request);
+      if (!token) throw forbidden();
+      const caller = await ctx.access.authenticate(token);
+      if (!caller) throw new NomadHttpError(403, 'ACL token not found');
+      const query = request.query as Record<string, string | undefined>;
+      const abort = new AbortController();
+      request.raw.once('close', () => abort.abort());
+      const api: ApiRequest = {
+        method,
+        params: request.params as Record<string, string>,
+        query,
+        options: parseQueryOptions(query),
+        body: request.body,
+        caller,
+        async authorize(...access) {
+          for (const a of access) if (!(await ctx.access.allowed(caller, a))) throw forbidden();
+        },
+        may: (access) => ctx.access.allowed(caller, access),
+        signal: abort.signal,
+      };
+      const response = await handler(api, ctx);
+      if (response.index !== undefined) {
+        reply.header('X-Nomad-Index', String(response.index));
+        if (method === 'GET') {
+          reply.header('X-Nomad-KnownLeader', String(ctx.knownLeader()));
+          reply.header('X-Nomad-LastContact', '0');
+        }
+      }
+      if (response.nextToken) reply.header('X-Nomad-NextToken', response.nextToken);
+      return reply.code(200).type('application/json').send(JSON.stringify(response.body ?? null));
+    });
+  }
+  return app;
+}
+
+/** JSON.parse that refuses keys which would reach Object.prototype when the value is merged. */
+function safeJsonParse(text: string): unknown {
+  return JSON.parse(text, (key, value: unknown) => {
+    if (key === '__proto__' || key === 'constructor' || key === 'prototype') throw new Error(`invalid JSON: the key "${key}" is not allowed`);
+    return value;
+  });
+}
+
+export interface RunningNomadApi {
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+export async function startNomadApi(ctx: NomadApiContext, routes: readonly Route[], opts: { port: number; host?: string; tls?: { cert: string; key: string } }): Promise<RunningNomadApi> {
+  const app = await buildNomadApi(ctx, routes, opts.tls);
+  await app.listen({ port: opts.port, host: opts.host ?? '0.0.0.0' });
+  return { port: (app.server.address() as AddressInfo).port, close: () => app.close() };
+}

@@ -1,0 +1,66 @@
+import type { KubeConfig, V1Node, V1Pod } from '@kubernetes/client-node';
+import { Informer, type InformerEvent } from '../kube/informer.ts';
+import { silentLogger, type Logger } from '../log/logger.ts';
+import { labels } from '../model/labels.ts';
+import type { NomadDeploymentObject } from './deployment-object.ts';
+import type { Caches, JobObject } from './reconciler.ts';
+
+export type CacheKind = keyof Caches;
+
+/** Told of every change any cache sees: the controller enqueues, the HTTP API wakes blocked queries. */
+export type CacheListener = (kind: CacheKind, event: InformerEvent, obj: { metadata?: { resourceVersion?: string } }, old: unknown) => void;
+
+export interface ClusterCaches {
+  readonly caches: Caches;
+  /** Lists every kind and resolves once all of them are synced. */
+  start(): Promise<void>;
+  stop(): void;
+  readonly synced: boolean;
+  /** Adds a listener; returns the function that removes it. */
+  subscribe(listener: CacheListener): () => void;
+}
+
+/**
+ * The informers for what Caravan reads: NomadJobs, NomadDeployments, Caravan's Pods and Nodes.
+ * They run on every replica, leader or not, as controller-runtime's caches do: a standby serves
+ * the HTTP API from them and takes over leadership with warm caches.
+ */
+export function createClusterCaches(kc: KubeConfig, opts: { logger?: Logger } = {}): ClusterCaches {
+  const logger = opts.logger ?? silentLogger;
+  const listeners = new Set<CacheListener>();
+  const tell = (kind: CacheKind) => (event: InformerEvent, obj: { metadata?: { resourceVersion?: string } }, old: unknown) => {
+    for (const listener of listeners) listener(kind, event, obj, old);
+  };
+  const onError = (what: string) => (error: unknown, retryIn: number) => logger.warn({ resource: what, retryInMs: retryIn, err: error }, `${what} watch failed; reconnecting`);
+  const caches: Caches = {
+    jobs: new Informer<JobObject>({ kc, path: '/apis/caravan.dev/v1alpha1/nomadjobs', onEvent: tell('jobs'), onError: onError('NomadJob') }),
+    deployments: new Informer<NomadDeploymentObject>({ kc, path: '/apis/caravan.dev/v1alpha1/nomaddeployments', onEvent: tell('deployments'), onError: onError('NomadDeployment') }),
+    pods: new Informer<V1Pod>({ kc, path: '/api/v1/pods', labelSelector: `${labels.managedBy}=caravan`, onEvent: tell('pods'), onError: onError('Pod') }),
+    nodes: new Informer<V1Node>({
+      kc,
+      path: '/api/v1/nodes',
+      // Only identity and readiness matter: a node going away or NotReady loses its allocations.
+      transform: (node) => ({ metadata: node.metadata!, status: { conditions: node.status?.conditions?.filter((c) => c.type === 'Ready') ?? [] } }) as V1Node,
+      onEvent: tell('nodes'),
+      onError: onError('Node'),
+    }),
+  };
+  let synced = false;
+  return {
+    caches,
+    async start() {
+      await Promise.all([caches.jobs.start(), caches.deployments.start(), caches.pods.start(), caches.nodes.start()]);
+      synced = true;
+    },
+    stop() {
+      for (const informer of Object.values(caches)) informer.stop();
+    },
+    get synced() {
+      return synced;
+    },
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
+}
