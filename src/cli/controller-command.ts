@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
+import { createClusterCaches } from '../controller/cluster-caches.ts';
 import { runController, type RunningController } from '../controller/controller.ts';
 import { loadKubeConfig } from '../kube/client.ts';
 import { installCrds } from '../kube/install-crds.ts';
@@ -9,6 +10,11 @@ import { observeRequests } from '../kube/request-metrics.ts';
 import { createLogger, parseLogLevel, type LogLevel } from '../log/logger.ts';
 import { ControllerMetrics } from '../metrics/controller-metrics.ts';
 import { startMetricsServer } from '../metrics/metrics-server.ts';
+import { KubernetesAccess } from '../api/kubernetes-access.ts';
+import { nomadApiRoutes } from '../api/routes/index.ts';
+import { startNomadApi } from '../api/server.ts';
+import { TableIndexes } from '../api/table-indexes.ts';
+import { readFileSync } from 'node:fs';
 
 export interface ControllerRun {
   readonly kubeconfig: string | undefined;
@@ -19,6 +25,9 @@ export interface ControllerRun {
   /** /metrics, /healthz and /readyz; 0 picks a free port, -1 serves none. */
   readonly metricsPort?: number;
   readonly logLevel?: LogLevel;
+  /** The Nomad-compatible HTTP API; -1 serves none. */
+  readonly apiPort?: number;
+  readonly apiTls?: { readonly certFile: string; readonly keyFile: string };
 }
 
 /**
@@ -32,14 +41,18 @@ export async function runControllerUntilSignalled(opts: ControllerRun): Promise<
   const kc = loadKubeConfig(opts.kubeconfig);
   const metrics = new ControllerMetrics();
   observeRequests(kc, (method, code, host) => metrics.request(method, code, host));
+  // Every replica keeps warm caches (the HTTP API reads them); only the leader reconciles.
+  const cluster = createClusterCaches(kc, { logger });
   let controller: RunningController | undefined;
   let leader = false;
   const metricsPort = opts.metricsPort ?? 8080;
   const server = metricsPort >= 0
-    ? await startMetricsServer(metrics.registry, { live: () => true, ready: () => !leader || controller !== undefined }, { port: metricsPort })
+    ? await startMetricsServer(metrics.registry, { live: () => true, ready: () => cluster.synced && (!leader || controller !== undefined) }, { port: metricsPort })
     : undefined;
   if (server) logger.info({ port: server.port }, `serving /metrics, /healthz and /readyz on port ${server.port}`);
   await installCrds(kc);
+  await cluster.start();
+  logger.info({ jobs: cluster.caches.jobs.size, pods: cluster.caches.pods.size }, 'caches synced');
   const elector = new LeaderElector({
     kc,
     namespace: opts.leaseNamespace ?? process.env['POD_NAMESPACE'] ?? 'default',
@@ -48,6 +61,16 @@ export async function runControllerUntilSignalled(opts: ControllerRun): Promise<
     ...(opts.leaseDurationSeconds ? { leaseDurationSeconds: opts.leaseDurationSeconds, renewDeadlineMs: Math.max(2_000, opts.leaseDurationSeconds * 650), retryPeriodMs: Math.max(500, opts.leaseDurationSeconds * 130) } : {}),
     log: (line) => logger.info(line),
   });
+  const apiPort = opts.apiPort ?? 4646;
+  const indexes = new TableIndexes(cluster);
+  const api = apiPort >= 0
+    ? await startNomadApi(
+        { kc, cluster, indexes, access: new KubernetesAccess(kc), knownLeader: () => leader || elector.leaderKnown, logger },
+        nomadApiRoutes,
+        { port: apiPort, ...(opts.apiTls ? { tls: { cert: readFileSync(opts.apiTls.certFile, 'utf8'), key: readFileSync(opts.apiTls.keyFile, 'utf8') } } : {}) },
+      )
+    : undefined;
+  if (api) logger.info({ port: api.port }, `serving the Nomad API on port ${api.port}${opts.apiTls ? ' (TLS)' : ''}`);
   const signalled = new Promise<string>((resolve) => {
     process.once('SIGTERM', () => resolve('SIGTERM'));
     process.once('SIGINT', () => resolve('SIGINT'));
@@ -56,7 +79,7 @@ export async function runControllerUntilSignalled(opts: ControllerRun): Promise<
     async () => {
       leader = true;
       metrics.leading(true);
-      controller = await runController(kc, { concurrency: opts.concurrency, logger, metrics });
+      controller = await runController(kc, { concurrency: opts.concurrency, logger, metrics, caches: cluster });
     },
     () => {
       metrics.leading(false);
@@ -66,8 +89,11 @@ export async function runControllerUntilSignalled(opts: ControllerRun): Promise<
   );
   const signal = await Promise.race([signalled, leading.then(() => 'stopped')]);
   logger.info(`${signal}: finishing reconciles under way`);
+  await api?.close();
   await controller?.stop();
   await elector.stop();
+  indexes.close();
+  cluster.stop();
   metrics.leading(false);
   await server?.close();
   logger.info('stopped');
@@ -82,7 +108,11 @@ export function registerControllerCommand(program: Command): void {
     .option('--lease-duration <seconds>', 'leader lease duration; a standby takes over this long after the leader stops renewing', (v) => Number(v), 15)
     .option('--metrics-port <port>', 'port for /metrics, /healthz and /readyz (0: any free port, -1: none)', (v) => Number(v), 8080)
     .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent', parseLogLevel, 'info')
-    .action(async (opts: { concurrency: number; leaseNamespace?: string; leaseDuration: number; metricsPort: number; logLevel: LogLevel }) => {
+    .option('--api-port <port>', 'port of the Nomad-compatible HTTP API (0: any free port, -1: none)', (v) => Number(v), 4646)
+    .option('--api-tls-cert <file>', 'serve the Nomad API over TLS with this certificate (PEM)')
+    .option('--api-tls-key <file>', 'the private key for --api-tls-cert (PEM)')
+    .action(async (opts: { concurrency: number; leaseNamespace?: string; leaseDuration: number; metricsPort: number; logLevel: LogLevel; apiPort: number; apiTlsCert?: string; apiTlsKey?: string }) => {
+      if (Boolean(opts.apiTlsCert) !== Boolean(opts.apiTlsKey)) throw new Error('--api-tls-cert and --api-tls-key go together');
       await runControllerUntilSignalled({
         kubeconfig: process.env['KUBECONFIG'],
         concurrency: opts.concurrency,
@@ -90,6 +120,8 @@ export function registerControllerCommand(program: Command): void {
         leaseDurationSeconds: opts.leaseDuration,
         metricsPort: opts.metricsPort,
         logLevel: opts.logLevel,
+        apiPort: opts.apiPort,
+        ...(opts.apiTlsCert && opts.apiTlsKey ? { apiTls: { certFile: opts.apiTlsCert, keyFile: opts.apiTlsKey } } : {}),
       });
     });
 }

@@ -18,7 +18,8 @@ export function registerStartCommand(program: Command): void {
     .option('--nodes <n>', 'kwok fake nodes in the local cluster', parseNodeCount)
     .option('--metrics-port <port>', 'port for /metrics, /healthz and /readyz (0: any free port, -1: none)', (v) => Number(v), 8080)
     .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent', parseLogLevel, 'info')
-    .action(async (opts: { nodes?: number; metricsPort: number; logLevel: LogLevel }) => {
+    .option('--api-port <port>', 'port of the Nomad-compatible HTTP API (-1: none)', (v) => Number(v), 4646)
+    .action(async (opts: { nodes?: number; metricsPort: number; logLevel: LogLevel; apiPort: number }) => {
       const target = await targetCluster({ ...(opts.nodes !== undefined ? { nodes: opts.nodes } : {}), report: say });
       say(
         target.source === 'local'
@@ -42,8 +43,9 @@ Use it:
   kubectl explain nomadjob.spec.update                                          # every field documented
 ${target.source === 'local' ? '  npm run caravan -- cluster status                                            # each component, its health and log\n' : ''}
 Metrics: http://127.0.0.1:${opts.metricsPort}/metrics (with /healthz and /readyz).
+Nomad API: export NOMAD_ADDR=http://127.0.0.1:${opts.apiPort} NOMAD_TOKEN=$(kubectl create token <serviceaccount>)
 The Caravan controller runs below until Ctrl-C (JSON log lines when not in a terminal).${target.source === 'local' ? '\nThe local cluster keeps running afterwards; stop it with: npm run caravan -- cluster down' : ''}
 `);
-      await runControllerUntilSignalled({ kubeconfig: target.kubeconfig, concurrency: 4, metricsPort: opts.metricsPort, logLevel: opts.logLevel });
+      await runControllerUntilSignalled({ kubeconfig: target.kubeconfig, concurrency: 4, metricsPort: opts.metricsPort, logLevel: opts.logLevel, apiPort: opts.apiPort });
     });
 }

@@ -1,10 +1,11 @@
 import type { KubeConfig, V1Node, V1Pod } from '@kubernetes/client-node';
-import { Informer, objectKey } from '../kube/informer.ts';
+import { objectKey } from '../kube/informer.ts';
 import { silentLogger, type Logger } from '../log/logger.ts';
 import type { ControllerMetrics } from '../metrics/controller-metrics.ts';
 import { labels } from '../model/labels.ts';
 import type { NomadDeploymentObject } from './deployment-object.ts';
-import { JobReconciler, type Caches } from './reconciler.ts';
+import { createClusterCaches, type CacheKind, type ClusterCaches } from './cluster-caches.ts';
+import { JobReconciler, type JobObject } from './reconciler.ts';
 import { WorkQueue } from './work-queue.ts';
 
 export interface RunningController {
@@ -16,12 +17,30 @@ export interface ControllerOptions {
   readonly concurrency?: number;
   readonly logger?: Logger;
   readonly metrics?: ControllerMetrics;
+  /** Caches already started (shared with the HTTP API); without them the controller starts its own. */
+  readonly caches?: ClusterCaches;
+}
+
+/** The NomadJob a cached object belongs to, as a queue key. */
+function jobKeyOf(kind: CacheKind, obj: unknown): string | undefined {
+  if (kind === 'jobs') return objectKey(obj as JobObject);
+  if (kind === 'deployments') {
+    const d = obj as NomadDeploymentObject;
+    return `${d.metadata.namespace}/${d.spec.job}`;
+  }
+  if (kind === 'pods') {
+    const pod = obj as V1Pod;
+    const job = pod.metadata?.labels?.[labels.job];
+    return job ? `${pod.metadata?.namespace}/${job}` : undefined;
+  }
+  return undefined;
 }
 
 /**
- * Watches NomadJobs, their NomadDeployments, Caravan's Pods and Nodes, and reconciles each job
- * through the keyed queue: every change becomes its job's key. Objects seen in the first LIST go
- * in at low priority, so live changes overtake the startup flood.
+ * Reconciles each NomadJob through the keyed queue: every change to a job, its deployments or
+ * its Pods becomes its job's key, and a node going NotReady or away becomes the keys of the jobs
+ * with Pods on it. What the caches held when the controller started goes in at low priority, so
+ * live changes overtake the startup flood.
  */
 export async function runController(kc: KubeConfig, opts: ControllerOptions = {}): Promise<RunningController> {
   const logger = opts.logger ?? silentLogger;
@@ -34,40 +53,32 @@ export async function runController(kc: KubeConfig, opts: ControllerOptions = {}
     },
     ...(metrics ? { observer: metrics.queueObserver } : {}),
   });
-  let started = false;
-  const enqueue = (key: string | undefined) => key && queue.add(key, started ? 'normal' : 'low');
-  const onInformerError = (what: string) => (error: unknown, retryIn: number) => logger.warn({ resource: what, retryInMs: retryIn, err: error }, `${what} watch failed; reconnecting`);
-
-  const caches: Caches = {
-    jobs: new Informer({ kc, path: '/apis/caravan.dev/v1alpha1/nomadjobs', onEvent: (_e, job) => enqueue(objectKey(job)), onError: onInformerError('NomadJob') }),
-    deployments: new Informer<NomadDeploymentObject>({
-      kc,
-      path: '/apis/caravan.dev/v1alpha1/nomaddeployments',
-      onEvent: (_e, d) => enqueue(`${d.metadata.namespace}/${d.spec.job}`),
-      onError: onInformerError('NomadDeployment'),
-    }),
-    pods: new Informer<V1Pod>({
-      kc,
-      path: '/api/v1/pods',
-      labelSelector: `${labels.managedBy}=caravan`,
-      onEvent: (_e, pod) => enqueue(pod.metadata?.labels?.[labels.job] ? `${pod.metadata.namespace}/${pod.metadata.labels[labels.job]}` : undefined),
-      onError: onInformerError('Pod'),
-    }),
-    nodes: new Informer<V1Node>({
-      kc,
-      path: '/api/v1/nodes',
-      // Only readiness matters here: a node going away or NotReady loses its allocations.
-      transform: (node) => ({ metadata: node.metadata!, status: { conditions: node.status?.conditions?.filter((c) => c.type === 'Ready') ?? [] } }) as V1Node,
-      onEvent: (event, node, old) => {
-        const ready = (n: V1Node | undefined) => n?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
-        if (event === 'add' || ready(node) === ready(old)) return;
-        for (const pod of caches.pods.values()) if (pod.spec?.nodeName === node.metadata?.name) enqueue(`${pod.metadata?.namespace}/${pod.metadata?.labels?.[labels.job]}`);
-      },
-      onError: onInformerError('Node'),
-    }),
-  };
-  await Promise.all([caches.jobs.start(), caches.deployments.start(), caches.pods.start(), caches.nodes.start()]);
-  started = true;
+  const shared = opts.caches;
+  const cluster = shared ?? createClusterCaches(kc, { logger });
+  const { caches } = cluster;
+  const ready = (n: unknown) => (n as V1Node | undefined)?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
+  // Subscribing after the first LIST, then queueing what it found at low priority, loses no
+  // change (the caches are level-triggered) and keeps the startup flood behind live changes.
+  if (!shared) await cluster.start();
+  const unsubscribe = cluster.subscribe((kind, event, obj, old) => {
+    if (kind !== 'nodes') {
+      const key = jobKeyOf(kind, obj);
+      if (key) queue.add(key);
+      return;
+    }
+    if (event === 'add' || ready(obj) === ready(old)) return;
+    const node = (obj as V1Node).metadata?.name;
+    for (const pod of caches.pods.values()) {
+      const key = pod.spec?.nodeName === node ? jobKeyOf('pods', pod) : undefined;
+      if (key) queue.add(key);
+    }
+  });
+  for (const kind of ['jobs', 'deployments', 'pods'] as const) {
+    for (const obj of caches[kind].values()) {
+      const key = jobKeyOf(kind, obj);
+      if (key) queue.add(key, 'low');
+    }
+  }
   const reconciler = new JobReconciler(kc, caches, { logger, ...(metrics ? { metrics } : {}) });
   metrics?.observe({ queueDepth: () => queue.depth, deployments: () => caches.deployments.values() });
   queue.start(async (key) => {
@@ -86,8 +97,9 @@ export async function runController(kc: KubeConfig, opts: ControllerOptions = {}
   return {
     queue,
     async stop() {
+      unsubscribe();
       await queue.shutdown();
-      for (const informer of Object.values(caches)) informer.stop();
+      if (!shared) cluster.stop();
     },
   };
 }

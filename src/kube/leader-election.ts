@@ -54,6 +54,11 @@ export class LeaderElector {
     return 'stopped';
   }
 
+  /** Whether some candidate held the lease when this one last looked (Nomad's KnownLeader). */
+  get leaderKnown(): boolean {
+    return this.observed !== undefined && this.observed.holder !== '' && Date.now() < this.observed.at + (this.opts.leaseDurationSeconds * 1000) * 2;
+  }
+
   /** Stops renewing and hands the lease back, so a standby takes over at once. */
   async stop(): Promise<void> {
     this.stopped = true;

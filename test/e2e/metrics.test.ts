@@ -66,7 +66,8 @@ describe('metrics on a real rollout', () => {
       await custom.patchNamespacedCustomObject({ ...nd, namespace, name: 'web-v1', body: [{ op: 'add', path: '/spec/promote', value: { all: true } }] });
       const done = await waitFor('the rollout to end in the metrics', async () => {
         const s = await scrape();
-        return total(s, 'caravan_deployments', { ...job, status: 'successful' }) === 2 ? s : undefined;
+        // The gauge follows the cache, the histogram the end of the reconcile that wrote it.
+        return total(s, 'caravan_deployments', { ...job, status: 'successful' }) === 2 && total(s, 'caravan_deployment_duration_seconds_count', { ...job, outcome: 'successful' }) === 2 ? s : undefined;
       }, 120_000, 500);
       expect(total(done, 'caravan_promotions_total', { ...job, task_group: 'frontend' })).toBe(1);
       expect(total(done, 'caravan_deployment_duration_seconds_count', { ...job, outcome: 'successful' })).toBe(2);
