@@ -289,6 +289,19 @@ func checkDeployment(t *testing.T, what string, d *api.Deployment, jobID string)
 	}
 }
 
+// group is the deployment's state for the "web" group; the test stops if there is none.
+func group(t *testing.T, d *api.Deployment) *api.DeploymentState {
+	t.Helper()
+	if d == nil {
+		t.Fatalf("the deployment is null")
+	}
+	g := d.TaskGroups[groupName]
+	if g == nil {
+		t.Fatalf("deployment %s has no state for group %q: TaskGroups = %s", d.ID, groupName, describe(d.TaskGroups))
+	}
+	return g
+}
+
 func checkAllocStub(t *testing.T, what string, a *api.AllocationListStub, jobID string) {
 	t.Helper()
 	if a == nil {

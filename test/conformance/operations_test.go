@@ -1,0 +1,232 @@
+package conformance
+
+import (
+	"fmt"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/nomad/api"
+)
+
+// TestDeploymentOperations: the operator's writes on a deployment, on a job with
+// health_check "manual" (only the API makes allocations healthy, so every step is
+// deterministic) and auto_revert: allocation health, promotion refused while the canary is
+// unhealthy, pause, resume, promotion of a named group, fail with auto-revert, and the
+// refusals on a terminal deployment (nomad-semantics §2.4, §2.9, §2.11-§2.13, §3.5).
+func TestDeploymentOperations(t *testing.T) {
+	c := server(t)
+	id := uniqueID("ops")
+	opts := jobOptions{healthCheck: "manual", autoRevert: true}
+	f := newFlow(t)
+	var d0, d1, d2 *api.Deployment
+	var canaryID string
+
+	f.step("ManualHealthWaits", func(t *testing.T) {
+		register(t, c, serviceJob(id, imageV0, opts))
+		d := deploymentOf(t, c, id, 0)
+		d0 = followDeployment(t, c, d.ID, "both allocations placed", func(d *api.Deployment) bool {
+			g := d.TaskGroups[groupName]
+			return terminalDeployment(d) || (g != nil && g.PlacedAllocs == 2)
+		})
+		checkDeployment(t, "deployment v0", d0, id)
+		want(t, "Status", d0.Status, api.DeploymentStatusRunning)
+		// With manual health nothing but the API makes an allocation healthy (§2.7 rule 1).
+		time.Sleep(3 * time.Second)
+		d, _, err := c.api.Deployments().Info(d0.ID, nil)
+		if err != nil {
+			t.Fatalf("Deployments().Info: %v", err)
+		}
+		want(t, "TaskGroups.web.HealthyAllocs with manual health", group(t, d).HealthyAllocs, 0)
+	})
+
+	f.step("SetAllocHealth", func(t *testing.T) {
+		allocs, _, err := c.api.Deployments().Allocations(d0.ID, nil)
+		if err != nil {
+			t.Fatalf("Deployments().Allocations: %v", err)
+		}
+		strictRead[[]*api.AllocationListStub](t, c, "GET /v1/deployment/allocations/:id")
+		var ids []string
+		for _, a := range liveAllocs(allocs) {
+			ids = append(ids, a.ID)
+		}
+		if len(ids) != 2 {
+			t.Fatalf("the deployment has %d live allocations, want 2: %s", len(ids), describe(allocs))
+		}
+		resp, wm, err := c.api.Deployments().SetAllocHealth(d0.ID, ids, nil, nil)
+		if err != nil {
+			t.Fatalf("Deployments().SetAllocHealth(healthy %v): %v", ids, err)
+		}
+		strictWrite[api.DeploymentUpdateResponse](t, c, "POST /v1/deployment/allocation-health/:id")
+		if resp.EvalID == "" || resp.DeploymentModifyIndex == 0 || wm.LastIndex == 0 {
+			t.Errorf("EvalID %q, DeploymentModifyIndex %d, X-Nomad-Index %d: none may be empty", resp.EvalID, resp.DeploymentModifyIndex, wm.LastIndex)
+		}
+		d := untilSuccessful(t, c, d0.ID)
+		want(t, "TaskGroups.web.HealthyAllocs", group(t, d).HealthyAllocs, 2)
+		for _, aid := range ids {
+			a, _, err := c.api.Allocations().Info(aid, nil)
+			if err != nil {
+				t.Fatalf("Allocations().Info(%s): %v", aid, err)
+			}
+			if !healthy(a.DeploymentStatus) {
+				t.Errorf("allocation %s: DeploymentStatus %s, want Healthy true", aid, describe(a.DeploymentStatus))
+			}
+		}
+	})
+
+	f.step("CanaryAwaitsHealth", func(t *testing.T) {
+		register(t, c, serviceJob(id, imageV1, opts))
+		d := deploymentOf(t, c, id, 1)
+		d1 = followDeployment(t, c, d.ID, "canary placed", func(d *api.Deployment) bool {
+			g := d.TaskGroups[groupName]
+			return terminalDeployment(d) || (g != nil && len(g.PlacedCanaries) == 1)
+		})
+		checkDeployment(t, "deployment v1", d1, id)
+		g := group(t, d1)
+		want(t, "Status", d1.Status, api.DeploymentStatusRunning)
+		want(t, "StatusDescription", d1.StatusDescription, "Deployment is running but requires manual promotion")
+		want(t, "TaskGroups.web.HealthyAllocs", g.HealthyAllocs, 0)
+		if len(g.PlacedCanaries) != 1 {
+			t.Fatalf("PlacedCanaries = %q, want one", g.PlacedCanaries)
+		}
+		canaryID = g.PlacedCanaries[0]
+	})
+
+	f.step("PromoteUnhealthyCanaryRefused", func(t *testing.T) {
+		// Nomad refuses, changes nothing, and says why in a multierror (§2.4 rule 3, §4.13).
+		_, _, err := c.api.Deployments().PromoteAll(d1.ID, nil)
+		wantError(t, c, err, http.StatusInternalServerError, "1 error occurred:\n\t* Task group \"web\" has 0/1 healthy allocations\n\n")
+		d, _, err := c.api.Deployments().Info(d1.ID, nil)
+		if err != nil {
+			t.Fatalf("Deployments().Info: %v", err)
+		}
+		want(t, "Status", d.Status, api.DeploymentStatusRunning)
+		want(t, "TaskGroups.web.Promoted", group(t, d).Promoted, false)
+	})
+
+	f.step("Pause", func(t *testing.T) {
+		resp, wm, err := c.api.Deployments().Pause(d1.ID, true, nil)
+		if err != nil {
+			t.Fatalf("Deployments().Pause(true): %v", err)
+		}
+		strictWrite[api.DeploymentUpdateResponse](t, c, "POST /v1/deployment/pause/:id")
+		if resp.DeploymentModifyIndex == 0 || wm.LastIndex == 0 {
+			t.Errorf("DeploymentModifyIndex %d, X-Nomad-Index %d: neither may be 0", resp.DeploymentModifyIndex, wm.LastIndex)
+		}
+		d := followDeployment(t, c, d1.ID, "deployment paused", func(d *api.Deployment) bool { return d.Status != api.DeploymentStatusRunning })
+		want(t, "Status", d.Status, api.DeploymentStatusPaused)
+		want(t, "StatusDescription", d.StatusDescription, "Deployment is paused")
+	})
+
+	f.step("Resume", func(t *testing.T) {
+		resp, _, err := c.api.Deployments().Pause(d1.ID, false, nil)
+		if err != nil {
+			t.Fatalf("Deployments().Pause(false): %v", err)
+		}
+		strictWrite[api.DeploymentUpdateResponse](t, c, "POST /v1/deployment/pause/:id (resume)")
+		if resp.EvalID == "" {
+			t.Errorf("EvalID is empty (resuming creates an evaluation)")
+		}
+		d := followDeployment(t, c, d1.ID, "deployment running again", func(d *api.Deployment) bool { return d.Status != api.DeploymentStatusPaused })
+		want(t, "Status", d.Status, api.DeploymentStatusRunning)
+		// Nomad's quirk: "running" even though the canary still waits for promotion (§2.11, §4.31).
+		want(t, "StatusDescription", d.StatusDescription, "Deployment is running")
+	})
+
+	f.step("RefusedPromotionDoesNotLinger", func(t *testing.T) {
+		// The refused promotion must not have been kept as an intent that the canary's health
+		// later fulfils: in Nomad a refused promotion leaves no trace.
+		if _, _, err := c.api.Deployments().SetAllocHealth(d1.ID, []string{canaryID}, nil, nil); err != nil {
+			t.Fatalf("Deployments().SetAllocHealth(canary healthy): %v", err)
+		}
+		strictWrite[api.DeploymentUpdateResponse](t, c, "POST /v1/deployment/allocation-health/:id")
+		followDeployment(t, c, d1.ID, "canary healthy", func(d *api.Deployment) bool {
+			g := d.TaskGroups[groupName]
+			return g != nil && g.HealthyAllocs >= 1
+		})
+		time.Sleep(3 * time.Second)
+		d, _, err := c.api.Deployments().Info(d1.ID, nil)
+		if err != nil {
+			t.Fatalf("Deployments().Info: %v", err)
+		}
+		want(t, "TaskGroups.web.Promoted", group(t, d).Promoted, false)
+		want(t, "Status", d.Status, api.DeploymentStatusRunning)
+	})
+
+	f.step("PromoteGroups", func(t *testing.T) {
+		resp, _, err := c.api.Deployments().PromoteGroups(d1.ID, []string{groupName}, nil)
+		if err != nil {
+			t.Fatalf("Deployments().PromoteGroups(web): %v", err)
+		}
+		strictWrite[api.DeploymentUpdateResponse](t, c, "POST /v1/deployment/promote/:id (groups)")
+		if resp.EvalID == "" {
+			t.Errorf("EvalID is empty (a promotion creates an evaluation)")
+		}
+		d := followDeployment(t, c, d1.ID, "group web promoted", func(d *api.Deployment) bool {
+			g := d.TaskGroups[groupName]
+			return terminalDeployment(d) || (g != nil && g.Promoted)
+		})
+		want(t, "TaskGroups.web.Promoted", group(t, d).Promoted, true)
+		// The rest of the rollout needs health from the API too.
+		d = setHealthyUntilDone(t, c, d1.ID)
+		want(t, "Status", d.Status, api.DeploymentStatusSuccessful)
+		followJob(t, c, id, "version 1 stable", func(j *api.Job) bool { return val(j.Version) == 1 && val(j.Stable) })
+	})
+
+	f.step("FailWithAutoRevert", func(t *testing.T) {
+		register(t, c, serviceJob(id, imageV2, opts))
+		d := deploymentOf(t, c, id, 2)
+		d2 = followDeployment(t, c, d.ID, "canary placed", func(d *api.Deployment) bool {
+			g := d.TaskGroups[groupName]
+			return terminalDeployment(d) || (g != nil && len(g.PlacedCanaries) == 1)
+		})
+		want(t, "Status before the fail", d2.Status, api.DeploymentStatusRunning)
+		resp, _, err := c.api.Deployments().Fail(d2.ID, nil)
+		if err != nil {
+			t.Fatalf("Deployments().Fail: %v", err)
+		}
+		strictWrite[api.DeploymentUpdateResponse](t, c, "POST /v1/deployment/fail/:id")
+		if resp.EvalID == "" {
+			t.Errorf("EvalID is empty (failing a deployment creates an evaluation)")
+		}
+		// auto_revert: back to the latest stable version, 1; the response names the target (§2.9).
+		if resp.RevertedJobVersion == nil || *resp.RevertedJobVersion != 1 {
+			t.Errorf("RevertedJobVersion = %s, want 1", describe(resp.RevertedJobVersion))
+		}
+		d = followDeployment(t, c, d2.ID, "deployment failed", terminalDeployment)
+		want(t, "Status", d.Status, api.DeploymentStatusFailed)
+		want(t, "StatusDescription", d.StatusDescription, "Deployment marked as failed - rolling back to job version 1")
+		j := followJob(t, c, id, "the revert to version 1 recorded as version 3", func(j *api.Job) bool { return val(j.Version) >= 3 })
+		wantPtr(t, "Version", j.Version, uint64(3))
+		want(t, "image of the reverted version", jobImage(j), imageV1)
+	})
+
+	f.check("TerminalDeploymentRefusesWrites", func(t *testing.T) {
+		_, _, err := c.api.Deployments().Pause(d2.ID, true, nil)
+		wantError(t, c, err, http.StatusInternalServerError, "can't pause terminal deployment")
+		_, _, err = c.api.Deployments().Pause(d2.ID, false, nil)
+		wantError(t, c, err, http.StatusInternalServerError, "can't resume terminal deployment")
+		_, _, err = c.api.Deployments().PromoteAll(d2.ID, nil)
+		wantError(t, c, err, http.StatusInternalServerError, "can't promote terminal deployment")
+		_, _, err = c.api.Deployments().Fail(d2.ID, nil)
+		wantError(t, c, err, http.StatusInternalServerError, "can't fail terminal deployment")
+		g := group(t, d2)
+		if len(g.PlacedCanaries) == 1 {
+			_, _, err = c.api.Deployments().SetAllocHealth(d2.ID, g.PlacedCanaries, nil, nil)
+			wantError(t, c, err, http.StatusInternalServerError, "can't set health of allocations for a terminal deployment")
+		}
+	})
+
+	f.check("Versions", func(t *testing.T) {
+		versions, _, _, err := c.api.Jobs().Versions(id, false, nil)
+		if err != nil {
+			t.Fatalf("Jobs().Versions: %v", err)
+		}
+		strictRead[api.JobVersionsResponse](t, c, "GET /v1/job/:id/versions")
+		var got []string
+		for _, v := range versions {
+			got = append(got, fmt.Sprintf("v%d:%s", val(v.Version), jobImage(v)))
+		}
+		want(t, "versions, newest first", fmt.Sprint(got), fmt.Sprintf("[v3:%s v2:%s v1:%s v0:%s]", imageV1, imageV2, imageV1, imageV0))
+	})
+}
