@@ -1,0 +1,125 @@
+/**
+ * NomadJobs as Nomad's api.Job, api.JobListStub, api.JobSummary and api.JobVersionsResponse.
+ *
+ * A job is shown at one of its versions (a ControllerRevision): the version's spec with Nomad's
+ * defaults, its Version, Stable and SubmitTime, and the job's live Status. The current job is the
+ * newest version, which after an auto-revert runs the stable version's spec (Nomad too records a
+ * revert as a new version carrying the old spec).
+ */
+import type { JobStatusBody } from '../../controller/job-status-body.ts';
+import { canonicalJob } from '../../model/defaults.ts';
+import type { Job } from '../../model/job.ts';
+import type { JobVersion } from '../../model/job-versions.ts';
+import type { NomadJobSpec } from '../../model/nomad-job-spec.ts';
+import type { JobIndexes } from './indexes.ts';
+import { nomadJobSpec } from './job-spec.ts';
+import type { Index, JobStatus, NomadJob, NomadJobListStub, NomadJobSummary, NomadJobVersionsResponse, NomadTaskGroupSummary } from './types.ts';
+import { unixNanos } from './wire.ts';
+
+/** A NomadJob as read from the cluster: identity and the controller's status. */
+export interface NomadJobObject {
+  readonly metadata: { readonly name: string; readonly namespace?: string | undefined; readonly uid?: string | undefined; readonly resourceVersion?: string | undefined };
+  readonly spec: NomadJobSpec;
+  readonly status?: Partial<JobStatusBody> | undefined;
+}
+
+/** One version of a job, with the indexes it shows (indexes.ts jobIndexes). */
+export interface JobAtVersion {
+  readonly job: NomadJobObject;
+  readonly version: JobVersion;
+  readonly indexes: JobIndexes;
+}
+
+const namespaceOf = (job: NomadJobObject) => job.metadata.namespace ?? 'default';
+
+/** The version's spec with Nomad's defaults (the one the controller runs). */
+export function canonicalVersion(job: NomadJobObject, version: JobVersion): Job {
+  return canonicalJob(job.metadata.name, namespaceOf(job), version.spec);
+}
+
+/**
+ * The job's Status: the controller's, or Nomad's `pending` for a job it has not reconciled yet
+ * (Nomad's status of a job registered before its first evaluation ran).
+ */
+function jobStatus(job: NomadJobObject): JobStatus {
+  return job.status?.status ?? 'pending';
+}
+
+/** The whole api.Job of a job at a version. */
+export function toNomadJob({ job, version, indexes }: JobAtVersion): NomadJob {
+  return {
+    ...nomadJobSpec(canonicalVersion(job, version), version.spec),
+    ParentID: '',
+    Dispatched: false,
+    Status: jobStatus(job),
+    StatusDescription: job.status?.statusDescription ?? '',
+    Stable: version.stable,
+    Version: version.version,
+    SubmitTime: unixNanos(version.submitTime),
+    CreateIndex: indexes.createIndex,
+    ModifyIndex: indexes.modifyIndex,
+    JobModifyIndex: indexes.jobModifyIndex,
+  };
+}
+
+const zeroSummary: NomadTaskGroupSummary = { Queued: 0, Complete: 0, Failed: 0, Running: 0, Starting: 0, Lost: 0, Unknown: 0 };
+
+/**
+ * api.JobSummary from the controller's per-group counts (status.summary), one entry per group of
+ * the version (zeroed until the controller has counted, as Nomad adds a zeroed entry per new
+ * group). Its indexes are the job's: the summary is written with the job's status.
+ */
+export function toJobSummary({ job, version, indexes }: JobAtVersion): NomadJobSummary {
+  const counted = job.status?.summary ?? {};
+  const groups = new Set([...version.spec.taskGroups.map((g) => g.name), ...Object.keys(counted)]);
+  const Summary: Record<string, NomadTaskGroupSummary> = {};
+  for (const group of groups) {
+    const c = counted[group];
+    Summary[group] = c ? { Queued: c.queued, Complete: c.complete, Failed: c.failed, Running: c.running, Starting: c.starting, Lost: c.lost, Unknown: 0 } : { ...zeroSummary };
+  }
+  const parent = version.spec.periodic !== undefined || version.spec.parameterized !== undefined;
+  return {
+    JobID: job.metadata.name,
+    Namespace: namespaceOf(job),
+    Summary,
+    // Caravan runs no child jobs (periodic launches, dispatches): a parent has none to count.
+    Children: parent ? { Pending: 0, Running: 0, Dead: 0 } : null,
+    CreateIndex: indexes.createIndex,
+    ModifyIndex: indexes.modifyIndex,
+  };
+}
+
+/** api.JobListStub; `meta` adds the job's Meta, as `?meta=true` does. */
+export function toJobListStub(at: JobAtVersion, opts: { meta?: boolean } = {}): NomadJobListStub {
+  const full = toNomadJob(at);
+  return {
+    ID: full.ID,
+    ParentID: full.ParentID,
+    Name: full.Name,
+    Namespace: full.Namespace,
+    Datacenters: full.Datacenters,
+    Type: full.Type,
+    Priority: full.Priority,
+    Periodic: full.Periodic !== null,
+    ParameterizedJob: full.ParameterizedJob !== null,
+    Stop: full.Stop,
+    Status: full.Status,
+    StatusDescription: full.StatusDescription,
+    JobSummary: toJobSummary(at),
+    CreateIndex: full.CreateIndex,
+    ModifyIndex: full.ModifyIndex,
+    JobModifyIndex: full.JobModifyIndex,
+    SubmitTime: full.SubmitTime,
+    ...(opts.meta ? { Meta: full.Meta ?? {} } : {}),
+  };
+}
+
+/**
+ * `/v1/job/:id/versions`: every version kept, newest first; Index is the highest ModifyIndex among
+ * them (what Nomad blocks on for this endpoint).
+ */
+export function toJobVersions(versions: readonly JobAtVersion[]): NomadJobVersionsResponse {
+  const newestFirst = [...versions].sort((a, b) => b.version.version - a.version.version);
+  const Index: Index = Math.max(0, ...newestFirst.map((v) => v.indexes.modifyIndex));
+  return { Versions: newestFirst.map(toNomadJob), Diffs: null, Index };
+}
