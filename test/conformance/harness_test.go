@@ -4,8 +4,13 @@ package conformance
 // NOMAD_ADDR is unset: they check the checker, not Caravan.
 
 import (
+	"net/http"
+	"net/http/httptest"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/nomad/api"
 )
@@ -96,4 +101,75 @@ func TestHarnessFieldDiffSearch(t *testing.T) {
 	if f := findFieldDiff(d, "image"); f == nil || f.Old != imageV0 || f.New != imageV1 {
 		t.Fatalf("findFieldDiff = %+v", f)
 	}
+}
+
+// fakeDeployment serves one deployment the way Nomad does: a blocking GET with index=N waits
+// until the index passes N or the wait runs out. It turns successful after a moment.
+type fakeDeployment struct {
+	mu      sync.Mutex
+	index   uint64
+	status  string
+	changed chan struct{}
+}
+
+func (f *fakeDeployment) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	switch {
+	case r.URL.Path == "/v1/job/missing":
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.WriteHeader(http.StatusNotFound)
+		_, _ = w.Write([]byte("job not found"))
+		return
+	case r.URL.Path != "/v1/deployment/"+fakeDeploymentID:
+		http.NotFound(w, r)
+		return
+	}
+	wait, _ := time.ParseDuration(r.URL.Query().Get("wait"))
+	asked, _ := strconv.ParseUint(r.URL.Query().Get("index"), 10, 64)
+	f.mu.Lock()
+	index, changed := f.index, f.changed
+	f.mu.Unlock()
+	if asked > 0 && index <= asked {
+		select {
+		case <-changed:
+		case <-time.After(wait):
+		}
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Nomad-Index", strconv.FormatUint(f.index, 10))
+	w.Header().Set("X-Nomad-LastContact", "0")
+	w.Header().Set("X-Nomad-KnownLeader", "true")
+	body := strings.NewReplacer(`"Status": "running"`, `"Status": "`+f.status+`"`, `"ModifyIndex": 25`, `"ModifyIndex": `+strconv.FormatUint(f.index, 10)).Replace(nomadDeploymentJSON)
+	_, _ = w.Write([]byte(body))
+}
+
+const fakeDeploymentID = "0b8e6ac1-3f55-4b5e-9d1d-3e1c1b0b7a11"
+
+func TestHarnessFollowAndErrorsAgainstAFakeServer(t *testing.T) {
+	fake := &fakeDeployment{index: 25, status: "running", changed: make(chan struct{})}
+	srv := httptest.NewServer(fake)
+	defer srv.Close()
+	saved := cfg
+	cfg.addr, cfg.namespace = srv.URL, "default"
+	defer func() { cfg = saved }()
+	go func() {
+		time.Sleep(300 * time.Millisecond)
+		fake.mu.Lock()
+		fake.index, fake.status = 31, "successful"
+		close(fake.changed)
+		fake.mu.Unlock()
+	}()
+
+	c := newConn(t, "token")
+	start := time.Now()
+	d := followDeployment(t, c, fakeDeploymentID, "fake deployment", terminalDeployment)
+	if d.Status != "successful" || d.ModifyIndex != 31 {
+		t.Fatalf("followed to %s", describe(d))
+	}
+	if elapsed := time.Since(start); elapsed > 5*time.Second {
+		t.Fatalf("the change did not wake the blocking query: %s", elapsed)
+	}
+	_, _, err := c.api.Jobs().Info("missing", nil)
+	wantError(t, c, err, http.StatusNotFound, "job not found")
 }
