@@ -51,7 +51,7 @@ describe('toNomadDeployment: a NomadDeployment as api.Deployment', () => {
   });
 
   it('shows a deployment whose status is not written yet as a new running one', () => {
-    const bare = { ...webV1Deployment(), status: undefined };
+    const { status: _status, ...bare } = webV1Deployment();
     expect(toNomadDeployment(bare, job)).toMatchObject({ Status: 'running', StatusDescription: 'Deployment is running', TaskGroups: {}, CreateTime: ns(601), ModifyTime: ns(601) });
   });
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { maxTaskEvents, taskState, taskStates } from '../../../../src/api/nomad/task-states.ts';
 import { allocationPod, at, ns, running } from './fixtures.ts';
 
-const container = (state: V1ContainerStatus['state'], extra: Partial<V1ContainerStatus> = {}): V1ContainerStatus => ({ name: 'nginx', image: 'nginx:1.27', imageID: '', ready: false, restartCount: 0, state, ...extra });
+const container = (state: NonNullable<V1ContainerStatus['state']>, extra: Partial<V1ContainerStatus> = {}): V1ContainerStatus => ({ name: 'nginx', image: 'nginx:1.27', imageID: '', ready: false, restartCount: 0, state, ...extra });
 const events = (status: V1ContainerStatus, phase: 'Running' | 'Failed' | 'Succeeded' | 'Pending' = 'Running', kube: CoreV1Event[] = []) =>
   taskState(allocationPod({ uid: 'u', phase, containers: [status] }), status, kube);
 
