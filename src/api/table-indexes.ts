@@ -3,7 +3,8 @@ import type { CacheKind, ClusterCaches } from '../controller/cluster-caches.ts';
 /** Nomad's state tables that Caravan's caches stand in for. */
 export type Table = 'jobs' | 'deployments' | 'allocs' | 'nodes';
 
-const tableOf: Record<CacheKind, Table> = { jobs: 'jobs', deployments: 'deployments', pods: 'allocs', nodes: 'nodes' };
+// A new job version changes the job (Nomad's job_version table is written with the job).
+const tableOf: Record<CacheKind, Table> = { jobs: 'jobs', revisions: 'jobs', deployments: 'deployments', pods: 'allocs', nodes: 'nodes' };
 
 /** A Kubernetes resourceVersion as a Nomad index (etcd revisions: numeric, growing). */
 export function indexOf(resourceVersion: string | undefined): number {
@@ -24,7 +25,8 @@ export class TableIndexes {
   constructor(cluster: ClusterCaches) {
     for (const [kind, table] of Object.entries(tableOf) as [CacheKind, Table][]) {
       let max = 0;
-      for (const obj of cluster.caches[kind].values()) max = Math.max(max, indexOf(obj.metadata?.resourceVersion));
+      const informer = kind === 'revisions' ? cluster.revisions : cluster.caches[kind];
+      for (const obj of informer.values()) max = Math.max(max, indexOf(obj.metadata?.resourceVersion));
       this.last.set(table, max);
     }
     this.unsubscribe = cluster.subscribe((kind, _event, obj) => {

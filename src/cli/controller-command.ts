@@ -14,6 +14,7 @@ import { KubernetesAccess } from '../api/kubernetes-access.ts';
 import { nomadApiRoutes } from '../api/routes/index.ts';
 import { startNomadApi } from '../api/server.ts';
 import { TableIndexes } from '../api/table-indexes.ts';
+import { ClusterView } from '../api/cluster-view.ts';
 import { readFileSync } from 'node:fs';
 
 export interface ControllerRun {
@@ -63,10 +64,11 @@ export async function runControllerUntilSignalled(opts: ControllerRun): Promise<
   });
   const apiPort = opts.apiPort ?? 4646;
   const indexes = new TableIndexes(cluster);
+  const view = new ClusterView(cluster);
   const api = apiPort >= 0
     ? await startNomadApi(
         { kc, cluster, indexes, access: new KubernetesAccess(kc), knownLeader: () => leader || elector.leaderKnown, logger },
-        nomadApiRoutes,
+        nomadApiRoutes(view),
         { port: apiPort, ...(opts.apiTls ? { tls: { cert: readFileSync(opts.apiTls.certFile, 'utf8'), key: readFileSync(opts.apiTls.keyFile, 'utf8') } } : {}) },
       )
     : undefined;
@@ -93,6 +95,7 @@ export async function runControllerUntilSignalled(opts: ControllerRun): Promise<
   await controller?.stop();
   await elector.stop();
   indexes.close();
+  view.close();
   cluster.stop();
   metrics.leading(false);
   await server?.close();

@@ -1,17 +1,22 @@
-import type { KubeConfig, V1Node, V1Pod } from '@kubernetes/client-node';
+import type { KubeConfig, V1ControllerRevision, V1Node, V1Pod } from '@kubernetes/client-node';
 import { Informer, type InformerEvent } from '../kube/informer.ts';
 import { silentLogger, type Logger } from '../log/logger.ts';
 import { labels } from '../model/labels.ts';
 import type { NomadDeploymentObject } from './deployment-object.ts';
 import type { Caches, JobObject } from './reconciler.ts';
 
-export type CacheKind = keyof Caches;
+export type CacheKind = keyof Caches | 'revisions';
 
 /** Told of every change any cache sees: the controller enqueues, the HTTP API wakes blocked queries. */
 export type CacheListener = (kind: CacheKind, event: InformerEvent, obj: { metadata?: { resourceVersion?: string } }, old: unknown) => void;
 
 export interface ClusterCaches {
   readonly caches: Caches;
+  /**
+   * Job versions (ControllerRevisions labelled caravan.dev/job), for the HTTP API. The reconciler
+   * reads versions from the API server instead: it must see its own writes at once.
+   */
+  readonly revisions: Informer<V1ControllerRevision>;
   /** Lists every kind and resolves once all of them are synced. */
   start(): Promise<void>;
   stop(): void;
@@ -45,15 +50,18 @@ export function createClusterCaches(kc: KubeConfig, opts: { logger?: Logger } = 
       onError: onError('Node'),
     }),
   };
+  const revisions = new Informer<V1ControllerRevision>({ kc, path: '/apis/apps/v1/controllerrevisions', labelSelector: labels.job, onEvent: tell('revisions'), onError: onError('ControllerRevision') });
   let synced = false;
   return {
     caches,
+    revisions,
     async start() {
-      await Promise.all([caches.jobs.start(), caches.deployments.start(), caches.pods.start(), caches.nodes.start()]);
+      await Promise.all([caches.jobs.start(), caches.deployments.start(), caches.pods.start(), caches.nodes.start(), revisions.start()]);
       synced = true;
     },
     stop() {
       for (const informer of Object.values(caches)) informer.stop();
+      revisions.stop();
     },
     get synced() {
       return synced;

@@ -68,7 +68,7 @@ const controllerRules: [rule: string, verbs: string, why: string][] = [
   ['core pods', 'create,delete,list,patch,watch', 'Pod informer; place, stop, mark health/canary/version'],
   ['core nodes', 'list,watch', 'Node informer (readiness)'],
   ['core events', 'create', 'CoreV1Api.createNamespacedEvent (core/v1, not events.k8s.io)'],
-  ['apps controllerrevisions', 'create,delete,get,list,patch', 'job versions (src/kube/job-version-store.ts)'],
+  ['apps controllerrevisions', 'create,delete,get,list,patch,watch', 'job versions (src/kube/job-version-store.ts; watched for the HTTP API)'],
   ['apiextensions.k8s.io customresourcedefinitions', 'create', 'installCrds (src/kube/install-crds.ts)'],
   ['apiextensions.k8s.io customresourcedefinitions [nomaddeployments.caravan.dev,nomadjobs.caravan.dev]', 'get,update', 'installCrds reads and replaces'],
   ['authentication.k8s.io tokenreviews', 'create', 'Nomad HTTP API authenticates callers (issue 6)'],

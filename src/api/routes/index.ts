@@ -1,5 +1,11 @@
+import type { ClusterView } from '../cluster-view.ts';
 import type { Route } from '../server.ts';
+import { allocationRoutes } from './allocations.ts';
+import { deploymentRoutes } from './deployments.ts';
+import { jobRoutes } from './jobs.ts';
 import { statusRoutes } from './status.ts';
 
 /** Every route of the Nomad-compatible API. */
-export const nomadApiRoutes: Route[] = [...statusRoutes];
+export function nomadApiRoutes(view: ClusterView): Route[] {
+  return [...statusRoutes, ...jobRoutes(view), ...deploymentRoutes(view), ...allocationRoutes(view)];
+}

@@ -4,6 +4,7 @@ import { nomadApiRoutes } from '../../../src/api/routes/index.ts';
 import { KubernetesAccess } from '../../../src/api/kubernetes-access.ts';
 import { startNomadApi, type RunningNomadApi } from '../../../src/api/server.ts';
 import { TableIndexes } from '../../../src/api/table-indexes.ts';
+import { ClusterView } from '../../../src/api/cluster-view.ts';
 import { clusterClients } from '../kube.ts';
 
 export interface ApiUnderTest {
@@ -19,7 +20,8 @@ export async function startApi(): Promise<ApiUnderTest> {
   const cluster = createClusterCaches(kc);
   await cluster.start();
   const indexes = new TableIndexes(cluster);
-  const api = await startNomadApi({ kc, cluster, indexes, access: new KubernetesAccess(kc), knownLeader: () => true }, nomadApiRoutes, { port: 0, host: '127.0.0.1' });
+  const view = new ClusterView(cluster);
+  const api = await startNomadApi({ kc, cluster, indexes, access: new KubernetesAccess(kc), knownLeader: () => true }, nomadApiRoutes(view), { port: 0, host: '127.0.0.1' });
   return {
     url: `http://127.0.0.1:${api.port}`,
     api,
@@ -27,6 +29,7 @@ export async function startApi(): Promise<ApiUnderTest> {
     async stop() {
       await api.close();
       indexes.close();
+      view.close();
       cluster.stop();
     },
   };

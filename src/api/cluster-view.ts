@@ -1,0 +1,123 @@
+import type { V1ControllerRevision, V1Pod } from '@kubernetes/client-node';
+import type { ClusterCaches } from '../controller/cluster-caches.ts';
+import type { NomadDeploymentObject } from '../controller/deployment-object.ts';
+import type { JobObject } from '../controller/reconciler.ts';
+import { latestVersion, versionFromRevision, type JobVersion } from '../model/job-versions.ts';
+import { labels } from '../model/labels.ts';
+import type { DeploymentJobInfo } from './nomad/deployment.ts';
+import { CreateIndexBook, jobIndexes, type IndexedRevision } from './nomad/indexes.ts';
+import type { JobAtVersion } from './nomad/job.ts';
+
+/** A version with the ControllerRevision it is kept in (its indexes come from it). */
+interface KeptVersion {
+  readonly version: JobVersion;
+  readonly revision: IndexedRevision;
+}
+
+const inNamespace = (namespace: string) => (obj: { metadata?: { namespace?: string | undefined } | undefined }) => namespace === '*' || obj.metadata?.namespace === namespace;
+
+/**
+ * The cluster as the Nomad API reads it: jobs at their versions, deployments and allocations,
+ * all from the shared caches (no API-server round trip on a read). CreateIndexes are remembered
+ * from the first time an object is seen, as Nomad keeps them.
+ */
+export class ClusterView {
+  readonly created = new CreateIndexBook();
+  private readonly cluster: ClusterCaches;
+  private readonly unsubscribe: () => void;
+
+  constructor(cluster: ClusterCaches) {
+    this.cluster = cluster;
+    const all = [cluster.caches.jobs, cluster.caches.deployments, cluster.caches.pods, cluster.revisions] as const;
+    for (const informer of all) for (const obj of informer.values()) this.created.observeObject(obj);
+    this.unsubscribe = cluster.subscribe((_kind, event, obj) => {
+      const o = obj as { metadata?: { uid?: string; resourceVersion?: string } };
+      if (event === 'delete') {
+        if (o.metadata?.uid) this.created.forget(o.metadata.uid);
+      } else this.created.observeObject(o);
+    });
+  }
+
+  close(): void {
+    this.unsubscribe();
+  }
+
+  jobs(namespace: string): JobObject[] {
+    return [...this.cluster.caches.jobs.values()].filter(inNamespace(namespace));
+  }
+
+  job(namespace: string, name: string): JobObject | undefined {
+    return this.cluster.caches.jobs.get(`${namespace}/${name}`);
+  }
+
+  /** The versions kept for a job, oldest first. */
+  versions(job: JobObject): KeptVersion[] {
+    const namespace = job.metadata.namespace;
+    const out: KeptVersion[] = [];
+    for (const r of this.cluster.revisions.values()) {
+      if (r.metadata?.namespace !== namespace || r.metadata?.labels?.[labels.job] !== job.metadata.name) continue;
+      if (!ownedBy(r, job.metadata.uid)) continue;
+      const version = versionFromRevision(r);
+      if (version) out.push({ version, revision: { metadata: { uid: r.metadata?.uid, resourceVersion: r.metadata?.resourceVersion }, revision: r.revision } });
+    }
+    return out.sort((a, b) => a.version.version - b.version.version);
+  }
+
+  /** The job at one of its versions (the newest by default); undefined before its first version. */
+  jobAt(job: JobObject, version?: number): JobAtVersion | undefined {
+    const kept = this.versions(job);
+    const at = version === undefined ? kept.find((k) => k.version === latestVersion(kept.map((x) => x.version))) : kept.find((k) => k.version.version === version);
+    if (!at) return undefined;
+    return { job, version: at.version, indexes: jobIndexes(job, kept.map((k) => k.revision), at.version.version, this.created.lookup) };
+  }
+
+  allVersionsOf(job: JobObject): JobAtVersion[] {
+    const kept = this.versions(job);
+    return kept.map((k) => ({ job, version: k.version, indexes: jobIndexes(job, kept.map((x) => x.revision), k.version.version, this.created.lookup) }));
+  }
+
+  deployments(namespace: string): NomadDeploymentObject[] {
+    return [...this.cluster.caches.deployments.values()].filter(inNamespace(namespace));
+  }
+
+  deploymentsOf(job: JobObject): NomadDeploymentObject[] {
+    return this.deployments(job.metadata.namespace ?? 'default').filter((d) => d.spec.job === job.metadata.name && ownedBy(d, job.metadata.uid));
+  }
+
+  deploymentByUid(uid: string): NomadDeploymentObject | undefined {
+    for (const d of this.cluster.caches.deployments.values()) if (d.metadata.uid === uid) return d;
+    return undefined;
+  }
+
+  /** What a deployment shows of its job (DeploymentJobInfo); the job may be gone. */
+  deploymentJobInfo(d: NomadDeploymentObject): DeploymentJobInfo {
+    const job = this.job(d.metadata.namespace ?? 'default', d.spec.job);
+    if (!job) return { jobCreateIndex: 0 };
+    const at = this.jobAt(job, d.spec.jobVersion);
+    const current = this.jobAt(job);
+    return { jobCreateIndex: current?.indexes.createIndex ?? 0, versionJobModifyIndex: at?.indexes.jobModifyIndex, priority: at?.version.spec.priority };
+  }
+
+  pods(namespace: string): V1Pod[] {
+    return [...this.cluster.caches.pods.values()].filter(inNamespace(namespace));
+  }
+
+  podsOf(job: JobObject): V1Pod[] {
+    return this.pods(job.metadata.namespace ?? 'default').filter((p) => p.metadata?.labels?.[labels.job] === job.metadata.name && ownedBy(p, job.metadata.uid));
+  }
+
+  podByUid(uid: string): V1Pod | undefined {
+    for (const p of this.cluster.caches.pods.values()) if (p.metadata?.uid === uid) return p;
+    return undefined;
+  }
+
+  nodeUid(name: string | undefined): string | undefined {
+    return name ? this.cluster.caches.nodes.get(name)?.metadata?.uid : undefined;
+  }
+}
+
+/** Objects of an earlier job of the same name (deleted and created again) are not this job's. */
+function ownedBy(obj: V1ControllerRevision | NomadDeploymentObject | V1Pod, uid: string | undefined): boolean {
+  const owners = (obj.metadata?.ownerReferences ?? []) as { uid?: string }[];
+  return uid === undefined || owners.length === 0 || owners.some((o) => o.uid === uid);
+}

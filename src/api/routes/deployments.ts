@@ -1,0 +1,254 @@
+import { CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions, type V1Pod } from '@kubernetes/client-node';
+import { observeDeployment, type NomadDeploymentObject } from '../../controller/deployment-object.ts';
+import { observeAllocation } from '../../controller/observe-pod.ts';
+import { annotations } from '../../model/labels.ts';
+import { anyAutoRevert } from '../../planner/operator-intent.ts';
+import { isTerminal } from '../../planner/deployment.ts';
+import { promote, type PromoteRequest } from '../../planner/promotion.ts';
+import { revertDecision } from '../../planner/revert.ts';
+import { ClusterView } from '../cluster-view.ts';
+import { badRequest, NomadHttpError, serverError } from '../http-error.ts';
+import type { Access } from '../kubernetes-access.ts';
+import { toAllocListStub, allocationChains, type AllocationContext } from '../nomad/allocation.ts';
+import { toNomadDeployment } from '../nomad/deployment.ts';
+import { evaluationId } from '../nomad/evaluation.ts';
+import { findByIdPrefix, isUuid, parseIdPrefix } from '../nomad/ids.ts';
+import { indexOf } from '../nomad/indexes.ts';
+import type { NomadDeployment } from '../nomad/types.ts';
+import { paginate } from '../paginate.ts';
+import type { ApiRequest, NomadApiContext, Route } from '../server.ts';
+import { blockingRead } from '../table-indexes.ts';
+import { compileListFilter, namespacesAllowed } from './list-helpers.ts';
+
+const group = 'caravan.dev';
+const version = 'v1alpha1';
+const plural = 'nomaddeployments';
+const read = (namespace: string | undefined, name?: string): Access => ({ verb: name ? 'get' : 'list', group, resource: plural, ...(namespace ? { namespace } : {}), ...(name ? { name } : {}) });
+const write = (d: NomadDeploymentObject): Access => ({ verb: 'patch', group, resource: plural, namespace: d.metadata.namespace ?? 'default', name: d.metadata.name });
+
+/** The NomadDeployment named by a full UUID in the path, with Nomad's errors for the others. */
+function deploymentFor(view: ClusterView, id: string | undefined, onWrite: boolean): NomadDeploymentObject | undefined {
+  if (!id) throw serverError('missing deployment ID');
+  const parsed = parseIdPrefix(id, true);
+  if (!parsed.ok) throw serverError(`deployment lookup failed: ${parsed.error}`);
+  const d = view.deploymentByUid(id.toLowerCase());
+  if (!d && onWrite) throw serverError('deployment not found');
+  return d;
+}
+
+function deploymentJson(view: ClusterView, d: NomadDeploymentObject): NomadDeployment {
+  return toNomadDeployment(d, view.deploymentJobInfo(d), view.created.lookup);
+}
+
+export function allocationContext(ctx: NomadApiContext, view: ClusterView, pods: readonly V1Pod[]): (pod: V1Pod) => AllocationContext {
+  const nodes = new Map([...ctx.cluster.caches.nodes.values()].map((n) => [n.metadata?.name ?? '', { uid: n.metadata?.uid ?? '', ready: n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false }]));
+  const deploymentIds = new Map([...ctx.cluster.caches.deployments.values()].map((d) => [`${d.metadata.namespace}/${d.metadata.name}`, d.metadata.uid ?? '']));
+  const chains = allocationChains(pods);
+  return (pod) => {
+    const chain = chains.get(pod.metadata?.uid ?? '');
+    const namespace = pod.metadata?.namespace ?? 'default';
+    const ids = new Map([...deploymentIds].filter(([k]) => k.startsWith(`${namespace}/`)).map(([k, v]) => [k.slice(namespace.length + 1), v]));
+    return { nodes, deploymentIds: ids, created: view.created.lookup, ...(chain?.previousAllocation ? { previousAllocation: chain.previousAllocation } : {}), ...(chain?.nextAllocation ? { nextAllocation: chain.nextAllocation } : {}) };
+  };
+}
+
+/** The body's DeploymentID must be there and name the path's deployment (Nomad's 400s). */
+function bodyFor(req: ApiRequest, requireId: boolean): Record<string, unknown> {
+  const body = (req.body ?? {}) as Record<string, unknown>;
+  if (typeof body !== 'object' || Array.isArray(body)) throw badRequest('Request decode failed: expected a JSON object');
+  if (requireId) {
+    if (!body['DeploymentID']) throw badRequest('DeploymentID must be specified');
+    if (body['DeploymentID'] !== req.params['id']) throw badRequest('Deployment ID does not match');
+  }
+  return body;
+}
+
+interface UpdateResponse {
+  EvalID: string;
+  EvalCreateIndex: number;
+  DeploymentModifyIndex: number;
+  RevertedJobVersion: number | null;
+  Index: number;
+}
+
+async function patchSpec(ctx: NomadApiContext, d: NomadDeploymentObject, spec: Record<string, unknown>): Promise<NomadDeploymentObject> {
+  const custom = ctx.kc.makeApiClient(CustomObjectsApi);
+  return (await custom.patchNamespacedCustomObject({ group, version, plural, namespace: d.metadata.namespace ?? 'default', name: d.metadata.name, body: { spec } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch))) as NomadDeploymentObject;
+}
+
+function updated(written: NomadDeploymentObject, withEval: boolean, revertedJobVersion: number | null = null): { body: UpdateResponse; index: number } {
+  const index = indexOf(written.metadata.resourceVersion);
+  return {
+    index,
+    body: { EvalID: withEval ? evaluationId(written.metadata.uid ?? '', written.metadata.resourceVersion ?? '') : '', EvalCreateIndex: withEval ? index : 0, DeploymentModifyIndex: index, RevertedJobVersion: revertedJobVersion, Index: index },
+  };
+}
+
+/** The canaries of a deployment whose health is recorded healthy (what promotion needs). */
+function healthyCanaries(view: ClusterView, d: NomadDeploymentObject): Set<string> {
+  const out = new Set<string>();
+  for (const pod of view.pods(d.metadata.namespace ?? 'default')) {
+    const a = observeAllocation(pod);
+    if (a && !a.deleting && a.canary && a.deployment === d.metadata.name && a.recordedHealth?.health === 'healthy') out.add(a.uid);
+  }
+  return out;
+}
+
+/** The version a fail would roll back to (RevertedJobVersion), as the controller will decide it. */
+function revertTarget(view: ClusterView, d: NomadDeploymentObject): number | null {
+  const observed = observeDeployment(d);
+  if (!anyAutoRevert(observed)) return null;
+  const job = view.job(d.metadata.namespace ?? 'default', d.spec.job);
+  if (!job) return null;
+  const history = view.versions(job).map((k) => k.version);
+  const failing = history.find((v) => v.version === d.spec.jobVersion);
+  if (!failing) return null;
+  const decision = revertDecision('', true, failing.spec, history.filter((v) => v.version !== d.spec.jobVersion));
+  return decision.kind === 'revert' ? decision.toVersion.version : null;
+}
+
+/**
+ * `/v1/deployments`, `/v1/deployment/:id`, `/v1/deployment/allocations/:id` and the deployment
+ * writes. Reads come from the caches; writes are the operator intent a kubectl user declares in
+ * the NomadDeployment spec (README: Steering a deployment), checked first with the planner's own
+ * rules so Nomad's refusals come back in the response, as Nomad's do.
+ */
+export function deploymentRoutes(view: ClusterView): Route[] {
+  return [
+    {
+      path: '/v1/deployments',
+      methods: {
+        GET: async (req, ctx) => {
+          const namespaces = await namespacesAllowed(req, ctx, (ns) => read(ns));
+          const filter = compileListFilter(req.options.filter);
+          const prefix = req.options.prefix;
+          if (prefix) {
+            const parsed = parseIdPrefix(prefix);
+            if (!parsed.ok) throw serverError(parsed.error);
+          }
+          return blockingRead(ctx.indexes, req.options, () => {
+            const all = view.deployments(req.options.namespace).filter((d) => namespaces(d.metadata.namespace ?? 'default'));
+            const matching = prefix ? (findByIdPrefix(all, (d) => d.metadata.uid ?? '', prefix) as { matches: NomadDeploymentObject[] }).matches : all;
+            const json = matching.map((d) => deploymentJson(view, d));
+            const { page, nextToken } = paginate(json, req.options, (d) => (prefix ? d.ID : `${d.CreateIndex}.${d.ID}`), filter);
+            return { index: ctx.indexes.get('deployments'), value: { page, nextToken } };
+          }, req.signal).then(({ index, value }) => ({ index, body: value.page, ...(value.nextToken ? { nextToken: value.nextToken } : {}) }));
+        },
+      },
+    },
+    {
+      path: '/v1/deployment/allocations/:id',
+      methods: {
+        GET: async (req, ctx) => {
+          const d = deploymentFor(view, req.params['id'], false);
+          if (d) await req.authorize(read(d.metadata.namespace, d.metadata.name), { verb: 'list', group: '', resource: 'pods', namespace: d.metadata.namespace ?? 'default' });
+          const { index, value } = await blockingRead(ctx.indexes, req.options, () => {
+            if (!d) return { index: ctx.indexes.get('allocs'), value: [] };
+            const pods = view.pods(d.metadata.namespace ?? 'default').filter((p) => p.metadata?.annotations?.[annotations.deployment] === d.metadata.name);
+            const context = allocationContext(ctx, view, pods);
+            const job = view.job(d.metadata.namespace ?? 'default', d.spec.job);
+            const jobType = job?.spec.type ?? 'service';
+            return { index: ctx.indexes.get('allocs'), value: pods.flatMap((p) => toAllocListStub(p, context(p), { jobType }) ?? []) };
+          }, req.signal);
+          return { index, body: value };
+        },
+      },
+    },
+    {
+      path: '/v1/deployment/:id',
+      methods: {
+        GET: async (req, ctx) => {
+          const d = deploymentFor(view, req.params['id'], false);
+          if (!d) throw new NomadHttpError(404, 'deployment not found');
+          await req.authorize(read(d.metadata.namespace, d.metadata.name));
+          const { index, value } = await blockingRead(ctx.indexes, req.options, () => {
+            const current = view.deploymentByUid(d.metadata.uid ?? '') ?? d;
+            const json = deploymentJson(view, current);
+            return { index: json.ModifyIndex, value: json };
+          }, req.signal);
+          return { index, body: value };
+        },
+      },
+    },
+    {
+      path: '/v1/deployment/fail/:id',
+      methods: {
+        POST: async (req, ctx) => {
+          bodyFor(req, false);
+          const d = deploymentFor(view, req.params['id'], true)!;
+          await req.authorize(write(d));
+          if (isTerminal(observeDeployment(d).status)) throw serverError("can't fail terminal deployment");
+          const reverted = revertTarget(view, d);
+          const written = await patchSpec(ctx, d, { failed: true });
+          const { body, index } = updated(written, true, reverted);
+          return { body, index };
+        },
+      },
+    },
+    {
+      path: '/v1/deployment/pause/:id',
+      methods: {
+        POST: async (req, ctx) => {
+          const body = bodyFor(req, true);
+          const d = deploymentFor(view, req.params['id'], true)!;
+          await req.authorize(write(d));
+          const pause = body['Pause'] === true;
+          if (isTerminal(observeDeployment(d).status)) throw serverError(pause ? "can't pause terminal deployment" : "can't resume terminal deployment");
+          const written = await patchSpec(ctx, d, { paused: pause });
+          // Nomad creates an evaluation when resuming, not when pausing.
+          return updated(written, !pause);
+        },
+      },
+    },
+    {
+      path: '/v1/deployment/promote/:id',
+      methods: {
+        POST: async (req, ctx) => {
+          const body = bodyFor(req, true);
+          const d = deploymentFor(view, req.params['id'], true)!;
+          await req.authorize(write(d));
+          const groups = Array.isArray(body['Groups']) ? (body['Groups'] as unknown[]).filter((g): g is string => typeof g === 'string') : [];
+          const request: PromoteRequest = body['All'] === true ? { all: true } : { groups };
+          const outcome = promote(observeDeployment(d), request, healthyCanaries(view, d), Date.now());
+          if (!outcome.ok) throw serverError(outcome.error);
+          const written = await patchSpec(ctx, d, 'all' in request ? { promote: { all: true, groups: null } } : { promote: { groups, all: null } });
+          return updated(written, true);
+        },
+      },
+    },
+    {
+      path: '/v1/deployment/allocation-health/:id',
+      methods: {
+        POST: async (req, ctx) => {
+          const body = bodyFor(req, true);
+          const d = deploymentFor(view, req.params['id'], true)!;
+          const ids = (key: string) => (Array.isArray(body[key]) ? (body[key] as unknown[]).filter((x): x is string => typeof x === 'string') : []);
+          const healthy = ids('HealthyAllocationIDs');
+          const unhealthy = ids('UnhealthyAllocationIDs');
+          const namespace = d.metadata.namespace ?? 'default';
+          await req.authorize(write(d), { verb: 'patch', group: '', resource: 'pods', namespace });
+          if (healthy.length === 0 && unhealthy.length === 0) throw serverError('must specify at least one healthy/unhealthy allocation ID');
+          if (isTerminal(observeDeployment(d).status)) throw serverError("can't set health of allocations for a terminal deployment");
+          const pods: [V1Pod, 'healthy' | 'unhealthy'][] = [];
+          for (const [list, health] of [[healthy, 'healthy'], [unhealthy, 'unhealthy']] as const) {
+            for (const id of list) {
+              const pod = view.podByUid(id);
+              if (!pod) throw serverError(`unknown alloc ${JSON.stringify(id)}`);
+              if (pod.metadata?.annotations?.[annotations.deployment] !== d.metadata.name || pod.metadata?.namespace !== namespace) throw serverError(`alloc ${JSON.stringify(id)} is not part of deployment ${JSON.stringify(d.metadata.uid)}`);
+              pods.push([pod, health]);
+            }
+          }
+          const core = ctx.kc.makeApiClient(CoreV1Api);
+          let last = d.metadata.resourceVersion ?? '';
+          for (const [pod, health] of pods) {
+            const written = await core.patchNamespacedPod({ namespace, name: pod.metadata!.name!, body: { metadata: { annotations: { [annotations.health]: health } } } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
+            last = written.metadata?.resourceVersion ?? last;
+          }
+          const index = indexOf(last);
+          const reverted = unhealthy.length > 0 ? revertTarget(view, d) : null;
+          return { index, body: { EvalID: evaluationId(d.metadata.uid ?? '', last), EvalCreateIndex: index, DeploymentModifyIndex: index, RevertedJobVersion: reverted, Index: index } };
+        },
+      },
+    },
+  ];
+}

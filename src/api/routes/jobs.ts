@@ -1,0 +1,267 @@
+import { CustomObjectsApi, PatchStrategy, setHeaderOptions, type V1Pod } from '@kubernetes/client-node';
+import type { JobObject } from '../../controller/reconciler.ts';
+import { apiErrorCode } from '../../kube/client.ts';
+import { apiVersion } from '../../model/nomad-job-spec.ts';
+import { ClusterView } from '../cluster-view.ts';
+import { NomadHttpError, notFound, serverError } from '../http-error.ts';
+import type { Access } from '../kubernetes-access.ts';
+import { toAllocListStub } from '../nomad/allocation.ts';
+import { toNomadDeployment } from '../nomad/deployment.ts';
+import { evaluationId, placementEvaluationId, toNomadEvaluation } from '../nomad/evaluation.ts';
+import { jobIdMatches } from '../nomad/ids.ts';
+import { indexOf } from '../nomad/indexes.ts';
+import { toJobListStub, toJobSummary, toJobVersions, toNomadJob, type JobAtVersion } from '../nomad/job.ts';
+import { checkAndSetError, formatWarnings, fromNomadJob } from '../nomad/register.ts';
+import { sameNomadJob, withCaravanExtensions } from '../nomad/resubmission.ts';
+import { paginate } from '../paginate.ts';
+import type { ApiRequest, NomadApiContext, Route } from '../server.ts';
+import { blockingRead } from '../table-indexes.ts';
+import { allocationContext } from './deployments.ts';
+import { compileListFilter, namespacesAllowed } from './list-helpers.ts';
+
+const group = 'caravan.dev';
+const version = 'v1alpha1';
+const plural = 'nomadjobs';
+const jobAccess = (verb: Access['verb'], namespace: string | undefined, name?: string): Access => ({ verb, group, resource: plural, ...(namespace ? { namespace } : {}), ...(name ? { name } : {}) });
+
+/** The job of `/v1/job/:id` in the request's namespace, authorized for `get`; 404 `job not found`. */
+async function jobFor(view: ClusterView, req: ApiRequest): Promise<{ job: JobObject; at: JobAtVersion }> {
+  const namespace = req.options.namespace;
+  const name = req.params['id'] ?? '';
+  await req.authorize(jobAccess('get', namespace, name));
+  const job = view.job(namespace, name);
+  const at = job && view.jobAt(job);
+  if (!job || !at) throw notFound('job not found');
+  return { job, at };
+}
+
+/**
+ * The evaluation a job write stands for. Caravan has no evaluation broker: the controller
+ * reconciles on the change itself, so the evaluation is synthetic, with a deterministic ID (the
+ * written object and its resourceVersion) that `/v1/evaluation/:id` can answer for.
+ */
+function writeEvaluation(job: { metadata: { uid?: string; resourceVersion?: string } }): { EvalID: string; EvalCreateIndex: number } {
+  return { EvalID: evaluationId(job.metadata.uid ?? '', job.metadata.resourceVersion ?? ''), EvalCreateIndex: indexOf(job.metadata.resourceVersion) };
+}
+
+/** Register (create or replace the NomadJob spec) with Nomad's check-and-set and answers. */
+async function register(view: ClusterView, req: ApiRequest, ctx: NomadApiContext, pathJobId?: string) {
+  const result = fromNomadJob(req.body, { ...(pathJobId !== undefined ? { pathJobId } : {}), ...(req.query['namespace'] ? { queryNamespace: req.query['namespace'] } : {}) });
+  if (!result.ok) throw new NomadHttpError(result.status, result.error);
+  const { name, namespace, options } = result;
+  const existing = view.job(namespace, name);
+  await req.authorize(jobAccess(existing ? 'update' : 'create', namespace, name));
+  const current = existing && view.jobAt(existing);
+  const conflict = checkAndSetError(options, existing ? (current?.indexes.jobModifyIndex ?? indexOf(existing.metadata.resourceVersion)) : undefined);
+  if (conflict) throw serverError(conflict);
+  const custom = ctx.kc.makeApiClient(CustomObjectsApi);
+  let spec = withCaravanExtensions(existing?.spec, result.spec);
+  if (options.preserveCounts && existing) {
+    spec = { ...spec, taskGroups: spec.taskGroups.map((g) => ({ ...g, ...(existing.spec.taskGroups.find((e) => e.name === g.name)?.count !== undefined ? { count: existing.spec.taskGroups.find((e) => e.name === g.name)!.count! } : {}) })) };
+  }
+  let written: JobObject;
+  if (!existing) {
+    try {
+      written = (await custom.createNamespacedCustomObject({ group, version, plural, namespace, body: { apiVersion, kind: 'NomadJob', metadata: { name, namespace }, spec } })) as JobObject;
+    } catch (error) {
+      if (apiErrorCode(error) === 409) throw serverError(options.enforceIndex ? 'Enforcing job modify index 0: job already exists' : `job ${JSON.stringify(name)} was registered at the same time: try again`);
+      throw error;
+    }
+  } else if (sameNomadJob(name, namespace, existing.spec, spec)) {
+    written = existing; // Nomad: an unchanged job makes no new version, only an evaluation
+  } else {
+    // The cache may lag a status write of the controller: read the job itself. Its generation
+    // moves only when the spec does, so the same generation means the check above still holds;
+    // the resourceVersion test then makes the write race-safe, as Nomad repeats the check in its
+    // state write.
+    const fresh = (await custom.getNamespacedCustomObject({ group, version, plural, namespace, name })) as JobObject & { metadata: { generation?: number } };
+    const cached = existing as JobObject & { metadata: { generation?: number } };
+    const changed = `job ${JSON.stringify(name)} changed while it was being registered`;
+    if (fresh.metadata.generation !== cached.metadata.generation && options.enforceIndex) throw serverError(`Enforcing job modify index ${options.jobModifyIndex}: ${changed}`);
+    written = (await custom
+      .patchNamespacedCustomObject({
+        group,
+        version,
+        plural,
+        namespace,
+        name,
+        body: [
+          { op: 'test', path: '/metadata/resourceVersion', value: fresh.metadata.resourceVersion },
+          { op: 'replace', path: '/spec', value: spec },
+        ],
+      })
+      .catch((error: unknown) => {
+        if (apiErrorCode(error) === 422 || apiErrorCode(error) === 409) throw serverError(`${changed}: try again`);
+        throw error;
+      })) as JobObject;
+  }
+  const index = indexOf(written.metadata.resourceVersion);
+  const periodic = spec.periodic !== undefined || spec.parameterized !== undefined;
+  return {
+    index,
+    body: {
+      ...(periodic ? { EvalID: '', EvalCreateIndex: 0 } : writeEvaluation(written)),
+      JobModifyIndex: index,
+      Warnings: formatWarnings(result.warnings),
+      Index: index,
+      LastContact: 0,
+      KnownLeader: ctx.knownLeader(),
+      NextToken: '',
+    },
+  };
+}
+
+/**
+ * The job endpoints. Reads come from the caches; a register writes the NomadJob's spec (through
+ * the Nomad API the caller is the author of that spec, as `kubectl apply` would be), a stop sets
+ * `spec.stop`, and a purge deletes the NomadJob (its Pods, versions and deployments go with it).
+ */
+export function jobRoutes(view: ClusterView): Route[] {
+  return [
+    {
+      path: '/v1/jobs',
+      methods: {
+        GET: async (req, ctx) => {
+          const namespaces = await namespacesAllowed(req, ctx, (ns) => jobAccess('list', ns));
+          const filter = compileListFilter(req.options.filter);
+          const meta = req.query['meta'] === 'true';
+          const { index, value } = await blockingRead(ctx.indexes, req.options, () => {
+            const jobs = view.jobs(req.options.namespace).filter((j) => namespaces(j.metadata.namespace ?? 'default') && jobIdMatches(j.metadata.name, req.options.prefix));
+            const versions = jobs.flatMap((j) => view.jobAt(j) ?? []);
+            const { page, nextToken } = paginate(versions, req.options, (at) => `${at.job.metadata.namespace}.${at.job.metadata.name}`, filter && ((at) => filter(toNomadJob(at))));
+            return { index: ctx.indexes.get('jobs'), value: { stubs: page.map((at) => toJobListStub(at, { meta })), nextToken } };
+          }, req.signal);
+          return { index, body: value.stubs, ...(value.nextToken ? { nextToken: value.nextToken } : {}) };
+        },
+        POST: async (req, ctx) => register(view, req, ctx),
+      },
+    },
+    {
+      path: '/v1/job/:id',
+      methods: {
+        GET: async (req, ctx) => {
+          const { job } = await jobFor(view, req);
+          const { index, value } = await blockingRead(ctx.indexes, req.options, () => {
+            const at = view.jobAt(view.job(job.metadata.namespace ?? 'default', job.metadata.name) ?? job)!;
+            const json = toNomadJob(at);
+            return { index: json.ModifyIndex, value: json };
+          }, req.signal);
+          return { index, body: value };
+        },
+        POST: async (req, ctx) => register(view, req, ctx, req.params['id']),
+        DELETE: async (req, ctx) => {
+          const namespace = req.options.namespace;
+          const name = req.params['id'] ?? '';
+          const purge = req.query['purge'] === 'true';
+          await req.authorize(jobAccess(purge ? 'delete' : 'patch', namespace, name));
+          const job = view.job(namespace, name);
+          // Nomad answers a missing job with a zeroed response, not an error.
+          if (!job) return { index: ctx.indexes.get('jobs'), body: { EvalID: '', EvalCreateIndex: 0, JobModifyIndex: 0, VolumeEvalID: '', VolumeEvalIndex: 0, Index: 0, LastContact: 0, KnownLeader: ctx.knownLeader(), NextToken: '' } };
+          const custom = ctx.kc.makeApiClient(CustomObjectsApi);
+          let written: JobObject = job;
+          if (purge) {
+            await custom.deleteNamespacedCustomObject({ group, version, plural, namespace, name, propagationPolicy: 'Background' });
+          } else if (!job.spec.stop) {
+            written = (await custom.patchNamespacedCustomObject({ group, version, plural, namespace, name, body: { spec: { stop: true } } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch))) as JobObject;
+          }
+          const index = purge ? ctx.indexes.get('jobs') : indexOf(written.metadata.resourceVersion);
+          return { index, body: { ...writeEvaluation(written), JobModifyIndex: index, VolumeEvalID: '', VolumeEvalIndex: 0, Index: index, LastContact: 0, KnownLeader: ctx.knownLeader(), NextToken: '' } };
+        },
+      },
+    },
+    {
+      path: '/v1/job/:id/versions',
+      methods: {
+        GET: async (req, ctx) => {
+          const { job } = await jobFor(view, req);
+          const { index, value } = await blockingRead(ctx.indexes, req.options, () => {
+            const response = toJobVersions(view.allVersionsOf(view.job(job.metadata.namespace ?? 'default', job.metadata.name) ?? job));
+            return { index: response.Index, value: response };
+          }, req.signal);
+          if (value.Versions.length === 0) throw notFound('job versions not found');
+          return { index, body: value };
+        },
+      },
+    },
+    {
+      path: '/v1/job/:id/summary',
+      methods: {
+        GET: async (req, ctx) => {
+          const { job } = await jobFor(view, req);
+          const { index, value } = await blockingRead(ctx.indexes, req.options, () => {
+            const summary = toJobSummary(view.jobAt(view.job(job.metadata.namespace ?? 'default', job.metadata.name) ?? job)!);
+            return { index: summary.ModifyIndex, value: summary };
+          }, req.signal);
+          return { index, body: value };
+        },
+      },
+    },
+    {
+      path: '/v1/job/:id/allocations',
+      methods: {
+        GET: async (req, ctx) => {
+          const { job } = await jobFor(view, req);
+          await req.authorize({ verb: 'list', group: '', resource: 'pods', namespace: job.metadata.namespace ?? 'default' });
+          const { index, value } = await blockingRead(ctx.indexes, req.options, () => {
+            const pods: V1Pod[] = view.podsOf(job);
+            const context = allocationContext(ctx, view, pods);
+            const jobType = job.spec.type ?? 'service';
+            return { index: ctx.indexes.get('allocs'), value: pods.flatMap((p) => toAllocListStub(p, context(p), { jobType }) ?? []) };
+          }, req.signal);
+          return { index, body: value };
+        },
+      },
+    },
+    {
+      path: '/v1/job/:id/deployments',
+      methods: {
+        GET: async (req, ctx) => {
+          const { job } = await jobFor(view, req);
+          await req.authorize({ verb: 'list', group, resource: 'nomaddeployments', namespace: job.metadata.namespace ?? 'default' });
+          const { index, value } = await blockingRead(ctx.indexes, req.options, () => ({
+            index: ctx.indexes.get('deployments'),
+            value: view.deploymentsOf(job).map((d) => toNomadDeployment(d, view.deploymentJobInfo(d), view.created.lookup)),
+          }), req.signal);
+          return { index, body: value };
+        },
+      },
+    },
+    {
+      path: '/v1/job/:id/deployment',
+      methods: {
+        GET: async (req, ctx) => {
+          const { job } = await jobFor(view, req);
+          await req.authorize({ verb: 'list', group, resource: 'nomaddeployments', namespace: job.metadata.namespace ?? 'default' });
+          const { index, value } = await blockingRead(ctx.indexes, req.options, () => {
+            const latest = view.deploymentsOf(job).sort((a, b) => b.spec.jobVersion - a.spec.jobVersion)[0];
+            return { index: ctx.indexes.get('deployments'), value: latest ? toNomadDeployment(latest, view.deploymentJobInfo(latest), view.created.lookup) : null };
+          }, req.signal);
+          return { index, body: value };
+        },
+      },
+    },
+    {
+      path: '/v1/job/:id/evaluations',
+      methods: {
+        GET: async (req, ctx) => {
+          const { job, at } = await jobFor(view, req);
+          // One evaluation per version: the placement the controller made for it.
+          const evaluations = view.allVersionsOf(job).map((v) =>
+            toNomadEvaluation({
+              id: placementEvaluationId(job.metadata.uid ?? '', v.version.version),
+              namespace: job.metadata.namespace ?? 'default',
+              jobId: job.metadata.name,
+              jobType: v.version.spec.type ?? 'service',
+              priority: v.version.spec.priority ?? 50,
+              triggeredBy: 'job-register',
+              jobModifyIndex: v.indexes.jobModifyIndex,
+              index: v.indexes.jobModifyIndex,
+              at: Date.parse(v.version.submitTime),
+            }),
+          );
+          return { index: Math.max(at.indexes.modifyIndex, ctx.indexes.get('jobs')), body: evaluations };
+        },
+      },
+    },
+  ];
+}

@@ -1,0 +1,34 @@
+import { compileFilter, nomadParseErrorBody } from '../filter/index.ts';
+import { badRequest } from '../http-error.ts';
+import type { Access } from '../kubernetes-access.ts';
+import type { ApiRequest, NomadApiContext } from '../server.ts';
+
+/**
+ * Which namespaces a list may show. One namespace: the caller must be allowed to list there (403
+ * otherwise, as Nomad refuses a namespace the token has no capability in). `*`: every namespace
+ * the caller may list in, as Nomad's wildcard lists only the namespaces the token can read;
+ * a caller allowed cluster-wide is not asked about each namespace.
+ */
+export async function namespacesAllowed(req: ApiRequest, ctx: NomadApiContext, accessIn: (namespace: string | undefined) => Access): Promise<(namespace: string) => boolean> {
+  const wanted = req.options.namespace;
+  if (wanted !== '*') {
+    await req.authorize(accessIn(wanted));
+    return (namespace) => namespace === wanted;
+  }
+  if (await req.may(accessIn(undefined))) return () => true;
+  const present = new Set<string>();
+  for (const informer of [ctx.cluster.caches.jobs, ctx.cluster.caches.deployments, ctx.cluster.caches.pods]) {
+    for (const obj of informer.values()) if (obj.metadata?.namespace) present.add(obj.metadata.namespace);
+  }
+  const allowed = new Set<string>();
+  for (const namespace of present) if (await req.may(accessIn(namespace))) allowed.add(namespace);
+  return (namespace) => allowed.has(namespace);
+}
+
+/** `?filter=` as a predicate over the full Nomad object; a bad expression is Nomad's 400. */
+export function compileListFilter(source: string): ((value: unknown) => boolean) | undefined {
+  if (source === '') return undefined;
+  const compiled = compileFilter(source);
+  if (!compiled.ok) throw badRequest(nomadParseErrorBody(compiled.error));
+  return compiled.test;
+}
