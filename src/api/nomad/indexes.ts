@@ -9,13 +9,13 @@
  *
  * - ModifyIndex = the object's resourceVersion.
  * - CreateIndex: Kubernetes does not keep the revision an object was created at. Caravan uses the
- *   first resourceVersion the API server process saw for the object's UID (CreateIndexBook), which
- *   is the creation revision for every object created while it runs; an object already there at
- *   start gets the revision it had then. So CreateIndex never changes during the object's life in
- *   one process, is at most its ModifyIndex, and orders objects created while the process runs by
- *   creation. It can differ between two processes (after a restart, or between replicas): clients
- *   only compare it with what the same server told them, except for pagination tokens
- *   (`<CreateIndex>.<ID>`), which a restart can shift by a page.
+ *   lowest index the API server process saw the object's UID with (CreateIndexBook), which is its
+ *   creation revision for every object created while the process runs; an object already there at
+ *   start gets the index it had then (a job: the oldest of its own and its version revisions'). So
+ *   CreateIndex stays put during the object's life in one process, is at most its ModifyIndex, and
+ *   orders objects created while the process runs by creation. Two processes (after a restart, or
+ *   two replicas) can give different CreateIndexes: clients compare them only with what the same
+ *   server said, except pagination tokens (`<CreateIndex>.<ID>`), which a restart can shift.
  * - JobModifyIndex = the resourceVersion of the newest version's ControllerRevision. The controller
  *   writes a revision when, and only when, the spec makes a new version, so it moves with spec
  *   changes and not with status writes, as Nomad's does. One exception: marking the version stable
