@@ -340,14 +340,15 @@ func checkAlloc(t *testing.T, what string, a *api.Allocation, jobID string) {
 		t.Errorf("%s is null", what)
 		return
 	}
-	checkAllocStub(t, what, a.Stub(), jobID)
-	if a.Job == nil {
+	switch {
+	case a.Job == nil:
 		t.Errorf("%s.Job is null: an allocation carries the job version it runs", what)
-	} else {
+	case a.Job.Type == nil || a.Job.Version == nil:
+		// api.Allocation.Stub() (used by Nomad tools) dereferences both.
+		t.Errorf("%s.Job.Type %v / Job.Version %v is missing", what, a.Job.Type, a.Job.Version)
+	default:
 		wantPtr(t, what+".Job.ID", a.Job.ID, jobID)
-		if a.Job.Version == nil {
-			t.Errorf("%s.Job.Version is missing", what)
-		}
+		checkAllocStub(t, what, a.Stub(), jobID)
 	}
 	if a.AllocModifyIndex == 0 {
 		t.Errorf("%s.AllocModifyIndex is 0", what)
