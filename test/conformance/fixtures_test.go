@@ -457,7 +457,9 @@ func followJobAllocs(t *testing.T, c *conn, id, what string, cond func([]*api.Al
 func deploymentOf(t *testing.T, c *conn, jobID string, version uint64) *api.Deployment {
 	t.Helper()
 	return follow(t, c, fmt.Sprintf("latest deployment of %s for version %d", jobID, version), rolloutTimeout,
-		func(q *api.QueryOptions) (*api.Deployment, *api.QueryMeta, error) { return c.api.Jobs().LatestDeployment(jobID, q) },
+		func(q *api.QueryOptions) (*api.Deployment, *api.QueryMeta, error) {
+			return c.api.Jobs().LatestDeployment(jobID, q)
+		},
 		func(d *api.Deployment) bool { return d != nil && d.JobVersion == version })
 }
 
