@@ -126,7 +126,7 @@ class FilterParser {
       return false;
     }
     if (spaceAfter && !isSpace(this.src[this.pos + word.length])) {
-      this.expect('whitespace', this.pos + word.length);
+      this.expect(`whitespace after "${word}"`, this.pos + word.length);
       return false;
     }
     this.pos += word.length;
@@ -139,7 +139,7 @@ class FilterParser {
     const start = this.pos;
     const spaced = this.space();
     if (!spaced && this.src.startsWith(words[0]!, this.pos)) {
-      this.expect('whitespace');
+      this.expect(`whitespace before "${words[0]}"`);
       this.pos = start;
       return false;
     }
