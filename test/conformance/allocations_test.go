@@ -31,7 +31,7 @@ func TestAllocations(t *testing.T) {
 		}))
 	})
 
-	f.step("List", func(t *testing.T) {
+	f.check("List", func(t *testing.T) {
 		all, _, err := c.api.Allocations().List(nil)
 		if err != nil {
 			t.Fatalf("Allocations().List: %v", err)
@@ -58,7 +58,7 @@ func TestAllocations(t *testing.T) {
 		}
 	})
 
-	f.step("Info", func(t *testing.T) {
+	f.check("Info", func(t *testing.T) {
 		for _, s := range stubs {
 			a, qm, err := c.api.Allocations().Info(s.ID, nil)
 			if err != nil {
@@ -98,7 +98,7 @@ func TestAllocations(t *testing.T) {
 		}
 	})
 
-	f.step("Stop", func(t *testing.T) {
+	f.check("Stop", func(t *testing.T) {
 		victim := stubs[0]
 		full, _, err := c.api.Allocations().Info(victim.ID, nil)
 		if err != nil {

@@ -20,6 +20,7 @@ func TestDeployments(t *testing.T) {
 	f := newFlow(t)
 	var d0, d1 *api.Deployment
 	var canaryID string
+	promoted := false
 
 	f.step("RolloutVersion0", func(t *testing.T) {
 		d0 = registerAndRoll(t, c, serviceJob(id, imageV0, jobOptions{}))
@@ -37,7 +38,9 @@ func TestDeployments(t *testing.T) {
 		if d1.ID == d0.ID {
 			t.Fatalf("version 1 reuses deployment %s of version 0", d0.ID)
 		}
-		want(t, "Status", d1.Status, api.DeploymentStatusRunning)
+		if d1.Status != api.DeploymentStatusRunning {
+			t.Fatalf("version 1's deployment is %q (%s), want running with its canary", d1.Status, d1.StatusDescription)
+		}
 		want(t, "StatusDescription", d1.StatusDescription, "Deployment is running but requires manual promotion")
 		want(t, "JobVersion", d1.JobVersion, uint64(1))
 		g := group(t, d1)
@@ -143,7 +146,8 @@ func TestDeployments(t *testing.T) {
 		want(t, "ID", d2.ID, d1.ID)
 	})
 
-	f.step("PromoteWakesBlockingQuery", func(t *testing.T) {
+	// A check, not a step: if only the wake-up is wrong, the rollout can still finish.
+	f.check("PromoteWakesBlockingQuery", func(t *testing.T) {
 		_, qm, err := c.api.Deployments().Info(d1.ID, nil)
 		if err != nil {
 			t.Fatalf("Deployments().Info: %v", err)
@@ -174,6 +178,7 @@ func TestDeployments(t *testing.T) {
 		if err != nil {
 			t.Fatalf("Deployments().PromoteAll: %v", err)
 		}
+		promoted = true
 		strictWrite[api.DeploymentUpdateResponse](t, c, "POST /v1/deployment/promote/:id")
 		if resp.EvalID == "" {
 			t.Errorf("EvalID is empty (a promotion creates an evaluation)")
@@ -203,6 +208,9 @@ func TestDeployments(t *testing.T) {
 	})
 
 	f.step("RolloutFinishes", func(t *testing.T) {
+		if !promoted {
+			t.Fatalf("the promotion in PromoteWakesBlockingQuery failed, so the rollout cannot finish")
+		}
 		d := untilSuccessful(t, c, d1.ID)
 		checkDeployment(t, "deployment v1", d, id)
 		g := group(t, d)

@@ -259,34 +259,46 @@ func snippet(b []byte) string {
 	return fmt.Sprintf("%q", s)
 }
 
-// flow runs dependent steps: once a step fails, the later ones skip and say which one failed,
-// so a server that supports only part of a family shows exactly where support stops.
+// flow runs the subtests of a family in order. A step builds state that later subtests need:
+// when it does not complete (t.Fatal, t.Skip), every later subtest skips and names it, so a
+// server that supports only part of a family shows exactly where support stops. A step that
+// completes with errors (t.Error: a wrong description, an unknown key) is reported and the flow
+// goes on. A check needs the state the steps built but builds none: its failure stops nothing.
 type flow struct {
-	t      *testing.T
-	failed string
+	t       *testing.T
+	blocked string
 }
 
 func newFlow(t *testing.T) *flow { return &flow{t: t} }
 
-func (f *flow) step(name string, fn func(t *testing.T)) bool {
-	if f.failed != "" {
-		failed := f.failed
-		f.t.Run(name, func(t *testing.T) { t.Skipf("skipped: it depends on step %q, which failed", failed) })
-		return false
+func (f *flow) step(name string, fn func(t *testing.T)) {
+	if f.skipped(name) {
+		return
 	}
-	if !f.t.Run(name, fn) {
-		f.failed = name
-		return false
+	completed := false
+	f.t.Run(name, func(t *testing.T) {
+		fn(t)
+		completed = true
+	})
+	if !completed {
+		f.blocked = name
 	}
-	return true
 }
 
-// check runs an independent step: its failure does not skip the steps after it.
 func (f *flow) check(name string, fn func(t *testing.T)) {
-	if f.failed != "" {
-		failed := f.failed
-		f.t.Run(name, func(t *testing.T) { t.Skipf("skipped: it depends on step %q, which failed", failed) })
+	if f.skipped(name) {
 		return
 	}
 	f.t.Run(name, fn)
+}
+
+func (f *flow) skipped(name string) bool {
+	if f.blocked == "" {
+		return false
+	}
+	blocked := f.blocked
+	f.t.Run(name, func(t *testing.T) {
+		t.Skipf("skipped: it needs step %q, which did not complete", blocked)
+	})
+	return true
 }

@@ -30,7 +30,9 @@ func TestDeploymentOperations(t *testing.T) {
 			return terminalDeployment(d) || (g != nil && g.PlacedAllocs == 2)
 		})
 		checkDeployment(t, "deployment v0", d0, id)
-		want(t, "Status", d0.Status, api.DeploymentStatusRunning)
+		if d0.Status != api.DeploymentStatusRunning {
+			t.Fatalf("version 0's deployment is %q (%s), want running until the API sets health", d0.Status, d0.StatusDescription)
+		}
 		// With manual health nothing but the API makes an allocation healthy (§2.7 rule 1).
 		time.Sleep(3 * time.Second)
 		d, _, err := c.api.Deployments().Info(d0.ID, nil)
@@ -83,7 +85,9 @@ func TestDeploymentOperations(t *testing.T) {
 		})
 		checkDeployment(t, "deployment v1", d1, id)
 		g := group(t, d1)
-		want(t, "Status", d1.Status, api.DeploymentStatusRunning)
+		if d1.Status != api.DeploymentStatusRunning {
+			t.Fatalf("version 1's deployment is %q (%s), want running with its canary", d1.Status, d1.StatusDescription)
+		}
 		want(t, "StatusDescription", d1.StatusDescription, "Deployment is running but requires manual promotion")
 		want(t, "TaskGroups.web.HealthyAllocs", g.HealthyAllocs, 0)
 		if len(g.PlacedCanaries) != 1 {
@@ -92,7 +96,7 @@ func TestDeploymentOperations(t *testing.T) {
 		canaryID = g.PlacedCanaries[0]
 	})
 
-	f.step("PromoteUnhealthyCanaryRefused", func(t *testing.T) {
+	f.check("PromoteUnhealthyCanaryRefused", func(t *testing.T) {
 		// Nomad refuses, changes nothing, and says why in a multierror (§2.4 rule 3, §4.13).
 		_, _, err := c.api.Deployments().PromoteAll(d1.ID, nil)
 		wantError(t, c, err, http.StatusInternalServerError, "1 error occurred:\n\t* Task group \"web\" has 0/1 healthy allocations\n\n")
@@ -104,7 +108,7 @@ func TestDeploymentOperations(t *testing.T) {
 		want(t, "TaskGroups.web.Promoted", group(t, d).Promoted, false)
 	})
 
-	f.step("Pause", func(t *testing.T) {
+	f.check("Pause", func(t *testing.T) {
 		resp, wm, err := c.api.Deployments().Pause(d1.ID, true, nil)
 		if err != nil {
 			t.Fatalf("Deployments().Pause(true): %v", err)
@@ -118,7 +122,7 @@ func TestDeploymentOperations(t *testing.T) {
 		want(t, "StatusDescription", d.StatusDescription, "Deployment is paused")
 	})
 
-	f.step("Resume", func(t *testing.T) {
+	f.check("Resume", func(t *testing.T) {
 		resp, _, err := c.api.Deployments().Pause(d1.ID, false, nil)
 		if err != nil {
 			t.Fatalf("Deployments().Pause(false): %v", err)
@@ -133,9 +137,7 @@ func TestDeploymentOperations(t *testing.T) {
 		want(t, "StatusDescription", d.StatusDescription, "Deployment is running")
 	})
 
-	f.step("RefusedPromotionDoesNotLinger", func(t *testing.T) {
-		// The refused promotion must not have been kept as an intent that the canary's health
-		// later fulfils: in Nomad a refused promotion leaves no trace.
+	f.step("CanaryMarkedHealthy", func(t *testing.T) {
 		if _, _, err := c.api.Deployments().SetAllocHealth(d1.ID, []string{canaryID}, nil, nil); err != nil {
 			t.Fatalf("Deployments().SetAllocHealth(canary healthy): %v", err)
 		}
@@ -144,6 +146,11 @@ func TestDeploymentOperations(t *testing.T) {
 			g := d.TaskGroups[groupName]
 			return g != nil && g.HealthyAllocs >= 1
 		})
+	})
+
+	f.check("RefusedPromotionDidNotLinger", func(t *testing.T) {
+		// The refused promotion must not have been kept as an intent that the canary's health
+		// now fulfils: in Nomad a refused promotion leaves no trace.
 		time.Sleep(3 * time.Second)
 		d, _, err := c.api.Deployments().Info(d1.ID, nil)
 		if err != nil {
@@ -166,35 +173,53 @@ func TestDeploymentOperations(t *testing.T) {
 			g := d.TaskGroups[groupName]
 			return terminalDeployment(d) || (g != nil && g.Promoted)
 		})
-		want(t, "TaskGroups.web.Promoted", group(t, d).Promoted, true)
+		if !group(t, d).Promoted {
+			t.Fatalf("group web was not promoted: deployment %q (%s)", d.Status, d.StatusDescription)
+		}
 		// The rest of the rollout needs health from the API too.
 		d = setHealthyUntilDone(t, c, d1.ID)
-		want(t, "Status", d.Status, api.DeploymentStatusSuccessful)
+		if d.Status != api.DeploymentStatusSuccessful {
+			t.Fatalf("version 1's deployment ended %q (%s), want successful", d.Status, d.StatusDescription)
+		}
 		followJob(t, c, id, "version 1 stable", func(j *api.Job) bool { return val(j.Version) == 1 && val(j.Stable) })
 	})
 
-	f.step("FailWithAutoRevert", func(t *testing.T) {
+	var failResp *api.DeploymentUpdateResponse
+	f.step("Fail", func(t *testing.T) {
 		register(t, c, serviceJob(id, imageV2, opts))
 		d := deploymentOf(t, c, id, 2)
 		d2 = followDeployment(t, c, d.ID, "canary placed", func(d *api.Deployment) bool {
 			g := d.TaskGroups[groupName]
 			return terminalDeployment(d) || (g != nil && len(g.PlacedCanaries) == 1)
 		})
-		want(t, "Status before the fail", d2.Status, api.DeploymentStatusRunning)
+		if d2.Status != api.DeploymentStatusRunning {
+			t.Fatalf("version 2's deployment is %q (%s) before the fail, want running", d2.Status, d2.StatusDescription)
+		}
 		resp, _, err := c.api.Deployments().Fail(d2.ID, nil)
 		if err != nil {
 			t.Fatalf("Deployments().Fail: %v", err)
 		}
+		failResp = resp
 		strictWrite[api.DeploymentUpdateResponse](t, c, "POST /v1/deployment/fail/:id")
 		if resp.EvalID == "" {
 			t.Errorf("EvalID is empty (failing a deployment creates an evaluation)")
 		}
-		// auto_revert: back to the latest stable version, 1; the response names the target (§2.9).
-		if resp.RevertedJobVersion == nil || *resp.RevertedJobVersion != 1 {
-			t.Errorf("RevertedJobVersion = %s, want 1", describe(resp.RevertedJobVersion))
-		}
 		d = followDeployment(t, c, d2.ID, "deployment failed", terminalDeployment)
-		want(t, "Status", d.Status, api.DeploymentStatusFailed)
+		if d.Status != api.DeploymentStatusFailed {
+			t.Fatalf("after the fail the deployment is %q (%s), want failed", d.Status, d.StatusDescription)
+		}
+	})
+
+	f.check("AutoRevert", func(t *testing.T) {
+		// auto_revert: back to the latest stable version, 1. The response names the target, the
+		// description says so, and version 3 runs version 1's spec (§2.9, §2.12).
+		if failResp.RevertedJobVersion == nil || *failResp.RevertedJobVersion != 1 {
+			t.Errorf("RevertedJobVersion = %s, want 1", describe(failResp.RevertedJobVersion))
+		}
+		d, _, err := c.api.Deployments().Info(d2.ID, nil)
+		if err != nil {
+			t.Fatalf("Deployments().Info: %v", err)
+		}
 		want(t, "StatusDescription", d.StatusDescription, "Deployment marked as failed - rolling back to job version 1")
 		j := followJob(t, c, id, "the revert to version 1 recorded as version 3", func(j *api.Job) bool { return val(j.Version) >= 3 })
 		wantPtr(t, "Version", j.Version, uint64(3))
