@@ -2,7 +2,7 @@ import type { V1ControllerRevision, V1Pod } from '@kubernetes/client-node';
 import type { ClusterCaches } from '../controller/cluster-caches.ts';
 import type { NomadDeploymentObject } from '../controller/deployment-object.ts';
 import type { JobObject } from '../controller/reconciler.ts';
-import { latestVersion, versionFromRevision, type JobVersion } from '../model/job-versions.ts';
+import { decideVersion, latestVersion, versionFromRevision, type JobVersion } from '../model/job-versions.ts';
 import { labels } from '../model/labels.ts';
 import type { DeploymentJobInfo } from './nomad/deployment.ts';
 import { CreateIndexBook, jobIndexes, type IndexedRevision } from './nomad/indexes.ts';
@@ -63,17 +63,43 @@ export class ClusterView {
     return out.sort((a, b) => a.version.version - b.version.version);
   }
 
-  /** The job at one of its versions (the newest by default); undefined before its first version. */
-  jobAt(job: JobObject, version?: number): JobAtVersion | undefined {
+  /**
+   * The versions kept for a job, with the one its spec is about to become: Nomad records a
+   * version in the same write as the register, Caravan's controller a moment later. Until it
+   * has, the job shows the version the controller will record (decideVersion, the controller's
+   * own rule), so a client that registers and reads at once sees what Nomad would show.
+   */
+  private withPending(job: JobObject): KeptVersion[] {
     const kept = this.versions(job);
-    const at = version === undefined ? kept.find((k) => k.version === latestVersion(kept.map((x) => x.version))) : kept.find((k) => k.version.version === version);
+    const decision = decideVersion(kept.map((k) => k.version), job.spec, new Date());
+    if (decision.kind !== 'new') return kept;
+    const pending: JobVersion = decision.version;
+    return [...kept, { version: pending, revision: { metadata: { uid: job.metadata.uid, resourceVersion: job.metadata.resourceVersion }, revision: pending.version } }];
+  }
+
+  /** The job at one of its versions (the newest by default). */
+  jobAt(job: JobObject, version?: number): JobAtVersion | undefined {
+    const kept = this.withPending(job);
+    const at = version === undefined ? kept.at(-1) : kept.find((k) => k.version.version === version);
     if (!at) return undefined;
     return { job, version: at.version, indexes: jobIndexes(job, kept.map((k) => k.revision), at.version.version, this.created.lookup) };
   }
 
   allVersionsOf(job: JobObject): JobAtVersion[] {
-    const kept = this.versions(job);
+    const kept = this.withPending(job);
     return kept.map((k) => ({ job, version: k.version, indexes: jobIndexes(job, kept.map((x) => x.revision), k.version.version, this.created.lookup) }));
+  }
+
+  /**
+   * Waits (briefly) until the cache holds `kind`'s object `key` at `resourceVersion` or later, so
+   * that a client reading right after its own write sees it, as it would in Nomad.
+   */
+  async caughtUp(kind: 'jobs' | 'deployments' | 'pods', key: string, resourceVersion: string | undefined, ms = 3000): Promise<void> {
+    const want = Number(resourceVersion);
+    if (!Number.isFinite(want)) return;
+    const deadline = Date.now() + ms;
+    const seen = () => Number(this.cluster.caches[kind].get(key)?.metadata?.resourceVersion ?? 0) >= want;
+    while (!seen() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
   }
 
   deployments(namespace: string): NomadDeploymentObject[] {

@@ -76,7 +76,8 @@ async function patchSpec(ctx: NomadApiContext, d: NomadDeploymentObject, spec: R
   return (await custom.patchNamespacedCustomObject({ group, version, plural, namespace: d.metadata.namespace ?? 'default', name: d.metadata.name, body: { spec } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch))) as NomadDeploymentObject;
 }
 
-function updated(written: NomadDeploymentObject, withEval: boolean, revertedJobVersion: number | null = null): { body: UpdateResponse; index: number } {
+async function updated(view: ClusterView, written: NomadDeploymentObject, withEval: boolean, revertedJobVersion: number | null = null): Promise<{ body: UpdateResponse; index: number }> {
+  await view.caughtUp('deployments', `${written.metadata.namespace}/${written.metadata.name}`, written.metadata.resourceVersion);
   const index = indexOf(written.metadata.resourceVersion);
   return {
     index,
@@ -180,7 +181,7 @@ export function deploymentRoutes(view: ClusterView): Route[] {
           if (isTerminal(observeDeployment(d).status)) throw serverError("can't fail terminal deployment");
           const reverted = revertTarget(view, d);
           const written = await patchSpec(ctx, d, { failed: true });
-          const { body, index } = updated(written, true, reverted);
+          const { body, index } = await updated(view, written, true, reverted);
           return { body, index };
         },
       },
@@ -196,7 +197,7 @@ export function deploymentRoutes(view: ClusterView): Route[] {
           if (isTerminal(observeDeployment(d).status)) throw serverError(pause ? "can't pause terminal deployment" : "can't resume terminal deployment");
           const written = await patchSpec(ctx, d, { paused: pause });
           // Nomad creates an evaluation when resuming, not when pausing.
-          return updated(written, !pause);
+          return updated(view, written, !pause);
         },
       },
     },
@@ -212,7 +213,7 @@ export function deploymentRoutes(view: ClusterView): Route[] {
           const outcome = promote(observeDeployment(d), request, healthyCanaries(view, d), Date.now());
           if (!outcome.ok) throw serverError(outcome.error);
           const written = await patchSpec(ctx, d, 'all' in request ? { promote: { all: true, groups: null } } : { promote: { groups, all: null } });
-          return updated(written, true);
+          return updated(view, written, true);
         },
       },
     },

@@ -35,6 +35,14 @@ async function jobFor(view: ClusterView, req: ApiRequest): Promise<{ job: JobObj
   return { job, at };
 }
 
+/** The job of `/v1/job/:id/<list>`, authorized; undefined when missing (Nomad answers [] or null). */
+async function maybeJob(view: ClusterView, req: ApiRequest): Promise<JobObject | undefined> {
+  const namespace = req.options.namespace;
+  const name = req.params['id'] ?? '';
+  await req.authorize(jobAccess('get', namespace, name));
+  return view.job(namespace, name);
+}
+
 /**
  * The evaluation a job write stands for. Caravan has no evaluation broker: the controller
  * reconciles on the change itself, so the evaluation is synthetic, with a deterministic ID (the
@@ -95,6 +103,7 @@ async function register(view: ClusterView, req: ApiRequest, ctx: NomadApiContext
         throw error;
       })) as JobObject;
   }
+  await view.caughtUp('jobs', `${namespace}/${name}`, written.metadata.resourceVersion);
   const index = indexOf(written.metadata.resourceVersion);
   const periodic = spec.periodic !== undefined || spec.parameterized !== undefined;
   return {
@@ -164,6 +173,7 @@ export function jobRoutes(view: ClusterView): Route[] {
           } else if (!job.spec.stop) {
             written = (await custom.patchNamespacedCustomObject({ group, version, plural, namespace, name, body: { spec: { stop: true } } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch))) as JobObject;
           }
+          if (!purge) await view.caughtUp('jobs', `${namespace}/${name}`, written.metadata.resourceVersion);
           const index = purge ? ctx.indexes.get('jobs') : indexOf(written.metadata.resourceVersion);
           return { index, body: { ...writeEvaluation(written), JobModifyIndex: index, VolumeEvalID: '', VolumeEvalIndex: 0, Index: index, LastContact: 0, KnownLeader: ctx.knownLeader(), NextToken: '' } };
         },
@@ -173,7 +183,8 @@ export function jobRoutes(view: ClusterView): Route[] {
       path: '/v1/job/:id/versions',
       methods: {
         GET: async (req, ctx) => {
-          const { job } = await jobFor(view, req);
+          const job = await maybeJob(view, req);
+          if (!job) throw notFound('job versions not found');
           const { index, value } = await blockingRead(ctx.indexes, req.options, () => {
             const response = toJobVersions(view.allVersionsOf(view.job(job.metadata.namespace ?? 'default', job.metadata.name) ?? job));
             return { index: response.Index, value: response };
@@ -200,9 +211,10 @@ export function jobRoutes(view: ClusterView): Route[] {
       path: '/v1/job/:id/allocations',
       methods: {
         GET: async (req, ctx) => {
-          const { job } = await jobFor(view, req);
-          await req.authorize({ verb: 'list', group: '', resource: 'pods', namespace: job.metadata.namespace ?? 'default' });
+          const job = await maybeJob(view, req);
+          await req.authorize({ verb: 'list', group: '', resource: 'pods', namespace: req.options.namespace });
           const { index, value } = await blockingRead(ctx.indexes, req.options, () => {
+            if (!job) return { index: ctx.indexes.get('allocs'), value: [] };
             const pods: V1Pod[] = view.podsOf(job);
             const context = allocationContext(ctx, view, pods);
             const jobType = job.spec.type ?? 'service';
@@ -216,11 +228,11 @@ export function jobRoutes(view: ClusterView): Route[] {
       path: '/v1/job/:id/deployments',
       methods: {
         GET: async (req, ctx) => {
-          const { job } = await jobFor(view, req);
-          await req.authorize({ verb: 'list', group, resource: 'nomaddeployments', namespace: job.metadata.namespace ?? 'default' });
+          const job = await maybeJob(view, req);
+          await req.authorize({ verb: 'list', group, resource: 'nomaddeployments', namespace: req.options.namespace });
           const { index, value } = await blockingRead(ctx.indexes, req.options, () => ({
             index: ctx.indexes.get('deployments'),
-            value: view.deploymentsOf(job).map((d) => toNomadDeployment(d, view.deploymentJobInfo(d), view.created.lookup)),
+            value: (job ? view.deploymentsOf(job) : []).map((d) => toNomadDeployment(d, view.deploymentJobInfo(d), view.created.lookup)),
           }), req.signal);
           return { index, body: value };
         },
@@ -230,10 +242,10 @@ export function jobRoutes(view: ClusterView): Route[] {
       path: '/v1/job/:id/deployment',
       methods: {
         GET: async (req, ctx) => {
-          const { job } = await jobFor(view, req);
-          await req.authorize({ verb: 'list', group, resource: 'nomaddeployments', namespace: job.metadata.namespace ?? 'default' });
+          const job = await maybeJob(view, req);
+          await req.authorize({ verb: 'list', group, resource: 'nomaddeployments', namespace: req.options.namespace });
           const { index, value } = await blockingRead(ctx.indexes, req.options, () => {
-            const latest = view.deploymentsOf(job).sort((a, b) => b.spec.jobVersion - a.spec.jobVersion)[0];
+            const latest = (job ? view.deploymentsOf(job) : []).sort((a, b) => b.spec.jobVersion - a.spec.jobVersion)[0];
             return { index: ctx.indexes.get('deployments'), value: latest ? toNomadDeployment(latest, view.deploymentJobInfo(latest), view.created.lookup) : null };
           }, req.signal);
           return { index, body: value };

@@ -1,4 +1,4 @@
-import { compileFilter, nomadParseErrorBody } from '../filter/index.ts';
+import { compileFilter, NOMAD_MAP_FIELDS, nomadParseErrorBody } from '../filter/index.ts';
 import { badRequest } from '../http-error.ts';
 import type { Access } from '../kubernetes-access.ts';
 import type { ApiRequest, NomadApiContext } from '../server.ts';
@@ -28,7 +28,8 @@ export async function namespacesAllowed(req: ApiRequest, ctx: NomadApiContext, a
 /** `?filter=` as a predicate over the full Nomad object; a bad expression is Nomad's 400. */
 export function compileListFilter(source: string): ((value: unknown) => boolean) | undefined {
   if (source === '') return undefined;
-  const compiled = compileFilter(source);
+  // A misspelt field is Nomad's 400; a missing key of a map field (Meta, Env, …) is not.
+  const compiled = compileFilter(source, { mapFields: NOMAD_MAP_FIELDS });
   if (!compiled.ok) throw badRequest(nomadParseErrorBody(compiled.error));
   return compiled.test;
 }
