@@ -2,7 +2,7 @@ import type { V1ControllerRevision, V1Pod } from '@kubernetes/client-node';
 import type { ClusterCaches } from '../controller/cluster-caches.ts';
 import type { NomadDeploymentObject } from '../controller/deployment-object.ts';
 import type { JobObject } from '../controller/reconciler.ts';
-import { decideVersion, latestVersion, versionFromRevision, type JobVersion } from '../model/job-versions.ts';
+import { decideVersion, latestVersion, versionAnnotations, versionFromRevision, type JobVersion } from '../model/job-versions.ts';
 import { labels } from '../model/labels.ts';
 import type { DeploymentJobInfo } from './nomad/deployment.ts';
 import { CreateIndexBook, jobIndexes, type IndexedRevision } from './nomad/indexes.ts';
@@ -58,7 +58,9 @@ export class ClusterView {
       if (r.metadata?.namespace !== namespace || r.metadata?.labels?.[labels.job] !== job.metadata.name) continue;
       if (!ownedBy(r, job.metadata.uid)) continue;
       const version = versionFromRevision(r);
-      if (version) out.push({ version, revision: { metadata: { uid: r.metadata?.uid, resourceVersion: r.metadata?.resourceVersion }, revision: r.revision } });
+      // The index the version was recorded at: marking it stable later must not move it.
+      const recorded = r.metadata?.annotations?.[versionAnnotations.recordedIndex] ?? r.metadata?.resourceVersion;
+      if (version) out.push({ version, revision: { metadata: { uid: r.metadata?.uid, resourceVersion: recorded }, revision: r.revision } });
     }
     return out.sort((a, b) => a.version.version - b.version.version);
   }

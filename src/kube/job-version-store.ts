@@ -45,11 +45,29 @@ export class JobVersionStore {
   }
 
   async markStable(job: JobIdentity, version: number, stable: boolean): Promise<void> {
-    await this.apps.patchNamespacedControllerRevision({
-      namespace: job.namespace,
-      name: versionObjectName(job.name, version),
-      body: [{ op: 'add', path: `/metadata/annotations/${versionAnnotations.stable.replace('/', '~1')}`, value: String(stable) }],
-    });
+    const name = versionObjectName(job.name, version);
+    const escape = (key: string) => key.replace('/', '~1');
+    for (let attempt = 0; ; attempt++) {
+      const current = await this.apps.readNamespacedControllerRevision({ namespace: job.namespace, name });
+      const rv = current.metadata?.resourceVersion ?? '';
+      const recorded = current.metadata?.annotations?.[versionAnnotations.recordedIndex];
+      try {
+        await this.apps.patchNamespacedControllerRevision({
+          namespace: job.namespace,
+          name,
+          body: [
+            { op: 'test', path: '/metadata/resourceVersion', value: rv },
+            ...(current.metadata?.annotations ? [] : [{ op: 'add', path: '/metadata/annotations', value: {} }]),
+            { op: 'add', path: `/metadata/annotations/${escape(versionAnnotations.stable)}`, value: String(stable) },
+            ...(recorded ? [] : [{ op: 'add', path: `/metadata/annotations/${escape(versionAnnotations.recordedIndex)}`, value: rv }]),
+          ],
+        });
+        return;
+      } catch (error) {
+        const code = apiErrorCode(error);
+        if ((code !== 409 && code !== 422) || attempt >= 3) throw error;
+      }
+    }
   }
 
   async delete(job: JobIdentity, version: number): Promise<void> {

@@ -24,6 +24,11 @@ export const versionAnnotations = {
   stable: 'caravan.dev/stable',
   submitTime: 'caravan.dev/submit-time',
   revertedFrom: 'caravan.dev/reverted-from',
+  /**
+   * The revision's resourceVersion as it was recorded, kept when it is first patched (marked
+   * stable): Nomad's JobModifyIndex of the version, which must not move when only its stability does.
+   */
+  recordedIndex: 'caravan.dev/recorded-index',
 } as const;
 
 export function versionObjectName(job: string, version: number): string {

@@ -60,10 +60,10 @@ function ruleTable(rules: V1PolicyRule[]): Record<string, string> {
  * rule that grows or shrinks fails here until this table (and its reason) says so.
  */
 const controllerRules: [rule: string, verbs: string, why: string][] = [
-  ['caravan.dev nomadjobs', 'list,watch', 'NomadJob informer (src/controller/controller.ts)'],
+  ['caravan.dev nomadjobs', 'create,delete,get,list,patch,watch', 'NomadJob informer; the Nomad API registers, stops, purges for allowed callers'],
   ['caravan.dev nomadjobs/status', 'patch', 'writeJobStatus (src/controller/reconciler.ts)'],
   ['caravan.dev nomadjobs/finalizers', 'update', 'owner references with blockOwnerDeletion under OwnerReferencesPermissionEnforcement'],
-  ['caravan.dev nomaddeployments', 'create,get,list,watch', 'informer; writeDeploymentStatus creates, reads back on 409'],
+  ['caravan.dev nomaddeployments', 'create,get,list,patch,watch', 'informer; writeDeploymentStatus creates, reads back on 409; the Nomad API writes intent'],
   ['caravan.dev nomaddeployments/status', 'patch', 'writeDeploymentStatus'],
   ['core pods', 'create,delete,list,patch,watch', 'Pod informer; place, stop, mark health/canary/version'],
   ['core nodes', 'list,watch', 'Node informer (readiness)'],

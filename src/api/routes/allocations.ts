@@ -1,4 +1,4 @@
-import { CoreV1Api } from '@kubernetes/client-node';
+import { CoreV1Api, type V1Pod } from '@kubernetes/client-node';
 import { apiErrorCode } from '../../kube/client.ts';
 import { labels } from '../../model/labels.ts';
 import { ClusterView } from '../cluster-view.ts';
@@ -14,6 +14,9 @@ import type { Route } from '../server.ts';
 import { blockingRead } from '../table-indexes.ts';
 import { allocationContext } from './deployments.ts';
 import { compileListFilter, namespacesAllowed } from './list-helpers.ts';
+
+/** Nomad looks an allocation up within the request's namespace (`*`: any). */
+const inNamespace = (pod: V1Pod | undefined, namespace: string) => (pod && (namespace === '*' || pod.metadata?.namespace === namespace) ? pod : undefined);
 
 const podAccess = (verb: Access['verb'], namespace: string | undefined, name?: string): Access => ({ verb, group: '', resource: 'pods', ...(namespace ? { namespace } : {}), ...(name ? { name } : {}) });
 
@@ -60,9 +63,9 @@ export function allocationRoutes(view: ClusterView): Route[] {
       path: '/v1/allocation/:id',
       methods: {
         GET: async (req, ctx) => {
-          const pod = view.podByUid((req.params['id'] ?? '').toLowerCase());
+          await req.authorize(podAccess('get', req.options.namespace));
+          const pod = inNamespace(view.podByUid((req.params['id'] ?? '').toLowerCase()), req.options.namespace);
           if (!pod || !pod.metadata?.labels?.[labels.job]) throw notFound('alloc not found');
-          await req.authorize(podAccess('get', pod.metadata.namespace, pod.metadata.name));
           const { index, value } = await blockingRead(ctx.indexes, req.options, () => {
             const current = view.podByUid(pod.metadata!.uid!) ?? pod;
             const job = view.job(current.metadata?.namespace ?? 'default', current.metadata?.labels?.[labels.job] ?? '');
@@ -79,9 +82,9 @@ export function allocationRoutes(view: ClusterView): Route[] {
       path: '/v1/allocation/:id/stop',
       methods: {
         POST: async (req, ctx) => {
-          const pod = view.podByUid((req.params['id'] ?? '').toLowerCase());
+          await req.authorize(podAccess('delete', req.options.namespace));
+          const pod = inNamespace(view.podByUid((req.params['id'] ?? '').toLowerCase()), req.options.namespace);
           if (!pod || !pod.metadata?.labels?.[labels.job]) throw notFound('allocation not found');
-          await req.authorize(podAccess('delete', pod.metadata.namespace, pod.metadata.name));
           const core = ctx.kc.makeApiClient(CoreV1Api);
           // no_shutdown_delay skips the grace period, as Nomad skips the group's shutdown_delay.
           const noDelay = req.query['no_shutdown_delay'] === 'true';

@@ -24,14 +24,21 @@ const group = 'caravan.dev';
 const version = 'v1alpha1';
 const plural = 'nomaddeployments';
 const read = (namespace: string | undefined, name?: string): Access => ({ verb: name ? 'get' : 'list', group, resource: plural, ...(namespace ? { namespace } : {}), ...(name ? { name } : {}) });
-const write = (d: NomadDeploymentObject): Access => ({ verb: 'patch', group, resource: plural, namespace: d.metadata.namespace ?? 'default', name: d.metadata.name });
+const writeIn = (namespace: string): Access => ({ verb: 'patch', group, resource: plural, namespace });
 
-/** The NomadDeployment named by a full UUID in the path, with Nomad's errors for the others. */
-function deploymentFor(view: ClusterView, id: string | undefined, onWrite: boolean): NomadDeploymentObject | undefined {
+/**
+ * The NomadDeployment named by a full UUID in the path, in the request's namespace (as Nomad
+ * scopes a lookup), with Nomad's errors for the others. Callers authorize before looking up, so
+ * a caller without rights learns nothing about what exists.
+ */
+function deploymentFor(view: ClusterView, req: ApiRequest, onWrite: boolean): NomadDeploymentObject | undefined {
+  const id = req.params['id'];
   if (!id) throw serverError('missing deployment ID');
   const parsed = parseIdPrefix(id, true);
   if (!parsed.ok) throw serverError(`deployment lookup failed: ${parsed.error}`);
-  const d = view.deploymentByUid(id.toLowerCase());
+  const found = view.deploymentByUid(id.toLowerCase());
+  const namespace = req.options.namespace;
+  const d = found && (namespace === '*' || found.metadata.namespace === namespace) ? found : undefined;
   if (!d && onWrite) throw serverError('deployment not found');
   return d;
 }
@@ -141,8 +148,8 @@ export function deploymentRoutes(view: ClusterView): Route[] {
       path: '/v1/deployment/allocations/:id',
       methods: {
         GET: async (req, ctx) => {
-          const d = deploymentFor(view, req.params['id'], false);
-          if (d) await req.authorize(read(d.metadata.namespace, d.metadata.name), { verb: 'list', group: '', resource: 'pods', namespace: d.metadata.namespace ?? 'default' });
+          await req.authorize({ ...read(req.options.namespace), verb: 'get' }, { verb: 'list', group: '', resource: 'pods', namespace: req.options.namespace });
+          const d = deploymentFor(view, req, false);
           const { index, value } = await blockingRead(ctx.indexes, req.options, () => {
             if (!d) return { index: ctx.indexes.get('allocs'), value: [] };
             const pods = view.pods(d.metadata.namespace ?? 'default').filter((p) => p.metadata?.annotations?.[annotations.deployment] === d.metadata.name);
@@ -159,9 +166,9 @@ export function deploymentRoutes(view: ClusterView): Route[] {
       path: '/v1/deployment/:id',
       methods: {
         GET: async (req, ctx) => {
-          const d = deploymentFor(view, req.params['id'], false);
+          await req.authorize({ ...read(req.options.namespace), verb: 'get' });
+          const d = deploymentFor(view, req, false);
           if (!d) throw new NomadHttpError(404, 'deployment not found');
-          await req.authorize(read(d.metadata.namespace, d.metadata.name));
           const { index, value } = await blockingRead(ctx.indexes, req.options, () => {
             const current = view.deploymentByUid(d.metadata.uid ?? '') ?? d;
             const json = deploymentJson(view, current);
@@ -176,8 +183,8 @@ export function deploymentRoutes(view: ClusterView): Route[] {
       methods: {
         POST: async (req, ctx) => {
           bodyFor(req, false);
-          const d = deploymentFor(view, req.params['id'], true)!;
-          await req.authorize(write(d));
+          await req.authorize(writeIn(req.options.namespace));
+          const d = deploymentFor(view, req, true)!;
           if (isTerminal(observeDeployment(d).status)) throw serverError("can't fail terminal deployment");
           const reverted = revertTarget(view, d);
           const written = await patchSpec(ctx, d, { failed: true });
@@ -191,8 +198,8 @@ export function deploymentRoutes(view: ClusterView): Route[] {
       methods: {
         POST: async (req, ctx) => {
           const body = bodyFor(req, true);
-          const d = deploymentFor(view, req.params['id'], true)!;
-          await req.authorize(write(d));
+          await req.authorize(writeIn(req.options.namespace));
+          const d = deploymentFor(view, req, true)!;
           const pause = body['Pause'] === true;
           if (isTerminal(observeDeployment(d).status)) throw serverError(pause ? "can't pause terminal deployment" : "can't resume terminal deployment");
           const written = await patchSpec(ctx, d, { paused: pause });
@@ -206,8 +213,8 @@ export function deploymentRoutes(view: ClusterView): Route[] {
       methods: {
         POST: async (req, ctx) => {
           const body = bodyFor(req, true);
-          const d = deploymentFor(view, req.params['id'], true)!;
-          await req.authorize(write(d));
+          await req.authorize(writeIn(req.options.namespace));
+          const d = deploymentFor(view, req, true)!;
           const groups = Array.isArray(body['Groups']) ? (body['Groups'] as unknown[]).filter((g): g is string => typeof g === 'string') : [];
           const request: PromoteRequest = body['All'] === true ? { all: true } : { groups };
           const outcome = promote(observeDeployment(d), request, healthyCanaries(view, d), Date.now());
@@ -222,12 +229,12 @@ export function deploymentRoutes(view: ClusterView): Route[] {
       methods: {
         POST: async (req, ctx) => {
           const body = bodyFor(req, true);
-          const d = deploymentFor(view, req.params['id'], true)!;
+          await req.authorize(writeIn(req.options.namespace), { verb: 'patch', group: '', resource: 'pods', namespace: req.options.namespace });
+          const d = deploymentFor(view, req, true)!;
           const ids = (key: string) => (Array.isArray(body[key]) ? (body[key] as unknown[]).filter((x): x is string => typeof x === 'string') : []);
           const healthy = ids('HealthyAllocationIDs');
           const unhealthy = ids('UnhealthyAllocationIDs');
           const namespace = d.metadata.namespace ?? 'default';
-          await req.authorize(write(d), { verb: 'patch', group: '', resource: 'pods', namespace });
           if (healthy.length === 0 && unhealthy.length === 0) throw serverError('must specify at least one healthy/unhealthy allocation ID');
           if (isTerminal(observeDeployment(d).status)) throw serverError("can't set health of allocations for a terminal deployment");
           const pods: [V1Pod, 'healthy' | 'unhealthy'][] = [];

@@ -1,9 +1,10 @@
 import { CustomObjectsApi, PatchStrategy, setHeaderOptions, type V1Pod } from '@kubernetes/client-node';
 import type { JobObject } from '../../controller/reconciler.ts';
 import { apiErrorCode } from '../../kube/client.ts';
+import { JobVersionStore } from '../../kube/job-version-store.ts';
 import { apiVersion } from '../../model/nomad-job-spec.ts';
 import { ClusterView } from '../cluster-view.ts';
-import { NomadHttpError, notFound, serverError } from '../http-error.ts';
+import { badRequest, NomadHttpError, notFound, serverError } from '../http-error.ts';
 import type { Access } from '../kubernetes-access.ts';
 import { toAllocListStub } from '../nomad/allocation.ts';
 import { toNomadDeployment } from '../nomad/deployment.ts';
@@ -33,6 +34,30 @@ async function jobFor(view: ClusterView, req: ApiRequest): Promise<{ job: JobObj
   const at = job && view.jobAt(job);
   if (!job || !at) throw notFound('job not found');
   return { job, at };
+}
+
+/** A job write's body: Nomad's 400s when the JobID is missing or names another job. */
+function jobBody(req: ApiRequest): Record<string, unknown> {
+  const body = (req.body ?? {}) as Record<string, unknown>;
+  if (typeof body !== 'object' || Array.isArray(body)) throw badRequest('Request decode failed: expected a JSON object');
+  if (!body['JobID']) throw badRequest('JobID must be specified');
+  if (body['JobID'] !== req.params['id']) throw badRequest('Job ID does not match');
+  return body;
+}
+
+/** Replaces a job's spec, guarded by the resourceVersion read just now. */
+async function replaceSpec(ctx: NomadApiContext, job: JobObject, spec: JobObject['spec'], strict: boolean): Promise<JobObject> {
+  const custom = ctx.kc.makeApiClient(CustomObjectsApi);
+  const namespace = job.metadata.namespace ?? 'default';
+  const name = job.metadata.name;
+  const fresh = (await custom.getNamespacedCustomObject({ group, version, plural, namespace, name })) as JobObject & { metadata: { generation?: number } };
+  if (strict && fresh.metadata.generation !== (job as JobObject & { metadata: { generation?: number } }).metadata.generation) throw serverError(`job ${JSON.stringify(name)} changed while it was being reverted: try again`);
+  try {
+    return (await custom.patchNamespacedCustomObject({ group, version, plural, namespace, name, body: [{ op: 'test', path: '/metadata/resourceVersion', value: fresh.metadata.resourceVersion }, { op: 'replace', path: '/spec', value: spec }] })) as JobObject;
+  } catch (error) {
+    if (apiErrorCode(error) === 422 || apiErrorCode(error) === 409) throw serverError(`job ${JSON.stringify(name)} changed while it was being written: try again`);
+    throw error;
+  }
 }
 
 /** The job of `/v1/job/:id/<list>`, authorized; undefined when missing (Nomad answers [] or null). */
@@ -275,5 +300,82 @@ export function jobRoutes(view: ClusterView): Route[] {
         },
       },
     },
+    {
+      path: '/v1/job/:id/revert',
+      methods: {
+        POST: async (req, ctx) => {
+          const body = jobBody(req);
+          const namespace = req.options.namespace;
+          const name = req.params['id'] ?? '';
+          await req.authorize(jobAccess('update', namespace, name));
+          const job = view.job(namespace, name);
+          const current = job && view.jobAt(job);
+          if (!job || !current) throw serverError(`job ${JSON.stringify(name)} not found`);
+          const wanted = Number(body['JobVersion'] ?? 0);
+          const prior = body['EnforcePriorVersion'];
+          if (typeof prior === 'number' && prior !== current.version.version) throw serverError(`Current job has version ${current.version.version}; enforcing version ${prior}`);
+          if (wanted === current.version.version) throw serverError("can't revert to current version");
+          const target = view.allVersionsOf(job).find((v) => v.version.version === wanted);
+          if (!target) throw serverError(`job ${JSON.stringify(name)} in namespace ${JSON.stringify(namespace)} at version ${wanted} not found`);
+          // Nomad registers a copy of the old version; here the caller's spec becomes that version's.
+          const written = await replaceSpec(ctx, job, target.version.spec, typeof prior === 'number');
+          await view.caughtUp('jobs', `${namespace}/${name}`, written.metadata.resourceVersion);
+          const index = indexOf(written.metadata.resourceVersion);
+          return { index, body: { ...writeEvaluation(written), JobModifyIndex: index, Warnings: '', Index: index, LastContact: 0, KnownLeader: ctx.knownLeader(), NextToken: '' } };
+        },
+      },
+    },
+    {
+      path: '/v1/job/:id/stable',
+      methods: {
+        POST: async (req, ctx) => {
+          const body = jobBody(req);
+          const namespace = req.options.namespace;
+          const name = req.params['id'] ?? '';
+          await req.authorize(jobAccess('update', namespace, name));
+          const job = view.job(namespace, name);
+          const wanted = Number(body['JobVersion'] ?? 0);
+          const kept = job ? view.versions(job).find((k) => k.version.version === wanted) : undefined;
+          if (!job || !kept) throw serverError(`job ${JSON.stringify(name)} in namespace ${JSON.stringify(namespace)} at version ${wanted} not found`);
+          await new JobVersionStore(ctx.kc).markStable({ name, namespace, uid: job.metadata.uid ?? '' }, wanted, body['Stable'] === true);
+          const at = view.jobAt(job);
+          const index = ctx.indexes.get('jobs');
+          return { index, body: { JobModifyIndex: at?.indexes.jobModifyIndex ?? index, Index: index } };
+        },
+      },
+    },
+    {
+      path: '/v1/job/:id/evaluate',
+      methods: {
+        POST: async (req, ctx) => {
+          const body = (req.body ?? {}) as Record<string, unknown>;
+          if (body['JobID'] !== undefined && body['JobID'] !== req.params['id']) throw badRequest('JobID not same as job name');
+          const namespace = req.options.namespace;
+          const name = req.params['id'] ?? '';
+          await req.authorize(jobAccess('patch', namespace, name));
+          const job = view.job(namespace, name);
+          if (!job) throw serverError('job not found');
+          if (job.spec.periodic) throw serverError("can't evaluate periodic job");
+          if (job.spec.parameterized) throw serverError("can't evaluate parameterized job");
+          // The controller reconciles on any change: an annotation with the time asks for a pass.
+          const custom = ctx.kc.makeApiClient(CustomObjectsApi);
+          const written = (await custom.patchNamespacedCustomObject(
+            { group, version, plural, namespace, name, body: { metadata: { annotations: { 'caravan.dev/evaluate-requested': new Date().toISOString() } } } },
+            setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+          )) as JobObject;
+          const index = indexOf(written.metadata.resourceVersion);
+          return { index, body: { ...writeEvaluation(written), JobModifyIndex: view.jobAt(job)?.indexes.jobModifyIndex ?? index, Warnings: '', Index: index, LastContact: 0, KnownLeader: ctx.knownLeader(), NextToken: '' } };
+        },
+      },
+    },
+    ...(['dispatch', 'periodic/force'] as const).map((what): Route => ({
+      path: `/v1/job/:id/${what}`,
+      methods: {
+        POST: async (req) => {
+          await req.authorize(jobAccess('get', req.options.namespace, req.params['id']));
+          throw serverError(what === 'dispatch' ? 'dispatching parameterized jobs is not supported by Caravan yet: it runs service and batch jobs; register the job without a parameterized block' : 'forcing a periodic launch is not supported by Caravan yet: it does not run periodic jobs');
+        },
+      },
+    })),
   ];
 }

@@ -44,7 +44,9 @@ describe('the Nomad API drives a canary rollout', () => {
   });
 
   async function call(method: string, path: string, body?: unknown): Promise<{ status: number; index: number; json: any; text: string }> {
-    const res = await fetch(`${api.url}${path}`, { method, headers: { 'X-Nomad-Token': token }, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+    // Nomad's clients always send their namespace; lookups by ID are scoped to it.
+    const scoped = path.includes('namespace=') ? path : `${path}${path.includes('?') ? '&' : '?'}namespace=${namespace}`;
+    const res = await fetch(`${api.url}${scoped}`, { method, headers: { 'X-Nomad-Token': token }, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
     const text = await res.text();
     let json: unknown;
     try {
@@ -73,7 +75,7 @@ describe('the Nomad API drives a canary rollout', () => {
   it('follows a canary deployment with blocking queries, promotes it, and it succeeds', async () => {
     const before = await call('GET', `/v1/job/web?${ns()}`);
     const update = await call('POST', `/v1/job/web?${ns()}`, { ...nomadJob(namespace, 'nginx:2'), EnforceIndex: true, JobModifyIndex: before.json.JobModifyIndex });
-    expect([update.status, update.text]).toEqual([200, expect.any(String)]);
+    expect([update.status, update.text]).toEqual([200, expect.stringContaining('"EvalID"')]);
     const latest = await waitFor('deployment of version 1', async () => {
       const r = await call('GET', `/v1/job/web/deployment?${ns()}`);
       return r.json?.JobVersion === 1 ? r.json : undefined;
@@ -129,6 +131,9 @@ describe('the Nomad API drives a canary rollout', () => {
     const terminal = await call('POST', `/v1/deployment/fail/${deployment.ID}`);
     expect([terminal.status, terminal.text]).toEqual([500, "can't fail terminal deployment"]);
     const badId = await call('GET', '/v1/deployment/1234');
+    // Rights are checked in the request's namespace before any lookup: nothing leaks across.
+    const elsewhere = await call('GET', `/v1/deployment/${deployment.ID}?namespace=default`);
+    expect([elsewhere.status, elsewhere.text]).toEqual([403, 'Permission denied']);
     expect([badId.status, badId.text]).toEqual([500, 'deployment lookup failed: UUID must be 36 characters']);
     const noId = await call('POST', `/v1/deployment/pause/${deployment.ID}`, { Pause: true });
     expect([noId.status, noId.text]).toEqual([400, 'DeploymentID must be specified']);
