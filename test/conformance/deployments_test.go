@@ -67,11 +67,12 @@ func TestDeployments(t *testing.T) {
 	})
 
 	f.check("CanaryAllocation", func(t *testing.T) {
-		a, _, err := c.api.Allocations().Info(canaryID, nil)
-		if err != nil {
-			t.Fatalf("Allocations().Info(%s): %v", canaryID, err)
-		}
-		strictRead[api.Allocation](t, c, "GET /v1/allocation/:id")
+		// Caravan records an allocation's health on its Pod a moment after the deployment counts
+		// it (the order that survives a controller crash; docs/nomad-api.md): follow the
+		// allocation with blocking queries until its health is there, as a Nomad client would.
+		a := follow(t, c, "the canary's deployment health", 15*time.Second, func(q *api.QueryOptions) (*api.Allocation, *api.QueryMeta, error) {
+			return c.api.Allocations().Info(canaryID, q)
+		}, func(a *api.Allocation) bool { return a.DeploymentStatus != nil && a.DeploymentStatus.Healthy != nil })
 		checkAlloc(t, "canary", a, id)
 		want(t, "canary.DeploymentID", a.DeploymentID, d1.ID)
 		want(t, "canary.Name", a.Name, id+".web[0]") // canaries take the lowest index being replaced (§2.3 rule 3)
