@@ -5,6 +5,7 @@ import type { JobObject } from '../controller/reconciler.ts';
 import { decideVersion, latestVersion, versionAnnotations, versionFromRevision, type JobVersion } from '../model/job-versions.ts';
 import { labels } from '../model/labels.ts';
 import type { DeploymentJobInfo } from './nomad/deployment.ts';
+import { EvaluationBook } from './evaluation-book.ts';
 import { CreateIndexBook, jobIndexes, type IndexedRevision } from './nomad/indexes.ts';
 import type { JobAtVersion } from './nomad/job.ts';
 
@@ -23,6 +24,8 @@ const inNamespace = (namespace: string) => (obj: { metadata?: { namespace?: stri
  */
 export class ClusterView {
   readonly created = new CreateIndexBook();
+  /** The evaluations this process's writes handed out. */
+  readonly evaluations = new EvaluationBook();
   private readonly cluster: ClusterCaches;
   private readonly unsubscribe: () => void;
 

@@ -436,3 +436,72 @@ export interface NomadEvaluation {
   CreateTime: UnixNanos;
   ModifyTime: UnixNanos;
 }
+
+// ---- job diffs and plans --------------------------------------------------------------------
+
+/** Nomad's diff types (structs.DiffType). */
+export type DiffType = 'Added' | 'Deleted' | 'Edited' | 'None';
+
+/** api.FieldDiff: one primitive value, as Go's fmt prints it ("" when absent). */
+export interface NomadFieldDiff {
+  Type: DiffType;
+  Name: string;
+  Old: string;
+  New: string;
+  /** Plan annotations ("forces create", ...); null when none. */
+  Annotations: string[] | null;
+}
+
+/** api.ObjectDiff: a nested block (Update, Network, Service, Config, ...). */
+export interface NomadObjectDiff {
+  Type: DiffType;
+  Name: string;
+  Fields: NomadFieldDiff[] | null;
+  Objects: NomadObjectDiff[] | null;
+}
+
+/** api.TaskDiff. */
+export interface NomadTaskDiff {
+  Type: DiffType;
+  Name: string;
+  Fields: NomadFieldDiff[] | null;
+  Objects: NomadObjectDiff[] | null;
+  /** "forces create/destroy update" and the like, from a plan; null otherwise. */
+  Annotations: string[] | null;
+}
+
+/** api.TaskGroupDiff. */
+export interface NomadTaskGroupDiff {
+  Type: DiffType;
+  Name: string;
+  Fields: NomadFieldDiff[] | null;
+  Objects: NomadObjectDiff[] | null;
+  Tasks: NomadTaskDiff[] | null;
+  /** A plan's counts by update type ("create", "in-place update", ...); null outside plans. */
+  Updates: Record<string, number> | null;
+}
+
+/** api.JobDiff. */
+export interface NomadJobDiff {
+  Type: DiffType;
+  ID: string;
+  Fields: NomadFieldDiff[] | null;
+  Objects: NomadObjectDiff[] | null;
+  TaskGroups: NomadTaskGroupDiff[] | null;
+}
+
+/** api.DesiredUpdates: what a plan would do to one task group's allocations (uint64s). */
+export interface NomadDesiredUpdates {
+  Ignore: number;
+  Place: number;
+  Migrate: number;
+  Stop: number;
+  InPlaceUpdate: number;
+  DestructiveUpdate: number;
+  Canary: number;
+  Preemptions: number;
+  Disconnect: number;
+  Reconnect: number;
+  RescheduleNow: number;
+  RescheduleLater: number;
+}

@@ -94,7 +94,11 @@ export function allocationRoutes(view: ClusterView): Route[] {
             if (apiErrorCode(error) !== 404) throw error;
           }
           const index = Math.max(indexOf(pod.metadata.resourceVersion), ctx.indexes.get('allocs'));
-          return { index, body: { EvalID: evaluationId(pod.metadata.uid ?? '', `stop/${pod.metadata.resourceVersion}`), Index: index } };
+          const job = view.job(pod.metadata.namespace ?? 'default', pod.metadata.labels[labels.job] ?? '');
+          const evalId = view.evaluations.issue({
+            input: { id: evaluationId(pod.metadata.uid ?? '', `stop/${pod.metadata.resourceVersion}`), namespace: pod.metadata.namespace ?? 'default', jobId: pod.metadata.labels[labels.job] ?? '', jobType: job?.spec.type ?? 'service', priority: job?.spec.priority ?? 50, triggeredBy: 'alloc-stop', jobModifyIndex: (job && view.jobAt(job)?.indexes.jobModifyIndex) ?? index, index, at: Date.now() },
+          });
+          return { index, body: { EvalID: evalId, Index: index } };
         },
       },
     },

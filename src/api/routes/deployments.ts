@@ -86,10 +86,18 @@ async function patchSpec(ctx: NomadApiContext, d: NomadDeploymentObject, spec: R
 async function updated(view: ClusterView, written: NomadDeploymentObject, withEval: boolean, revertedJobVersion: number | null = null): Promise<{ body: UpdateResponse; index: number }> {
   await view.caughtUp('deployments', `${written.metadata.namespace}/${written.metadata.name}`, written.metadata.resourceVersion);
   const index = indexOf(written.metadata.resourceVersion);
-  return {
-    index,
-    body: { EvalID: withEval ? evaluationId(written.metadata.uid ?? '', written.metadata.resourceVersion ?? '') : '', EvalCreateIndex: withEval ? index : 0, DeploymentModifyIndex: index, RevertedJobVersion: revertedJobVersion, Index: index },
-  };
+  const evalId = withEval ? issueDeploymentEvaluation(view, written, written.metadata.resourceVersion ?? '') : '';
+  return { index, body: { EvalID: evalId, EvalCreateIndex: withEval ? index : 0, DeploymentModifyIndex: index, RevertedJobVersion: revertedJobVersion, Index: index } };
+}
+
+/** The deployment watcher's evaluation a deployment write stands for. */
+function issueDeploymentEvaluation(view: ClusterView, d: NomadDeploymentObject, resourceVersion: string): string {
+  const job = view.job(d.metadata.namespace ?? 'default', d.spec.job);
+  const index = indexOf(resourceVersion);
+  return view.evaluations.issue({
+    input: { id: evaluationId(d.metadata.uid ?? '', resourceVersion), namespace: d.metadata.namespace ?? 'default', jobId: d.spec.job, jobType: job?.spec.type ?? 'service', priority: job?.spec.priority ?? 50, triggeredBy: 'deployment-watcher', jobModifyIndex: view.deploymentJobInfo(d).versionJobModifyIndex ?? index, index, at: Date.now() },
+    ...(d.metadata.uid ? { deploymentId: d.metadata.uid } : {}),
+  });
 }
 
 /** The canaries of a deployment whose health is recorded healthy (what promotion needs). */
@@ -225,6 +233,19 @@ export function deploymentRoutes(view: ClusterView): Route[] {
       },
     },
     {
+      path: '/v1/deployment/unblock/:id',
+      methods: {
+        // Only a multiregion deployment waiting on its peer regions is ever blocked; Caravan's
+        // are single-region, so this answers as Nomad answers for any other deployment.
+        POST: async (req) => {
+          bodyFor(req, true);
+          await req.authorize(writeIn(req.options.namespace));
+          const d = deploymentFor(view, req, true)!;
+          throw serverError(isTerminal(observeDeployment(d).status) ? "can't unblock terminal deployment" : "can't unblock running deployment");
+        },
+      },
+    },
+    {
       path: '/v1/deployment/allocation-health/:id',
       methods: {
         POST: async (req, ctx) => {
@@ -254,7 +275,7 @@ export function deploymentRoutes(view: ClusterView): Route[] {
           }
           const index = indexOf(last);
           const reverted = unhealthy.length > 0 ? revertTarget(view, d) : null;
-          return { index, body: { EvalID: evaluationId(d.metadata.uid ?? '', last), EvalCreateIndex: index, DeploymentModifyIndex: index, RevertedJobVersion: reverted, Index: index } };
+          return { index, body: { EvalID: issueDeploymentEvaluation(view, d, last), EvalCreateIndex: index, DeploymentModifyIndex: index, RevertedJobVersion: reverted, Index: index } };
         },
       },
     },

@@ -8,7 +8,9 @@ import { badRequest, NomadHttpError, notFound, serverError } from '../http-error
 import type { Access } from '../kubernetes-access.ts';
 import { toAllocListStub } from '../nomad/allocation.ts';
 import { toNomadDeployment } from '../nomad/deployment.ts';
-import { evaluationId, placementEvaluationId, toNomadEvaluation } from '../nomad/evaluation.ts';
+import { evaluationId } from '../nomad/evaluation.ts';
+import type { TriggeredBy } from '../nomad/types.ts';
+import { issuedEvaluation, placementEvaluations } from './evaluations.ts';
 import { jobIdMatches } from '../nomad/ids.ts';
 import { indexOf } from '../nomad/indexes.ts';
 import { toJobListStub, toJobSummary, toJobVersions, toNomadJob, type JobAtVersion } from '../nomad/job.ts';
@@ -73,8 +75,15 @@ async function maybeJob(view: ClusterView, req: ApiRequest): Promise<JobObject |
  * reconciles on the change itself, so the evaluation is synthetic, with a deterministic ID (the
  * written object and its resourceVersion) that `/v1/evaluation/:id` can answer for.
  */
-function writeEvaluation(job: { metadata: { uid?: string; resourceVersion?: string } }): { EvalID: string; EvalCreateIndex: number } {
-  return { EvalID: evaluationId(job.metadata.uid ?? '', job.metadata.resourceVersion ?? ''), EvalCreateIndex: indexOf(job.metadata.resourceVersion) };
+function writeEvaluation(view: ClusterView, job: JobObject, triggeredBy: TriggeredBy): { EvalID: string; EvalCreateIndex: number } {
+  const id = evaluationId(job.metadata.uid ?? '', job.metadata.resourceVersion ?? '');
+  const index = indexOf(job.metadata.resourceVersion);
+  const generation = (job.metadata as { generation?: number }).generation;
+  view.evaluations.issue({
+    input: { id, namespace: job.metadata.namespace ?? 'default', jobId: job.metadata.name, jobType: job.spec.type ?? 'service', priority: job.spec.priority ?? 50, triggeredBy, jobModifyIndex: index, index, at: Date.now() },
+    ...(generation !== undefined ? { generation } : {}),
+  });
+  return { EvalID: id, EvalCreateIndex: index };
 }
 
 /** Register (create or replace the NomadJob spec) with Nomad's check-and-set and answers. */
@@ -134,7 +143,7 @@ async function register(view: ClusterView, req: ApiRequest, ctx: NomadApiContext
   return {
     index,
     body: {
-      ...(periodic ? { EvalID: '', EvalCreateIndex: 0 } : writeEvaluation(written)),
+      ...(periodic ? { EvalID: '', EvalCreateIndex: 0 } : writeEvaluation(view, written, 'job-register')),
       JobModifyIndex: index,
       Warnings: formatWarnings(result.warnings),
       Index: index,
@@ -200,7 +209,7 @@ export function jobRoutes(view: ClusterView): Route[] {
           }
           if (!purge) await view.caughtUp('jobs', `${namespace}/${name}`, written.metadata.resourceVersion);
           const index = purge ? ctx.indexes.get('jobs') : indexOf(written.metadata.resourceVersion);
-          return { index, body: { ...writeEvaluation(written), JobModifyIndex: index, VolumeEvalID: '', VolumeEvalIndex: 0, Index: index, LastContact: 0, KnownLeader: ctx.knownLeader(), NextToken: '' } };
+          return { index, body: { ...writeEvaluation(view, written, 'job-deregister'), JobModifyIndex: index, VolumeEvalID: '', VolumeEvalIndex: 0, Index: index, LastContact: 0, KnownLeader: ctx.knownLeader(), NextToken: '' } };
         },
       },
     },
@@ -281,22 +290,11 @@ export function jobRoutes(view: ClusterView): Route[] {
       path: '/v1/job/:id/evaluations',
       methods: {
         GET: async (req, ctx) => {
-          const { job, at } = await jobFor(view, req);
-          // One evaluation per version: the placement the controller made for it.
-          const evaluations = view.allVersionsOf(job).map((v) =>
-            toNomadEvaluation({
-              id: placementEvaluationId(job.metadata.uid ?? '', v.version.version),
-              namespace: job.metadata.namespace ?? 'default',
-              jobId: job.metadata.name,
-              jobType: v.version.spec.type ?? 'service',
-              priority: v.version.spec.priority ?? 50,
-              triggeredBy: 'job-register',
-              jobModifyIndex: v.indexes.jobModifyIndex,
-              index: v.indexes.jobModifyIndex,
-              at: Date.parse(v.version.submitTime),
-            }),
-          );
-          return { index: Math.max(at.indexes.modifyIndex, ctx.indexes.get('jobs')), body: evaluations };
+          const job = await maybeJob(view, req);
+          if (!job) return { index: ctx.indexes.get('jobs'), body: [] };
+          const issued = view.evaluations.forJob(job.metadata.namespace ?? 'default', job.metadata.name).map((e) => issuedEvaluation(view, e));
+          const all = [...issued, ...placementEvaluations(view, job)].sort((a, b) => b.CreateIndex - a.CreateIndex);
+          return { index: Math.max(1, ctx.indexes.get('jobs'), ...all.map((e) => e.ModifyIndex)), body: all };
         },
       },
     },
@@ -321,7 +319,7 @@ export function jobRoutes(view: ClusterView): Route[] {
           const written = await replaceSpec(ctx, job, target.version.spec, typeof prior === 'number');
           await view.caughtUp('jobs', `${namespace}/${name}`, written.metadata.resourceVersion);
           const index = indexOf(written.metadata.resourceVersion);
-          return { index, body: { ...writeEvaluation(written), JobModifyIndex: index, Warnings: '', Index: index, LastContact: 0, KnownLeader: ctx.knownLeader(), NextToken: '' } };
+          return { index, body: { ...writeEvaluation(view, written, 'job-register'), JobModifyIndex: index, Warnings: '', Index: index, LastContact: 0, KnownLeader: ctx.knownLeader(), NextToken: '' } };
         },
       },
     },
@@ -364,7 +362,7 @@ export function jobRoutes(view: ClusterView): Route[] {
             setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
           )) as JobObject;
           const index = indexOf(written.metadata.resourceVersion);
-          return { index, body: { ...writeEvaluation(written), JobModifyIndex: view.jobAt(job)?.indexes.jobModifyIndex ?? index, Warnings: '', Index: index, LastContact: 0, KnownLeader: ctx.knownLeader(), NextToken: '' } };
+          return { index, body: { ...writeEvaluation(view, written, 'job-register'), JobModifyIndex: view.jobAt(job)?.indexes.jobModifyIndex ?? index, Warnings: '', Index: index, LastContact: 0, KnownLeader: ctx.knownLeader(), NextToken: '' } };
         },
       },
     },

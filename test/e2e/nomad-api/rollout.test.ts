@@ -76,6 +76,13 @@ describe('the Nomad API drives a canary rollout', () => {
     const before = await call('GET', `/v1/job/web?${ns()}`);
     const update = await call('POST', `/v1/job/web?${ns()}`, { ...nomadJob(namespace, 'nginx:2'), EnforceIndex: true, JobModifyIndex: before.json.JobModifyIndex });
     expect([update.status, update.text]).toEqual([200, expect.stringContaining('"EvalID"')]);
+    // As `nomad job run` does: wait for the evaluation, then follow the deployment it names.
+    const evaluation = await waitFor('the evaluation to complete', async () => {
+      const r = await call('GET', `/v1/evaluation/${update.json.EvalID}`);
+      return r.json?.Status === 'complete' && r.json.DeploymentID ? r.json : undefined;
+    }, 30_000, 250);
+    expect(evaluation).toMatchObject({ ID: update.json.EvalID, JobID: 'web', Namespace: namespace, TriggeredBy: 'job-register', Type: 'service' });
+    expect((await call('GET', `/v1/job/web/evaluations?${ns()}`)).json.map((e: { ID: string }) => e.ID)).toContain(update.json.EvalID);
     const latest = await waitFor('deployment of version 1', async () => {
       const r = await call('GET', `/v1/job/web/deployment?${ns()}`);
       return r.json?.JobVersion === 1 ? r.json : undefined;
@@ -137,6 +144,17 @@ describe('the Nomad API drives a canary rollout', () => {
     expect([badId.status, badId.text]).toEqual([500, 'deployment lookup failed: UUID must be 36 characters']);
     const noId = await call('POST', `/v1/deployment/pause/${deployment.ID}`, { Pause: true });
     expect([noId.status, noId.text]).toEqual([400, 'DeploymentID must be specified']);
+    const unblock = await call('POST', `/v1/deployment/unblock/${deployment.ID}`, { DeploymentID: deployment.ID });
+    expect([unblock.status, unblock.text]).toEqual([500, "can't unblock terminal deployment"]);
+    const alloc = (await call('GET', `/v1/job/web/allocations?${ns()}`)).json[0];
+    const restart = await call('POST', `/v1/client/allocation/${alloc.ID}/restart`, { AllTasks: true });
+    expect(restart.status).toBe(500);
+    expect(restart.text).toMatch(/^restarting a task in place is not possible on Kubernetes/);
+    const unknownAlloc = await call('POST', '/v1/client/allocation/00000000-0000-0000-0000-000000000000/signal', { Signal: 'SIGHUP' });
+    expect([unknownAlloc.status, unknownAlloc.text]).toEqual([404, 'Unknown allocation "00000000-0000-0000-0000-000000000000"']);
+    const dispatch = await call('POST', `/v1/job/web/dispatch?${ns()}`, {});
+    expect(dispatch.status).toBe(500);
+    expect(dispatch.text).toMatch(/^dispatching parameterized jobs is not supported by Caravan yet/);
     const noJob = await call('POST', `/v1/jobs?${ns()}`, {});
     expect([noJob.status, noJob.text]).toEqual([400, 'Job must be specified']);
     const badFilter = await call('GET', `/v1/jobs?${ns()}&filter=${encodeURIComponent('Status ==')}`);
