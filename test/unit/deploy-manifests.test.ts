@@ -67,7 +67,7 @@ const controllerRules: [rule: string, verbs: string, why: string][] = [
   ['caravan.dev nomaddeployments/status', 'patch', 'writeDeploymentStatus'],
   ['core pods', 'create,delete,list,patch,watch', 'Pod informer; place, stop, mark health/canary/version'],
   ['core nodes', 'list,watch', 'Node informer (readiness)'],
-  ['core events', 'create', 'CoreV1Api.createNamespacedEvent (core/v1, not events.k8s.io)'],
+  ['core events', 'create,list', 'CoreV1Api.createNamespacedEvent (core/v1, not events.k8s.io); the Nomad API reads a Pod\'s Events'],
   ['apps controllerrevisions', 'create,delete,get,list,patch,watch', 'job versions (src/kube/job-version-store.ts; watched for the HTTP API)'],
   ['apiextensions.k8s.io customresourcedefinitions', 'create', 'installCrds (src/kube/install-crds.ts)'],
   ['apiextensions.k8s.io customresourcedefinitions [nomaddeployments.caravan.dev,nomadjobs.caravan.dev]', 'get,update', 'installCrds reads and replaces'],

@@ -66,13 +66,21 @@ export function allocationRoutes(view: ClusterView): Route[] {
           await req.authorize(podAccess('get', req.options.namespace));
           const pod = inNamespace(view.podByUid((req.params['id'] ?? '').toLowerCase()), req.options.namespace);
           if (!pod || !pod.metadata?.labels?.[labels.job]) throw notFound('alloc not found');
-          const { index, value } = await blockingRead(ctx.indexes, req.options, () => {
+          const { index } = await blockingRead(ctx.indexes, req.options, () => {
             const current = view.podByUid(pod.metadata!.uid!) ?? pod;
-            const job = view.job(current.metadata?.namespace ?? 'default', current.metadata?.labels?.[labels.job] ?? '');
-            const at = job && view.jobAt(job, Number(current.metadata?.labels?.[labels.jobVersion]));
-            const alloc = at ? toNomadAllocation(current, toNomadJob(at), allocationContext(ctx, view, view.pods(current.metadata?.namespace ?? 'default'))(current)) : undefined;
-            return { index: alloc?.ModifyIndex ?? ctx.indexes.get('allocs'), value: alloc };
+            return { index: indexOf(current.metadata?.resourceVersion) || ctx.indexes.get('allocs'), value: undefined };
           }, req.signal);
+          // Task events come from the container states and the Pod's own Events (pulls, kills, …):
+          // one read of the API server per allocation read, not kept in a cache.
+          const current = view.podByUid(pod.metadata.uid!) ?? pod;
+          const events = await ctx.kc
+            .makeApiClient(CoreV1Api)
+            .listNamespacedEvent({ namespace: current.metadata?.namespace ?? 'default', fieldSelector: `involvedObject.uid=${current.metadata?.uid}` })
+            .then((list) => list.items)
+            .catch(() => []);
+          const job = view.job(current.metadata?.namespace ?? 'default', current.metadata?.labels?.[labels.job] ?? '');
+          const at = job && view.jobAt(job, Number(current.metadata?.labels?.[labels.jobVersion]));
+          const value = at ? toNomadAllocation(current, toNomadJob(at), { ...allocationContext(ctx, view, view.pods(current.metadata?.namespace ?? 'default'))(current), events }) : undefined;
           if (!value) throw notFound('alloc not found');
           return { index, body: value };
         },

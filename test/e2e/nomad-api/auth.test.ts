@@ -48,6 +48,17 @@ describe('the Nomad API: no anonymous access, Kubernetes RBAC decides', () => {
     expect(await regions.json()).toEqual(['global']);
   });
 
+  it('refuses bodies over 4 MiB and JSON that would reach Object.prototype', async () => {
+    const headers = { 'X-Nomad-Token': reader };
+    const huge = await call('POST', `/v1/jobs?namespace=${namespace}`, headers, JSON.stringify({ Job: { ID: 'x', Meta: { big: 'x'.repeat(5 * 1024 * 1024) } } }));
+    expect(huge.status).toBe(413);
+    const poisoned = await call('POST', `/v1/jobs?namespace=${namespace}`, headers, '{"Job": {"ID": "x", "__proto__": {"polluted": true}}}');
+    expect(poisoned.status).toBe(400);
+    expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
+    const malformed = await call('POST', `/v1/jobs?namespace=${namespace}`, headers, '{"Job": ');
+    expect(malformed.status).toBe(400);
+  });
+
   it('answers as Nomad does: 405 Invalid method, 404 for unknown paths, 400 for bad query options and bodies', async () => {
     const headers = { 'X-Nomad-Token': reader };
     const wrongMethod = await call('DELETE', '/v1/regions', headers);
