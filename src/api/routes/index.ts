@@ -4,10 +4,11 @@ import { allocationRoutes } from './allocations.ts';
 import { clientAllocationRoutes } from './client-allocations.ts';
 import { deploymentRoutes } from './deployments.ts';
 import { evaluationRoutes } from './evaluations.ts';
+import { scaleRoutes } from './scale.ts';
 import { jobRoutes } from './jobs.ts';
 import { statusRoutes } from './status.ts';
 
 /** Every route of the Nomad-compatible API. */
 export function nomadApiRoutes(view: ClusterView): Route[] {
-  return [...statusRoutes, ...jobRoutes(view), ...deploymentRoutes(view), ...allocationRoutes(view), ...evaluationRoutes(view), ...clientAllocationRoutes(view)];
+  return [...statusRoutes, ...jobRoutes(view), ...deploymentRoutes(view), ...allocationRoutes(view), ...evaluationRoutes(view), ...clientAllocationRoutes(view), ...scaleRoutes(view)];
 }

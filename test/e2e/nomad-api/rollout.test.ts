@@ -162,6 +162,17 @@ describe('the Nomad API drives a canary rollout', () => {
     expect(badFilter.text).toMatch(/^failed to create result paginator: failed to read filter expression: /);
   });
 
+  it('scales a group through /v1/job/:id/scale', async () => {
+    const before = await call('GET', `/v1/job/web/scale?${ns()}`);
+    expect(before.json).toMatchObject({ JobID: 'web', Namespace: namespace, JobStopped: false, TaskGroups: { frontend: { Desired: 2, Running: 2 } } });
+    const scaled = await call('POST', `/v1/job/web/scale?${ns()}`, { Count: 3, Target: { Group: 'frontend' }, Message: 'more traffic' });
+    expect(scaled.status).toBe(200);
+    expect(scaled.json).toMatchObject({ EvalID: expect.any(String), JobModifyIndex: expect.any(Number) });
+    await waitFor('3 running', async () => ((await call('GET', `/v1/job/web/scale?${ns()}`)).json.TaskGroups.frontend.Running === 3 ? true : undefined), 60_000, 500);
+    const noGroup = await call('POST', `/v1/job/web/scale?${ns()}`, { Count: 1, Target: { Group: 'backend' } });
+    expect([noGroup.status, noGroup.text]).toEqual([400, 'task group "backend" specified for scaling does not exist in job']);
+  });
+
   it('filters, paginates and lists across namespaces', async () => {
     const running = await call('GET', `/v1/jobs?${ns()}&filter=${encodeURIComponent('Status == "running"')}`);
     expect(running.json.map((j: { ID: string }) => j.ID)).toEqual(['web']);
