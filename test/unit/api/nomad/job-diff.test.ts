@@ -79,6 +79,27 @@ describe('jobDiff: what Nomad says changed between two versions of a job', () =>
     ]);
   });
 
+  it('a changed port makes the network a new one: the old network Deleted, the new one Added, ports by label (a dynamic port without its Value)', () => {
+    const diff = jobDiff(base, nomadJob(withFrontend({ networks: [{ ports: [{ label: 'http', to: 9090 }] }] })));
+    const port = (Type: 'Added' | 'Deleted', to: string) => {
+      const [old, next] = Type === 'Added' ? ['', to] : [to, ''];
+      const [host, label] = Type === 'Added' ? [['', 'default'], ['', 'http']] : [['default', ''], ['http', '']];
+      return { Type, Name: 'Dynamic Port', Fields: [field(Type, 'HostNetwork', host[0]!, host[1]!), field(Type, 'Label', label[0]!, label[1]!), field(Type, 'To', old, next)], Objects: null };
+    };
+    expect(group(diff).Objects).toEqual([
+      { Type: 'Added', Name: 'Network', Fields: null, Objects: [port('Added', '9090')] },
+      { Type: 'Deleted', Name: 'Network', Fields: null, Objects: [port('Deleted', '8080')] },
+    ]);
+  });
+
+  it('a service is matched to its old self and its tags diffed as a set', () => {
+    const services = [{ ...webSpec('nginx:1.26').taskGroups[0]!.services![0]!, tags: ['internal'] }];
+    const diff = jobDiff(base, nomadJob(withFrontend({ services })));
+    expect(group(diff).Objects).toEqual([
+      { Type: 'Edited', Name: 'Service', Fields: null, Objects: [{ Type: 'Edited', Name: 'Tags', Fields: [field('Added', 'Tags', '', 'internal'), field('Deleted', 'Tags', 'public', '')], Objects: null }] },
+    ]);
+  });
+
   it('a new job is Added: its set fields, its datacenters, and every group and task Added', () => {
     const diff = jobDiff(null, base);
     expect(diff.Type).toBe('Added');

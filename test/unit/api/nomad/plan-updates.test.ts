@@ -71,6 +71,12 @@ describe("annotateJobDiff: the plan's diff as `nomad job plan` prints it", () =>
     expect(diff.TaskGroups![0]!.Updates).toEqual({ destroy: 2, 'in-place update': 2 });
   });
 
+  it('a change Nomad makes in place (kill timeout) annotates the task so; its allocations are updated in place', () => {
+    const diff = plan(running(v126), withFrontend({ tasks: [{ ...v126.taskGroups[0]!.tasks[0]!, killTimeout: '30s' }] }));
+    expect(diff.TaskGroups![0]!.Tasks![0]!).toMatchObject({ Fields: [{ Name: 'KillTimeout', Old: '5000000000', New: '30000000000' }], Annotations: ['forces in-place update'] });
+    expect(diff.TaskGroups![0]!.Updates).toEqual({ 'in-place update': 4 });
+  });
+
   it('a new job: every task forces create, the group creates count', () => {
     const diff = plan(undefined, v126);
     expect(diff.TaskGroups![0]!.Updates).toEqual({ create: 4 });
