@@ -14,6 +14,11 @@ import { issuedEvaluation, placementEvaluations } from './evaluations.ts';
 import { jobIdMatches } from '../nomad/ids.ts';
 import { indexOf } from '../nomad/indexes.ts';
 import { toJobListStub, toJobSummary, toJobVersions, toNomadJob, type JobAtVersion } from '../nomad/job.ts';
+import { jobDiff } from '../nomad/job-diff.ts';
+import { annotateJobDiff, desiredUpdates } from '../nomad/plan-updates.ts';
+import { zeroGoTime } from '../nomad/wire.ts';
+import { canonicalJob } from '../../model/defaults.ts';
+import { observeAllocation } from '../../controller/observe-pod.ts';
 import { checkAndSetError, formatWarnings, fromNomadJob } from '../nomad/register.ts';
 import { sameNomadJob, withCaravanExtensions } from '../nomad/resubmission.ts';
 import { paginate } from '../paginate.ts';
@@ -52,13 +57,16 @@ async function replaceSpec(ctx: NomadApiContext, job: JobObject, spec: JobObject
   const custom = ctx.kc.makeApiClient(CustomObjectsApi);
   const namespace = job.metadata.namespace ?? 'default';
   const name = job.metadata.name;
-  const fresh = (await custom.getNamespacedCustomObject({ group, version, plural, namespace, name })) as JobObject & { metadata: { generation?: number } };
-  if (strict && fresh.metadata.generation !== (job as JobObject & { metadata: { generation?: number } }).metadata.generation) throw serverError(`job ${JSON.stringify(name)} changed while it was being reverted: try again`);
-  try {
-    return (await custom.patchNamespacedCustomObject({ group, version, plural, namespace, name, body: [{ op: 'test', path: '/metadata/resourceVersion', value: fresh.metadata.resourceVersion }, { op: 'replace', path: '/spec', value: spec }] })) as JobObject;
-  } catch (error) {
-    if (apiErrorCode(error) === 422 || apiErrorCode(error) === 409) throw serverError(`job ${JSON.stringify(name)} changed while it was being written: try again`);
-    throw error;
+  for (let attempt = 0; ; attempt++) {
+    const fresh = (await custom.getNamespacedCustomObject({ group, version, plural, namespace, name })) as JobObject & { metadata: { generation?: number } };
+    if (strict && fresh.metadata.generation !== (job as JobObject & { metadata: { generation?: number } }).metadata.generation) throw serverError(`job ${JSON.stringify(name)} changed while it was being reverted: try again`);
+    try {
+      return (await custom.patchNamespacedCustomObject({ group, version, plural, namespace, name, body: [{ op: 'test', path: '/metadata/resourceVersion', value: fresh.metadata.resourceVersion }, { op: 'replace', path: '/spec', value: spec }] })) as JobObject;
+    } catch (error) {
+      const code = apiErrorCode(error);
+      // A status write of the controller moved the resourceVersion: read again and retry.
+      if ((code !== 422 && code !== 409) || attempt >= 4) throw code === 422 || code === 409 ? serverError(`job ${JSON.stringify(name)} changed while it was being written: try again`) : error;
+    }
   }
 }
 
@@ -115,27 +123,31 @@ async function register(view: ClusterView, req: ApiRequest, ctx: NomadApiContext
     // The cache may lag a status write of the controller: read the job itself. Its generation
     // moves only when the spec does, so the same generation means the check above still holds;
     // the resourceVersion test then makes the write race-safe, as Nomad repeats the check in its
-    // state write.
-    const fresh = (await custom.getNamespacedCustomObject({ group, version, plural, namespace, name })) as JobObject & { metadata: { generation?: number } };
-    const cached = existing as JobObject & { metadata: { generation?: number } };
+    // state write. The controller's status writes also move the resourceVersion: a test that
+    // failed on one of those is tried again.
     const changed = `job ${JSON.stringify(name)} changed while it was being registered`;
-    if (fresh.metadata.generation !== cached.metadata.generation && options.enforceIndex) throw serverError(`Enforcing job modify index ${options.jobModifyIndex}: ${changed}`);
-    written = (await custom
-      .patchNamespacedCustomObject({
-        group,
-        version,
-        plural,
-        namespace,
-        name,
-        body: [
-          { op: 'test', path: '/metadata/resourceVersion', value: fresh.metadata.resourceVersion },
-          { op: 'replace', path: '/spec', value: spec },
-        ],
-      })
-      .catch((error: unknown) => {
-        if (apiErrorCode(error) === 422 || apiErrorCode(error) === 409) throw serverError(`${changed}: try again`);
-        throw error;
-      })) as JobObject;
+    const cached = existing as JobObject & { metadata: { generation?: number } };
+    for (let attempt = 0; ; attempt++) {
+      const fresh = (await custom.getNamespacedCustomObject({ group, version, plural, namespace, name })) as JobObject & { metadata: { generation?: number } };
+      if (fresh.metadata.generation !== cached.metadata.generation && options.enforceIndex) throw serverError(`Enforcing job modify index ${options.jobModifyIndex}: ${changed}`);
+      try {
+        written = (await custom.patchNamespacedCustomObject({
+          group,
+          version,
+          plural,
+          namespace,
+          name,
+          body: [
+            { op: 'test', path: '/metadata/resourceVersion', value: fresh.metadata.resourceVersion },
+            { op: 'replace', path: '/spec', value: spec },
+          ],
+        })) as JobObject;
+        break;
+      } catch (error) {
+        const code = apiErrorCode(error);
+        if ((code !== 422 && code !== 409) || attempt >= 4) throw code === 422 || code === 409 ? serverError(`${changed}: try again`) : error;
+      }
+    }
   }
   await view.caughtUp('jobs', `${namespace}/${name}`, written.metadata.resourceVersion);
   const index = indexOf(written.metadata.resourceVersion);
@@ -221,7 +233,9 @@ export function jobRoutes(view: ClusterView): Route[] {
           if (!job) throw notFound('job versions not found');
           const { index, value } = await blockingRead(ctx.indexes, req.options, () => {
             const response = toJobVersions(view.allVersionsOf(view.job(job.metadata.namespace ?? 'default', job.metadata.name) ?? job));
-            return { index: response.Index, value: response };
+            // ?diffs=true: each version against the next older one, newest first (N-1 diffs).
+            const diffs = req.query['diffs'] === 'true' ? response.Versions.slice(0, -1).map((v, i) => jobDiff(response.Versions[i + 1]!, v, true)) : null;
+            return { index: response.Index, value: { ...response, Diffs: diffs } };
           }, req.signal);
           if (value.Versions.length === 0) throw notFound('job versions not found');
           return { index, body: value };
@@ -295,6 +309,47 @@ export function jobRoutes(view: ClusterView): Route[] {
           const issued = view.evaluations.forJob(job.metadata.namespace ?? 'default', job.metadata.name).map((e) => issuedEvaluation(view, e));
           const all = [...issued, ...placementEvaluations(view, job)].sort((a, b) => b.CreateIndex - a.CreateIndex);
           return { index: Math.max(1, ctx.indexes.get('jobs'), ...all.map((e) => e.ModifyIndex)), body: all };
+        },
+      },
+    },
+    {
+      path: '/v1/job/:id/plan',
+      methods: {
+        POST: async (req, ctx) => {
+          const result = fromNomadJob(req.body, { pathJobId: req.params['id'] ?? '', ...(req.query['namespace'] ? { queryNamespace: req.query['namespace'] } : {}) });
+          if (!result.ok) throw new NomadHttpError(result.status, result.error);
+          const { name, namespace } = result;
+          const existing = view.job(namespace, name);
+          await req.authorize(jobAccess(existing ? 'update' : 'create', namespace, name));
+          const current = existing && view.jobAt(existing);
+          const spec = withCaravanExtensions(existing?.spec, result.spec);
+          const nextVersion = current ? current.version.version + (sameNomadJob(name, namespace, current.version.spec, spec) ? 0 : 1) : 0;
+          const proposed: JobAtVersion = {
+            job: { metadata: { name, namespace, ...(existing?.metadata.uid ? { uid: existing.metadata.uid } : {}) }, spec, ...(existing?.status ? { status: existing.status } : {}) },
+            version: { version: nextVersion, spec, submitTime: new Date().toISOString(), stable: false },
+            indexes: current?.indexes ?? { createIndex: 0, modifyIndex: 0, jobModifyIndex: 0 },
+          };
+          const next = canonicalJob(name, namespace, spec);
+          const live: Record<string, number> = {};
+          if (existing) for (const pod of view.podsOf(existing)) {
+            const a = observeAllocation(pod);
+            if (a && !a.deleting && a.phase !== 'Succeeded' && a.phase !== 'Failed') live[a.group] = (live[a.group] ?? 0) + 1;
+          }
+          const desired = desiredUpdates(current ? { job: canonicalJob(name, namespace, current.version.spec), liveAllocationsPerGroup: live } : undefined, next);
+          const wantDiff = (req.body as { Diff?: unknown } | undefined)?.Diff === true;
+          const diff = wantDiff ? annotateJobDiff(jobDiff(current ? toNomadJob(current) : null, toNomadJob(proposed), true), desired) : null;
+          return {
+            index: ctx.indexes.get('jobs'),
+            body: {
+              JobModifyIndex: current?.indexes.jobModifyIndex ?? 0,
+              CreatedEvals: null,
+              Diff: diff,
+              Annotations: { DesiredTGUpdates: desired, PreemptedAllocs: null },
+              FailedTGAllocs: null,
+              NextPeriodicLaunch: zeroGoTime,
+              Warnings: formatWarnings(result.warnings),
+            },
+          };
         },
       },
     },
