@@ -354,6 +354,29 @@ export function jobRoutes(view: ClusterView): Route[] {
       },
     },
     {
+      path: '/v1/validate/job',
+      methods: {
+        // Caravan's own validation, the same the register runs: what it cannot run is an error here.
+        POST: async (req, ctx) => {
+          await req.authorize(jobAccess('create', req.options.namespace));
+          const result = fromNomadJob(req.body, req.query['namespace'] ? { queryNamespace: req.query['namespace'] } : {});
+          if (!result.ok && result.status === 400) throw new NomadHttpError(400, result.error);
+          const errors = result.ok ? [] : result.error.replace(/^\d+ errors? occurred:\n/, '').split('\n').map((l) => l.replace(/^\t\* /, '').trim()).filter(Boolean);
+          return { index: ctx.indexes.get('jobs'), body: { DriverConfigValidated: true, ValidationErrors: errors, Error: result.ok ? '' : result.error, Warnings: result.ok ? formatWarnings(result.warnings) : '' } };
+        },
+      },
+    },
+    {
+      path: '/v1/job/:id/submission',
+      methods: {
+        // Caravan keeps the job as submitted JSON in its versions, not the HCL source Nomad keeps.
+        GET: async (req) => {
+          await req.authorize(jobAccess('get', req.options.namespace, req.params['id']));
+          throw notFound('job source not found');
+        },
+      },
+    },
+    {
       path: '/v1/job/:id/revert',
       methods: {
         POST: async (req, ctx) => {

@@ -155,6 +155,10 @@ describe('the Nomad API drives a canary rollout', () => {
     const dispatch = await call('POST', `/v1/job/web/dispatch?${ns()}`, {});
     expect(dispatch.status).toBe(500);
     expect(dispatch.text).toMatch(/^dispatching parameterized jobs is not supported by Caravan yet/);
+    const valid = await call('POST', `/v1/validate/job?${ns()}`, nomadJob(namespace, 'nginx:9'));
+    expect(valid.json).toEqual({ DriverConfigValidated: true, ValidationErrors: [], Error: '', Warnings: '' });
+    const invalid = await call('POST', `/v1/validate/job?${ns()}`, { Job: { ...nomadJob(namespace, 'x').Job, TaskGroups: [] } });
+    expect(invalid.json.ValidationErrors.length).toBeGreaterThan(0);
     const noJob = await call('POST', `/v1/jobs?${ns()}`, {});
     expect([noJob.status, noJob.text]).toEqual([400, 'Job must be specified']);
     const badFilter = await call('GET', `/v1/jobs?${ns()}&filter=${encodeURIComponent('Status ==')}`);
