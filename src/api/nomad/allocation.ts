@@ -39,6 +39,8 @@ export interface AllocationContext {
   /** Replacement chain (allocationChains), where known. */
   readonly previousAllocation?: string | undefined;
   readonly nextAllocation?: string | undefined;
+  /** The Pod's deployment as it stands (its status, and when that was last written, epoch ms). */
+  readonly deployment?: { readonly status: string; readonly modifiedAt?: number | undefined } | undefined;
   /** Kubernetes Events about the Pod, for task events (optional). */
   readonly events?: readonly CoreV1Event[] | undefined;
   /** CreateIndex bookkeeping (indexes.ts); without it CreateIndex is the ModifyIndex. */
@@ -111,13 +113,19 @@ function lastChange(pod: V1Pod): number {
 }
 
 /** Nomad's AllocDeploymentStatus: for a Pod in a deployment, its recorded health (null until decided) and canary flag. */
-function deploymentStatus(pod: V1Pod, modifyIndex: number): NomadAllocDeploymentStatus | null {
+function deploymentStatus(pod: V1Pod, modifyIndex: number, deployment: AllocationContext['deployment']): NomadAllocDeploymentStatus | null {
   const a = pod.metadata?.annotations ?? {};
   if (!a[annotations.deployment]) return null;
   const recorded = parseRecordedHealth(a[annotations.deploymentHealth]);
+  // The controller counts health in the deployment a moment before it marks the Pod (the order
+  // that survives a crash). Until the mark is there, an operator's health (the caravan.dev/health
+  // annotation, which decides at once) or a deployment that already succeeded (all its
+  // allocations were healthy) says it, as Nomad's allocation would already.
+  const manual = a[annotations.health];
+  const healthy = recorded ? recorded.health === 'healthy' : manual === 'healthy' || manual === 'unhealthy' ? manual === 'healthy' : deployment?.status === 'successful' ? true : null;
   return {
-    Healthy: recorded ? recorded.health === 'healthy' : null,
-    Timestamp: goTime(recorded?.at),
+    Healthy: healthy,
+    Timestamp: goTime(recorded?.at ?? (healthy !== null ? deployment?.modifiedAt : undefined)),
     // Cleared by the controller when the canary is promoted, as Nomad clears it.
     Canary: pod.metadata?.labels?.[labels.canary] === 'true',
     ModifyIndex: modifyIndex,
@@ -160,7 +168,7 @@ function allocationBase(pod: V1Pod, ctx: AllocationContext): (NomadAllocationBas
     ClientStatus: status,
     ClientDescription: clientDescriptions[status],
     TaskStates: taskStates(pod, ctx.events ?? []),
-    DeploymentStatus: deploymentStatus(pod, modifyIndex),
+    DeploymentStatus: deploymentStatus(pod, modifyIndex, ctx.deployment),
     FollowupEvalID: '',
     NextAllocation: ctx.nextAllocation ?? '',
     RescheduleTracker: rescheduleTracker(pod),

@@ -50,12 +50,17 @@ function deploymentJson(view: ClusterView, d: NomadDeploymentObject): NomadDeplo
 export function allocationContext(ctx: NomadApiContext, view: ClusterView, pods: readonly V1Pod[]): (pod: V1Pod) => AllocationContext {
   const nodes = new Map([...ctx.cluster.caches.nodes.values()].map((n) => [n.metadata?.name ?? '', { uid: n.metadata?.uid ?? '', ready: n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false }]));
   const deploymentIds = new Map([...ctx.cluster.caches.deployments.values()].map((d) => [`${d.metadata.namespace}/${d.metadata.name}`, d.metadata.uid ?? '']));
+  const deploymentOf = (pod: V1Pod) => {
+    const name = pod.metadata?.annotations?.[annotations.deployment];
+    const d = name ? ctx.cluster.caches.deployments.get(`${pod.metadata?.namespace}/${name}`) : undefined;
+    return d ? { status: d.status?.status ?? 'running', modifiedAt: d.status?.modifyTime ? Date.parse(d.status.modifyTime) : undefined } : undefined;
+  };
   const chains = allocationChains(pods);
   return (pod) => {
     const chain = chains.get(pod.metadata?.uid ?? '');
     const namespace = pod.metadata?.namespace ?? 'default';
     const ids = new Map([...deploymentIds].filter(([k]) => k.startsWith(`${namespace}/`)).map(([k, v]) => [k.slice(namespace.length + 1), v]));
-    return { nodes, deploymentIds: ids, created: view.created.lookup, ...(chain?.previousAllocation ? { previousAllocation: chain.previousAllocation } : {}), ...(chain?.nextAllocation ? { nextAllocation: chain.nextAllocation } : {}) };
+    return { nodes, deploymentIds: ids, created: view.created.lookup, deployment: deploymentOf(pod), ...(chain?.previousAllocation ? { previousAllocation: chain.previousAllocation } : {}), ...(chain?.nextAllocation ? { nextAllocation: chain.nextAllocation } : {}) };
   };
 }
 
@@ -100,12 +105,21 @@ function issueDeploymentEvaluation(view: ClusterView, d: NomadDeploymentObject, 
   });
 }
 
-/** The canaries of a deployment whose health is recorded healthy (what promotion needs). */
+/**
+ * The canaries of a deployment whose health is recorded healthy (what promotion needs). The
+ * controller counts health in the deployment before it marks the Pods (the crash-safe order), so
+ * a group whose count already says all its placed canaries are healthy is taken at its word:
+ * before promotion a group's healthy count is its canaries'.
+ */
 function healthyCanaries(view: ClusterView, d: NomadDeploymentObject): Set<string> {
   const out = new Set<string>();
   for (const pod of view.pods(d.metadata.namespace ?? 'default')) {
     const a = observeAllocation(pod);
     if (a && !a.deleting && a.canary && a.deployment === d.metadata.name && a.recordedHealth?.health === 'healthy') out.add(a.uid);
+  }
+  for (const g of Object.values(d.status?.taskGroups ?? {})) {
+    const placed = g.placedCanaries ?? [];
+    if (!g.promoted && placed.length > 0 && g.healthyAllocs >= placed.length) for (const id of placed) out.add(id);
   }
   return out;
 }
