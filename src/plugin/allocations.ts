@@ -1,3 +1,4 @@
+import { phaseClientStatus } from '../api/nomad/allocation.ts';
 import type { V1Pod } from '@kubernetes/client-node';
 import { parseRecordedHealth } from '../controller/observe-pod.ts';
 import { allocationName, annotations, labels } from '../model/labels.ts';
@@ -34,19 +35,9 @@ export interface AllocationRow {
 
 /** Pod phase to Nomad's client status; a Pod on a Node that is gone or not Ready is lost. */
 export function clientStatus(pod: V1Pod, node: NodeInfo | undefined): ClientStatus {
+  // A node the caller may not read is not taken as lost: only one seen NotReady is.
   if (pod.spec?.nodeName && node && !node.ready) return 'lost';
-  switch (pod.status?.phase) {
-    case 'Running':
-      return 'running';
-    case 'Succeeded':
-      return 'complete';
-    case 'Failed':
-      return 'failed';
-    case 'Unknown':
-      return 'unknown';
-    default:
-      return 'pending';
-  }
+  return phaseClientStatus(pod);
 }
 
 const toMs = (t: Date | string | undefined | null): number | undefined => {

@@ -61,6 +61,11 @@ const clientDescriptions: Record<ClientStatus, string> = {
 export function clientStatus(pod: V1Pod, nodes: ReadonlyMap<string, NodeRef>): ClientStatus {
   const nodeName = pod.spec?.nodeName;
   if (nodeName && !nodes.get(nodeName)?.ready) return 'lost';
+  return phaseClientStatus(pod);
+}
+
+/** Nomad's ClientStatus for a Pod's phase alone (whether its node is lost is the caller's call). */
+export function phaseClientStatus(pod: V1Pod): ClientStatus {
   switch (pod.status?.phase) {
     case 'Running':
       return 'running';

@@ -4,6 +4,7 @@ import { apiErrorCode } from '../../kube/client.ts';
 import { JobVersionStore } from '../../kube/job-version-store.ts';
 import { apiVersion } from '../../model/nomad-job-spec.ts';
 import { ClusterView } from '../cluster-view.ts';
+import { patchJobChecked, type FreshJob } from '../job-writer.ts';
 import { badRequest, NomadHttpError, notFound, serverError } from '../http-error.ts';
 import type { Access } from '../kubernetes-access.ts';
 import { toAllocListStub } from '../nomad/allocation.ts';
@@ -54,20 +55,11 @@ function jobBody(req: ApiRequest): Record<string, unknown> {
 
 /** Replaces a job's spec, guarded by the resourceVersion read just now. */
 async function replaceSpec(ctx: NomadApiContext, job: JobObject, spec: JobObject['spec'], strict: boolean): Promise<JobObject> {
-  const custom = ctx.kc.makeApiClient(CustomObjectsApi);
-  const namespace = job.metadata.namespace ?? 'default';
   const name = job.metadata.name;
-  for (let attempt = 0; ; attempt++) {
-    const fresh = (await custom.getNamespacedCustomObject({ group, version, plural, namespace, name })) as JobObject & { metadata: { generation?: number } };
-    if (strict && fresh.metadata.generation !== (job as JobObject & { metadata: { generation?: number } }).metadata.generation) throw serverError(`job ${JSON.stringify(name)} changed while it was being reverted: try again`);
-    try {
-      return (await custom.patchNamespacedCustomObject({ group, version, plural, namespace, name, body: [{ op: 'test', path: '/metadata/resourceVersion', value: fresh.metadata.resourceVersion }, { op: 'replace', path: '/spec', value: spec }] })) as JobObject;
-    } catch (error) {
-      const code = apiErrorCode(error);
-      // A status write of the controller moved the resourceVersion: read again and retry.
-      if ((code !== 422 && code !== 409) || attempt >= 4) throw code === 422 || code === 409 ? serverError(`job ${JSON.stringify(name)} changed while it was being written: try again`) : error;
-    }
-  }
+  const generation = (job as FreshJob).metadata.generation;
+  return patchJobChecked(ctx.kc, job.metadata.namespace ?? 'default', name, [{ op: 'replace', path: '/spec', value: spec }], 'reverted', (fresh) => {
+    if (strict && fresh.metadata.generation !== generation) throw serverError(`job ${JSON.stringify(name)} changed while it was being reverted: try again`);
+  });
 }
 
 /** The job of `/v1/job/:id/<list>`, authorized; undefined when missing (Nomad answers [] or null). */
@@ -125,29 +117,10 @@ async function register(view: ClusterView, req: ApiRequest, ctx: NomadApiContext
     // the resourceVersion test then makes the write race-safe, as Nomad repeats the check in its
     // state write. The controller's status writes also move the resourceVersion: a test that
     // failed on one of those is tried again.
-    const changed = `job ${JSON.stringify(name)} changed while it was being registered`;
-    const cached = existing as JobObject & { metadata: { generation?: number } };
-    for (let attempt = 0; ; attempt++) {
-      const fresh = (await custom.getNamespacedCustomObject({ group, version, plural, namespace, name })) as JobObject & { metadata: { generation?: number } };
-      if (fresh.metadata.generation !== cached.metadata.generation && options.enforceIndex) throw serverError(`Enforcing job modify index ${options.jobModifyIndex}: ${changed}`);
-      try {
-        written = (await custom.patchNamespacedCustomObject({
-          group,
-          version,
-          plural,
-          namespace,
-          name,
-          body: [
-            { op: 'test', path: '/metadata/resourceVersion', value: fresh.metadata.resourceVersion },
-            { op: 'replace', path: '/spec', value: spec },
-          ],
-        })) as JobObject;
-        break;
-      } catch (error) {
-        const code = apiErrorCode(error);
-        if ((code !== 422 && code !== 409) || attempt >= 4) throw code === 422 || code === 409 ? serverError(`${changed}: try again`) : error;
-      }
-    }
+    const generation = (existing as FreshJob).metadata.generation;
+    written = await patchJobChecked(ctx.kc, namespace, name, [{ op: 'replace', path: '/spec', value: spec }], 'registered', (fresh) => {
+      if (fresh.metadata.generation !== generation && options.enforceIndex) throw serverError(`Enforcing job modify index ${options.jobModifyIndex}: job ${JSON.stringify(name)} changed while it was being registered`);
+    });
   }
   await view.caughtUp('jobs', `${namespace}/${name}`, written.metadata.resourceVersion);
   const index = indexOf(written.metadata.resourceVersion);

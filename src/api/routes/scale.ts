@@ -1,18 +1,15 @@
-import { CustomObjectsApi } from '@kubernetes/client-node';
 import { observeAllocation } from '../../controller/observe-pod.ts';
-import type { JobObject } from '../../controller/reconciler.ts';
-import { apiErrorCode } from '../../kube/client.ts';
 import { canonicalJob } from '../../model/defaults.ts';
 import { isActive } from '../../planner/deployment.ts';
 import { observeDeployment } from '../../controller/deployment-object.ts';
 import type { ClusterView } from '../cluster-view.ts';
+import { patchJobChecked } from '../job-writer.ts';
 import { badRequest, notFound, serverError } from '../http-error.ts';
 import { evaluationId } from '../nomad/evaluation.ts';
 import { indexOf } from '../nomad/indexes.ts';
 import type { Route } from '../server.ts';
 
 const group = 'caravan.dev';
-const version = 'v1alpha1';
 const plural = 'nomadjobs';
 
 /**
@@ -69,23 +66,7 @@ export function scaleRoutes(view: ClusterView): Route[] {
           if (count === undefined) return { index, body: { EvalID: '', EvalCreateIndex: 0, JobModifyIndex: index, Warnings: '', Index: index } };
           const active = view.deploymentsOf(job).some((d) => isActive(observeDeployment(d).status) && d.spec.jobVersion === at.version.version);
           if (active) throw badRequest('job scaling blocked due to active deployment');
-          const written = (await ctx.kc
-            .makeApiClient(CustomObjectsApi)
-            .patchNamespacedCustomObject({
-              group,
-              version,
-              plural,
-              namespace,
-              name,
-              body: [
-                { op: 'test', path: '/metadata/resourceVersion', value: (await freshVersion(ctx.kc, namespace, name)) ?? job.metadata.resourceVersion },
-                { op: 'replace', path: `/spec/taskGroups/${groupIndex}/count`, value: count },
-              ],
-            })
-            .catch((error: unknown) => {
-              if (apiErrorCode(error) === 422 || apiErrorCode(error) === 409) throw serverError(`job ${JSON.stringify(name)} changed while it was being scaled: try again`);
-              throw error;
-            })) as JobObject;
+          const written = await patchJobChecked(ctx.kc, namespace, name, [{ op: 'replace', path: `/spec/taskGroups/${groupIndex}/count`, value: count }], 'scaled');
           await view.caughtUp('jobs', `${namespace}/${name}`, written.metadata.resourceVersion);
           const writtenIndex = indexOf(written.metadata.resourceVersion);
           return { index: writtenIndex, body: { EvalID: evaluationId(written.metadata.uid ?? '', written.metadata.resourceVersion ?? ''), EvalCreateIndex: writtenIndex, JobModifyIndex: writtenIndex, Warnings: '', Index: writtenIndex } };
@@ -93,9 +74,4 @@ export function scaleRoutes(view: ClusterView): Route[] {
       },
     },
   ];
-}
-
-async function freshVersion(kc: import('@kubernetes/client-node').KubeConfig, namespace: string, name: string): Promise<string | undefined> {
-  const obj = (await kc.makeApiClient(CustomObjectsApi).getNamespacedCustomObject({ group, version, plural, namespace, name })) as JobObject;
-  return obj.metadata.resourceVersion;
 }
