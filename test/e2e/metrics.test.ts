@@ -55,7 +55,9 @@ describe('metrics on a real rollout', () => {
       const job = { namespace, job: 'web' };
       const waiting = await waitFor('the canary, healthy and waiting for promotion, in the metrics', async () => {
         const s = await scrape();
-        return total(s, 'caravan_allocations', { ...job, state: 'canary' }) === 1 && total(s, 'caravan_allocations', { ...job, state: 'healthy' }) === 1 ? s : undefined;
+        // The gauges follow the cache; the histogram is recorded when the reconcile that wrote it ends.
+        const healthy = total(s, 'caravan_allocations', { ...job, state: 'canary' }) === 1 && total(s, 'caravan_allocations', { ...job, state: 'healthy' }) === 1;
+        return healthy && total(s, 'caravan_time_to_first_healthy_canary_seconds_count', { ...job, task_group: 'frontend' }) === 1 ? s : undefined;
       }, 60_000, 500);
       expect(total(waiting, 'caravan_deployments', { ...job, status: 'running' })).toBe(1);
       expect(total(waiting, 'caravan_deployments', { ...job, status: 'successful' })).toBe(1);
