@@ -99,12 +99,19 @@ export class ClusterView {
    * Waits (briefly) until the cache holds `kind`'s object `key` at `resourceVersion` or later, so
    * that a client reading right after its own write sees it, as it would in Nomad.
    */
-  async caughtUp(kind: 'jobs' | 'deployments' | 'pods', key: string, resourceVersion: string | undefined, ms = 3000): Promise<void> {
+  async caughtUp(kind: 'jobs' | 'deployments' | 'pods' | 'revisions', key: string, resourceVersion: string | undefined, ms = 3000): Promise<void> {
     const want = Number(resourceVersion);
     if (!Number.isFinite(want)) return;
     const deadline = Date.now() + ms;
-    const seen = () => Number(this.cluster.caches[kind].get(key)?.metadata?.resourceVersion ?? 0) >= want;
+    const informer = kind === 'revisions' ? this.cluster.revisions : this.cluster.caches[kind];
+    const seen = () => Number(informer.get(key)?.metadata?.resourceVersion ?? 0) >= want;
     while (!seen() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+
+  /** Waits (briefly) until the cache no longer holds a job the caller just deleted. */
+  async gone(namespace: string, name: string, ms = 3000): Promise<void> {
+    const deadline = Date.now() + ms;
+    while (this.job(namespace, name) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
   }
 
   deployments(namespace: string): NomadDeploymentObject[] {

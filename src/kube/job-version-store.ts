@@ -44,7 +44,8 @@ export class JobVersionStore {
     throw new Error(`job ${job.namespace}/${job.name}: version ${version.version} is already recorded with another spec`);
   }
 
-  async markStable(job: JobIdentity, version: number, stable: boolean): Promise<void> {
+  /** Marks a version stable (or not); resolves with the revision's new resourceVersion. */
+  async markStable(job: JobIdentity, version: number, stable: boolean): Promise<string | undefined> {
     const name = versionObjectName(job.name, version);
     const escape = (key: string) => key.replace('/', '~1');
     for (let attempt = 0; ; attempt++) {
@@ -52,7 +53,7 @@ export class JobVersionStore {
       const rv = current.metadata?.resourceVersion ?? '';
       const recorded = current.metadata?.annotations?.[versionAnnotations.recordedIndex];
       try {
-        await this.apps.patchNamespacedControllerRevision({
+        const patched = await this.apps.patchNamespacedControllerRevision({
           namespace: job.namespace,
           name,
           body: [
@@ -62,7 +63,7 @@ export class JobVersionStore {
             ...(recorded ? [] : [{ op: 'add', path: `/metadata/annotations/${escape(versionAnnotations.recordedIndex)}`, value: rv }]),
           ],
         });
-        return;
+        return patched.metadata?.resourceVersion;
       } catch (error) {
         const code = apiErrorCode(error);
         if ((code !== 409 && code !== 422) || attempt >= 3) throw error;

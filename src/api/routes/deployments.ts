@@ -286,6 +286,7 @@ export function deploymentRoutes(view: ClusterView): Route[] {
           for (const [pod, health] of pods) {
             const written = await core.patchNamespacedPod({ namespace, name: pod.metadata!.name!, body: { metadata: { annotations: { [annotations.health]: health } } } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
             last = written.metadata?.resourceVersion ?? last;
+            await view.caughtUp('pods', `${namespace}/${pod.metadata!.name!}`, written.metadata?.resourceVersion);
           }
           const index = indexOf(last);
           const reverted = unhealthy.length > 0 ? revertTarget(view, d) : null;

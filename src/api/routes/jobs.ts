@@ -2,6 +2,7 @@ import { CustomObjectsApi, PatchStrategy, setHeaderOptions, type V1Pod } from '@
 import type { JobObject } from '../../controller/reconciler.ts';
 import { apiErrorCode } from '../../kube/client.ts';
 import { JobVersionStore } from '../../kube/job-version-store.ts';
+import { versionObjectName } from '../../model/job-versions.ts';
 import { apiVersion } from '../../model/nomad-job-spec.ts';
 import { ClusterView } from '../cluster-view.ts';
 import { patchJobChecked, type FreshJob } from '../job-writer.ts';
@@ -189,6 +190,7 @@ export function jobRoutes(view: ClusterView): Route[] {
           let written: JobObject = job;
           if (purge) {
             await custom.deleteNamespacedCustomObject({ group, version, plural, namespace, name, propagationPolicy: 'Background' });
+            await view.gone(namespace, name);
           } else if (!job.spec.stop) {
             written = (await custom.patchNamespacedCustomObject({ group, version, plural, namespace, name, body: { spec: { stop: true } } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch))) as JobObject;
           }
@@ -386,7 +388,8 @@ export function jobRoutes(view: ClusterView): Route[] {
           const wanted = Number(body['JobVersion'] ?? 0);
           const kept = job ? view.versions(job).find((k) => k.version.version === wanted) : undefined;
           if (!job || !kept) throw serverError(`job ${JSON.stringify(name)} in namespace ${JSON.stringify(namespace)} at version ${wanted} not found`);
-          await new JobVersionStore(ctx.kc).markStable({ name, namespace, uid: job.metadata.uid ?? '' }, wanted, body['Stable'] === true);
+          const written = await new JobVersionStore(ctx.kc).markStable({ name, namespace, uid: job.metadata.uid ?? '' }, wanted, body['Stable'] === true);
+          await view.caughtUp('revisions', `${namespace}/${versionObjectName(name, wanted)}`, written);
           const at = view.jobAt(job);
           const index = ctx.indexes.get('jobs');
           return { index, body: { JobModifyIndex: at?.indexes.jobModifyIndex ?? index, Index: index } };
