@@ -1,5 +1,5 @@
 import type { KubeConfig } from '@kubernetes/client-node';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { AddressInfo } from 'node:net';
 import type { ClusterCaches } from '../controller/cluster-caches.ts';
 import { silentLogger, type Logger } from '../log/logger.ts';
@@ -74,7 +74,8 @@ export async function buildNomadApi(ctx: NomadApiContext, routes: readonly Route
     onConstructorPoisoning: 'error',
     return503OnClosing: true,
     loggerInstance: logger.child({ component: 'nomad-api' }) as FastifyBaseLogger,
-    disableRequestLogging: true,
+    // Requests are not logged one by one (a blocking query is a request every few minutes per client).
+    logController: new LogController({ disableRequestLogging: true }),
   });
   app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
     if (error instanceof NomadHttpError) return reply.code(error.status).type('text/plain').send(error.message);
