@@ -18,6 +18,7 @@ import { plan } from '../planner/plan.ts';
 import type { Plan } from '../planner/plan-types.ts';
 import { deploymentObject, deploymentStatusBody, observeDeployment, type NomadDeploymentObject } from './deployment-object.ts';
 import { Expectations } from './expectations.ts';
+import { inParallel } from './in-parallel.ts';
 import { invalidSpecStatus, jobStatusBody, type JobStatusBody } from './job-status-body.ts';
 import { formatRecordedHealth, observeAllocation, rescheduleEventsAnnotation } from './observe-pod.ts';
 import type { HandlerResult } from './work-queue.ts';
@@ -34,6 +35,9 @@ export interface Caches {
   readonly pods: Informer<V1Pod>;
   readonly nodes: Informer<V1Node>;
 }
+
+/** Pod creates and deletes of one reconcile in flight at once. */
+const writeConcurrency = 16;
 
 const escape = (key: string) => key.replace(/~/g, '~0').replace(/\//g, '~1');
 
@@ -154,7 +158,9 @@ export class JobReconciler {
       if (!u.deployment && !pod?.metadata?.annotations?.[annotations.deployment]) ops.pop();
       await this.patchPod(key, namespace, u.podName, ops, now);
     }
-    for (const s of p.stop) {
+    // Creates and deletes go out together (up to 16 at a time): one job's batch no longer waits
+    // for each write in turn. Stops still go before placements, as the plan orders them.
+    await inParallel(p.stop, writeConcurrency, async (s) => {
       const alloc = ctx.allocations.find((a) => a.podName === s.podName);
       const lost = alloc?.nodeName !== undefined && ctx.lostNodes.has(alloc.nodeName);
       try {
@@ -163,8 +169,8 @@ export class JobReconciler {
         if (apiErrorCode(error) !== 404) throw error;
       }
       this.expectations.expectGone(key, s.podName, now);
-    }
-    for (const placement of p.place) {
+    });
+    await inParallel(p.place, writeConcurrency, async (placement) => {
       const pod = renderAllocationPod({ job: ctx.jobs.get(placement.version)!, jobUid: identity.uid, version: placement.version, group: placement.group, index: placement.index, canary: placement.canary, replacement: placement.replacement, ...(placement.deployment ? { deployment: placement.deployment } : {}) });
       if (placement.rescheduleEvents) pod.metadata!.annotations![rescheduleEventsAnnotation] = JSON.stringify(placement.rescheduleEvents);
       try {
@@ -173,7 +179,7 @@ export class JobReconciler {
       } catch (error) {
         if (apiErrorCode(error) !== 409) throw error; // created by an earlier, interrupted pass
       }
-    }
+    });
     for (const e of p.events) await this.event(identity, e.on === 'deployment' ? p.deployment ?? p.cancelled : undefined, e.type, e.reason, e.message, now);
 
     const history = await this.versions.list(namespace, identity.name);
