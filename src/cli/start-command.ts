@@ -38,7 +38,9 @@ Cluster ${kc.getCurrentCluster()?.server} runs Kubernetes ${version.gitVersion};
 Use it:
   ${exportLine}
   kubectl get nodes -L topology.kubernetes.io/zone,caravan.dev/datacenter
-  kubectl apply -f examples/web-canary.yaml && kubectl get nj,nd,pods -w         # a NomadJob rolling out
+  kubectl apply -f examples/web-canary.yaml && kubectl get pods -w              # a NomadJob rolling out
+  PATH=$PWD/scripts:$PATH kubectl nomad watch web                               # its deployment, until it ends
+  kubectl get nj,nd,pods                                                        # versions, deployments, allocations
   kubectl apply -f examples/ && kubectl get nomadjobs                           # more jobs
   kubectl explain nomadjob.spec.update                                          # every field documented
 ${target.source === 'local' ? '  npm run caravan -- cluster status                                            # each component, its health and log\n' : ''}
