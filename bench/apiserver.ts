@@ -9,11 +9,11 @@
  * Uses $KUBECONFIG when set, otherwise the embedded local cluster (started if needed).
  */
 import { CoreV1Api, Watch, type V1Pod } from '@kubernetes/client-node';
-import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import PQueue from 'p-queue';
 import { targetCluster } from '../src/cli/target-cluster.ts';
-import { apiErrorCode, loadKubeConfig } from '../src/kube/client.ts';
+import { loadKubeConfig } from '../src/kube/client.ts';
+import { benchNamespace } from './bench-namespace.ts';
 
 const { values } = parseArgs({
   options: {
@@ -31,17 +31,7 @@ const say = (line: string) => process.stderr.write(`${line}\n`);
 const target = await targetCluster({ report: say });
 const kc = loadKubeConfig(target.kubeconfig);
 const core = kc.makeApiClient(CoreV1Api);
-const namespace = `bench-${randomBytes(3).toString('hex')}`;
-await core.createNamespace({ body: { metadata: { name: namespace } } });
-for (;;) {
-  try {
-    await core.readNamespacedServiceAccount({ name: 'default', namespace });
-    break;
-  } catch (error) {
-    if (apiErrorCode(error) !== 404) throw error;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const namespace = await benchNamespace(core);
 
 const bound = new Set<string>();
 const ready = new Set<string>();

@@ -10,7 +10,6 @@
  * Uses $KUBECONFIG when set, otherwise the embedded local cluster (started if needed).
  */
 import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
-import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { ClusterView } from '../src/api/cluster-view.ts';
 import { KubernetesAccess } from '../src/api/kubernetes-access.ts';
@@ -20,7 +19,8 @@ import { TableIndexes } from '../src/api/table-indexes.ts';
 import { targetCluster } from '../src/cli/target-cluster.ts';
 import { createClusterCaches } from '../src/controller/cluster-caches.ts';
 import { runController } from '../src/controller/controller.ts';
-import { apiErrorCode, loadKubeConfig } from '../src/kube/client.ts';
+import { loadKubeConfig } from '../src/kube/client.ts';
+import { benchNamespace } from './bench-namespace.ts';
 import { installCrds } from '../src/kube/install-crds.ts';
 import { ControllerMetrics } from '../src/metrics/controller-metrics.ts';
 import type { NomadJobSpec } from '../src/model/nomad-job-spec.ts';
@@ -37,17 +37,7 @@ const say = (line: string) => process.stderr.write(`${line}\n`);
 const kc = loadKubeConfig((await targetCluster({ report: say })).kubeconfig);
 const core = kc.makeApiClient(CoreV1Api);
 const custom = kc.makeApiClient(CustomObjectsApi);
-const namespace = `bench-${randomBytes(3).toString('hex')}`;
-await core.createNamespace({ body: { metadata: { name: namespace } } });
-for (;;) {
-  try {
-    await core.readNamespacedServiceAccount({ name: 'default', namespace });
-    break;
-  } catch (error) {
-    if (apiErrorCode(error) !== 404) throw error;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const namespace = await benchNamespace(core);
 
 await installCrds(kc);
 const cluster = createClusterCaches(kc);

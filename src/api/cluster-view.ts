@@ -2,7 +2,7 @@ import type { V1ControllerRevision, V1Pod } from '@kubernetes/client-node';
 import type { ClusterCaches } from '../controller/cluster-caches.ts';
 import type { NomadDeploymentObject } from '../controller/deployment-object.ts';
 import type { JobObject } from '../controller/reconciler.ts';
-import { decideVersion, latestVersion, versionAnnotations, versionFromRevision, type JobVersion } from '../model/job-versions.ts';
+import { decideVersion, versionAnnotations, versionFromRevision, type JobVersion } from '../model/job-versions.ts';
 import { labels } from '../model/labels.ts';
 import type { DeploymentJobInfo } from './nomad/deployment.ts';
 import { EvaluationBook } from './evaluation-book.ts';
@@ -33,12 +33,29 @@ export class ClusterView {
     this.cluster = cluster;
     const all = [cluster.caches.jobs, cluster.caches.deployments, cluster.caches.pods, cluster.revisions] as const;
     for (const informer of all) for (const obj of informer.values()) this.created.observeObject(obj);
-    this.unsubscribe = cluster.subscribe((_kind, event, obj) => {
+    for (const r of cluster.revisions.values()) this.indexRevision('add', r);
+    this.unsubscribe = cluster.subscribe((kind, event, obj) => {
       const o = obj as { metadata?: { uid?: string; resourceVersion?: string } };
       if (event === 'delete') {
         if (o.metadata?.uid) this.created.forget(o.metadata.uid);
       } else this.created.observeObject(o);
+      if (kind === 'revisions') this.indexRevision(event, obj as V1ControllerRevision);
     });
+  }
+
+  /** Revision keys by `<namespace>/<job>`: a job's versions without scanning every revision. */
+  private readonly revisionsByJob = new Map<string, Set<string>>();
+
+  private indexRevision(event: 'add' | 'update' | 'delete', r: V1ControllerRevision): void {
+    const job = r.metadata?.labels?.[labels.job];
+    if (!job) return;
+    const byJob = `${r.metadata?.namespace}/${job}`;
+    const key = `${r.metadata?.namespace}/${r.metadata?.name}`;
+    const keys = this.revisionsByJob.get(byJob) ?? new Set<string>();
+    if (event === 'delete') keys.delete(key);
+    else keys.add(key);
+    if (keys.size > 0) this.revisionsByJob.set(byJob, keys);
+    else this.revisionsByJob.delete(byJob);
   }
 
   close(): void {
@@ -53,13 +70,17 @@ export class ClusterView {
     return this.cluster.caches.jobs.get(`${namespace}/${name}`);
   }
 
+  /** The job as the cache holds it now (a blocking read re-reads it after each change). */
+  current(job: JobObject): JobObject {
+    return this.job(job.metadata.namespace ?? 'default', job.metadata.name) ?? job;
+  }
+
   /** The versions kept for a job, oldest first. */
   versions(job: JobObject): KeptVersion[] {
-    const namespace = job.metadata.namespace;
     const out: KeptVersion[] = [];
-    for (const r of this.cluster.revisions.values()) {
-      if (r.metadata?.namespace !== namespace || r.metadata?.labels?.[labels.job] !== job.metadata.name) continue;
-      if (!ownedBy(r, job.metadata.uid)) continue;
+    for (const key of this.revisionsByJob.get(`${job.metadata.namespace}/${job.metadata.name}`) ?? []) {
+      const r = this.cluster.revisions.get(key);
+      if (!r || !ownedBy(r, job.metadata.uid)) continue;
       const version = versionFromRevision(r);
       // The index the version was recorded at: marking it stable later must not move it.
       const recorded = r.metadata?.annotations?.[versionAnnotations.recordedIndex] ?? r.metadata?.resourceVersion;

@@ -1,16 +1,11 @@
 import type { CacheKind, ClusterCaches } from '../controller/cluster-caches.ts';
+import { indexOf } from './nomad/indexes.ts';
 
 /** Nomad's state tables that Caravan's caches stand in for. */
 export type Table = 'jobs' | 'deployments' | 'allocs' | 'nodes';
 
 // A new job version changes the job (Nomad's job_version table is written with the job).
 const tableOf: Record<CacheKind, Table> = { jobs: 'jobs', revisions: 'jobs', deployments: 'deployments', pods: 'allocs', nodes: 'nodes' };
-
-/** A Kubernetes resourceVersion as a Nomad index (etcd revisions: numeric, growing). */
-export function indexOf(resourceVersion: string | undefined): number {
-  const n = Number(resourceVersion);
-  return Number.isSafeInteger(n) && n > 0 ? n : 0;
-}
 
 /**
  * The last index of each table: the highest resourceVersion seen in it, deletions included, so
@@ -77,4 +72,10 @@ export async function blockingRead<T>(indexes: TableIndexes, opts: { index: numb
     result = read();
   }
   return result;
+}
+
+/** blockingRead, answered as a route answers: the result as the body, its index for X-Nomad-Index. */
+export async function blockingAnswer<T>(indexes: TableIndexes, req: { readonly options: { index: number; waitMs: number }; readonly signal?: AbortSignal }, read: () => { index: number; value: T }): Promise<{ index: number; body: T }> {
+  const { index, value } = await blockingRead(indexes, req.options, read, req.signal);
+  return { index, body: value };
 }

@@ -12,7 +12,7 @@ import { toNomadJob } from '../nomad/job.ts';
 import { paginate } from '../paginate.ts';
 import type { Route } from '../server.ts';
 import { blockingRead } from '../table-indexes.ts';
-import { allocationContext } from './deployments.ts';
+import { allocationContext } from './nomad-objects.ts';
 import { compileListFilter, namespacesAllowed } from './list-helpers.ts';
 
 /** Nomad looks an allocation up within the request's namespace (`*`: any). */

@@ -9,16 +9,14 @@ import { revertDecision } from '../../planner/revert.ts';
 import { ClusterView } from '../cluster-view.ts';
 import { badRequest, NomadHttpError, serverError } from '../http-error.ts';
 import type { Access } from '../kubernetes-access.ts';
-import { toAllocListStub, allocationChains, type AllocationContext } from '../nomad/allocation.ts';
-import { toNomadDeployment } from '../nomad/deployment.ts';
 import { evaluationId } from '../nomad/evaluation.ts';
-import { findByIdPrefix, isUuid, parseIdPrefix } from '../nomad/ids.ts';
+import { findByIdPrefix, parseIdPrefix } from '../nomad/ids.ts';
 import { indexOf } from '../nomad/indexes.ts';
-import type { NomadDeployment } from '../nomad/types.ts';
 import { paginate } from '../paginate.ts';
 import type { ApiRequest, NomadApiContext, Route } from '../server.ts';
-import { blockingRead } from '../table-indexes.ts';
+import { blockingAnswer, blockingRead } from '../table-indexes.ts';
 import { compileListFilter, namespacesAllowed } from './list-helpers.ts';
+import { allocationStubs, deploymentJson } from './nomad-objects.ts';
 
 const group = 'caravan.dev';
 const version = 'v1alpha1';
@@ -41,27 +39,6 @@ function deploymentFor(view: ClusterView, req: ApiRequest, onWrite: boolean): No
   const d = found && (namespace === '*' || found.metadata.namespace === namespace) ? found : undefined;
   if (!d && onWrite) throw serverError('deployment not found');
   return d;
-}
-
-function deploymentJson(view: ClusterView, d: NomadDeploymentObject): NomadDeployment {
-  return toNomadDeployment(d, view.deploymentJobInfo(d), view.created.lookup);
-}
-
-export function allocationContext(ctx: NomadApiContext, view: ClusterView, pods: readonly V1Pod[]): (pod: V1Pod) => AllocationContext {
-  const nodes = new Map([...ctx.cluster.caches.nodes.values()].map((n) => [n.metadata?.name ?? '', { uid: n.metadata?.uid ?? '', ready: n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false }]));
-  const deploymentIds = new Map([...ctx.cluster.caches.deployments.values()].map((d) => [`${d.metadata.namespace}/${d.metadata.name}`, d.metadata.uid ?? '']));
-  const deploymentOf = (pod: V1Pod) => {
-    const name = pod.metadata?.annotations?.[annotations.deployment];
-    const d = name ? ctx.cluster.caches.deployments.get(`${pod.metadata?.namespace}/${name}`) : undefined;
-    return d ? { status: d.status?.status ?? 'running', modifiedAt: d.status?.modifyTime ? Date.parse(d.status.modifyTime) : undefined } : undefined;
-  };
-  const chains = allocationChains(pods);
-  return (pod) => {
-    const chain = chains.get(pod.metadata?.uid ?? '');
-    const namespace = pod.metadata?.namespace ?? 'default';
-    const ids = new Map([...deploymentIds].filter(([k]) => k.startsWith(`${namespace}/`)).map(([k, v]) => [k.slice(namespace.length + 1), v]));
-    return { nodes, deploymentIds: ids, created: view.created.lookup, deployment: deploymentOf(pod), ...(chain?.previousAllocation ? { previousAllocation: chain.previousAllocation } : {}), ...(chain?.nextAllocation ? { nextAllocation: chain.nextAllocation } : {}) };
-  };
 }
 
 /** The body's DeploymentID must be there and name the path's deployment (Nomad's 400s). */
@@ -172,15 +149,12 @@ export function deploymentRoutes(view: ClusterView): Route[] {
         GET: async (req, ctx) => {
           await req.authorize({ ...read(req.options.namespace), verb: 'get' }, { verb: 'list', group: '', resource: 'pods', namespace: req.options.namespace });
           const d = deploymentFor(view, req, false);
-          const { index, value } = await blockingRead(ctx.indexes, req.options, () => {
+          return blockingAnswer(ctx.indexes, req, () => {
             if (!d) return { index: ctx.indexes.get('allocs'), value: [] };
             const pods = view.pods(d.metadata.namespace ?? 'default').filter((p) => p.metadata?.annotations?.[annotations.deployment] === d.metadata.name);
-            const context = allocationContext(ctx, view, pods);
-            const job = view.job(d.metadata.namespace ?? 'default', d.spec.job);
-            const jobType = job?.spec.type ?? 'service';
-            return { index: ctx.indexes.get('allocs'), value: pods.flatMap((p) => toAllocListStub(p, context(p), { jobType }) ?? []) };
-          }, req.signal);
-          return { index, body: value };
+            const jobType = view.job(d.metadata.namespace ?? 'default', d.spec.job)?.spec.type ?? 'service';
+            return { index: ctx.indexes.get('allocs'), value: allocationStubs(ctx, view, pods, () => ({ jobType })) };
+          });
         },
       },
     },
@@ -191,12 +165,11 @@ export function deploymentRoutes(view: ClusterView): Route[] {
           await req.authorize({ ...read(req.options.namespace), verb: 'get' });
           const d = deploymentFor(view, req, false);
           if (!d) throw new NomadHttpError(404, 'deployment not found');
-          const { index, value } = await blockingRead(ctx.indexes, req.options, () => {
+          return blockingAnswer(ctx.indexes, req, () => {
             const current = view.deploymentByUid(d.metadata.uid ?? '') ?? d;
             const json = deploymentJson(view, current);
             return { index: json.ModifyIndex, value: json };
-          }, req.signal);
-          return { index, body: value };
+          });
         },
       },
     },

@@ -4,11 +4,10 @@ import type { ClusterView } from '../cluster-view.ts';
 import type { IssuedEvaluation } from '../evaluation-book.ts';
 import { notFound } from '../http-error.ts';
 import type { Access } from '../kubernetes-access.ts';
-import { toAllocListStub } from '../nomad/allocation.ts';
 import { placementEvaluationId, toNomadEvaluation } from '../nomad/evaluation.ts';
 import type { NomadEvaluation } from '../nomad/types.ts';
 import type { NomadApiContext, Route } from '../server.ts';
-import { allocationContext } from './deployments.ts';
+import { allocationStubs } from './nomad-objects.ts';
 import { namespacesAllowed } from './list-helpers.ts';
 
 const jobsIn = (namespace: string | undefined): Access => ({ verb: 'list', group: 'caravan.dev', resource: 'nomadjobs', ...(namespace ? { namespace } : {}) });
@@ -103,8 +102,8 @@ export function evaluationRoutes(view: ClusterView): Route[] {
           if (!e || !job || e.Namespace !== req.options.namespace) return { index: ctx.indexes.get('allocs'), body: [] };
           const version = view.jobAt(job)?.version.version;
           const pods = view.podsOf(job).filter((p) => Number(p.metadata?.labels?.[labels.jobVersion]) === version);
-          const context = allocationContext(ctx, view, pods);
-          return { index: ctx.indexes.get('allocs'), body: pods.flatMap((p) => toAllocListStub(p, context(p), { jobType: job.spec.type ?? 'service' }) ?? []) };
+          const jobType = job.spec.type ?? 'service';
+          return { index: ctx.indexes.get('allocs'), body: allocationStubs(ctx, view, pods, () => ({ jobType })) };
         },
       },
     },

@@ -1,4 +1,4 @@
-import { CustomObjectsApi, PatchStrategy, setHeaderOptions, type V1Pod } from '@kubernetes/client-node';
+import { CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import type { JobObject } from '../../controller/reconciler.ts';
 import { apiErrorCode } from '../../kube/client.ts';
 import { JobVersionStore } from '../../kube/job-version-store.ts';
@@ -8,8 +8,6 @@ import { ClusterView } from '../cluster-view.ts';
 import { patchJobChecked, type FreshJob } from '../job-writer.ts';
 import { badRequest, NomadHttpError, notFound, serverError } from '../http-error.ts';
 import type { Access } from '../kubernetes-access.ts';
-import { toAllocListStub } from '../nomad/allocation.ts';
-import { toNomadDeployment } from '../nomad/deployment.ts';
 import { evaluationId } from '../nomad/evaluation.ts';
 import type { TriggeredBy } from '../nomad/types.ts';
 import { issuedEvaluation, placementEvaluations } from './evaluations.ts';
@@ -25,8 +23,8 @@ import { checkAndSetError, formatWarnings, fromNomadJob } from '../nomad/registe
 import { sameNomadJob, withCaravanExtensions } from '../nomad/resubmission.ts';
 import { paginate } from '../paginate.ts';
 import type { ApiRequest, NomadApiContext, Route } from '../server.ts';
-import { blockingRead } from '../table-indexes.ts';
-import { allocationContext } from './deployments.ts';
+import { blockingAnswer, blockingRead } from '../table-indexes.ts';
+import { allocationStubs, deploymentJson } from './nomad-objects.ts';
 import { compileListFilter, namespacesAllowed } from './list-helpers.ts';
 
 const group = 'caravan.dev';
@@ -170,12 +168,10 @@ export function jobRoutes(view: ClusterView): Route[] {
       methods: {
         GET: async (req, ctx) => {
           const { job } = await jobFor(view, req);
-          const { index, value } = await blockingRead(ctx.indexes, req.options, () => {
-            const at = view.jobAt(view.job(job.metadata.namespace ?? 'default', job.metadata.name) ?? job)!;
-            const json = toNomadJob(at);
+          return blockingAnswer(ctx.indexes, req, () => {
+            const json = toNomadJob(view.jobAt(view.current(job))!);
             return { index: json.ModifyIndex, value: json };
-          }, req.signal);
-          return { index, body: value };
+          });
         },
         POST: async (req, ctx) => register(view, req, ctx, req.params['id']),
         DELETE: async (req, ctx) => {
@@ -207,7 +203,7 @@ export function jobRoutes(view: ClusterView): Route[] {
           const job = await maybeJob(view, req);
           if (!job) throw notFound('job versions not found');
           const { index, value } = await blockingRead(ctx.indexes, req.options, () => {
-            const response = toJobVersions(view.allVersionsOf(view.job(job.metadata.namespace ?? 'default', job.metadata.name) ?? job));
+            const response = toJobVersions(view.allVersionsOf(view.current(job)));
             // ?diffs=true: each version against the next older one, newest first (N-1 diffs).
             const diffs = req.query['diffs'] === 'true' ? response.Versions.slice(0, -1).map((v, i) => jobDiff(response.Versions[i + 1]!, v, true)) : null;
             return { index: response.Index, value: { ...response, Diffs: diffs } };
@@ -222,11 +218,10 @@ export function jobRoutes(view: ClusterView): Route[] {
       methods: {
         GET: async (req, ctx) => {
           const { job } = await jobFor(view, req);
-          const { index, value } = await blockingRead(ctx.indexes, req.options, () => {
-            const summary = toJobSummary(view.jobAt(view.job(job.metadata.namespace ?? 'default', job.metadata.name) ?? job)!);
+          return blockingAnswer(ctx.indexes, req, () => {
+            const summary = toJobSummary(view.jobAt(view.current(job))!);
             return { index: summary.ModifyIndex, value: summary };
-          }, req.signal);
-          return { index, body: value };
+          });
         },
       },
     },
@@ -236,14 +231,11 @@ export function jobRoutes(view: ClusterView): Route[] {
         GET: async (req, ctx) => {
           const job = await maybeJob(view, req);
           await req.authorize({ verb: 'list', group: '', resource: 'pods', namespace: req.options.namespace });
-          const { index, value } = await blockingRead(ctx.indexes, req.options, () => {
+          return blockingAnswer(ctx.indexes, req, () => {
             if (!job) return { index: ctx.indexes.get('allocs'), value: [] };
-            const pods: V1Pod[] = view.podsOf(job);
-            const context = allocationContext(ctx, view, pods);
             const jobType = job.spec.type ?? 'service';
-            return { index: ctx.indexes.get('allocs'), value: pods.flatMap((p) => toAllocListStub(p, context(p), { jobType }) ?? []) };
-          }, req.signal);
-          return { index, body: value };
+            return { index: ctx.indexes.get('allocs'), value: allocationStubs(ctx, view, view.podsOf(job), () => ({ jobType })) };
+          });
         },
       },
     },
@@ -253,11 +245,10 @@ export function jobRoutes(view: ClusterView): Route[] {
         GET: async (req, ctx) => {
           const job = await maybeJob(view, req);
           await req.authorize({ verb: 'list', group, resource: 'nomaddeployments', namespace: req.options.namespace });
-          const { index, value } = await blockingRead(ctx.indexes, req.options, () => ({
+          return blockingAnswer(ctx.indexes, req, () => ({
             index: ctx.indexes.get('deployments'),
-            value: (job ? view.deploymentsOf(job) : []).map((d) => toNomadDeployment(d, view.deploymentJobInfo(d), view.created.lookup)),
-          }), req.signal);
-          return { index, body: value };
+            value: (job ? view.deploymentsOf(job) : []).map((d) => deploymentJson(view, d)),
+          }));
         },
       },
     },
@@ -267,11 +258,10 @@ export function jobRoutes(view: ClusterView): Route[] {
         GET: async (req, ctx) => {
           const job = await maybeJob(view, req);
           await req.authorize({ verb: 'list', group, resource: 'nomaddeployments', namespace: req.options.namespace });
-          const { index, value } = await blockingRead(ctx.indexes, req.options, () => {
+          return blockingAnswer(ctx.indexes, req, () => {
             const latest = (job ? view.deploymentsOf(job) : []).sort((a, b) => b.spec.jobVersion - a.spec.jobVersion)[0];
-            return { index: ctx.indexes.get('deployments'), value: latest ? toNomadDeployment(latest, view.deploymentJobInfo(latest), view.created.lookup) : null };
-          }, req.signal);
-          return { index, body: value };
+            return { index: ctx.indexes.get('deployments'), value: latest ? deploymentJson(view, latest) : null };
+          });
         },
       },
     },
