@@ -38,16 +38,20 @@ export function probe(target: HealthProbe, pki: ClusterPki, timeoutMs = 2_000): 
   });
 }
 
-/** Polls until healthy, or until `isDead()` says the process is gone, or the deadline passes. */
+/**
+ * Polls until healthy, or until `ended()` says how the process ended (undefined while it runs), or
+ * the deadline passes.
+ */
 export async function waitHealthy(
   target: HealthProbe,
   pki: ClusterPki,
-  opts: { timeoutMs: number; isDead: () => boolean; what: string },
+  opts: { timeoutMs: number; ended: () => string | undefined; what: string },
 ): Promise<void> {
   const deadline = Date.now() + opts.timeoutMs;
   let last: ProbeResult = { healthy: false, detail: 'not probed yet' };
   while (Date.now() < deadline) {
-    if (opts.isDead()) throw new Error(`${opts.what} exited while starting`);
+    const ended = opts.ended();
+    if (ended !== undefined) throw new Error(`${opts.what} exited while starting (${ended})`);
     last = await probe(target, pki);
     if (last.healthy) return;
     await sleep(250);

@@ -18,7 +18,7 @@ import { waitHealthy, probe } from './health.ts';
 import { renderAdminKubeconfig } from './kubeconfig.ts';
 import { clusterLayout, type ClusterLayout } from './layout.ts';
 import { ensurePki, pkiPaths } from './pki.ts';
-import { isAlive, readProcessRecord, startDetached, stopProcess, tailFile } from './processes.ts';
+import { describeEnd, isAlive, readProcessRecord, startDetached, stopProcess, tailFile } from './processes.ts';
 import { readControlPlaneVersions } from './versions.ts';
 
 /** What cluster.json keeps, so `up` after `down` (or after a reboot) brings back the same cluster. */
@@ -121,12 +121,16 @@ export async function up(opts: UpOptions): Promise<LocalCluster> {
   return { layout, kubeconfig: layout.kubeconfig, server, nodes: state.nodes };
 }
 
-async function ensureComponent(layout: ClusterLayout, c: ComponentSpec, report: Report): Promise<void> {
+/**
+ * Makes one component run and be healthy: reuses the process a pid file records when it still runs
+ * the same binary, else starts it (saying why) and waits for its health endpoint.
+ */
+export async function ensureComponent(layout: ClusterLayout, c: ComponentSpec, report: Report): Promise<void> {
   const pidFile = componentPidFile(layout, c.name);
   const logFile = componentLogFile(layout, c.name);
   const record = readProcessRecord(pidFile);
   if (record && isAlive(record) && record.binary === c.binary) {
-    await waitHealthy(c.health, pkiPaths(layout.pkiDir), { timeoutMs: 60_000, isDead: () => !isAlive(record), what: c.name });
+    await waitHealthy(c.health, pkiPaths(layout.pkiDir), { timeoutMs: 60_000, ended: () => (isAlive(record) ? undefined : 'its process is gone'), what: c.name });
     return;
   }
   if (record && isAlive(record)) {
@@ -137,13 +141,18 @@ async function ensureComponent(layout: ClusterLayout, c: ComponentSpec, report: 
   }
   if (c.name === 'etcd') mkdirSync(layout.etcdDataDir, { recursive: true, mode: 0o700 });
   const started = Date.now();
-  const fresh = startDetached(c.binary, c.args, logFile, pidFile);
+  const fresh = await startDetached(c.binary, c.args, logFile, pidFile);
+  // Judged by its exit event, not /proc: right after spawn /proc may not show the binary yet (issue 11).
+  const ended = () => {
+    const end = fresh.ended();
+    return end && describeEnd(end);
+  };
   try {
-    await waitHealthy(c.health, pkiPaths(layout.pkiDir), { timeoutMs: 90_000, isDead: () => !isAlive(fresh), what: c.name });
+    await waitHealthy(c.health, pkiPaths(layout.pkiDir), { timeoutMs: 90_000, ended, what: c.name });
   } catch (error) {
     throw new Error(`${(error as Error).message}; last lines of ${logFile}:\n${indent(tailFile(logFile, 25))}`);
   }
-  report(`${c.name}: up in ${((Date.now() - started) / 1000).toFixed(1)} s (pid ${fresh.pid}, log ${logFile})`);
+  report(`${c.name}: up in ${((Date.now() - started) / 1000).toFixed(1)} s (pid ${fresh.record.pid}, log ${logFile})`);
 }
 
 function indent(text: string): string {
