@@ -1,4 +1,4 @@
-import { AuthenticationV1Api, AuthorizationV1Api, type KubeConfig } from '@kubernetes/client-node';
+import { AuthenticationV1Api, AuthorizationV1Api, type KubeConfig, type V1SubjectAccessReviewSpec } from '@kubernetes/client-node';
 import { createHash } from 'node:crypto';
 
 /** Who a token belongs to, as the API server's TokenReview says. */
@@ -73,25 +73,37 @@ export class KubernetesAccess {
   }
 
   async allowed(caller: Caller, access: Access): Promise<boolean> {
-    const key = JSON.stringify([caller.username, caller.uid, caller.groups, access]);
+    const spec = subjectAccessReviewSpec(caller, access);
+    const key = JSON.stringify(spec);
     const now = this.now();
     const cached = this.decisions.get(key, now);
     if (cached !== undefined) return cached;
-    const review = await this.authz.createSubjectAccessReview({
-      body: {
-        apiVersion: 'authorization.k8s.io/v1',
-        kind: 'SubjectAccessReview',
-        spec: {
-          user: caller.username,
-          ...(caller.uid ? { uid: caller.uid } : {}),
-          groups: [...caller.groups],
-          ...(caller.extra ? { extra: Object.fromEntries(Object.entries(caller.extra).map(([k, v]) => [k, [...v]])) } : {}),
-          resourceAttributes: { verb: access.verb, group: access.group, resource: access.resource, ...(access.namespace ? { namespace: access.namespace } : {}), ...(access.name ? { name: access.name } : {}), ...(access.subresource ? { subresource: access.subresource } : {}) },
-        },
-      },
-    });
+    const review = await this.authz.createSubjectAccessReview({ body: { apiVersion: 'authorization.k8s.io/v1', kind: 'SubjectAccessReview', spec } });
     const allowed = review.status?.allowed === true && review.status.denied !== true;
     this.decisions.set(key, allowed, now + (allowed ? 10_000 : 5_000));
     return allowed;
   }
 }
+
+/**
+ * The SubjectAccessReview that asks whether `caller` may do `access`, in a canonical form (groups,
+ * extra keys and extra values sorted): it is also the decision cache's key, so two callers share
+ * a decision only when they would send the same review. That includes `extra`, which an
+ * authorizer may decide on: the credential ID, the pod a token is bound to, a token's scopes
+ * (issue 11 §5).
+ */
+export function subjectAccessReviewSpec(caller: Caller, access: Access): V1SubjectAccessReviewSpec {
+  const extra = Object.entries(caller.extra ?? {})
+    .sort(([a], [b]) => compare(a, b))
+    .map(([k, values]) => [k, [...values].sort(compare)] as const);
+  return {
+    user: caller.username,
+    ...(caller.uid ? { uid: caller.uid } : {}),
+    groups: [...caller.groups].sort(compare),
+    ...(extra.length > 0 ? { extra: Object.fromEntries(extra) } : {}),
+    resourceAttributes: { verb: access.verb, group: access.group, resource: access.resource, ...(access.namespace ? { namespace: access.namespace } : {}), ...(access.name ? { name: access.name } : {}), ...(access.subresource ? { subresource: access.subresource } : {}) },
+  };
+}
+
+/** Code-unit order, independent of locale (Array.prototype.sort's default, spelled out). */
+const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);

@@ -1,6 +1,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { AddressInfo } from 'node:net';
+import { parse as secureJsonParse } from 'secure-json-parse';
 import type { ClusterCaches } from '../controller/cluster-caches.ts';
 import { silentLogger, type Logger } from '../log/logger.ts';
 import { NomadHttpError, forbidden } from './http-error.ts';
@@ -62,7 +63,8 @@ function tokenOf(request: FastifyRequest): string | undefined {
 /**
  * The Nomad-compatible HTTP API as a fastify app. Every request needs a Kubernetes token (no
  * anonymous access), every route authorizes against Kubernetes RBAC, errors are Nomad's plain
- * text with Nomad's status codes, and JSON bodies are parsed with prototype poisoning refused.
+ * text with Nomad's status codes, and JSON bodies are parsed with prototype poisoning refused
+ * (`parseRequestJson`).
  */
 export async function buildNomadApi(ctx: NomadApiContext, routes: readonly Route[], tls?: { cert: string; key: string }): Promise<FastifyInstance> {
   const logger = ctx.logger ?? silentLogger;
@@ -90,9 +92,9 @@ export async function buildNomadApi(ctx: NomadApiContext, routes: readonly Route
     const text = String(body);
     if (text.trim() === '') return done(null, undefined);
     try {
-      done(null, safeJsonParse(text));
+      done(null, parseRequestJson(text));
     } catch (error) {
-      done(new NomadHttpError(400, (error as Error).message), undefined);
+      done(error as Error, undefined);
     }
   });
 
@@ -136,12 +138,26 @@ export async function buildNomadApi(ctx: NomadApiContext, routes: readonly Route
   return app;
 }
 
-/** JSON.parse that refuses keys which would reach Object.prototype when the value is merged. */
-function safeJsonParse(text: string): unknown {
-  return JSON.parse(text, (key, value: unknown) => {
-    if (key === '__proto__' || key === 'constructor' || key === 'prototype') throw new Error(`invalid JSON: the key "${key}" is not allowed`);
-    return value;
-  });
+/** What fastify's own JSON parser does with `onProtoPoisoning` and `onConstructorPoisoning` at 'error'. */
+const refusePoisoning = { protoAction: 'error', constructorAction: 'error' } as const;
+
+/** secure-json-parse's message when it refuses a body for poisoning (its syntax errors are JSON.parse's). */
+const poisoningMessage = 'Object contains forbidden prototype property';
+
+/**
+ * A request body, parsed as fastify parses JSON (secure-json-parse): refused are only the keys
+ * that would reach Object.prototype when the value is merged, `__proto__` anywhere and a
+ * `constructor` whose object has a `prototype` key. Nomad takes any map key, so a Meta key named
+ * `constructor` or `prototype` is kept (issue 11 §5). Errors are Nomad's: 400 with plain text.
+ */
+export function parseRequestJson(text: string): unknown {
+  try {
+    return secureJsonParse(text, refusePoisoning);
+  } catch (error) {
+    const message = (error as Error).message;
+    if (message !== poisoningMessage) throw new NomadHttpError(400, message);
+    throw new NomadHttpError(400, 'invalid JSON: a "__proto__" key, or a "constructor" object with a "prototype" key, would reach Object.prototype; rename the key');
+  }
 }
 
 export interface RunningNomadApi {
