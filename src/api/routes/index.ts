@@ -3,12 +3,16 @@ import type { Route } from '../server.ts';
 import { allocationRoutes } from './allocations.ts';
 import { clientAllocationRoutes } from './client-allocations.ts';
 import { deploymentRoutes } from './deployments.ts';
+import type { DeploymentWriteOptions } from './deployment-writes.ts';
 import { evaluationRoutes } from './evaluations.ts';
 import { scaleRoutes } from './scale.ts';
 import { jobRoutes } from './jobs.ts';
 import { statusRoutes } from './status.ts';
 
+/** What the routes can be tuned with (tests shorten the wait for the controller). */
+export type NomadApiRouteOptions = DeploymentWriteOptions;
+
 /** Every route of the Nomad-compatible API. */
-export function nomadApiRoutes(view: ClusterView): Route[] {
-  return [...statusRoutes, ...jobRoutes(view), ...deploymentRoutes(view), ...allocationRoutes(view), ...evaluationRoutes(view), ...clientAllocationRoutes(view), ...scaleRoutes(view)];
+export function nomadApiRoutes(view: ClusterView, options: NomadApiRouteOptions = {}): Route[] {
+  return [...statusRoutes, ...jobRoutes(view), ...deploymentRoutes(view, options), ...allocationRoutes(view), ...evaluationRoutes(view), ...clientAllocationRoutes(view), ...scaleRoutes(view)];
 }

@@ -1,0 +1,253 @@
+import { CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions, type V1Pod } from '@kubernetes/client-node';
+import { observeDeployment, type NomadDeploymentObject } from '../../controller/deployment-object.ts';
+import { observeAllocation, parseRecordedHealth } from '../../controller/observe-pod.ts';
+import { apiErrorCode } from '../../kube/client.ts';
+import { annotations } from '../../model/labels.ts';
+import { isTerminal } from '../../planner/deployment.ts';
+import type { Health } from '../../planner/observed-allocation.ts';
+import { promote, type PromoteRequest } from '../../planner/promotion.ts';
+import { awaitController, defaultControllerWait, type ControllerWait } from '../await-controller.ts';
+import type { ClusterView } from '../cluster-view.ts';
+import { serverError } from '../http-error.ts';
+import { evaluationId } from '../nomad/evaluation.ts';
+import { indexOf } from '../nomad/indexes.ts';
+import { allocationHealthOutcome, healthAlreadyRecorded, notActedInTime, operationOutcome, terminalErrors, type Acted, type DeploymentOperation } from '../operation-outcome.ts';
+import type { ApiRequest, NomadApiContext, Route } from '../server.ts';
+import { bodyFor, deploymentFor, group, plural, version, writeIn } from './deployment-lookup.ts';
+
+export interface DeploymentWriteOptions {
+  /** How long a write waits for the controller to carry it out (defaultControllerWait). */
+  readonly controllerWait?: ControllerWait;
+}
+
+interface UpdateResponse {
+  EvalID: string;
+  EvalCreateIndex: number;
+  DeploymentModifyIndex: number;
+  RevertedJobVersion: number | null;
+  Index: number;
+}
+
+const namespaceOf = (d: NomadDeploymentObject) => d.metadata.namespace ?? 'default';
+
+async function patchSpec(ctx: NomadApiContext, d: NomadDeploymentObject, spec: Record<string, unknown>): Promise<NomadDeploymentObject> {
+  const custom = ctx.kc.makeApiClient(CustomObjectsApi);
+  return (await custom.patchNamespacedCustomObject({ group, version, plural, namespace: namespaceOf(d), name: d.metadata.name, body: { spec } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch))) as NomadDeploymentObject;
+}
+
+/**
+ * A promotion the controller refused leaves no trace, as in Nomad: the intent this request wrote
+ * is taken back, unless the spec holds something else by now (the JSON Patch test), so a canary
+ * turning healthy later does not promote by itself.
+ */
+async function withdrawPromotion(ctx: NomadApiContext, written: NomadDeploymentObject): Promise<void> {
+  const custom = ctx.kc.makeApiClient(CustomObjectsApi);
+  try {
+    await custom.patchNamespacedCustomObject({ group, version, plural, namespace: namespaceOf(written), name: written.metadata.name, body: [{ op: 'test', path: '/spec/promote', value: written.spec.promote }, { op: 'remove', path: '/spec/promote' }] }, setHeaderOptions('Content-Type', PatchStrategy.JsonPatch));
+  } catch (error) {
+    if (apiErrorCode(error) !== 422 && apiErrorCode(error) !== 404) throw error;
+  }
+}
+
+/** The deployment as this replica's cache holds it now, if it is still the same object. */
+function cached(ctx: NomadApiContext, d: NomadDeploymentObject): NomadDeploymentObject | undefined {
+  const now = ctx.cluster.caches.deployments.get(`${namespaceOf(d)}/${d.metadata.name}`);
+  return now && now.metadata.uid === d.metadata.uid ? now : undefined;
+}
+
+/** The newest version recorded for the deployment's job (an auto-revert records one). */
+function newestJobVersion(view: ClusterView, d: NomadDeploymentObject): number | undefined {
+  const job = view.job(namespaceOf(d), d.spec.job);
+  return job ? view.versions(job).at(-1)?.version.version : undefined;
+}
+
+/** The deployment watcher's evaluation a deployment write stands for, created at `index`. */
+function issueDeploymentEvaluation(view: ClusterView, d: NomadDeploymentObject, resourceVersion: string, index: number): string {
+  const job = view.job(namespaceOf(d), d.spec.job);
+  return view.evaluations.issue({
+    input: { id: evaluationId(d.metadata.uid ?? '', resourceVersion), namespace: namespaceOf(d), jobId: d.spec.job, jobType: job?.spec.type ?? 'service', priority: job?.spec.priority ?? 50, triggeredBy: 'deployment-watcher', jobModifyIndex: view.deploymentJobInfo(d).versionJobModifyIndex ?? index, index, at: Date.now() },
+    ...(d.metadata.uid ? { deploymentId: d.metadata.uid } : {}),
+  });
+}
+
+/**
+ * The canaries of a deployment whose health is recorded healthy (what promotion needs). The
+ * controller counts health in the deployment before it marks the Pods (the crash-safe order), so
+ * a group whose count already says all its placed canaries are healthy is taken at its word:
+ * before promotion a group's healthy count is its canaries'.
+ */
+function healthyCanaries(view: ClusterView, d: NomadDeploymentObject): Set<string> {
+  const out = new Set<string>();
+  for (const pod of view.pods(namespaceOf(d))) {
+    const a = observeAllocation(pod);
+    if (a && !a.deleting && a.canary && a.deployment === d.metadata.name && a.recordedHealth?.health === 'healthy') out.add(a.uid);
+  }
+  for (const g of Object.values(d.status?.taskGroups ?? {})) {
+    const placed = g.placedCanaries ?? [];
+    if (!g.promoted && placed.length > 0 && g.healthyAllocs >= placed.length) for (const id of placed) out.add(id);
+  }
+  return out;
+}
+
+/** What the timeout error says the request waits for, and where its intent stays. */
+interface Pending {
+  readonly what: string;
+  readonly intentIn: string;
+}
+
+/**
+ * Waits until the controller has carried out what the request wrote, as Nomad answers only once
+ * the operation is applied. Resolves with the deployment as the cache shows it then; a refusal is
+ * Nomad's 500 with its text, and a controller that does not act in time is a 500 that says so
+ * (the intent stays written and takes effect later).
+ */
+async function untilCarriedOut(ctx: NomadApiContext, req: ApiRequest, d: NomadDeploymentObject, judge: () => Acted, wait: ControllerWait, pending: Pending, onRefused?: () => Promise<void>): Promise<NomadDeploymentObject> {
+  const result = await awaitController(judge, (ms) => ctx.indexes.changed(ms), wait, req.signal);
+  if (result.state === 'refused') {
+    await onRefused?.();
+    throw serverError(result.error);
+  }
+  if (result.state === 'timeout') {
+    throw serverError(notActedInTime({ what: pending.what, deploymentId: d.metadata.uid ?? d.metadata.name, ms: wait.timeoutMs, leaderKnown: ctx.knownLeader(), waitingFor: result.last.for, intentIn: pending.intentIn }));
+  }
+  return cached(ctx, d) ?? d;
+}
+
+/**
+ * The deployment writes: `fail`, `pause` (and resume), `promote`, `allocation-health` and
+ * `unblock`. Each is checked first with the planner's own rules, so Nomad's refusals come back
+ * without a write; then it is written as the intent a kubectl user declares (the NomadDeployment's
+ * spec, or the Pods' caravan.dev/health; README: Steering a deployment), and answered once the
+ * controller has carried it out, so a read right after sees it, as in Nomad.
+ */
+export function deploymentWriteRoutes(view: ClusterView, options: DeploymentWriteOptions = {}): Route[] {
+  const wait = options.controllerWait ?? defaultControllerWait;
+
+  /** Writes an operation's intent and answers once the controller has carried it out. */
+  async function operate(req: ApiRequest, ctx: NomadApiContext, d: NomadDeploymentObject, op: DeploymentOperation, spec: Record<string, unknown>, what: string): Promise<{ body: UpdateResponse; index: number }> {
+    const written = await patchSpec(ctx, d, spec);
+    const generation = written.metadata.generation ?? 0;
+    const judge = () => {
+      const now = cached(ctx, d);
+      return operationOutcome(op, { deployment: now, generation, newestJobVersion: op.kind === 'fail' && now ? newestJobVersion(view, now) : undefined });
+    };
+    const changedSpec = generation > (d.metadata.generation ?? 0);
+    const withdraw = op.kind === 'promote' && changedSpec ? () => withdrawPromotion(ctx, written) : undefined;
+    const done = await untilCarriedOut(ctx, req, d, judge, wait, { what, intentIn: `the spec of NomadDeployment ${namespaceOf(d)}/${d.metadata.name}` }, withdraw);
+    const index = indexOf(done.metadata.resourceVersion);
+    // Nomad creates an evaluation for every operation but a pause.
+    const withEval = op.kind !== 'pause';
+    const evalId = withEval ? issueDeploymentEvaluation(view, written, written.metadata.resourceVersion ?? '', index) : '';
+    const reverted = op.kind === 'fail' ? (done.status?.revertedJobVersion ?? null) : null;
+    return { index, body: { EvalID: evalId, EvalCreateIndex: withEval ? index : 0, DeploymentModifyIndex: index, RevertedJobVersion: reverted, Index: index } };
+  }
+
+  return [
+    {
+      path: '/v1/deployment/fail/:id',
+      methods: {
+        POST: async (req, ctx) => {
+          bodyFor(req, false);
+          await req.authorize(writeIn(req.options.namespace));
+          const d = deploymentFor(view, req, true)!;
+          if (isTerminal(observeDeployment(d).status)) throw serverError(terminalErrors.fail);
+          return operate(req, ctx, d, { kind: 'fail' }, { failed: true }, 'fail');
+        },
+      },
+    },
+    {
+      path: '/v1/deployment/pause/:id',
+      methods: {
+        POST: async (req, ctx) => {
+          const body = bodyFor(req, true);
+          await req.authorize(writeIn(req.options.namespace));
+          const d = deploymentFor(view, req, true)!;
+          const pause = body['Pause'] === true;
+          if (isTerminal(observeDeployment(d).status)) throw serverError(pause ? terminalErrors.pause : terminalErrors.resume);
+          return operate(req, ctx, d, { kind: pause ? 'pause' : 'resume' }, { paused: pause }, pause ? 'pause' : 'resume');
+        },
+      },
+    },
+    {
+      path: '/v1/deployment/promote/:id',
+      methods: {
+        POST: async (req, ctx) => {
+          const body = bodyFor(req, true);
+          await req.authorize(writeIn(req.options.namespace));
+          const d = deploymentFor(view, req, true)!;
+          const groups = Array.isArray(body['Groups']) ? (body['Groups'] as unknown[]).filter((g): g is string => typeof g === 'string') : [];
+          const request: PromoteRequest = body['All'] === true ? { all: true } : { groups };
+          const observed = observeDeployment(d);
+          const outcome = promote(observed, request, healthyCanaries(view, d), Date.now());
+          if (!outcome.ok) throw serverError(outcome.error);
+          // Nomad promotes a paused deployment's canaries too; Caravan's controller promotes only
+          // while the deployment runs, so it would never act on this request.
+          if (observed.status === 'paused') throw serverError(`can't promote paused deployment ${JSON.stringify(d.metadata.uid)}: Caravan promotes canaries while a deployment runs; resume it first`);
+          return operate(req, ctx, d, { kind: 'promote', request }, 'all' in request ? { promote: { all: true, groups: null } } : { promote: { groups, all: null } }, 'promote');
+        },
+      },
+    },
+    {
+      path: '/v1/deployment/unblock/:id',
+      methods: {
+        // Only a multiregion deployment waiting on its peer regions is ever blocked; Caravan's
+        // are single-region, so this answers as Nomad answers for any other deployment.
+        POST: async (req) => {
+          bodyFor(req, true);
+          await req.authorize(writeIn(req.options.namespace));
+          const d = deploymentFor(view, req, true)!;
+          throw serverError(isTerminal(observeDeployment(d).status) ? "can't unblock terminal deployment" : "can't unblock running deployment");
+        },
+      },
+    },
+    {
+      path: '/v1/deployment/allocation-health/:id',
+      methods: {
+        POST: async (req, ctx) => {
+          const body = bodyFor(req, true);
+          await req.authorize(writeIn(req.options.namespace), { verb: 'patch', group: '', resource: 'pods', namespace: req.options.namespace });
+          const d = deploymentFor(view, req, true)!;
+          const ids = (key: string) => (Array.isArray(body[key]) ? (body[key] as unknown[]).filter((x): x is string => typeof x === 'string') : []);
+          const healthy = ids('HealthyAllocationIDs');
+          const unhealthy = ids('UnhealthyAllocationIDs');
+          const namespace = namespaceOf(d);
+          if (healthy.length === 0 && unhealthy.length === 0) throw serverError('must specify at least one healthy/unhealthy allocation ID');
+          if (isTerminal(observeDeployment(d).status)) throw serverError(terminalErrors.health);
+          const pods: [V1Pod, Health][] = [];
+          for (const [list, health] of [[healthy, 'healthy'], [unhealthy, 'unhealthy']] as const) {
+            for (const id of list) {
+              const pod = view.podByUid(id);
+              if (!pod) throw serverError(`unknown alloc ${JSON.stringify(id)}`);
+              if (pod.metadata?.annotations?.[annotations.deployment] !== d.metadata.name || pod.metadata?.namespace !== namespace) throw serverError(`alloc ${JSON.stringify(id)} is not part of deployment ${JSON.stringify(d.metadata.uid)}`);
+              const refusal = healthAlreadyRecorded(id, d.metadata.uid ?? d.metadata.name, parseRecordedHealth(pod.metadata?.annotations?.[annotations.deploymentHealth])?.health, health);
+              if (refusal) throw serverError(refusal);
+              pods.push([pod, health]);
+            }
+          }
+          const core = ctx.kc.makeApiClient(CoreV1Api);
+          let last = d.metadata.resourceVersion ?? '';
+          for (const [pod, health] of pods) {
+            const written = await core.patchNamespacedPod({ namespace, name: pod.metadata!.name!, body: { metadata: { annotations: { [annotations.health]: health } } } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
+            last = written.metadata?.resourceVersion ?? last;
+            await view.caughtUp('pods', `${namespace}/${pod.metadata!.name!}`, written.metadata?.resourceVersion);
+          }
+          const requested = new Map(pods.map(([pod, health]) => [pod.metadata!.uid!, health]));
+          const ofDeployment = () => view.pods(namespace).flatMap((p) => {
+            const a = observeAllocation(p);
+            return a && a.deployment === d.metadata.name ? [{ uid: a.uid, group: a.group, recorded: a.recordedHealth?.health, resourceVersion: p.metadata?.resourceVersion }] : [];
+          });
+          const judge = () => {
+            const now = cached(ctx, d);
+            return allocationHealthOutcome({ deployment: now, requested, allocations: ofDeployment(), newestJobVersion: unhealthy.length > 0 && now ? newestJobVersion(view, now) : undefined });
+          };
+          const done = await untilCarriedOut(ctx, req, d, judge, wait, { what: 'set the health of allocations of', intentIn: `the ${annotations.health} annotation of the allocations' Pods` });
+          // Nomad writes the allocations and the deployment at one index: the later of the two here.
+          const marks = ofDeployment().filter((a) => requested.has(a.uid)).map((a) => indexOf(a.resourceVersion));
+          const index = Math.max(indexOf(done.metadata.resourceVersion), indexOf(last), ...marks);
+          const reverted = unhealthy.length > 0 && done.status?.status === 'failed' ? (done.status.revertedJobVersion ?? null) : null;
+          return { index, body: { EvalID: issueDeploymentEvaluation(view, d, last, index), EvalCreateIndex: index, DeploymentModifyIndex: index, RevertedJobVersion: reverted, Index: index } };
+        },
+      },
+    },
+  ];
+}
