@@ -3,14 +3,9 @@ import { clusterLayout, defaultClusterDir } from '../cluster/layout.ts';
 import { down, status, up, type ClusterStatus } from '../cluster/local-cluster.ts';
 import { ensureBinaries } from '../cluster/binaries.ts';
 import { readControlPlaneVersions } from '../cluster/versions.ts';
+import { parseNodeCount } from './option-values.ts';
 
 const say = (line: string) => process.stderr.write(`${line}\n`);
-
-export function parseNodeCount(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 1000) throw new Error(`--nodes must be a whole number from 1 to 1000, got ${JSON.stringify(value)}`);
-  return n;
-}
 
 export function printStatus(s: ClusterStatus): void {
   if (!s.exists) {
@@ -37,7 +32,7 @@ export function registerClusterCommands(program: Command): void {
   cluster
     .command('up')
     .description('start the local cluster, or reuse it if it is already running; builds the binaries the first time')
-    .option('--nodes <n>', 'number of kwok fake nodes (default: as before, else 10)', parseNodeCount)
+    .option('--nodes <n>', 'number of kwok fake nodes, 1 to 1000 (default: as before, else 10)', parseNodeCount)
     .action(async (opts: { nodes?: number }) => {
       const { dir } = cluster.opts<{ dir: string }>();
       const c = await up({ dir, ...(opts.nodes ? { nodes: opts.nodes } : {}), report: say });

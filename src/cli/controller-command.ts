@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import { createClusterCaches } from '../controller/cluster-caches.ts';
@@ -7,7 +7,7 @@ import { loadKubeConfig } from '../kube/client.ts';
 import { installCrds } from '../kube/install-crds.ts';
 import { LeaderElector } from '../kube/leader-election.ts';
 import { observeRequests } from '../kube/request-metrics.ts';
-import { createLogger, parseLogLevel, type LogLevel } from '../log/logger.ts';
+import { createLogger, logLevels, type LogLevel } from '../log/logger.ts';
 import { ControllerMetrics } from '../metrics/controller-metrics.ts';
 import { startMetricsServer } from '../metrics/metrics-server.ts';
 import { KubernetesAccess } from '../api/kubernetes-access.ts';
@@ -16,6 +16,7 @@ import { startNomadApi } from '../api/server.ts';
 import { TableIndexes } from '../api/table-indexes.ts';
 import { ClusterView } from '../api/cluster-view.ts';
 import { readFileSync } from 'node:fs';
+import { parseConcurrency, parseLeaseSeconds, parseServePort } from './option-values.ts';
 
 export interface ControllerRun {
   readonly kubeconfig: string | undefined;
@@ -106,12 +107,12 @@ export function registerControllerCommand(program: Command): void {
   program
     .command('controller')
     .description('run the Caravan controller against $KUBECONFIG (or in-cluster); installs the CRDs')
-    .option('--concurrency <n>', 'jobs reconciled at once', (v) => Number(v), 4)
+    .option('--concurrency <n>', 'jobs reconciled at once (1 to 1000)', parseConcurrency, 4)
     .option('--lease-namespace <ns>', 'namespace of the leader-election Lease (default: $POD_NAMESPACE or default)')
-    .option('--lease-duration <seconds>', 'leader lease duration; a standby takes over this long after the leader stops renewing', (v) => Number(v), 15)
-    .option('--metrics-port <port>', 'port for /metrics, /healthz and /readyz (0: any free port, -1: none)', (v) => Number(v), 8080)
-    .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent', parseLogLevel, 'info')
-    .option('--api-port <port>', 'port of the Nomad-compatible HTTP API (0: any free port, -1: none)', (v) => Number(v), 4646)
+    .option('--lease-duration <seconds>', 'leader lease duration (1 to 3600); a standby takes over this long after the leader stops renewing', parseLeaseSeconds, 15)
+    .option('--metrics-port <port>', 'port for /metrics, /healthz and /readyz (0: any free port, -1: none)', parseServePort, 8080)
+    .addOption(logLevelOption())
+    .option('--api-port <port>', 'port of the Nomad-compatible HTTP API (0: any free port, -1: none)', parseServePort, 4646)
     .option('--api-tls-cert <file>', 'serve the Nomad API over TLS with this certificate (PEM)')
     .option('--api-tls-key <file>', 'the private key for --api-tls-cert (PEM)')
     .action(async (opts: { concurrency: number; leaseNamespace?: string; leaseDuration: number; metricsPort: number; logLevel: LogLevel; apiPort: number; apiTlsCert?: string; apiTlsKey?: string }) => {
@@ -127,4 +128,9 @@ export function registerControllerCommand(program: Command): void {
         ...(opts.apiTlsCert && opts.apiTlsKey ? { apiTls: { certFile: opts.apiTlsCert, keyFile: opts.apiTlsKey } } : {}),
       });
     });
+}
+
+/** --log-level, checked against pino's levels when the command line is read. */
+export function logLevelOption(): Option {
+  return new Option('--log-level <level>', 'how much to log').choices(logLevels).default('info');
 }

@@ -1,13 +1,16 @@
 #!/usr/bin/env node
-import { Command } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { registerClusterCommands } from './cluster-commands.ts';
 import { registerControllerCommand } from './controller-command.ts';
 import { registerConvertCommand } from './convert-command.ts';
+import { usageExitCode } from './option-values.ts';
 import { registerStartCommand } from './start-command.ts';
 
 const program = new Command('caravan')
   .description("Caravan: Nomad's job and deployment model on Kubernetes")
   .showHelpAfterError()
+  // Set before the commands are added, which inherit it: usage errors are thrown, not exited with 1.
+  .exitOverride()
   .version(process.env['npm_package_version'] ?? '0.1.0');
 
 registerStartCommand(program);
@@ -18,6 +21,11 @@ registerControllerCommand(program);
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
-  process.stderr.write(`caravan: ${(error as Error).message}\n`);
-  process.exitCode = 1;
+  if (error instanceof CommanderError) {
+    // commander has printed the message (and the help hint) already.
+    process.exitCode = usageExitCode(error);
+  } else {
+    process.stderr.write(`caravan: ${(error as Error).message}\n`);
+    process.exitCode = 1;
+  }
 }

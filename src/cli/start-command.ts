@@ -2,10 +2,10 @@ import { CoreV1Api, VersionApi } from '@kubernetes/client-node';
 import type { Command } from 'commander';
 import { isNodeReady } from '../cluster/fake-nodes.ts';
 import { loadKubeConfig } from '../kube/client.ts';
-import { runControllerUntilSignalled } from './controller-command.ts';
+import { logLevelOption, runControllerUntilSignalled } from './controller-command.ts';
 import { installCrds } from '../kube/install-crds.ts';
-import { parseNodeCount } from './cluster-commands.ts';
-import { parseLogLevel, type LogLevel } from '../log/logger.ts';
+import { parseNodeCount, parseServePort } from './option-values.ts';
+import type { LogLevel } from '../log/logger.ts';
 import { targetCluster } from './target-cluster.ts';
 
 const say = (line: string) => process.stderr.write(`${line}\n`);
@@ -15,10 +15,10 @@ export function registerStartCommand(program: Command): void {
   program
     .command('start')
     .description('run Caravan (the controller) against $KUBECONFIG, in-cluster, or the embedded local control plane when neither is there')
-    .option('--nodes <n>', 'kwok fake nodes in the local cluster', parseNodeCount)
-    .option('--metrics-port <port>', 'port for /metrics, /healthz and /readyz (0: any free port, -1: none)', (v) => Number(v), 8080)
-    .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent', parseLogLevel, 'info')
-    .option('--api-port <port>', 'port of the Nomad-compatible HTTP API (-1: none)', (v) => Number(v), 4646)
+    .option('--nodes <n>', 'kwok fake nodes in the local cluster (1 to 1000)', parseNodeCount)
+    .option('--metrics-port <port>', 'port for /metrics, /healthz and /readyz (0: any free port, -1: none)', parseServePort, 8080)
+    .addOption(logLevelOption())
+    .option('--api-port <port>', 'port of the Nomad-compatible HTTP API (0: any free port, -1: none)', parseServePort, 4646)
     .action(async (opts: { nodes?: number; metricsPort: number; logLevel: LogLevel; apiPort: number }) => {
       const target = await targetCluster({ ...(opts.nodes !== undefined ? { nodes: opts.nodes } : {}), report: say });
       say(
@@ -44,10 +44,17 @@ Use it:
   kubectl apply -f examples/ && kubectl get nomadjobs                           # more jobs
   kubectl explain nomadjob.spec.update                                          # every field documented
 ${target.source === 'local' ? '  npm run caravan -- cluster status                                            # each component, its health and log\n' : ''}
-Metrics: http://127.0.0.1:${opts.metricsPort}/metrics (with /healthz and /readyz).
-Nomad API: export NOMAD_ADDR=http://127.0.0.1:${opts.apiPort} NOMAD_TOKEN=$(kubectl create token <serviceaccount>)
+Metrics: ${servedAt(opts.metricsPort, (port) => `http://127.0.0.1:${port}/metrics (with /healthz and /readyz)`)}.
+Nomad API: ${servedAt(opts.apiPort, (port) => `export NOMAD_ADDR=http://127.0.0.1:${port} NOMAD_TOKEN=$(kubectl create token <serviceaccount>)`)}
 The Caravan controller runs below until Ctrl-C (JSON log lines when not in a terminal).${target.source === 'local' ? '\nThe local cluster keeps running afterwards; stop it with: npm run caravan -- cluster down' : ''}
 `);
       await runControllerUntilSignalled({ kubeconfig: target.kubeconfig, concurrency: 4, metricsPort: opts.metricsPort, logLevel: opts.logLevel, apiPort: opts.apiPort });
     });
+}
+
+/** Where the banner says a server is: its port is known now unless it was 0 (a free one) or -1 (none). */
+function servedAt(port: number, where: (port: number) => string): string {
+  if (port < 0) return 'not served';
+  if (port === 0) return 'on a free port, logged below';
+  return where(port);
 }

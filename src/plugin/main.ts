@@ -1,9 +1,9 @@
 #!/usr/bin/env node
-import { Command, Option } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { loadKubeConfig } from '../kube/client.ts';
-import { parseDuration } from '../model/duration.ts';
 import { allocHealthCommand, historyCommand, intentCommand, revertCommand, statusCommand, watchCommand, type PluginContext } from './commands.ts';
 import { UserError } from './objects.ts';
+import { parseInterval, parseJobVersion, parseTimeout, parseWait } from './option-values.ts';
 import { parseOutputFormat, terminalOf } from './output.ts';
 import { CaravanReader } from './read.ts';
 import { CaravanWriter } from './write.ts';
@@ -13,14 +13,6 @@ interface GlobalOptions {
   kubeconfig?: string;
   context?: string;
   output?: string;
-}
-
-function durationOption(flag: string) {
-  return (value: string): number => {
-    const ms = parseDuration(value);
-    if (ms === undefined) throw new UserError(`${flag} ${value}: write a duration such as 30s, 5m or 1h30m (0 for none)`);
-    return ms;
-  };
 }
 
 /** Everything a command needs, from the global options (which may come before or after the command). */
@@ -52,13 +44,15 @@ function run<A extends unknown[]>(body: (ctx: PluginContext, ...args: A) => Prom
 const program = new Command('kubectl nomad')
   .description("Nomad's job and deployment commands for Caravan's NomadJobs: status, history, promote, pause, resume, fail, revert, alloc-health, watch")
   .showHelpAfterError()
+  // Set before the commands are added, which inherit it: usage errors are thrown, not exited with 1.
+  .exitOverride()
   .version(process.env['npm_package_version'] ?? '0.1.0')
   .option('-n, --namespace <namespace>', "the namespace (default: the kubeconfig context's, else default)")
   .option('--kubeconfig <file>', 'the kubeconfig to use (default: $KUBECONFIG, then ~/.kube/config)')
   .option('--context <name>', 'the kubeconfig context to use')
   .addOption(new Option('-o, --output <format>', 'json or yaml for scripts (default: text for people)').choices(['json', 'yaml', 'text']));
 
-const waitOption = () => new Option('--wait <duration>', 'how long to wait for the controller to act (0: do not wait)').default(15_000, '15s').argParser(durationOption('--wait'));
+const waitOption = () => new Option('--wait <duration>', 'how long to wait for the controller to act (0: do not wait)').default(15_000, '15s').argParser(parseWait);
 const deploymentOption = () => new Option('--deployment <name>', "the NomadDeployment (default: the job's latest)");
 
 program
@@ -102,10 +96,7 @@ program
   .command('revert')
   .description("write version VERSION's spec back into the NomadJob, like `nomad job revert` (the controller records it as a new version)")
   .argument('<job>', 'the NomadJob')
-  .argument('<version>', 'the job version to go back to', (value: string) => {
-    if (!/^\d+$/.test(value)) throw new UserError(`version ${value}: give a job version number (see kubectl nomad history)`);
-    return Number(value);
-  })
+  .argument('<version>', 'the job version to go back to', parseJobVersion)
   .addOption(waitOption())
   .action(run((ctx, job: string, version: number, opts: { wait: number }) => revertCommand(ctx, job, version, { waitMs: opts.wait })));
 
@@ -127,11 +118,11 @@ program
   .description('follow the latest deployment until it ends. Exit code: 0 successful (or no deployment), 1 failed, 2 cancelled, gone or timed out')
   .argument('<job>', 'the NomadJob')
   .addOption(deploymentOption())
-  .addOption(new Option('--timeout <duration>', 'give up after this long (exit code 2); default: never').argParser(durationOption('--timeout')))
-  .addOption(new Option('--interval <duration>', 'how often to look').default(1000, '1s').argParser(durationOption('--interval')))
+  .addOption(new Option('--timeout <duration>', 'give up after this long (exit code 2); default: never').argParser(parseTimeout))
+  .addOption(new Option('--interval <duration>', 'how often to look (100ms to 1h)').default(1000, '1s').argParser(parseInterval))
   .action(
     run((ctx, job: string, opts: { deployment?: string; timeout?: number; interval: number }) =>
-      watchCommand(ctx, job, { ...(opts.deployment ? { deployment: opts.deployment } : {}), ...(opts.timeout ? { timeoutMs: opts.timeout } : {}), intervalMs: Math.max(100, opts.interval) }),
+      watchCommand(ctx, job, { ...(opts.deployment ? { deployment: opts.deployment } : {}), ...(opts.timeout !== undefined ? { timeoutMs: opts.timeout } : {}), intervalMs: opts.interval }),
     ),
   );
 
@@ -153,6 +144,11 @@ function describeError(error: unknown): string {
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
-  process.stderr.write(`error: ${describeError(error)}\n`);
-  process.exitCode = 1;
+  if (error instanceof CommanderError) {
+    // commander has printed the message; --help and --version exit with 0, bad usage with 2.
+    process.exitCode = error.exitCode === 0 ? 0 : 2;
+  } else {
+    process.stderr.write(`error: ${describeError(error)}\n`);
+    process.exitCode = 1;
+  }
 }
