@@ -4,6 +4,7 @@ import { silentLogger, type Logger } from '../log/logger.ts';
 import type { ControllerMetrics } from '../metrics/controller-metrics.ts';
 import { labels } from '../model/labels.ts';
 import type { NomadDeploymentObject } from './deployment-object.ts';
+import { nodeEventAffectsAllocations } from './node-events.ts';
 import { createClusterCaches, type CacheKind, type ClusterCaches } from './cluster-caches.ts';
 import { JobReconciler, type JobObject } from './reconciler.ts';
 import { WorkQueue } from './work-queue.ts';
@@ -56,7 +57,6 @@ export async function runController(kc: KubeConfig, opts: ControllerOptions = {}
   const shared = opts.caches;
   const cluster = shared ?? createClusterCaches(kc, { logger });
   const { caches } = cluster;
-  const ready = (n: unknown) => (n as V1Node | undefined)?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
   // Subscribing after the first LIST, then queueing what it found at low priority, loses no
   // change (the caches are level-triggered) and keeps the startup flood behind live changes.
   if (!shared) await cluster.start();
@@ -66,7 +66,7 @@ export async function runController(kc: KubeConfig, opts: ControllerOptions = {}
       if (key) queue.add(key);
       return;
     }
-    if (event === 'add' || ready(obj) === ready(old)) return;
+    if (!nodeEventAffectsAllocations(event, obj as V1Node, old as V1Node | undefined)) return;
     const node = (obj as V1Node).metadata?.name;
     for (const pod of caches.pods.values()) {
       const key = pod.spec?.nodeName === node ? jobKeyOf('pods', pod) : undefined;

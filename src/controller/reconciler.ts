@@ -1,4 +1,4 @@
-import { CoreV1Api, CustomObjectsApi, type KubeConfig, type V1Node, type V1Pod } from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig, type V1Node, type V1Pod } from '@kubernetes/client-node';
 import { isDeepStrictEqual } from 'node:util';
 import { apiErrorCode } from '../kube/client.ts';
 import type { Informer } from '../kube/informer.ts';
@@ -6,7 +6,7 @@ import { JobVersionStore } from '../kube/job-version-store.ts';
 import { renderAllocationPod } from '../model/allocation-pod.ts';
 import { canonicalJob } from '../model/defaults.ts';
 import type { Job } from '../model/job.ts';
-import { decideVersion, latestStableVersion, latestVersion, versionsToPrune, type JobIdentity } from '../model/job-versions.ts';
+import { decideVersion, latestStableVersion, latestVersion, versionsToPrune, type JobIdentity, type JobVersion } from '../model/job-versions.ts';
 import { annotations, labels } from '../model/labels.ts';
 import type { NomadJob } from '../model/nomad-job-spec.ts';
 import { parseNomadJob } from '../model/validate.ts';
@@ -22,6 +22,7 @@ import { inParallel } from './in-parallel.ts';
 import { invalidSpecStatus, jobStatusBody, type JobStatusBody } from './job-status-body.ts';
 import { formatRecordedHealth, observeAllocation, rescheduleEventsAnnotation } from './observe-pod.ts';
 import type { HandlerResult } from './work-queue.ts';
+import { writes, type Write } from './writes.ts';
 
 const group = 'caravan.dev';
 const version = 'v1alpha1';
@@ -38,8 +39,6 @@ export interface Caches {
 
 /** Pod creates and deletes of one reconcile in flight at once. */
 const writeConcurrency = 16;
-
-const escape = (key: string) => key.replace(/~/g, '~0').replace(/\//g, '~1');
 
 /**
  * One reconcile of one NomadJob: snapshot from the caches, plan, apply. The only place that
@@ -105,8 +104,9 @@ export class JobReconciler {
     }
     const targetJob = jobs.get(target.version) ?? canonicalJob(name, namespace, target.spec);
 
-    const deploymentObjects = [...this.caches.deployments.values()].filter((d) => d.metadata.namespace === namespace && d.spec.job === name);
-    const newest = deploymentObjects.sort((a, b) => b.spec.jobVersion - a.spec.jobVersion)[0];
+    const deploymentObjects = [...this.caches.deployments.values()].filter((d) => d.metadata.namespace === namespace && d.spec.job === name).sort((a, b) => b.spec.jobVersion - a.spec.jobVersion);
+    const newest = deploymentObjects[0];
+    const earlier = deploymentObjects.slice(1).map(observeDeployment);
     const allocations = this.podsOf(namespace, name).flatMap((p) => observeAllocation(p) ?? []);
     const lostNodes = new Set(
       allocations.flatMap((a) => {
@@ -117,7 +117,7 @@ export class JobReconciler {
       }),
     );
 
-    const p = plan({ job: { ...identity, stop: job.spec.stop ?? false }, target: { ...target, job: targetJob }, jobs, history, ...(newest ? { deployment: observeDeployment(newest) } : {}), allocations, lostNodes, now });
+    const p = plan({ job: { ...identity, stop: job.spec.stop ?? false }, target: { ...target, job: targetJob }, jobs, history, ...(newest ? { deployment: observeDeployment(newest) } : {}), earlier, allocations, lostNodes, now });
     await this.apply(key, identity, job, p, { history, target, jobs, newest, allocations, lostNodes, now, generation });
     this.metrics?.rollout(namespace, name, rolloutTransitions(newest ? observeDeployment(newest) : undefined, p, allocations, now));
     for (const v of versionsToPrune(history)) await this.versions.delete(identity, v.version);
@@ -129,72 +129,70 @@ export class JobReconciler {
     identity: JobIdentity,
     job: WithStatus,
     p: Plan,
-    ctx: { history: Awaited<ReturnType<JobVersionStore['list']>>; target: ReturnType<typeof latestVersion> & object; jobs: Map<number, Job>; newest: NomadDeploymentObject | undefined; allocations: ObservedAllocation[]; lostNodes: Set<string>; now: number; generation: number },
+    ctx: { history: JobVersion[]; target: JobVersion; jobs: Map<number, Job>; newest: NomadDeploymentObject | undefined; allocations: ObservedAllocation[]; lostNodes: Set<string>; now: number; generation: number },
   ): Promise<void> {
+    const lostPods = new Set(ctx.allocations.filter((a) => a.nodeName !== undefined && ctx.lostNodes.has(a.nodeName)).map((a) => a.podName));
+    const previousRefusal = ctx.newest?.status?.conditions?.find((c) => c.type === 'IntentHonoured' && c.status === 'False')?.message;
+    for (const w of writes(p, { history: ctx.history, target: ctx.target.version, lostPods, ...(previousRefusal ? { previousRefusal } : {}), now: ctx.now })) await this.execute(key, identity, job, p, ctx, w);
+  }
+
+  /** Carries out one write; the order is `writes()`'s. */
+  private async execute(key: string, identity: JobIdentity, job: WithStatus, p: Plan, ctx: Parameters<JobReconciler['apply']>[4], w: Write): Promise<void> {
     const { namespace } = identity;
     const now = ctx.now;
-    // Write order makes every crash point recoverable by the next pass:
-    // - a version is marked stable before its deployment says successful (marking is idempotent;
-    //   a successful deployment is never planned again, so the mark must come first);
-    // - a failed deployment records revertedJobVersion before the revert version is recorded;
-    //   a pass finding the first without the second records it (see repairRevert).
-    if (p.markStable !== undefined) await this.versions.markStable(identity, p.markStable, true);
-    if (p.cancelled) await this.writeDeploymentStatus(key, identity, p.cancelled, now);
-    // The deployment's status goes before Pod health annotations: health on a Pod must already be counted.
-    if (p.deployment) await this.writeDeploymentStatus(key, identity, p.deployment, now, p.revertTo?.version, p.intentError);
-    if (p.revertTo) {
-      const latest = latestVersion(ctx.history)!;
-      await this.versions.record(identity, { ...p.revertTo, version: latest.version + 1, stable: true, revertedFrom: ctx.target.version, submitTime: new Date(now).toISOString() });
+    switch (w.kind) {
+      case 'markStable':
+        await this.versions.markStable(identity, w.version, true);
+        return;
+      case 'deploymentStatus':
+        return this.writeDeploymentStatus(key, identity, w.deployment, now, w.revertedJobVersion, w.intentError);
+      case 'recordVersion':
+        await this.versions.record(identity, w.version);
+        return;
+      case 'recordHealth':
+        return this.patchPod(key, namespace, w.podName, { metadata: { annotations: { [annotations.deploymentHealth]: formatRecordedHealth(w.health, w.at) } } }, now);
+      case 'moveInPlace':
+        // One merge patch: null removes a key whether or not it is there, so no op depends on another.
+        return this.patchPod(key, namespace, w.podName, { metadata: { labels: { [labels.jobVersion]: String(w.version), [labels.canary]: 'false' }, annotations: { [annotations.deployment]: w.deployment ?? null, [annotations.deploymentHealth]: null } } }, now);
+      case 'deletePods':
+        // Deletes go out together (up to 16 at a time), before any create.
+        return inParallel(w.pods, writeConcurrency, async (s) => {
+          try {
+            await this.core.deleteNamespacedPod({ namespace, name: s.podName, ...(s.lost ? { gracePeriodSeconds: 0 } : {}) });
+          } catch (error) {
+            if (apiErrorCode(error) !== 404) throw error;
+          }
+          this.expectations.expectGone(key, s.podName, now);
+        });
+      case 'createPods':
+        return inParallel(w.placements, writeConcurrency, (placement) => this.createPod(key, identity, ctx.jobs, placement, now));
+      case 'event':
+        return this.event(identity, w.event.on === 'deployment' ? w.deployment : undefined, w.event.type, w.event.reason, w.event.message, now);
+      case 'jobStatus':
+        return this.writeJobStatus(key, job, this.jobStatus(identity, job, p, ctx, w.history));
     }
-    const previousRefusal = ctx.newest?.status?.conditions?.find((c) => c.type === 'IntentHonoured' && c.status === 'False')?.message;
-    if (p.intentError && p.intentError !== previousRefusal) await this.event(identity, p.deployment, 'Warning', 'IntentRefused', p.intentError, now);
-    for (const h of p.health) await this.patchPod(key, namespace, h.podName, [{ op: 'add', path: `/metadata/annotations/${escape(annotations.deploymentHealth)}`, value: formatRecordedHealth(h.health, h.at) }], now);
-    for (const podName of p.clearCanary) await this.patchPod(key, namespace, podName, [{ op: 'replace', path: `/metadata/labels/${escape(labels.canary)}`, value: 'false' }], now);
-    for (const u of p.inPlace) {
-      const pod = this.caches.pods.get(`${namespace}/${u.podName}`);
-      const ops: object[] = [{ op: 'replace', path: `/metadata/labels/${escape(labels.jobVersion)}`, value: String(u.version) }];
-      ops.push(u.deployment ? { op: 'add', path: `/metadata/annotations/${escape(annotations.deployment)}`, value: u.deployment } : { op: 'remove', path: `/metadata/annotations/${escape(annotations.deployment)}` });
-      if (pod?.metadata?.annotations?.[annotations.deploymentHealth]) ops.push({ op: 'remove', path: `/metadata/annotations/${escape(annotations.deploymentHealth)}` });
-      if (!u.deployment && !pod?.metadata?.annotations?.[annotations.deployment]) ops.pop();
-      await this.patchPod(key, namespace, u.podName, ops, now);
-    }
-    // Creates and deletes go out together (up to 16 at a time): one job's batch no longer waits
-    // for each write in turn. Stops still go before placements, as the plan orders them.
-    await inParallel(p.stop, writeConcurrency, async (s) => {
-      const alloc = ctx.allocations.find((a) => a.podName === s.podName);
-      const lost = alloc?.nodeName !== undefined && ctx.lostNodes.has(alloc.nodeName);
-      try {
-        await this.core.deleteNamespacedPod({ namespace, name: s.podName, ...(lost ? { gracePeriodSeconds: 0 } : {}) });
-      } catch (error) {
-        if (apiErrorCode(error) !== 404) throw error;
-      }
-      this.expectations.expectGone(key, s.podName, now);
-    });
-    await inParallel(p.place, writeConcurrency, async (placement) => {
-      const pod = renderAllocationPod({ job: ctx.jobs.get(placement.version)!, jobUid: identity.uid, version: placement.version, group: placement.group, index: placement.index, canary: placement.canary, replacement: placement.replacement, ...(placement.deployment ? { deployment: placement.deployment } : {}) });
-      if (placement.rescheduleEvents) pod.metadata!.annotations![rescheduleEventsAnnotation] = JSON.stringify(placement.rescheduleEvents);
-      try {
-        const created = await this.core.createNamespacedPod({ namespace, body: pod });
-        this.expectations.expectVersion(key, 'pod', created.metadata!.name!, created.metadata!.resourceVersion!, now);
-      } catch (error) {
-        if (apiErrorCode(error) !== 409) throw error; // created by an earlier, interrupted pass
-      }
-    });
-    for (const e of p.events) await this.event(identity, e.on === 'deployment' ? p.deployment ?? p.cancelled : undefined, e.type, e.reason, e.message, now);
+  }
 
-    const history = await this.versions.list(namespace, identity.name);
+  private async createPod(key: string, identity: JobIdentity, jobs: ReadonlyMap<number, Job>, placement: Plan['place'][number], now: number): Promise<void> {
+    const pod = renderAllocationPod({ job: jobs.get(placement.version)!, jobUid: identity.uid, version: placement.version, group: placement.group, index: placement.index, canary: placement.canary, replacement: placement.replacement, ...(placement.deployment ? { deployment: placement.deployment } : {}) });
+    if (placement.rescheduleEvents) pod.metadata!.annotations![rescheduleEventsAnnotation] = JSON.stringify(placement.rescheduleEvents);
+    try {
+      const created = await this.core.createNamespacedPod({ namespace: identity.namespace, body: pod });
+      this.expectations.expectVersion(key, 'pod', created.metadata!.name!, created.metadata!.resourceVersion!, now);
+    } catch (error) {
+      if (apiErrorCode(error) !== 409) throw error; // created by an earlier, interrupted pass
+    }
+  }
+
+  private jobStatus(identity: JobIdentity, job: WithStatus, p: Plan, ctx: Parameters<JobReconciler['apply']>[4], history: readonly JobVersion[]): JobStatusBody {
     const latest = latestVersion(history)!;
     const stable = latestStableVersion(history);
     const desired = [...ctx.jobs.get(ctx.target.version)!.taskGroups].reduce((n, g) => n + g.count, 0);
     // The reason is the failed deployment's description, not the newest one's (the revert's own).
     const reverted = ctx.target.revertedFrom;
-    const failed = reverted === undefined ? undefined : [...this.caches.deployments.values()].find((d) => d.metadata.namespace === namespace && d.spec.job === identity.name && d.spec.jobVersion === reverted);
+    const failed = reverted === undefined ? undefined : [...this.caches.deployments.values()].find((d) => d.metadata.namespace === identity.namespace && d.spec.job === identity.name && d.spec.jobVersion === reverted);
     const revert = reverted !== undefined ? { fromVersion: reverted, toVersion: ctx.target.version, reason: failed?.status?.statusDescription ?? '' } : undefined;
-    await this.writeJobStatus(
-      key,
-      job,
-      jobStatusBody({ generation: ctx.generation, plan: p, desired, latestVersion: latest.version, runningVersion: ctx.target.version, stableVersion: stable?.version, revert, deployment: p.deployment ?? (ctx.newest ? observeDeployment(ctx.newest) : undefined), previous: job.status?.conditions, now }),
-    );
+    return jobStatusBody({ generation: ctx.generation, plan: p, desired, latestVersion: latest.version, runningVersion: ctx.target.version, stableVersion: stable?.version, revert, deployment: p.deployment ?? (ctx.newest ? observeDeployment(ctx.newest) : undefined), previous: job.status?.conditions, now: ctx.now });
   }
 
   /**
@@ -212,10 +210,9 @@ export class JobReconciler {
     return [...history, record];
   }
 
-  private async patchPod(key: string, namespace: string, name: string, body: object[], now: number): Promise<void> {
-    if (body.length === 0) return;
+  private async patchPod(key: string, namespace: string, name: string, body: object, now: number): Promise<void> {
     try {
-      const pod = await this.core.patchNamespacedPod({ namespace, name, body });
+      const pod = await this.core.patchNamespacedPod({ namespace, name, body }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
       this.expectations.expectVersion(key, 'pod', name, pod.metadata!.resourceVersion!, now);
     } catch (error) {
       if (apiErrorCode(error) !== 404) throw error;

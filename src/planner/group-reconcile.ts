@@ -1,8 +1,10 @@
 import type { Millis } from '../model/duration.ts';
 import { classifyGroupChange } from '../model/group-change.ts';
 import type { Job, TaskGroup } from '../model/job.ts';
+import { isCanaryOf, isUnpromotedCanaryOfOther } from './canary-identity.ts';
 import { canaryIndexes } from './canary-names.ts';
-import type { DeploymentGroupState } from './deployment.ts';
+import type { Deployment, DeploymentGroupState } from './deployment.ts';
+import { duplicatesToStop } from './duplicate-names.ts';
 import type { Health, ObservedAllocation } from './observed-allocation.ts';
 import { stopReasons, type InPlaceUpdate, type Placement, type Stop } from './plan-types.ts';
 import { rescheduleDecision } from './reschedule.ts';
@@ -22,6 +24,8 @@ export interface GroupInput {
   readonly deploymentName: string;
   /** The current deployment's state for this group, if it has one. */
   readonly state: DeploymentGroupState | undefined;
+  /** The job's other deployments (older versions, or one this pass cancels): whose canaries were promoted. */
+  readonly otherDeployments: readonly Deployment[];
   readonly paused: boolean;
   readonly failed: boolean;
   /** The target's spec already proved stable: no canary phase again (beyond Nomad: its #10882). */
@@ -65,9 +69,12 @@ export function reconcileGroup(input: GroupInput): GroupOutcome {
   const strategy = group.update;
   const state = input.state;
   const promoted = state?.promoted ?? false;
+  const isCanary = (a: ObservedAllocation) => isCanaryOf(a, input.deploymentName, state);
 
   // Unpromoted canaries of an older deployment, or of a failed current one, are stopped (§2.3 rule 6).
-  for (const a of allocs) if (a.canary && (a.deployment !== input.deploymentName || input.failed)) stopAlloc(a, stopReasons.notNeeded);
+  for (const a of allocs) {
+    if (isUnpromotedCanaryOfOther(a, input.deploymentName, input.otherDeployments) || (input.failed && !promoted && isCanary(a))) stopAlloc(a, stopReasons.notNeeded);
+  }
 
   const place: Placement[] = [];
   const requeue: Millis[] = [];
@@ -81,7 +88,7 @@ export function reconcileGroup(input: GroupInput): GroupOutcome {
   // canary is not replaced directly: the canary placement below places it again.
   for (const a of allocs.filter((x) => x.nodeName !== undefined && input.lostNodes.has(x.nodeName) && !stopped.has(x.podName))) {
     stopAlloc(a, stopReasons.lost);
-    if (a.canary) continue;
+    if (canarying && isCanary(a)) continue;
     rescheduled.add(a.index);
     const v = replacementVersion(a);
     place.push({ group: input.name, index: a.index, version: v, replacement: nextReplacement(allocs, a.index, v), canary: false, reason: 'lost' });
@@ -112,7 +119,12 @@ export function reconcileGroup(input: GroupInput): GroupOutcome {
   // Service allocations that completed no longer count; what is left competes for `count`.
   const batch = input.job.type === 'batch' || input.job.type === 'sysbatch';
   let untainted = allocs.filter((a) => !stopped.has(a.podName) && (batch || a.phase !== 'Succeeded') && !(a.phase === 'Failed' && rescheduled.has(a.index)));
-  for (const victim of excessToStop(untainted.map((a) => ({ id: a.podName, index: a.index, canary: a.canary, migrating: false })), group.count, canarying)) {
+  // Two allocations with one name: all but one stop before anything is counted (canaries running
+  // beside the allocations they will replace are the one exception, until promotion).
+  const sharingNames = untainted.filter((a) => !(canarying && isCanary(a)));
+  for (const a of duplicatesToStop({ allocs: sharingNames, version, isCanary, healthOf: input.healthOf })) stopAlloc(a, stopReasons.notNeeded);
+  untainted = untainted.filter((a) => !stopped.has(a.podName));
+  for (const victim of excessToStop(untainted.map((a) => ({ id: a.podName, index: a.index, canary: isCanary(a), migrating: false })), group.count, canarying)) {
     stopAlloc(untainted.find((a) => a.podName === victim.id)!, stopReasons.notNeeded);
   }
   untainted = untainted.filter((a) => !stopped.has(a.podName));
@@ -129,7 +141,7 @@ export function reconcileGroup(input: GroupInput): GroupOutcome {
   }
 
   // Canaries (§2.3): only for destructive changes, never for a version already proven stable.
-  const liveCanaries = untainted.filter((a) => a.canary && a.deployment === input.deploymentName);
+  const liveCanaries = untainted.filter(isCanary);
   const wantsCanaries = strategy !== undefined && strategy.canary > 0 && destructive.length > 0 && !promoted && !input.provenStable;
   const desiredCanaries = state?.desiredCanaries ?? (wantsCanaries ? strategy!.canary : 0);
   // With canary steps, only the current step's canaries are placed (beyond Nomad).
@@ -142,7 +154,7 @@ export function reconcileGroup(input: GroupInput): GroupOutcome {
       canariesNow - liveCanaries.length,
       group.count,
       destructive.map((a) => a.index),
-      new Set(untainted.filter((a) => !a.canary).map((a) => a.index)),
+      new Set(untainted.filter((a) => !isCanary(a)).map((a) => a.index)),
       new Set(liveCanaries.map((a) => a.index)),
     );
     for (const index of indexes) place.push({ group: input.name, index, version, replacement: nextReplacement(allocs, index, version), canary: true, reason: 'canary' });
@@ -156,13 +168,15 @@ export function reconcileGroup(input: GroupInput): GroupOutcome {
     migrating: 0,
     newDeployment: state === undefined,
     halted,
-    deploymentAllocHealth: untainted.filter((a) => a.deployment === input.deploymentName && a.version === version && !a.canary).map(input.healthOf),
+    deploymentAllocHealth: untainted.filter((a) => a.deployment === input.deploymentName && a.version === version && !isCanary(a)).map(input.healthOf),
   });
 
-  // Fresh names for the gap to `count`; they wait while paused, failed or canarying.
-  const used = new Set([...untainted.filter((a) => !(isCanarying && a.canary)).map((a) => a.index), ...rescheduled]);
+  // Fresh names for the gap to `count`, lowest free index first (Nomad's allocNameIndex); they
+  // wait while paused, failed or canarying.
+  const counted = untainted.filter((a) => !(isCanarying && isCanary(a)));
+  const used = new Set([...counted.map((a) => a.index), ...rescheduled]);
   const fresh: Placement[] = [];
-  for (let index = 0; index < group.count; index++) {
+  for (let index = 0; fresh.length < group.count - counted.length - rescheduled.size; index++) {
     if (!used.has(index)) fresh.push({ group: input.name, index, version, replacement: nextReplacement(allocs, index, version), canary: false, reason: 'new' });
   }
   if (!halted) {
@@ -187,7 +201,9 @@ export function reconcileGroup(input: GroupInput): GroupOutcome {
   const joins = strategy !== undefined && (state !== undefined || needsDeployment);
   // At most `count` placements per pass, canaries included (§2.1 step 16): canary > count is
   // reached over several passes (§2.3 rule 5).
-  const placed = place.slice(0, group.count).map((p) => (joins ? { ...p, deployment: input.deploymentName } : p));
+  const placed = neverBesideLive(place, allocs, stopped, (a) => canarying && isCanary(a))
+    .slice(0, group.count)
+    .map((p) => (joins ? { ...p, deployment: input.deploymentName } : p));
   const newState: DeploymentGroupState | undefined = needsDeployment
     ? {
         autoRevert: strategy!.autoRevert,
@@ -213,4 +229,15 @@ export function reconcileGroup(input: GroupInput): GroupOutcome {
     nothingLeft,
     ...(requeue.length > 0 ? { requeueAt: Math.min(...requeue) } : {}),
   };
+}
+
+/**
+ * The last guard on names: an allocation is never placed under a name that a live allocation
+ * still holds (one not stopped in this pass), except a canary beside the allocation it will
+ * replace. The rules above never ask for that; this keeps a disagreement between observations
+ * from ever becoming a second live allocation of one name.
+ */
+function neverBesideLive(place: readonly Placement[], allocs: readonly ObservedAllocation[], stopped: ReadonlySet<string>, besideOld: (a: ObservedAllocation) => boolean): Placement[] {
+  const held = new Set(allocs.filter((a) => !stopped.has(a.podName) && !besideOld(a)).map((a) => a.index));
+  return place.filter((p) => p.canary || !held.has(p.index));
 }

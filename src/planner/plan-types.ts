@@ -31,6 +31,8 @@ export interface Observed {
   readonly history: readonly JobVersion[];
   /** The job's newest NomadDeployment, whatever its status. */
   readonly deployment?: ObservedDeployment;
+  /** The job's older NomadDeployments, newest first: whether their canaries were promoted. */
+  readonly earlier?: readonly Deployment[];
   readonly allocations: readonly ObservedAllocation[];
   /** Nodes that are gone or not Ready: their allocations are lost. */
   readonly lostNodes?: ReadonlySet<string>;
@@ -89,8 +91,6 @@ export interface Plan {
   readonly stop: readonly Stop[];
   readonly inPlace: readonly InPlaceUpdate[];
   readonly health: readonly HealthRecord[];
-  /** Canaries promoted in this pass: they stop being canaries. */
-  readonly clearCanary: readonly string[];
   /** The current deployment as it should now be (new, changed or unchanged). */
   readonly deployment?: Deployment;
   /** A deployment of an older version (or of a stopped job) that this pass cancels. */

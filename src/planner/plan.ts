@@ -1,6 +1,7 @@
 import type { Millis } from '../model/duration.ts';
 import type { TaskGroup } from '../model/job.ts';
 import { specChanged } from '../model/spec-change.ts';
+import { isCanaryOf } from './canary-identity.ts';
 import { canariesNeeded, descriptions, deploymentName, isActive, isCanarying, requiresPromotion, runningDescription, type Deployment, type DeploymentGroupState } from './deployment.ts';
 import { reconcileGroup, type GroupOutcome } from './group-reconcile.ts';
 import { allocationHealth } from './health.ts';
@@ -68,7 +69,7 @@ export function plan(o: Observed): Plan {
     });
     const later = requeue.filter((t) => t > now);
     const groups = [...new Set([...job.taskGroups.map((g) => g.name), ...live.map((a) => a.group)])];
-    return { place: [], stop: [], inPlace: [], health: [], clearCanary: [], events, jobStatus: status, summary: jobSummary(groups, o.allocations, o.lostNodes ?? new Set()), ...(cancelled ? { cancelled } : {}), ...(later.length > 0 ? { requeueAt: Math.min(...later) } : {}), ...extra };
+    return { place: [], stop: [], inPlace: [], health: [], events, jobStatus: status, summary: jobSummary(groups, o.allocations, o.lostNodes ?? new Set()), ...(cancelled ? { cancelled } : {}), ...(later.length > 0 ? { requeueAt: Math.min(...later) } : {}), ...extra };
   };
 
   if (o.job.stop) return summary({ stop: live.map((a) => ({ podName: a.podName, reason: stopReasons.notNeeded })) });
@@ -78,13 +79,13 @@ export function plan(o: Observed): Plan {
   const recordedAt = new Map<string, Millis>();
   const healthOf = (a: ObservedAllocation) => a.recordedHealth?.health ?? recorded.get(a.podName);
   const health: HealthRecord[] = [];
-  let clearCanary: string[] = [];
   let intentError: string | undefined;
   let revertTo: Plan['revertTo'];
   if (current) {
     const d = current;
     const ofDeployment = live.filter((a) => a.deployment === d.name);
-    current = mapGroups(current, (name, g) => ({ ...g, placedCanaries: [...new Set([...g.placedCanaries, ...ofDeployment.filter((a) => a.group === name && a.canary).map((a) => a.uid)])] }));
+    current = mapGroups(current, (name, g) => ({ ...g, placedCanaries: [...new Set([...g.placedCanaries, ...ofDeployment.filter((a) => a.group === name && isCanaryOf(a, d.name, g)).map((a) => a.uid)])] }));
+    const isCanary = (a: ObservedAllocation) => isCanaryOf(a, d.name, current!.groups[a.group]);
     const intent = o.deployment!.intent;
     let failure: { base: string; autoRevert: boolean } | undefined;
     if (intent.failed && isActive(current.status)) failure = { base: descriptions.failedByUser, autoRevert: anyAutoRevert(current) };
@@ -125,12 +126,11 @@ export function plan(o: Observed): Plan {
       }
     }
 
-    const healthyCanaries = new Set(ofDeployment.filter((a) => a.canary && healthOf(a) === 'healthy').map((a) => a.uid));
+    const healthyCanaries = new Set(ofDeployment.filter((a) => isCanary(a) && healthOf(a) === 'healthy').map((a) => a.uid));
     const doPromote = (request: PromoteRequest, how: string) => {
       const outcome = promote(current!, request, healthyCanaries, now);
       if (!outcome.ok) return outcome.error;
       current = outcome.deployment;
-      clearCanary = ofDeployment.filter((a) => outcome.promotedCanaries.includes(a.uid)).map((a) => a.podName);
       event('deployment', 'Normal', 'Promoted', `${current.name}: canaries promoted (${how})`);
       return undefined;
     };
@@ -143,7 +143,7 @@ export function plan(o: Observed): Plan {
       const steps = job.taskGroups.find((tg) => tg.name === groupName)?.update?.canarySteps ?? [];
       if (steps.length === 0 || g.canaryStep === undefined || !isCanarying(g)) continue;
       const step = steps[g.canaryStep - 1]!;
-      const healthy = ofDeployment.filter((a) => a.group === groupName && a.canary && healthOf(a) === 'healthy');
+      const healthy = ofDeployment.filter((a) => a.group === groupName && isCanary(a) && healthOf(a) === 'healthy');
       if (healthy.length < canariesNeeded(g)) continue;
       if (step.approval && (intent.approveCanaryStep ?? 0) < g.canaryStep) continue;
       const allHealthyAt = Math.max(...healthy.map((a) => a.recordedHealth?.at ?? recordedAt.get(a.podName) ?? now));
@@ -186,6 +186,8 @@ export function plan(o: Observed): Plan {
   const name = current?.name ?? deploymentName(o.job.name, version);
   const provenStable = o.target.stable || o.history.some((v) => v.stable && v.version !== version && !specChanged(v.spec, o.target.spec));
   const groupNames = [...new Set([...job.taskGroups.map((g) => g.name), ...live.map((a) => a.group)])];
+  // Nomad's old deployment, and any before it: whether their canaries were promoted.
+  const otherDeployments = [...(latest && latest.name !== name ? [latest] : []), ...(o.earlier ?? [])];
   const outcomes = new Map<string, GroupOutcome>();
   for (const groupName of groupNames) {
     const outcome = reconcileGroup({
@@ -197,6 +199,7 @@ export function plan(o: Observed): Plan {
       jobs: o.jobs,
       deploymentName: name,
       state: current?.groups[groupName],
+      otherDeployments,
       paused: current?.status === 'paused',
       failed: current?.status === 'failed',
       provenStable,
@@ -237,10 +240,10 @@ export function plan(o: Observed): Plan {
     if (deployment.status === 'running' && complete) {
       deployment = { ...deployment, status: 'successful', statusDescription: descriptions.successful };
       event('deployment', 'Normal', 'Successful', `${deployment.name}: ${descriptions.successful}; job version ${version} is stable`);
-      return summary({ place, stop, inPlace, health, clearCanary, deployment, markStable: version, ...(intentError ? { intentError } : {}) });
+      return summary({ place, stop, inPlace, health, deployment, markStable: version, ...(intentError ? { intentError } : {}) });
     }
   }
-  return summary({ place, stop, inPlace, health, clearCanary, ...(deployment ? { deployment } : {}), ...(revertTo ? { revertTo } : {}), ...(intentError ? { intentError } : {}) });
+  return summary({ place, stop, inPlace, health, ...(deployment ? { deployment } : {}), ...(revertTo ? { revertTo } : {}), ...(intentError ? { intentError } : {}) });
 }
 
 function withDeadline(at: Millis | undefined): { requireProgressBy?: Millis } {

@@ -12,7 +12,6 @@ function input(o: { running: number; desired?: number; deployment?: [DeploymentS
     stop: [],
     inPlace: [],
     health: [],
-    clearCanary: [],
     jobStatus: o.jobStatus ?? 'running',
     summary: { web: { queued: 0, starting: 0, running: o.running, failed: 0, complete: 0, lost: 0 } },
     events: [],

@@ -16,7 +16,7 @@ function deployment(status: DeploymentStatus, g: Partial<DeploymentGroupState> =
 }
 
 function plan(o: Partial<Plan>): Plan {
-  return { place: [], stop: [], inPlace: [], health: [], clearCanary: [], jobStatus: 'running', summary: {}, events: [], ...o };
+  return { place: [], stop: [], inPlace: [], health: [], jobStatus: 'running', summary: {}, events: [], ...o };
 }
 
 const canary = { podName: 'web-frontend-0-v1', group: 'frontend', canary: true } as ObservedAllocation;

@@ -66,13 +66,14 @@ describe('story: canary, promote, rolling update, success (§2.5)', () => {
 
     w.intend({ promote: { all: true } });
     const promoted = w.step();
-    expect(promoted.clearCanary).toHaveLength(1);
-    expect(promoted.stop.map((x) => x.reason)).toContain('alloc not needed due to job update');
+    // As in Nomad, the promoted canary stays a canary; the old allocation sharing its name stops.
+    expect(promoted.stop).toContainEqual({ podName: 'web-frontend-0-v0', reason: 'alloc not needed due to job update' });
+    expect(w.live().filter((a) => a.canary).map((a) => a.podName)).toEqual(['web-frontend-0-v1']);
     expect(promoted.place.filter((p) => p.reason === 'destructive update').map((p) => p.index)).toEqual([1, 2]);
     expect(w.deployment?.statusDescription).toBe('Deployment is running');
 
     w.settle();
-    expect(images(w)).toEqual(['0:nginx:2', '1:nginx:2', '2:nginx:2', '3:nginx:2']);
+    expect(images(w)).toEqual(['0:nginx:2(canary)', '1:nginx:2', '2:nginx:2', '3:nginx:2']);
     expect(w.deployment).toMatchObject({ status: 'successful', statusDescription: 'Deployment completed successfully' });
     expect(w.versions.map((v) => v.stable)).toEqual([true, true]);
   });
@@ -98,7 +99,7 @@ describe('story: canary, promote, rolling update, success (§2.5)', () => {
     expect(w.deployment?.statusDescription).toBe('Deployment is running pending automatic promotion');
     w.settle();
     expect(w.deployment?.status).toBe('successful');
-    expect(images(w)).toEqual(['0:nginx:2', '1:nginx:2']);
+    expect(images(w)).toEqual(['0:nginx:2(canary)', '1:nginx:2']);
   });
 });
 
@@ -225,7 +226,7 @@ describe('the plan is idempotent', () => {
     w.submit(web('nginx:2', 3, { canary: 1, autoPromote: true }));
     w.settle();
     const again = w.step();
-    expect([again.place, again.stop, again.inPlace, again.health, again.clearCanary]).toEqual([[], [], [], [], []]);
+    expect([again.place, again.stop, again.inPlace, again.health]).toEqual([[], [], [], []]);
     expect(again.markStable).toBeUndefined();
   });
 });
@@ -332,7 +333,7 @@ describe('story: canary steps (beyond Nomad: its issue #11822)', () => {
 
     w.settle();
     expect(w.deployment).toMatchObject({ status: 'successful' });
-    expect(images(w)).toEqual(['0:nginx:2', '1:nginx:2', '2:nginx:2', '3:nginx:2']);
+    expect(images(w)).toEqual(['0:nginx:2(canary)', '1:nginx:2(canary)', '2:nginx:2', '3:nginx:2']);
   });
 
   it('an approval gate waits for spec.approveCanaryStep, without failing at the progress deadline', () => {
@@ -422,7 +423,7 @@ describe('story: more of Nomad\'s edge cases (§4)', () => {
     expect(w.deployment?.groups['frontend']).toMatchObject({ desiredCanaries: 7, desiredTotal: 3 });
     w.settle();
     expect(w.deployment?.status).toBe('successful');
-    expect(images(w)).toEqual(['0:nginx:2', '1:nginx:2', '2:nginx:2']);
+    expect(images(w)).toEqual(['0:nginx:2(canary)', '1:nginx:2(canary)', '2:nginx:2(canary)']);
   });
 
   it('after a failed deployment, planning again at that version creates nothing new (case 12)', () => {
@@ -457,5 +458,41 @@ describe('story: failing for good', () => {
     w.lostNodes.add(w.live()[0]!.nodeName!);
     w.settle();
     expect(w.deployments.map((d) => [d.name, d.status])).toEqual([['web-v0', 'successful']]);
+  });
+});
+
+describe('story: observations that disagree after a crash converge (issue 11)', () => {
+  it('a promoted canary known only from placedCanaries still stops the old allocation of its name, and nothing is placed twice', () => {
+    const w = new World();
+    w.submit(web('nginx:1', 4, { maxParallel: 2, canary: 1 }));
+    w.settle();
+    w.submit(web('nginx:2', 4, { maxParallel: 2, canary: 1 }));
+    w.settle();
+    w.intend({ promote: { all: true } });
+    w.step({ after: 1 }); // the promotion is recorded, then the process dies before any Pod write
+    // An older Caravan cleared the label at promotion: only the deployment knows the canary now.
+    w.allocs = w.allocs.map((a) => ({ ...a, canary: false }));
+    const next = w.step();
+    expect(next.stop).toContainEqual({ podName: 'web-frontend-0-v0', reason: 'alloc not needed due to job update' });
+    expect(next.place.map((p) => p.index)).not.toContain(0);
+    w.settle();
+    expect(images(w)).toEqual(['0:nginx:2', '1:nginx:2', '2:nginx:2', '3:nginx:2']);
+    expect(w.created.filter((n) => n.endsWith('-v1'))).toHaveLength(4);
+  });
+
+  it('two live allocations with one name: one stops first, the gap is not refilled, and no replacement loop follows', () => {
+    const w = new World();
+    w.submit(web('nginx:1', 4, { maxParallel: 2 }));
+    w.settle();
+    const one = w.allocs.find((a) => a.index === 1)!;
+    w.allocs.push({ ...one, podName: 'web-frontend-1-v0-r1', uid: 'dup', replacement: 1, createdAt: w.now });
+    const pass = w.step();
+    expect(pass.stop).toEqual([{ podName: 'web-frontend-1-v0-r1', reason: 'alloc not needed due to job update' }]);
+    expect(pass.place).toEqual([]);
+    for (let i = 0; i < 20; i++) {
+      w.now += 30_000;
+      expect(w.step().place).toEqual([]);
+    }
+    expect(images(w)).toEqual(['0:nginx:1', '1:nginx:1', '2:nginx:1', '3:nginx:1']);
   });
 });

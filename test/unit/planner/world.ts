@@ -6,6 +6,7 @@ import { allocationPodName } from '../../../src/model/allocation-pod.ts';
 import type { ObservedAllocation } from '../../../src/planner/observed-allocation.ts';
 import { plan } from '../../../src/planner/plan.ts';
 import type { DeploymentIntent, ObservedDeployment, Plan } from '../../../src/planner/plan-types.ts';
+import { writes, type Write } from '../../../src/controller/writes.ts';
 
 export type Behavior = 'ready' | 'never-ready' | 'crash' | 'fail' | 'complete';
 
@@ -89,8 +90,12 @@ export class World {
     });
   }
 
-  /** One reconcile: observe, plan, apply. */
-  step(): Plan {
+  /**
+   * One reconcile: observe, plan, and carry out the plan's writes in `writes()`'s order. With
+   * `crash`, the process dies after `crash.after` writes; a batch write cut by the crash lands only
+   * for the Pods `crash.lands` picks (deletes and creates go out together, in any order).
+   */
+  step(crash?: { after: number; lands?: (podName: string) => boolean }): Plan {
     this.advancePods();
     const target = this.target;
     const jobs = new Map(this.versions.map((v) => [v.version, this.job(v.version)]));
@@ -100,60 +105,95 @@ export class World {
       jobs,
       history: this.versions,
       ...(this.deployment ? { deployment: this.deployment } : {}),
+      earlier: this.deployments.slice(0, -1).reverse(),
       allocations: this.allocs,
       lostNodes: this.lostNodes,
       now: this.now,
     });
-    this.apply(p);
+    const lostPods = new Set(this.allocs.filter((a) => a.nodeName !== undefined && this.lostNodes.has(a.nodeName)).map((a) => a.podName));
+    const list = writes(p, { history: this.versions, target: target.version, lostPods, now: this.now });
+    this.written = list;
+    for (const [i, w] of list.entries()) {
+      if (crash && i > crash.after) break;
+      const cut = crash !== undefined && i === crash.after;
+      if (cut && w.kind !== 'deletePods' && w.kind !== 'createPods') break;
+      this.apply(w, cut ? crash.lands ?? (() => false) : () => true);
+    }
     this.plans.push(p);
     return p;
   }
 
-  private apply(p: Plan): void {
-    const stopped = new Set(p.stop.map((s) => s.podName));
-    this.allocs = this.allocs.filter((a) => !stopped.has(a.podName));
-    for (const u of p.inPlace) {
-      this.allocs = this.allocs.map((a) => {
-        if (a.podName !== u.podName) return a;
-        const { recordedHealth: _, deployment: __, ...rest } = a;
-        return { ...rest, version: u.version, ...(u.deployment ? { deployment: u.deployment } : {}) };
-      });
+  /** The writes of the last step, whether or not all of them landed. */
+  written: Write[] = [];
+  /** Every Pod ever created, in order. */
+  created: string[] = [];
+
+  private apply(w: Write, lands: (podName: string) => boolean): void {
+    switch (w.kind) {
+      case 'markStable':
+        this.versions = this.versions.map((v) => (v.version === w.version ? { ...v, stable: true } : v));
+        return;
+      case 'deploymentStatus': {
+        const d = w.deployment;
+        const existing = this.deployments.findIndex((x) => x.name === d.name);
+        const was = this.deployments[existing];
+        if (was) this.deployments[existing] = { ...d, ...(was.id ? { id: was.id } : {}), intent: was.intent };
+        else this.deployments.push({ ...d, id: `dep-${this.deployments.length}`, intent: {} });
+        return;
+      }
+      case 'recordVersion':
+        if (!this.versions.some((v) => v.version === w.version.version)) this.versions.push(w.version);
+        return;
+      case 'recordHealth':
+        this.allocs = this.allocs.map((a) => (a.podName === w.podName ? { ...a, recordedHealth: { health: w.health, at: w.at } } : a));
+        return;
+      case 'moveInPlace':
+        this.allocs = this.allocs.map((a) => {
+          if (a.podName !== w.podName) return a;
+          const { recordedHealth: _, deployment: __, ...rest } = a;
+          return { ...rest, version: w.version, canary: false, ...(w.deployment ? { deployment: w.deployment } : {}) };
+        });
+        return;
+      case 'deletePods': {
+        const gone = new Set(w.pods.map((x) => x.podName).filter(lands));
+        this.allocs = this.allocs.filter((a) => !gone.has(a.podName));
+        return;
+      }
+      case 'createPods':
+        for (const pl of w.placements) {
+          const podName = allocationPodName(this.jobName, pl.group, pl.index, pl.version, pl.replacement);
+          // A create of a name that exists fails with 409: deterministic names make retries harmless.
+          if (!lands(podName) || this.allocs.some((a) => a.podName === podName)) continue;
+          this.created.push(podName);
+          this.allocs.push({
+            podName,
+            uid: `uid-${++this.uids}`,
+            group: pl.group,
+            index: pl.index,
+            version: pl.version,
+            replacement: pl.replacement,
+            canary: pl.canary,
+            phase: 'Pending',
+            nodeName: `node-${this.uids % 3}`,
+            createdAt: this.now,
+            containers: [],
+            deleting: false,
+            ...(pl.deployment ? { deployment: pl.deployment } : {}),
+            ...(pl.rescheduleEvents ? { rescheduleEvents: pl.rescheduleEvents } : {}),
+          });
+        }
+        return;
+      case 'event':
+      case 'jobStatus':
+        return;
     }
-    for (const h of p.health) this.allocs = this.allocs.map((a) => (a.podName === h.podName ? { ...a, recordedHealth: { health: h.health, at: h.at } } : a));
-    for (const name of p.clearCanary) this.allocs = this.allocs.map((a) => (a.podName === name ? { ...a, canary: false } : a));
-    for (const pl of p.place) {
-      this.allocs.push({
-        podName: allocationPodName(this.jobName, pl.group, pl.index, pl.version, pl.replacement),
-        uid: `uid-${++this.uids}`,
-        group: pl.group,
-        index: pl.index,
-        version: pl.version,
-        replacement: pl.replacement,
-        canary: pl.canary,
-        phase: 'Pending',
-        nodeName: `node-${this.uids % 3}`,
-        createdAt: this.now,
-        containers: [],
-        deleting: false,
-        ...(pl.deployment ? { deployment: pl.deployment } : {}),
-        ...(pl.rescheduleEvents ? { rescheduleEvents: pl.rescheduleEvents } : {}),
-      });
-    }
-    if (p.cancelled) this.deployments = this.deployments.map((d) => (d.name === p.cancelled!.name ? { ...p.cancelled!, intent: d.intent } : d));
-    if (p.deployment) {
-      const existing = this.deployments.findIndex((d) => d.name === p.deployment!.name);
-      if (existing >= 0) this.deployments[existing] = { ...p.deployment, intent: this.deployments[existing]!.intent };
-      else this.deployments.push({ ...p.deployment, id: `dep-${this.deployments.length}`, intent: {} });
-    }
-    if (p.markStable !== undefined) this.versions = this.versions.map((v) => (v.version === p.markStable ? { ...v, stable: true } : v));
-    if (p.revertTo) this.versions.push({ ...p.revertTo, version: this.target.version + 1, submitTime: new Date(this.now).toISOString(), stable: true, revertedFrom: this.target.version });
   }
 
   /** Reconciles until a pass asks for nothing, moving time to each requested timer; at most `passes`. */
   settle(passes = 100): Plan {
     let last = this.step();
     for (let i = 0; i < passes; i++) {
-      const busy = last.place.length + last.stop.length + last.inPlace.length + last.health.length + last.clearCanary.length > 0 || last.revertTo !== undefined || last.markStable !== undefined;
+      const busy = last.place.length + last.stop.length + last.inPlace.length + last.health.length > 0 || last.revertTo !== undefined || last.markStable !== undefined;
       if (!busy) {
         if (last.requeueAt === undefined) return last;
         this.now = Math.max(this.now, last.requeueAt);

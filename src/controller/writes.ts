@@ -1,0 +1,85 @@
+import type { Millis } from '../model/duration.ts';
+import type { JobVersion } from '../model/job-versions.ts';
+import type { Deployment } from '../planner/deployment.ts';
+import type { Health } from '../planner/observed-allocation.ts';
+import type { Placement, Plan, PlanEvent } from '../planner/plan-types.ts';
+
+/**
+ * One write a reconcile makes, as data. The list `writes()` returns is the order that makes every
+ * kill -9 recoverable: a process that dies after any prefix of it leaves objects from which the
+ * next pass plans the rest (tested on every prefix in test/unit/controller/writes.test.ts).
+ */
+export type Write =
+  /** Mark a job version stable (its ControllerRevision's annotation). */
+  | { readonly kind: 'markStable'; readonly version: number }
+  /** Create the NomadDeployment if missing, then write its status. */
+  | { readonly kind: 'deploymentStatus'; readonly deployment: Deployment; readonly revertedJobVersion?: number; readonly intentError?: string }
+  /** Record a job version: an auto-revert runs a stable version's spec again. */
+  | { readonly kind: 'recordVersion'; readonly version: JobVersion }
+  /** Record an allocation's health for its deployment on its Pod. */
+  | { readonly kind: 'recordHealth'; readonly podName: string; readonly health: Health; readonly at: Millis }
+  /** Move a Pod to a new version in place: it keeps running, joins the deployment, is no canary of it. */
+  | { readonly kind: 'moveInPlace'; readonly podName: string; readonly version: number; readonly deployment?: string }
+  /** Delete Pods, all at once (any subset may land before a crash). */
+  | { readonly kind: 'deletePods'; readonly pods: readonly { readonly podName: string; readonly lost: boolean }[] }
+  /** Create Pods, all at once (any subset may land before a crash). */
+  | { readonly kind: 'createPods'; readonly placements: readonly Placement[] }
+  | { readonly kind: 'event'; readonly event: PlanEvent; readonly deployment?: Deployment }
+  /** The NomadJob's status, last: it reports what the writes before it did. */
+  | { readonly kind: 'jobStatus'; readonly history: readonly JobVersion[] };
+
+export type WriteKind = Write['kind'];
+
+/** What `writes()` needs besides the plan: the versions as observed, and the allocations' nodes. */
+export interface WriteContext {
+  readonly history: readonly JobVersion[];
+  /** The version this pass ran: a revert records that it failed. */
+  readonly target: number;
+  /** Pods whose node is gone or not Ready: deleted without a grace period. */
+  readonly lostPods: ReadonlySet<string>;
+  /** The refusal already reported on the deployment: the same one is not evented again. */
+  readonly previousRefusal?: string;
+  readonly now: Millis;
+}
+
+/**
+ * The plan as an ordered list of writes. Why this order:
+ * 1. A version is marked stable before its deployment says successful: a successful deployment
+ *    is never planned again, so the mark must come first (marking twice is harmless).
+ * 2. Deployment statuses come next: a cancelled one, then the current one with the counters,
+ *    promotion and placed canaries this pass decided. Everything below refers to it: health on a
+ *    Pod must already be counted, a Pod created for the deployment needs it to exist, and a
+ *    promoted canary is known from `placedCanaries` before the old allocations are stopped.
+ * 3. A failed deployment records `revertedJobVersion` before the revert version is recorded; a
+ *    pass finding the first without the second records it (the reconciler's repairRevert).
+ * 4. Pod health, then in-place moves, then deletes, then creates: a name is freed before it is
+ *    taken again, and deterministic names make a retried create harmless.
+ * 5. Events, then the job's status, which reports all of the above.
+ */
+export function writes(plan: Plan, ctx: WriteContext): Write[] {
+  const out: Write[] = [];
+  if (plan.markStable !== undefined) out.push({ kind: 'markStable', version: plan.markStable });
+  if (plan.cancelled) out.push({ kind: 'deploymentStatus', deployment: plan.cancelled });
+  if (plan.deployment) {
+    out.push({ kind: 'deploymentStatus', deployment: plan.deployment, ...(plan.revertTo ? { revertedJobVersion: plan.revertTo.version } : {}), ...(plan.intentError ? { intentError: plan.intentError } : {}) });
+  }
+  let history = [...ctx.history];
+  if (plan.markStable !== undefined) history = history.map((v) => (v.version === plan.markStable ? { ...v, stable: true } : v));
+  if (plan.revertTo) {
+    const latest = Math.max(...history.map((v) => v.version));
+    const version: JobVersion = { ...plan.revertTo, version: latest + 1, stable: true, revertedFrom: ctx.target, submitTime: new Date(ctx.now).toISOString() };
+    out.push({ kind: 'recordVersion', version });
+    history = [...history, version];
+  }
+  if (plan.intentError && plan.intentError !== ctx.previousRefusal) {
+    out.push({ kind: 'event', event: { on: 'deployment', type: 'Warning', reason: 'IntentRefused', message: plan.intentError }, ...(plan.deployment ? { deployment: plan.deployment } : {}) });
+  }
+  for (const h of plan.health) out.push({ kind: 'recordHealth', podName: h.podName, health: h.health, at: h.at });
+  for (const u of plan.inPlace) out.push({ kind: 'moveInPlace', podName: u.podName, version: u.version, ...(u.deployment ? { deployment: u.deployment } : {}) });
+  if (plan.stop.length > 0) out.push({ kind: 'deletePods', pods: plan.stop.map((s) => ({ podName: s.podName, lost: ctx.lostPods.has(s.podName) })) });
+  if (plan.place.length > 0) out.push({ kind: 'createPods', placements: plan.place });
+  const eventDeployment = plan.deployment ?? plan.cancelled;
+  for (const e of plan.events) out.push({ kind: 'event', event: e, ...(e.on === 'deployment' && eventDeployment ? { deployment: eventDeployment } : {}) });
+  out.push({ kind: 'jobStatus', history });
+  return out;
+}
