@@ -32,7 +32,12 @@ export function scaleRoutes(view: ClusterView): Route[] {
           const at = job && view.jobAt(job);
           if (!job || !at) throw notFound('job not found');
           const canonical = canonicalJob(name, namespace, at.version.spec);
-          const allocs = view.podsOf(job).flatMap((p) => observeAllocation(p) ?? []).filter((a) => !a.deleting && !a.canary && a.phase !== 'Succeeded' && a.phase !== 'Failed');
+          // Canaries count once promoted (they keep their canary flag, as in Nomad); unpromoted ones run beside the count.
+          const unpromoted = new Set(view.deploymentsOf(job).flatMap((d) => (d.status?.status === 'running' || d.status?.status === 'paused' ? Object.entries(d.status.taskGroups ?? {}).filter(([, g]) => !g.promoted).map(([g]) => `${d.metadata.name}/${g}`) : [])));
+          const allocs = view
+            .podsOf(job)
+            .flatMap((p) => observeAllocation(p) ?? [])
+            .filter((a) => !a.deleting && !(a.canary && unpromoted.has(`${a.deployment}/${a.group}`)) && a.phase !== 'Succeeded' && a.phase !== 'Failed');
           const TaskGroups = Object.fromEntries(
             canonical.taskGroups.map((g) => {
               const mine = allocs.filter((a) => a.group === g.name);
