@@ -22,6 +22,8 @@ export interface Shape {
   /** Go structs of plain (non-pointer) fields print 0, false and "" for fields never set. */
   readonly zeroIsUnset: boolean;
   readonly fields: Readonly<Record<string, FieldRule>>;
+  /** The fields the user wrote, when the server's stored form holds more than that. */
+  readonly written?: (obj: Readonly<Record<string, HclValue>>) => Readonly<Record<string, HclValue>>;
 }
 
 const attr = (hcl: string, ...unset: HclValue[]): FieldRule => ({ kind: 'attr', hcl, unset });
@@ -37,7 +39,7 @@ const constraint = plain({ LTarget: attr('attribute'), RTarget: attr('value'), O
 const affinity = plain({ LTarget: attr('attribute'), RTarget: attr('value'), Operand: attr('operator'), Weight: attr('weight') });
 const spread = plain({ Attribute: attr('attribute'), Weight: attr('weight'), SpreadTarget: blocks('target', plain({ Percent: attr('percent') }), 'Value') });
 
-const update = pointers({
+const updateFields = {
   Stagger: duration('stagger'),
   MaxParallel: attr('max_parallel'),
   HealthCheck: attr('health_check'),
@@ -47,7 +49,18 @@ const update = pointers({
   Canary: attr('canary'),
   AutoRevert: attr('auto_revert'),
   AutoPromote: attr('auto_promote'),
-});
+};
+const update = pointers(updateFields);
+/**
+ * The job-level update block. Nomad's server keeps only stagger and max_parallel of it (each
+ * group carries its merged copy) and stores it as a Go value, so `nomad job inspect` prints the
+ * other fields as zeros, with a health_check of "" that no user can write. In that form only
+ * max_parallel, and a stagger above 0, are the job's.
+ */
+const jobUpdate: Shape = {
+  ...update,
+  written: (obj) => (obj['HealthCheck'] === '' ? Object.fromEntries(Object.entries(obj).filter(([key, v]) => key === 'MaxParallel' || (key === 'Stagger' && v !== 0))) : obj),
+};
 const restart = pointers({ Interval: duration('interval'), Attempts: attr('attempts'), Delay: duration('delay'), Mode: attr('mode'), RenderTemplates: refused('render_templates') });
 const reschedule = pointers({
   Attempts: attr('attempts'),
@@ -75,7 +88,7 @@ const network = plain({
   DynamicPorts: blocks('port', plain({ ...portFields, Value: ignore }), 'Label'),
   DNS: refused('dns'),
   Hostname: refused('hostname'),
-  MBits: refused('mbits'),
+  MBits: attr('mbits'),
   CNI: refused('cni'),
   Device: ignore,
   CIDR: ignore,
@@ -97,7 +110,8 @@ const check = plain({
   TaskName: attr('task'),
   OnUpdate: attr('on_update', 'require_healthy'),
   AddressMode: attr('address_mode', 'host'),
-  ...refusedAll({ Expose: 'expose', Advertise: 'advertise', InitialStatus: 'initial_status', Notes: 'notes', TLSServerName: 'tls_server_name', TLSSkipVerify: 'tls_skip_verify', Header: 'header', CheckRestart: 'check_restart', GRPCUseTLS: 'grpc_use_tls', SuccessBeforePassing: 'success_before_passing', FailuresBeforeCritical: 'failures_before_critical', FailuresBeforeWarning: 'failures_before_warning', Body: 'body' }),
+  Notes: attr('notes'),
+  ...refusedAll({ Expose: 'expose', Advertise: 'advertise', InitialStatus: 'initial_status', TLSServerName: 'tls_server_name', TLSSkipVerify: 'tls_skip_verify', Header: 'header', CheckRestart: 'check_restart', GRPCUseTLS: 'grpc_use_tls', SuccessBeforePassing: 'success_before_passing', FailuresBeforeCritical: 'failures_before_critical', FailuresBeforeWarning: 'failures_before_warning', Body: 'body' }),
 });
 const service = plain({
   Name: attr('name'),
@@ -109,7 +123,15 @@ const service = plain({
   OnUpdate: attr('on_update', 'require_healthy'),
   Cluster: attr('cluster', 'default'),
   TaskName: attr('task'),
-  ...refusedAll({ CanaryTags: 'canary_tags', EnableTagOverride: 'enable_tag_override', Address: 'address', CheckRestart: 'check_restart', Connect: 'connect', Meta: 'meta', CanaryMeta: 'canary_meta', TaggedAddresses: 'tagged_addresses', Identity: 'identity', Kind: 'kind', Weights: 'weights' }),
+  CanaryTags: attr('canary_tags'),
+  EnableTagOverride: attr('enable_tag_override'),
+  Meta: attr('meta'),
+  CanaryMeta: attr('canary_meta'),
+  TaggedAddresses: attr('tagged_addresses'),
+  Weights: block('weights', plain({ Passing: attr('passing'), Warning: attr('warning') })),
+  // Nomad's server writes the service's namespace in (not a field of the Go client's Service).
+  Namespace: ignore,
+  ...refusedAll({ Address: 'address', CheckRestart: 'check_restart', Connect: 'connect', Identity: 'identity', Kind: 'kind' }),
 });
 
 const resources = pointers({
@@ -117,7 +139,25 @@ const resources = pointers({
   Cores: attr('cores'),
   MemoryMB: attr('memory'),
   MemoryMaxMB: attr('memory_max'),
-  ...refusedAll({ DiskMB: 'disk', Networks: 'network', Devices: 'device', IOPS: 'iops', NUMA: 'numa', SecretsMB: 'secrets' }),
+  Networks: blocks('network', network),
+  IOPS: attr('iops'),
+  NUMA: block('numa', plain({ Affinity: attr('affinity'), Devices: attr('devices') })),
+  ...refusedAll({ DiskMB: 'disk', Devices: 'device', SecretsMB: 'secrets' }),
+});
+
+const consul = plain({ Namespace: attr('namespace'), Cluster: attr('cluster'), Partition: attr('partition') });
+const migrate = pointers({ MaxParallel: attr('max_parallel'), HealthCheck: attr('health_check'), MinHealthyTime: duration('min_healthy_time'), HealthyDeadline: duration('healthy_deadline') });
+const identity = plain({
+  Name: attr('name'),
+  Audience: attr('aud'),
+  ChangeMode: attr('change_mode'),
+  ChangeSignal: attr('change_signal'),
+  Env: attr('env'),
+  File: attr('file'),
+  Filepath: attr('filepath'),
+  ServiceName: attr('service_name'),
+  TTL: duration('ttl'),
+  ExtraClaims: attr('extra_claims'),
 });
 
 const task = plain({
@@ -136,7 +176,11 @@ const task = plain({
   Leader: attr('leader'),
   ShutdownDelay: duration('shutdown_delay'),
   KillSignal: attr('kill_signal'),
-  ...refusedAll({ LogConfig: 'logs', Artifacts: 'artifact', Vault: 'vault', Consul: 'consul', Templates: 'template', DispatchPayload: 'dispatch_payload', VolumeMounts: 'volume_mount', CSIPluginConfig: 'csi_plugin', Kind: 'kind', ScalingPolicies: 'scaling', Identity: 'identity', Identities: 'identity', Actions: 'action', Schedule: 'schedule' }),
+  LogConfig: block('logs', pointers({ MaxFiles: attr('max_files'), MaxFileSizeMB: attr('max_file_size'), Enabled: attr('enabled'), Disabled: attr('disabled') })),
+  Identity: block('identity', identity),
+  Identities: blocks('identity', identity),
+  Consul: block('consul', consul),
+  ...refusedAll({ Artifacts: 'artifact', Vault: 'vault', Templates: 'template', DispatchPayload: 'dispatch_payload', VolumeMounts: 'volume_mount', CSIPluginConfig: 'csi_plugin', Kind: 'kind', ScalingPolicies: 'scaling', Actions: 'action', Schedule: 'schedule', Secrets: 'secret' }),
 });
 
 const group = pointers({
@@ -153,7 +197,14 @@ const group = pointers({
   Meta: attr('meta'),
   Services: blocks('service', service),
   ShutdownDelay: duration('shutdown_delay'),
-  ...refusedAll({ Volumes: 'volume', Disconnect: 'disconnect', Migrate: 'migrate', StopAfterClientDisconnect: 'stop_after_client_disconnect', MaxClientDisconnect: 'max_client_disconnect', Scaling: 'scaling', Consul: 'consul', PreventRescheduleOnLost: 'prevent_reschedule_on_lost' }),
+  Migrate: block('migrate', migrate),
+  Consul: block('consul', consul),
+  Disconnect: block('disconnect', pointers({ LostAfter: duration('lost_after'), StopOnClientAfter: duration('stop_on_client_after'), Replace: attr('replace'), Reconcile: attr('reconcile') })),
+  StopAfterClientDisconnect: duration('stop_after_client_disconnect'),
+  MaxClientDisconnect: duration('max_client_disconnect'),
+  PreventRescheduleOnLost: attr('prevent_reschedule_on_lost'),
+  MaxRunDuration: duration('max_run_duration'),
+  ...refusedAll({ Volumes: 'volume', Scaling: 'scaling' }),
 });
 
 export const jobShape = pointers({
@@ -167,14 +218,22 @@ export const jobShape = pointers({
   Affinities: blocks('affinity', affinity),
   Spreads: blocks('spread', spread),
   TaskGroups: blocks('group', group, 'Name'),
-  Update: block('update', update),
+  Update: block('update', jobUpdate),
   Periodic: block('periodic', periodic),
   ParameterizedJob: block('parameterized', parameterized),
   Reschedule: block('reschedule', reschedule),
   Meta: attr('meta'),
   Stop: attr('stop', false),
   NodePool: attr('node_pool', 'default'),
-  ...refusedAll({ AllAtOnce: 'all_at_once', Multiregion: 'multiregion', Migrate: 'migrate', UI: 'ui', ConsulToken: 'consul_token', VaultToken: 'vault_token', ConsulNamespace: 'consul_namespace', VaultNamespace: 'vault_namespace', Vault: 'vault', Consul: 'consul' }),
+  Migrate: block('migrate', migrate),
+  AllAtOnce: attr('all_at_once'),
+  UI: attr('ui'),
+  // Servers before Nomad 1.10 print the tokens, always empty: Nomad clears them before it stores a job.
+  ConsulToken: attr('consul_token'),
+  VaultToken: attr('vault_token'),
+  ConsulNamespace: attr('consul_namespace'),
+  VaultNamespace: attr('vault_namespace'),
+  ...refusedAll({ Multiregion: 'multiregion', Vault: 'vault', Consul: 'consul' }),
   ...Object.fromEntries(
     ['ParentID', 'Dispatched', 'DispatchIdempotencyToken', 'Payload', 'NomadTokenID', 'Status', 'StatusDescription', 'Stable', 'Version', 'SubmitTime', 'CreateIndex', 'ModifyIndex', 'JobModifyIndex', 'VersionTag'].map((key) => [key, ignore]),
   ),

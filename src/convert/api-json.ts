@@ -54,7 +54,7 @@ function jsonSyntaxError(source: string, message: string): Diagnostic {
 function toBlock(type: string, labels: readonly string[], obj: Readonly<Record<string, HclValue>>, shape: Shape, path: JsonPath, pos: Position, positions: ReadonlyMap<string, Position>): Block {
   const attributes: Attribute[] = [];
   const blocks: Block[] = [];
-  for (const [key, value] of Object.entries(obj)) {
+  for (const [key, value] of Object.entries(shape.written ? shape.written(obj) : obj)) {
     const rule: FieldRule | undefined = shape.fields[key];
     const at = positions.get(pathKey([...path, key])) ?? pos;
     if (rule?.kind === 'ignore' || isUnset(value, rule, shape)) continue;

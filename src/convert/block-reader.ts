@@ -10,11 +10,27 @@ export interface SpecContext {
   readonly positions: Map<string, Position>;
   /** Spec paths conversion already reported; validation's repeats of them are dropped. */
   readonly reported: Set<string>;
+  /** Spec path of each group and task → `group "web"`, `task "app"`: where a warning is, for readers without positions (the HTTP API). */
+  readonly names: Map<string, string>;
 }
 
 export function newSpecContext(): SpecContext {
-  return { diagnostics: [], positions: new Map(), reported: new Set() };
+  return { diagnostics: [], positions: new Map(), reported: new Set(), names: new Map() };
 }
+
+/**
+ * A field Caravan takes without putting it in the manifest. Nomad's own default (what its
+ * server fills in, so `nomad job inspect` prints it) is left out without a word. Another value
+ * is left out with a warning when `ignoredBecause` says why it does nothing on Kubernetes;
+ * without it, the field is refused as before.
+ */
+export interface AcceptedField {
+  /** Whether an attribute's value, or a block's contents as a plain value, is what Nomad fills in. */
+  readonly isDefault: (value: HclValue) => boolean;
+  readonly ignoredBecause?: string;
+}
+
+export type AcceptedFields = Readonly<Record<string, AcceptedField>>;
 
 const camel = (name: string) => name.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
 
@@ -33,6 +49,23 @@ export class BlockReader {
     this.path = path;
     this.ctx = ctx;
     ctx.positions.set(path, block.pos);
+    if ((block.type === 'group' || block.type === 'task') && block.labels[0] !== undefined) ctx.names.set(path, `${block.type} ${JSON.stringify(block.labels[0])}`);
+  }
+
+  /** The groups and tasks this block is in, as a message prefix: `group "web" task "app": `. */
+  get where(): string {
+    const names = [...this.ctx.names].filter(([p]) => this.path === p || this.path.startsWith(`${p}.`)).sort(([a], [b]) => a.length - b.length);
+    return names.length > 0 ? `${names.map(([, n]) => n).join(' ')}: ` : '';
+  }
+
+  /** Reports what is worth knowing about this block; the manifest is still complete. */
+  warn(pos: Position, message: string): void {
+    this.ctx.diagnostics.push({ severity: 'warning', pos, message: `${this.where}${message}` });
+  }
+
+  /** Reports a value left out because it does nothing on Kubernetes. */
+  ignore(pos: Position, message: string): void {
+    this.ctx.diagnostics.push({ severity: 'ignored', pos, message: `${this.where}${message}` });
   }
 
   /** Reports a problem with part of this block, which the manifest leaves out. */
@@ -112,12 +145,25 @@ export class BlockReader {
     return first;
   }
 
-  /** Reports every attribute and block that was not read, with Caravan's reason where it has one. */
-  finish(kind: string, reasons: Readonly<Record<string, string>>): void {
-    const unread = [...this.block.attributes.map((a) => ({ what: a.name, name: a.name, pos: a.pos })), ...this.block.blocks.map((b) => ({ what: [b.type, ...b.labels.map((l) => JSON.stringify(l))].join(' '), name: b.type, pos: b.pos }))];
-    for (const { what, name, pos } of unread) {
+  /**
+   * Reports every attribute and block that was not read: an accepted field at Nomad's default
+   * silently, one that does nothing on Kubernetes as a warning, anything else as left out, with
+   * Caravan's reason where it has one.
+   */
+  finish(kind: string, reasons: Readonly<Record<string, string>>, accepted: AcceptedFields = {}): void {
+    const unread = [
+      ...this.block.attributes.map((a) => ({ what: a.name, name: a.name, pos: a.pos, value: a.value, shown: shownAttribute(a) })),
+      ...this.block.blocks.map((b) => {
+        const what = [b.type, ...b.labels.map((l) => JSON.stringify(l))].join(' ');
+        return { what, name: b.type, pos: b.pos, value: blockToValue(b) as HclValue, shown: what };
+      }),
+    ];
+    for (const { what, name, pos, value, shown } of unread) {
       if (this.#used.has(name)) continue;
-      this.omit(pos, unsupportedFieldMessage(what, reasons[name] ?? `it is not a field of a ${kind} block that Caravan knows`));
+      const rule = Object.hasOwn(accepted, name) ? accepted[name] : undefined;
+      if (rule?.isDefault(value)) continue;
+      if (rule?.ignoredBecause !== undefined) this.ignore(pos, `${shown} is ignored: ${rule.ignoredBecause}`);
+      else this.omit(pos, unsupportedFieldMessage(what, reasons[name] ?? `it is not a field of a ${kind} block that Caravan knows`));
     }
   }
 
@@ -129,6 +175,12 @@ export class BlockReader {
     if (value === undefined) this.omit(attr.pos, `${name} is left out: expected ${expected}, got ${JSON.stringify(attr.value)}`, `${this.path}.${specKey}`);
     return value;
   }
+}
+
+/** `name = value` for a message, or just the name when the value is too long to read there. */
+function shownAttribute({ name, value }: Attribute): string {
+  const text = JSON.stringify(value);
+  return text.length <= 60 ? `${name} = ${text}` : name;
 }
 
 /** Drops undefined fields: optional spec fields are absent, not undefined (exactOptionalPropertyTypes, clean YAML). */

@@ -1,10 +1,12 @@
-import type { NetworkSpec, PortSpec, RescheduleSpec, TaskGroupSpec } from '../model/nomad-job-spec.ts';
+import type { NetworkSpec, RescheduleSpec, TaskGroupSpec } from '../model/nomad-job-spec.ts';
 import { BlockReader, nonEmpty, present } from './block-reader.ts';
 import { affinities, constraints, spreads } from './placement.ts';
 import { ephemeralDisk, optionalBlock, reschedule, restart, update } from './policies.ts';
 import { services } from './services.ts';
 import { task, type ConvertedTask } from './task-to-spec.ts';
-import { groupReasons, networkReasons, portReasons } from './unsupported-nomad.ts';
+import { groupAccepted } from './ignored-nomad.ts';
+import { network } from './network-to-spec.ts';
+import { groupReasons } from './unsupported-nomad.ts';
 
 /** `jobReschedule`: the job-level reschedule block, which Nomad merges under each group's, field by field. */
 export function taskGroup(r: BlockReader, jobReschedule: RescheduleSpec | undefined): TaskGroupSpec {
@@ -24,13 +26,30 @@ export function taskGroup(r: BlockReader, jobReschedule: RescheduleSpec | undefi
     restart: optionalBlock(r, 'restart', 'restart', restart),
     reschedule: merged,
     ephemeralDisk: optionalBlock(r, 'ephemeral_disk', 'ephemeralDisk', ephemeralDisk),
-    networks: nonEmpty(r.blocks('network').map((block, i) => network(new BlockReader(block, `${r.path}.networks[${i}]`, r.ctx)))),
+    networks: groupNetworks(r, tasks),
     services: services(r),
     shutdownDelay: r.duration('shutdown_delay'),
     tasks: tasks.map((t) => t.task),
   });
-  r.finish('group', groupReasons);
+  r.finish('group', groupReasons, groupAccepted);
   return spec;
+}
+
+/**
+ * The group's networks, with the ports of its tasks' own network blocks (deprecated in Nomad)
+ * added to the first: a Pod's containers share one network. Their positions move along.
+ */
+function groupNetworks(r: BlockReader, tasks: readonly ConvertedTask[]): NetworkSpec[] | undefined {
+  const networks = r.blocks('network').map((block, i) => network(new BlockReader(block, `${r.path}.networks[${i}]`, r.ctx)));
+  const moved = tasks.flatMap((t) => t.ports);
+  if (moved.length === 0) return nonEmpty(networks);
+  const [first = {}, ...rest] = networks;
+  const offset = first.ports?.length ?? 0;
+  moved.forEach(({ path }, k) => {
+    const pos = r.ctx.positions.get(path);
+    if (pos) r.ctx.positions.set(`${r.path}.networks[0].ports[${offset + k}]`, pos);
+  });
+  return [{ ...first, ports: [...(first.ports ?? []), ...moved.map(({ port }) => port)] }, ...rest];
 }
 
 /** Task-level constraints or affinities, appended to the group's; their positions move along for messages. */
@@ -44,22 +63,4 @@ function movedFromTasks<K extends 'constraints' | 'affinities'>(r: BlockReader, 
     }),
   );
   return moved as ConvertedTask[K];
-}
-
-function network(r: BlockReader): NetworkSpec {
-  const mode = r.string('mode');
-  const supportedMode = mode === undefined || mode === 'bridge' || mode === 'host';
-  if (!supportedMode) r.omit(r.attribute('mode')!.pos, `network mode ${JSON.stringify(mode)} is not supported by Caravan: Pods use the cluster network, which only bridge and host describe`, `${r.path}.mode`);
-  const spec = present<NetworkSpec>({
-    mode: supportedMode ? mode : undefined,
-    ports: nonEmpty(r.blocks('port').map((block, i) => port(new BlockReader(block, `${r.path}.ports[${i}]`, r.ctx)))),
-  });
-  r.finish('network', networkReasons);
-  return spec;
-}
-
-function port(r: BlockReader): PortSpec {
-  const spec = present<PortSpec>({ label: r.block.labels[0] ?? '', static: r.number('static'), to: r.number('to') });
-  r.finish('port', portReasons);
-  return spec;
 }

@@ -1,17 +1,29 @@
-import { supportedDrivers, type AffinitySpec, type ConstraintSpec, type ContainerConfigSpec, type Driver, type LifecycleSpec, type ResourcesSpec, type TaskSpec } from '../model/nomad-job-spec.ts';
+import { supportedDrivers, type AffinitySpec, type ConstraintSpec, type ContainerConfigSpec, type Driver, type LifecycleSpec, type PortSpec, type ResourcesSpec, type TaskSpec } from '../model/nomad-job-spec.ts';
 import { unsupportedFieldMessage } from '../model/unsupported-fields.ts';
 import { BlockReader, present } from './block-reader.ts';
+import { resourcesAccepted, taskAccepted } from './ignored-nomad.ts';
 import { blockToValue, isObject, type HclValue } from './job-tree.ts';
+import { network } from './network-to-spec.ts';
 import { affinities, constraints } from './placement.ts';
 import { optionalBlock, restart } from './policies.ts';
 import { services } from './services.ts';
 import { noReasons, resourceReasons, taskReasons } from './unsupported-nomad.ts';
 
-/** A task, and the placement rules it carries, which Nomad applies to its whole group anyway. */
+/** A port of a task's own (deprecated) network block, and the spec path it was read at. */
+export interface TaskNetworkPort {
+  readonly port: PortSpec;
+  readonly path: string;
+}
+
+/**
+ * A task, and what it carries that Nomad applies to its whole group anyway: placement rules, and
+ * the ports of a network block in its resources (a Pod has one network).
+ */
 export interface ConvertedTask {
   readonly task: TaskSpec;
   readonly constraints: ConstraintSpec[];
   readonly affinities: AffinitySpec[];
+  readonly ports: TaskNetworkPort[];
 }
 
 export function task(r: BlockReader): ConvertedTask {
@@ -20,13 +32,16 @@ export function task(r: BlockReader): ConvertedTask {
     const reason = `tasks run as containers, so the driver must be one of ${supportedDrivers.join(', ')}; the task is kept as written for you to rewrite`;
     r.omit(r.attribute('driver')!.pos, unsupportedFieldMessage(`driver ${JSON.stringify(driver)}`, reason), `${r.path}.driver`);
   }
+  const resourcesBlock = r.singleBlock('resources');
+  const taskResources = resourcesBlock && resources(new BlockReader(resourcesBlock, `${r.path}.resources`, r.ctx));
+  const { config: taskConfig, ports } = withTaskNetwork(r, config(r), taskResources?.ports ?? []);
   const spec = present<TaskSpec>({
     name: r.block.labels[0] ?? '',
     driver,
-    config: config(r),
+    config: taskConfig,
     env: r.stringMap('env'),
-    resources: optionalBlock(r, 'resources', 'resources', resources),
-    services: services(r),
+    resources: taskResources?.spec,
+    services: services(r, r.block.labels[0] ?? ''),
     meta: r.stringMap('meta'),
     user: r.string('user'),
     killTimeout: r.duration('kill_timeout'),
@@ -37,8 +52,8 @@ export function task(r: BlockReader): ConvertedTask {
     restart: optionalBlock(r, 'restart', 'restart', restart),
   });
   const placement = { constraints: constraints(r) ?? [], affinities: affinities(r) ?? [] };
-  r.finish('task', taskReasons);
-  return { task: spec, ...placement };
+  r.finish('task', taskReasons, taskAccepted);
+  return { task: spec, ...placement, ports };
 }
 
 /** Spec names for the config keys Caravan reads; every other key of the driver's config passes through as written. */
@@ -72,15 +87,41 @@ function config(r: BlockReader): ContainerConfigSpec | undefined {
   return out as ContainerConfigSpec;
 }
 
-function resources(r: BlockReader): ResourcesSpec {
+function resources(r: BlockReader): { spec: ResourcesSpec; ports: TaskNetworkPort[] } {
   const spec = present<ResourcesSpec>({
     cpu: r.number('cpu'),
     cores: r.number('cores'),
     memoryMB: r.number('memory', 'memoryMB'),
     memoryMaxMB: r.number('memory_max', 'memoryMaxMB'),
   });
-  r.finish('resources', resourceReasons);
-  return spec;
+  const ports = r.blocks('network').flatMap((block, i) => {
+    const path = `${r.path}.networks[${i}]`;
+    return (network(new BlockReader(block, path, r.ctx)).ports ?? []).map((port, j) => ({ port, path: `${path}.ports[${j}]` }));
+  });
+  r.finish('resources', resourceReasons, resourcesAccepted);
+  return { spec, ports };
+}
+
+/**
+ * Nomad still runs a network block in a task's resources, deprecated since 0.12: the docker
+ * driver publishes each of its ports, at the container port its `port_map` gives. On Kubernetes
+ * the task's container declares those ports, and they join the group's network (see
+ * group-to-spec), where `to` is the container port.
+ */
+function withTaskNetwork(r: BlockReader, config: ContainerConfigSpec | undefined, ports: TaskNetworkPort[]): { config: ContainerConfigSpec | undefined; ports: TaskNetworkPort[] } {
+  if (ports.length === 0) return { config, ports };
+  const { port_map: portMap, ...rest } = config ?? {};
+  const mapped = new Map<string, number>();
+  for (const entry of Array.isArray(portMap) ? portMap : [portMap]) {
+    if (isObject(entry)) for (const [label, to] of Object.entries(entry)) if (typeof to === 'number') mapped.set(label, to);
+  }
+  const moved = ports.map(({ port, path }) => ({ port: port.to === undefined && mapped.has(port.label) ? { ...port, to: mapped.get(port.label)! } : port, path }));
+  const described = moved.map(({ port }) => `${JSON.stringify(port.label)}${mapped.has(port.label) ? ` (to = ${mapped.get(port.label)}, from port_map)` : ''}`).join(', ');
+  const resourcesBlock = r.block.blocks.find((b) => b.type === 'resources')!;
+  const at = resourcesBlock.blocks.find((b) => b.type === 'network')?.pos ?? resourcesBlock.pos;
+  r.warn(at, `task network resources have been deprecated as of Nomad 0.12.0. Please configure networking via group network block. Caravan moves ${moved.length === 1 ? 'port' : 'ports'} ${described} to the group's network`);
+  const declared = rest.ports ?? [];
+  return { config: { ...rest, ports: [...declared, ...moved.map(({ port }) => port.label).filter((label) => !declared.includes(label))] }, ports: moved };
 }
 
 function lifecycle(r: BlockReader): LifecycleSpec | undefined {

@@ -4,6 +4,7 @@ import { taskGroup } from './group-to-spec.ts';
 import type { Block } from './job-tree.ts';
 import { affinities, constraints, spreads } from './placement.ts';
 import { optionalBlock, parameterized, periodic, reschedule, update } from './policies.ts';
+import { jobAccepted } from './ignored-nomad.ts';
 import { jobReasons } from './unsupported-nomad.ts';
 
 /** Kubernetes names (metadata.name, namespaces) are DNS labels. */
@@ -47,7 +48,7 @@ export function jobToManifest(job: Block): ConvertedJob {
     stop: r.bool('stop'),
     taskGroups: r.blocks('group').map((block, i) => taskGroup(new BlockReader(block, `spec.taskGroups[${i}]`, ctx), jobReschedule)),
   });
-  r.finish('job', jobReasons);
+  r.finish('job', jobReasons, jobAccepted);
   const metadata = present<ObjectMeta>({ name, namespace: namespace !== undefined && dnsLabel.test(namespace) ? namespace : undefined });
   return { manifest: { apiVersion, kind: 'NomadJob', metadata, spec }, ctx };
 }

@@ -16,14 +16,7 @@ export const jobReasons: Readonly<Record<string, string>> = {
   vault: job.vault!.reason,
   consul: job.consul!.reason,
   node_pool: job.nodePool!.reason,
-  all_at_once: job.allAtOnce!.reason,
-  ui: job.ui!.reason,
-  migrate: group.migrate!.reason,
   name: 'a job’s name is its ID, which becomes metadata.name',
-  vault_token: job.vault!.reason,
-  vault_namespace: job.vault!.reason,
-  consul_token: job.consul!.reason,
-  consul_namespace: job.consul!.reason,
   task: 'tasks belong in a group',
   dynamic,
 };
@@ -31,12 +24,8 @@ export const jobReasons: Readonly<Record<string, string>> = {
 export const groupReasons: Readonly<Record<string, string>> = {
   volume: group.volumes!.reason,
   consul: group.consul!.reason,
-  migrate: group.migrate!.reason,
   disconnect: group.disconnect!.reason,
   scaling: group.scaling!.reason,
-  stop_after_client_disconnect: group.stopAfterClientDisconnect!.reason,
-  max_client_disconnect: group.maxClientDisconnect!.reason,
-  prevent_reschedule_on_lost: group.preventRescheduleOnLost!.reason,
   max_run_duration: group.maxRunDuration!.reason,
   vault: task.vault!.reason,
   dynamic,
@@ -50,7 +39,6 @@ export const taskReasons: Readonly<Record<string, string>> = {
   csi_plugin: task.csiPluginConfig!.reason,
   identity: task.identity!.reason,
   dispatch_payload: task.dispatchPayload!.reason,
-  logs: task.logs!.reason,
   consul: task.consul!.reason,
   secret: task.secrets!.reason,
   action: task.actions!.reason,
@@ -64,21 +52,20 @@ export const serviceReasons: Readonly<Record<string, string>> = {
   connect: 'Consul Connect (service mesh) is not available',
   identity: task.identity!.reason,
   check_restart: 'restarting a task when its checks fail is not available',
-  ...Object.fromEntries(['canary_tags', 'canary_meta', 'enable_tag_override', 'tagged_addresses', 'meta', 'address', 'address_mode', 'on_update', 'weights', 'cluster', 'kind', 'task'].map((name) => [name, consulCatalog])),
+  ...Object.fromEntries(['address', 'address_mode', 'on_update', 'cluster', 'kind', 'task'].map((name) => [name, consulCatalog])),
   dynamic,
 };
 
 export const checkReasons: Readonly<Record<string, string>> = {
   check_restart: serviceReasons['check_restart']!,
   ...Object.fromEntries(
-    ['header', 'expose', 'initial_status', 'success_before_passing', 'failures_before_critical', 'failures_before_warning', 'on_update', 'tls_skip_verify', 'tls_server_name', 'grpc_use_tls', 'address_mode', 'advertise', 'body', 'notes'].map((name) => [name, probes]),
+    ['header', 'expose', 'initial_status', 'success_before_passing', 'failures_before_critical', 'failures_before_warning', 'on_update', 'tls_skip_verify', 'tls_server_name', 'grpc_use_tls', 'address_mode', 'advertise', 'body'].map((name) => [name, probes]),
   ),
 };
 
 export const networkReasons: Readonly<Record<string, string>> = {
   dns: 'DNS settings are not available; Pods use the cluster’s DNS',
   hostname: 'Pods get their host names from Kubernetes',
-  mbits: 'network bandwidth is not reserved',
   cni: 'CNI networking is the cluster’s',
   dynamic,
 };
@@ -91,8 +78,6 @@ export const portReasons: Readonly<Record<string, string>> = {
 export const resourceReasons: Readonly<Record<string, string>> = {
   device: 'devices (GPUs) are not available yet',
   disk: 'use the group’s ephemeral_disk block',
-  iops: 'IOPS are not reserved',
-  network: 'use the group’s network block',
   numa: 'NUMA placement is not available',
   secrets: task.secrets!.reason,
 };

@@ -6,6 +6,7 @@
  * does not validate is a 500 with go-multierror's list, as Nomad's register endpoint answers.
  */
 import { apiJobTree } from '../../convert/api-json.ts';
+import { isWarning } from '../../convert/diagnostics.ts';
 import { jobToManifest } from '../../convert/to-spec.ts';
 import type { NomadJobSpec } from '../../model/nomad-job-spec.ts';
 import { parseNomadJob, type FieldError } from '../../model/validate.ts';
@@ -140,12 +141,13 @@ export function fromNomadJob(body: unknown, context: RegisterContext = {}): Regi
   const tree = apiJobTree(JSON.stringify({ Job: { ...rest, TaskGroups: Array.isArray(job['TaskGroups']) ? job['TaskGroups'] : [] } }));
   if (!tree.job) return invalid(tree.diagnostics.map((d) => d.message));
   const { manifest, ctx } = jobToManifest(tree.job);
-  const refused = ctx.diagnostics.filter((d) => d.severity !== 'warning').map((d) => d.message);
+  const refused = ctx.diagnostics.filter((d) => !isWarning(d)).map((d) => d.message);
   const parsed = parseNomadJob(id, namespace, manifest.spec);
   const validation = parsed.ok ? [] : nomadValidationErrors(manifest.spec, parsed.errors.filter((e) => !ctx.reported.has(e.path)));
   const errors = [...refused, ...validation];
   if (errors.length > 0) return invalid(errors);
-  const warnings = [...ctx.diagnostics.filter((d) => d.severity === 'warning').map((d) => d.message), ...parsed.warnings];
+  // Fields that do nothing on Kubernetes, left out: Nomad answers its own deprecations the same way.
+  const warnings = [...ctx.diagnostics.filter(isWarning).map((d) => d.message), ...parsed.warnings];
   return { ok: true, name: id, namespace, spec: manifest.spec, options, warnings };
 }
 

@@ -6,13 +6,17 @@ import { convert, convertFile, fixture, messages } from './helpers.ts';
 const file = 'unsupported.nomad.hcl';
 const source = readFileSync(fixture(file), 'utf8');
 
-/** Each line marked `# refused` in the fixture, as the LINE,COL of its first word and that word. */
-const refused = source.split('\n').flatMap((line, i) => {
-  if (!line.includes('# refused')) return [];
-  const column = line.search(/\S/) + 1;
-  const what = /^\s*([\w-]+(?: "[^"]*")?)/.exec(line)![1]!;
-  return [[`${i + 1},${column}`, what] as const];
-});
+/** Each line marked `# <mark>` in the fixture, as the LINE,COL of its first word and that word. */
+const marked = (mark: string) =>
+  source.split('\n').flatMap((line, i) => {
+    if (!line.includes(`# ${mark}`)) return [];
+    const column = line.search(/\S/) + 1;
+    const what = /^\s*([\w-]+(?: "[^"]*")?)/.exec(line)![1]!;
+    return [[`${i + 1},${column}`, what] as const];
+  });
+const refused = marked('refused');
+const ignored = marked('ignored');
+const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 describe('what Caravan cannot run', async () => {
   const result = await convertFile(fixture(file));
@@ -26,12 +30,17 @@ describe('what Caravan cannot run', async () => {
 
   it.each(refused)(`reports ${file}:%s (%s) as not supported by Caravan`, (at, what) => {
     const driver = what === 'driver' ? 'driver "exec"' : what;
-    expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^${file}:${at}: ${driver.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is not supported by Caravan: .+`)));
+    expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^${file}:${at}: ${escape(driver)} is not supported by Caravan: .+`)));
+  });
+
+  it.each(ignored)(`warns that ${file}:%s (%s) is ignored, as it does nothing on Kubernetes`, (at, what) => {
+    expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^${file}:${at}: warning: (group "app" task "app": )?${escape(what)}( = \\S+)? is ignored: .+`)));
   });
 
   it('reports nothing else, and says each once', () => {
     expect(lines.filter((l) => l.includes('is not supported by Caravan'))).toHaveLength(refused.length);
-    expect(lines.filter((l) => !l.includes('is not supported by Caravan'))).toEqual([]);
+    expect(lines.filter((l) => l.includes(' is ignored: '))).toHaveLength(ignored.length);
+    expect(lines.filter((l) => !l.includes('is not supported by Caravan') && !l.includes(' is ignored: '))).toEqual([]);
   });
 
   it.each([
@@ -39,9 +48,12 @@ describe('what Caravan cannot run', async () => {
     ['volume "data"', unsupportedGroupFields['volumes']!.reason],
     ['template', unsupportedTaskFields['templates']!.reason],
     ['artifact', unsupportedTaskFields['artifacts']!.reason],
-    ['logs', unsupportedTaskFields['logs']!.reason],
   ])('gives %s the reason the NomadJob schema gives', (what, reason) => {
     expect(lines).toContainEqual(expect.stringContaining(`: ${what} is not supported by Caravan: ${reason}`));
+  });
+
+  it('gives an ignored logs block the reason the NomadJob schema refuses it with', () => {
+    expect(lines).toContainEqual(expect.stringContaining(`: warning: group "app" task "app": logs is ignored: ${unsupportedTaskFields['logs']!.reason}`));
   });
 });
 

@@ -81,6 +81,36 @@ describe('fromNomadJob: a register request as a NomadJob', () => {
   });
 });
 
+/** Nomad's own job JSON (issue 11 §4): test/fixtures/nomad-json, see test/unit/convert/nomad-json.test.ts. */
+describe("fromNomadJob: Nomad's own job JSON", () => {
+  const fixture = (name: string) => readFileSync(fromProjectRoot('test', 'fixtures', 'nomad-json', name), 'utf8');
+
+  it("registers the Create Job sample payload of Nomad's Jobs API page, with what it leaves out in Warnings", async () => {
+    const source = fixture('api-docs-create-job.json');
+    const result = fromNomadJob(JSON.parse(source));
+    const converted = await convertNomadJob({ filename: 'payload.json', source });
+    expect(result).toMatchObject({ ok: true, name: 'example', namespace: 'default', options: { preserveCounts: true, enforceIndex: false } });
+    if (!result.ok) return;
+    expect(result.spec).toEqual(converted.manifest!.spec);
+    expect(formatWarnings(result.warnings)).toBe(
+      [
+        '3 warnings:\n',
+        '* group "cache" task "redis": mbits = 10 is ignored: network bandwidth is not reserved; Nomad deprecated mbits in 0.12 and ignores it',
+        `* group "cache" task "redis": task network resources have been deprecated as of Nomad 0.12.0. Please configure networking via group network block. Caravan moves port "db" (to = 6379, from port_map) to the group's network`,
+        '* group "cache" task "redis": meta = {"meta":"for my service"} is ignored: Caravan has no service catalog, so nothing reads it; services become Kubernetes probes',
+      ].join('\n'),
+    );
+  });
+
+  it('registers `nomad job inspect` output without a warning, and it reads back as the same job', () => {
+    const result = fromNomadJob(JSON.parse(fixture('job-inspect-service.json')), { queryNamespace: 'shop' });
+    expect(result).toMatchObject({ ok: true, name: 'inspected', namespace: 'shop', warnings: [] });
+    if (!result.ok) return;
+    const again = inspectThenRun('inspected', result.spec);
+    expect(again.ok && sameNomadJob('inspected', 'shop', result.spec, again.spec)).toBe(true);
+  });
+});
+
 describe('formatWarnings and multierror: Nomad\'s texts', () => {
   it.each([
     [[], ''],
