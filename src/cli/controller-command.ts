@@ -1,13 +1,14 @@
+import type { KubeConfig } from '@kubernetes/client-node';
 import { Option, type Command } from 'commander';
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import { createClusterCaches } from '../controller/cluster-caches.ts';
 import { runController, type RunningController } from '../controller/controller.ts';
-import { loadKubeConfig } from '../kube/client.ts';
+import { apiServerLocation, explainKubernetesError, loadKubeConfig } from '../kube/client.ts';
 import { installCrds } from '../kube/install-crds.ts';
 import { LeaderElector } from '../kube/leader-election.ts';
 import { observeRequests } from '../kube/request-metrics.ts';
-import { createLogger, logLevels, type LogLevel } from '../log/logger.ts';
+import { createLogger, logLevels, type Logger, type LogLevel } from '../log/logger.ts';
 import { ControllerMetrics } from '../metrics/controller-metrics.ts';
 import { startMetricsServer } from '../metrics/metrics-server.ts';
 import { KubernetesAccess } from '../api/kubernetes-access.ts';
@@ -39,8 +40,18 @@ export interface ControllerRun {
  * Metrics and probes are served from the start, by the standby too.
  */
 export async function runControllerUntilSignalled(opts: ControllerRun): Promise<void> {
-  const logger = createLogger({ ...(opts.logLevel ? { level: opts.logLevel } : {}) });
   const kc = loadKubeConfig(opts.kubeconfig);
+  const apiServer = apiServerLocation(kc, opts.kubeconfig);
+  const logger = createLogger({ ...(opts.logLevel ? { level: opts.logLevel } : {}), apiServer });
+  try {
+    await runReplica(kc, logger, opts);
+  } catch (error) {
+    throw explainKubernetesError(error, apiServer);
+  }
+}
+
+/** One replica: serves metrics and the Nomad API from warm caches, and reconciles while it leads. */
+async function runReplica(kc: KubeConfig, logger: Logger, opts: ControllerRun): Promise<void> {
   const metrics = new ControllerMetrics();
   observeRequests(kc, (method, code, host) => metrics.request(method, code, host));
   // Every replica keeps warm caches (the HTTP API reads them); only the leader reconciles.

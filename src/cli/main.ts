@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
+import { formatKubernetesError, kubernetesErrorStatus } from '../kube/api-error.ts';
 import { registerClusterCommands } from './cluster-commands.ts';
 import { registerControllerCommand } from './controller-command.ts';
 import { registerConvertCommand } from './convert-command.ts';
@@ -25,7 +26,9 @@ try {
     // commander has printed the message (and the help hint) already.
     process.exitCode = usageExitCode(error);
   } else {
-    process.stderr.write(`caravan: ${(error as Error).message}\n`);
+    // A Kubernetes client error as the API server tells it, not client-node's dump (issue 11).
+    const status = kubernetesErrorStatus(error);
+    process.stderr.write(`caravan: ${status ? formatKubernetesError(status) : (error as Error).message}\n`);
     process.exitCode = 1;
   }
 }

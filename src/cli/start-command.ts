@@ -1,7 +1,7 @@
-import { CoreV1Api, VersionApi } from '@kubernetes/client-node';
+import { CoreV1Api, VersionApi, type KubeConfig } from '@kubernetes/client-node';
 import type { Command } from 'commander';
 import { isNodeReady } from '../cluster/fake-nodes.ts';
-import { loadKubeConfig } from '../kube/client.ts';
+import { apiServerLocation, explainKubernetesError, loadKubeConfig } from '../kube/client.ts';
 import { logLevelOption, runControllerUntilSignalled } from './controller-command.ts';
 import { installCrds } from '../kube/install-crds.ts';
 import { parseNodeCount, parseServePort } from './option-values.ts';
@@ -27,13 +27,12 @@ export function registerStartCommand(program: Command): void {
           : `using the cluster from ${target.source === 'KUBECONFIG' ? `KUBECONFIG=${target.kubeconfig}` : 'the in-cluster service account'}`,
       );
       const kc = loadKubeConfig(target.kubeconfig);
-      await installCrds(kc);
-      const version = await kc.makeApiClient(VersionApi).getCode();
-      const nodes = await kc.makeApiClient(CoreV1Api).listNode();
-      const ready = nodes.items.filter(isNodeReady).length;
+      const { version, nodes, ready } = await prepareCluster(kc).catch((error: unknown) => {
+        throw explainKubernetesError(error, apiServerLocation(kc, target.kubeconfig));
+      });
       const exportLine = target.kubeconfig ? `export KUBECONFIG=${target.kubeconfig}` : '(in-cluster)';
       console.log(`
-Cluster ${kc.getCurrentCluster()?.server} runs Kubernetes ${version.gitVersion}; ${ready}/${nodes.items.length} nodes Ready.
+Cluster ${kc.getCurrentCluster()?.server} runs Kubernetes ${version}; ${ready}/${nodes} nodes Ready.
 
 Use it:
   ${exportLine}
@@ -50,6 +49,14 @@ The Caravan controller runs below until Ctrl-C (JSON log lines when not in a ter
 `);
       await runControllerUntilSignalled({ kubeconfig: target.kubeconfig, concurrency: 4, metricsPort: opts.metricsPort, logLevel: opts.logLevel, apiPort: opts.apiPort });
     });
+}
+
+/** Installs the CRDs, and reads what the banner says about the cluster. */
+async function prepareCluster(kc: KubeConfig): Promise<{ version: string; nodes: number; ready: number }> {
+  await installCrds(kc);
+  const version = await kc.makeApiClient(VersionApi).getCode();
+  const nodes = await kc.makeApiClient(CoreV1Api).listNode();
+  return { version: version.gitVersion, nodes: nodes.items.length, ready: nodes.items.filter(isNodeReady).length };
 }
 
 /** Where the banner says a server is: its port is known now unless it was 0 (a free one) or -1 (none). */

@@ -1,4 +1,5 @@
 import { KubeConfig } from '@kubernetes/client-node';
+import type { ApiServerLocation } from './api-error.ts';
 
 /** Loads a kubeconfig from a file, or from KUBECONFIG / in-cluster defaults when none is given. */
 export function loadKubeConfig(file?: string): KubeConfig {
@@ -9,8 +10,12 @@ export function loadKubeConfig(file?: string): KubeConfig {
   return kc;
 }
 
-/** The HTTP status of a failed client-node call, if it was an API error. */
-export function apiErrorCode(error: unknown): number | undefined {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'number' ? code : undefined;
+// Errors from the client, told as the API server tells them (issue 11).
+export { apiErrorCode, explainKubernetesError, formatKubernetesError, kubernetesErrorStatus, KubernetesError, type ApiServerLocation, type KubernetesErrorStatus } from './api-error.ts';
+
+/** Where kc sends its requests, and which kubeconfig said so (none: the in-cluster service account). */
+export function apiServerLocation(kc: KubeConfig, file?: string): ApiServerLocation {
+  const server = kc.getCurrentCluster()?.server;
+  const kubeconfig = file ?? process.env['KUBECONFIG'];
+  return { ...(server ? { server } : {}), ...(kubeconfig ? { kubeconfig } : {}) };
 }

@@ -1,6 +1,7 @@
-import { Watch, type KubeConfig } from '@kubernetes/client-node';
+import { ApiException, Watch, type KubeConfig } from '@kubernetes/client-node';
 import https from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { apiErrorCode } from './api-error.ts';
 
 /** The part of every Kubernetes object an informer needs. */
 export interface ObjectWithMeta {
@@ -23,15 +24,6 @@ export interface InformerOptions<T extends ObjectWithMeta> {
 
 export function objectKey(obj: ObjectWithMeta): string {
   return obj.metadata?.namespace ? `${obj.metadata.namespace}/${obj.metadata.name}` : (obj.metadata?.name ?? '');
-}
-
-class HttpError extends Error {
-  readonly statusCode: number;
-
-  constructor(message: string, statusCode: number) {
-    super(message);
-    this.statusCode = statusCode;
-  }
 }
 
 /**
@@ -98,7 +90,7 @@ export class Informer<T extends ObjectWithMeta> {
         backoff = 1000;
       } catch (error) {
         if (this.stopped) return;
-        if (error instanceof HttpError && error.statusCode === 410) {
+        if (apiErrorCode(error) === 410) {
           this.resourceVersion = '';
           continue;
         }
@@ -176,9 +168,9 @@ export class Informer<T extends ObjectWithMeta> {
             }
           },
           (error: unknown) => {
-            if (gone) reject(new HttpError('resourceVersion too old', 410));
+            if (gone) reject(new ApiException(410, 'resourceVersion too old', undefined, {}));
             else if (!error || this.stopped || (error as Error).name === 'AbortError' || (error as Error).name === 'TimeoutError') resolve();
-            else reject(error);
+            else reject(watchError(error));
           },
         )
         .then(
@@ -199,12 +191,19 @@ export class Informer<T extends ObjectWithMeta> {
           res.on('data', (c: Buffer) => chunks.push(c));
           res.on('end', () => {
             const body = Buffer.concat(chunks).toString('utf8');
+            // The same error client-node's typed clients raise, so it is logged the same way.
             if (res.statusCode === 200) resolve(JSON.parse(body));
-            else reject(new HttpError(`GET ${path}: HTTP ${res.statusCode}: ${body.slice(0, 300)}`, res.statusCode ?? 0));
+            else reject(new ApiException(res.statusCode ?? 0, `GET ${path}`, body, {}));
           });
           res.on('error', reject);
         })
         .on('error', reject);
     });
   }
+}
+
+/** client-node's Watch fails a non-200 answer with Error(statusText) and a statusCode: give it the typed clients' shape. */
+function watchError(error: unknown): unknown {
+  const statusCode = (error as { statusCode?: unknown }).statusCode;
+  return typeof statusCode === 'number' ? new ApiException(statusCode, (error as Error).message, undefined, {}) : error;
 }

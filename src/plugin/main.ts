@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { Command, CommanderError, Option } from 'commander';
-import { loadKubeConfig } from '../kube/client.ts';
+import { apiServerLocation, explainKubernetesError, formatKubernetesError, kubernetesErrorStatus, loadKubeConfig, type ApiServerLocation } from '../kube/client.ts';
 import { allocHealthCommand, historyCommand, intentCommand, revertCommand, statusCommand, watchCommand, type PluginContext } from './commands.ts';
 import { UserError } from './objects.ts';
 import { parseInterval, parseJobVersion, parseTimeout, parseWait } from './option-values.ts';
@@ -15,13 +15,16 @@ interface GlobalOptions {
   output?: string;
 }
 
-/** Everything a command needs, from the global options (which may come before or after the command). */
-function contextOf(command: Command): PluginContext {
+/**
+ * Everything a command needs, from the global options (which may come before or after the
+ * command), and the API server it talks to.
+ */
+function contextOf(command: Command): { ctx: PluginContext; apiServer: ApiServerLocation } {
   const g = command.optsWithGlobals<GlobalOptions>();
   const kc = loadKubeConfig(g.kubeconfig);
   if (g.context) kc.setCurrentContext(g.context);
   const namespace = g.namespace ?? kc.getContextObject(kc.getCurrentContext())?.namespace ?? 'default';
-  return {
+  const ctx: PluginContext = {
     reader: new CaravanReader(kc),
     writer: new CaravanWriter(kc),
     namespace,
@@ -31,13 +34,19 @@ function contextOf(command: Command): PluginContext {
     err: (text) => process.stderr.write(text),
     now: Date.now,
   };
+  return { ctx, apiServer: apiServerLocation(kc, g.kubeconfig) };
 }
 
-/** Runs a command and sets the exit code it returns. */
+/** Runs a command and sets the exit code it returns; a Kubernetes error names the API server it came from. */
 function run<A extends unknown[]>(body: (ctx: PluginContext, ...args: A) => Promise<number>) {
   return async (...args: A) => {
     const command = args[args.length - 1] as Command;
-    process.exitCode = await body(contextOf(command), ...args);
+    const { ctx, apiServer } = contextOf(command);
+    try {
+      process.exitCode = await body(ctx, ...args);
+    } catch (error) {
+      throw explainKubernetesError(error, apiServer);
+    }
   };
 }
 
@@ -129,16 +138,9 @@ program
 /** An API error as kubectl prints one: the server's message, not the client's wrapping. */
 function describeError(error: unknown): string {
   if (error instanceof UserError) return error.message;
-  const e = error as { code?: number; body?: unknown; message?: string };
-  if (typeof e.code === 'number' && e.body !== undefined) {
-    try {
-      const body = typeof e.body === 'string' ? (JSON.parse(e.body) as { message?: string }) : (e.body as { message?: string });
-      if (body.message) return `${body.message} (HTTP ${e.code})`;
-    } catch {
-      // not JSON: fall through to the message
-    }
-  }
-  return e.message ?? String(error);
+  const status = kubernetesErrorStatus(error);
+  if (status) return formatKubernetesError(status);
+  return error instanceof Error ? error.message : String(error);
 }
 
 try {
