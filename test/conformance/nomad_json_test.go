@@ -129,15 +129,37 @@ type nomadJSONCase struct {
 	warnings []string
 	// running is how many allocations must run.
 	running int
+	// check looks at the job as Caravan shows it.
+	check func(t *testing.T, j *api.Job)
 }
 
 var nomadJSONCases = []nomadJSONCase{
 	{
 		file:     "api-docs-create-job.json",
-		warnings: []string{"mbits", "task network resources have been deprecated", "meta"},
+		warnings: []string{"mbits = 10 is ignored", "task network resources have been deprecated", "meta = "},
 		running:  1,
+		check: func(t *testing.T, j *api.Job) {
+			// The task's network, deprecated in Nomad, is the group's: port_map gave its container port.
+			tg := j.TaskGroups[0]
+			if len(tg.Networks) != 1 || len(tg.Networks[0].DynamicPorts) != 1 || tg.Networks[0].DynamicPorts[0].Label != "db" || tg.Networks[0].DynamicPorts[0].To != 6379 {
+				t.Errorf("TaskGroups[0].Networks = %s, want the dynamic port db to 6379", describe(tg.Networks))
+			}
+			wantPtr(t, "Update.HealthyDeadline", tg.Update.HealthyDeadline, 3*time.Minute)
+		},
 	},
-	{file: inspectFixture, running: 2},
+	{
+		file:    inspectFixture,
+		running: 2,
+		check: func(t *testing.T, j *api.Job) {
+			written := inspectedServiceJob().TaskGroups[0]
+			got := j.TaskGroups[0]
+			if describe(got.Update) != describe(written.Update) {
+				t.Errorf("TaskGroups[0].Update = %s, want the inspected job's %s", describe(got.Update), describe(written.Update))
+			}
+			want(t, "image", jobImage(j), "nginx:1.27")
+			want(t, "Meta", fmt.Sprint(j.Meta), "map[team:payments]")
+		},
+	},
 }
 
 // TestNomadJSON: each fixture, POSTed as it is to /v1/jobs, registers, shows as a job and runs.
@@ -187,6 +209,7 @@ func TestNomadJSON(t *testing.T) {
 				strictRead[api.Job](t, c, "GET /v1/job/:id")
 				wantPtr(t, "job.ID", j.ID, id)
 				wantPtr(t, "job.Version", j.Version, uint64(0))
+				tc.check(t, j)
 			})
 
 			f.step("Runs", func(t *testing.T) {
@@ -200,6 +223,10 @@ func TestNomadJSON(t *testing.T) {
 					return n == tc.running
 				})
 				followJob(t, c, id, "job "+id+" running", func(j *api.Job) bool { return val(j.Status) == "running" })
+			})
+
+			f.step("Deployment", func(t *testing.T) {
+				untilSuccessful(t, c, deploymentOf(t, c, id, 0).ID)
 			})
 		})
 	}
