@@ -114,10 +114,11 @@ function statusBody(body: unknown): StatusBody | undefined {
   }
 }
 
-/** A body that is not a Status (a proxy's error page): its first line, kept short. */
+/** A body that is not a Status (a proxy's error page): its HTML title, or its first line, kept short. */
 function bodyText(body: unknown): string | undefined {
   if (typeof body !== 'string') return undefined;
-  const line = body.trim().split('\n')[0]?.trim();
+  const title = /<title>([^<]*)<\/title>/i.exec(body)?.[1]?.trim();
+  const line = title || body.trim().split('\n')[0]?.trim();
   return line ? line.slice(0, 200) : undefined;
 }
 

@@ -61,8 +61,9 @@ const answered: [string, ApiException<unknown>, { code: number; reason: string; 
   [
     'a proxy error page',
     new ApiException(502, 'Unknown API Status Code!', '<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>nginx</body></html>', { 'content-type': 'text/html' }),
-    { code: 502, reason: 'Unknown', message: '<html>' },
+    { code: 502, reason: 'Unknown', message: '502 Bad Gateway' },
   ],
+  ['a plain-text answer', new ApiException(500, 'Unknown API Status Code!', 'upstream connect error\nreset reason: overflow', { 'content-type': 'text/plain' }), { code: 500, reason: 'InternalError', message: 'upstream connect error' }],
   ['a Status without a message', new ApiException(503, 'Unknown API Status Code!', JSON.stringify({ kind: 'Status', code: 503 }), headers), { code: 503, reason: 'ServiceUnavailable', message: 'HTTP 503' }],
 ];
 
