@@ -54,12 +54,12 @@ const update = pointers(updateFields);
 /**
  * The job-level update block. Nomad's server keeps only stagger and max_parallel of it (each
  * group carries its merged copy) and stores it as a Go value, so `nomad job inspect` prints the
- * other fields as zeros, with a health_check of "" that no user can write. In that form only
- * max_parallel, and a stagger above 0, are the job's.
+ * other fields as zeros, with a health_check of "" that no user can write. In that form only a
+ * max_parallel and a stagger above 0 are the job's; all zeros (a batch job's, say) is no block.
  */
 const jobUpdate: Shape = {
   ...update,
-  written: (obj) => (obj['HealthCheck'] === '' ? Object.fromEntries(Object.entries(obj).filter(([key, v]) => key === 'MaxParallel' || (key === 'Stagger' && v !== 0))) : obj),
+  written: (obj) => (obj['HealthCheck'] === '' ? Object.fromEntries(Object.entries(obj).filter(([key, v]) => (key === 'MaxParallel' || key === 'Stagger') && v !== 0)) : obj),
 };
 const restart = pointers({ Interval: duration('interval'), Attempts: attr('attempts'), Delay: duration('delay'), Mode: attr('mode'), RenderTemplates: refused('render_templates') });
 const reschedule = pointers({

@@ -54,8 +54,9 @@ function jsonSyntaxError(source: string, message: string): Diagnostic {
 function toBlock(type: string, labels: readonly string[], obj: Readonly<Record<string, HclValue>>, shape: Shape, path: JsonPath, pos: Position, positions: ReadonlyMap<string, Position>): Block {
   const attributes: Attribute[] = [];
   const blocks: Block[] = [];
-  for (const [key, value] of Object.entries(shape.written ? shape.written(obj) : obj)) {
+  for (const [key, given] of Object.entries(obj)) {
     const rule: FieldRule | undefined = shape.fields[key];
+    const value = rule?.kind === 'block' && rule.shape.written && isObject(given) ? rule.shape.written(given) : given;
     const at = positions.get(pathKey([...path, key])) ?? pos;
     if (rule?.kind === 'ignore' || isUnset(value, rule, shape)) continue;
     if (!rule) attributes.push({ name: key, value, pos: at });

@@ -155,11 +155,14 @@ describe('fields Nomad fills in, or that do nothing on Kubernetes', () => {
     expect(result.exitCode).toBe(1);
   });
 
-  it('reads a job-level update Nomad stored with max_parallel 0 as no deployments', async () => {
-    const stored = { Stagger: 0, MaxParallel: 0, HealthCheck: '', MinHealthyTime: 0, HealthyDeadline: 0, ProgressDeadline: 0, AutoRevert: false, AutoPromote: false, Canary: 0 };
-    const result = await convert(apiJob({ job: { Update: stored } }), {}, 'job.json');
+  it.each([
+    ['a batch job’s, all zeros, as no update block', 'batch', { Stagger: 0, MaxParallel: 0 }, undefined],
+    ['a service job’s as its stagger and max_parallel', 'service', { Stagger: 30e9, MaxParallel: 2 }, { maxParallel: 2, stagger: '30s' }],
+  ])('reads the job-level update Nomad stores, %s', async (_what, type, kept, update) => {
+    const stored = { ...kept, HealthCheck: '', MinHealthyTime: 0, HealthyDeadline: 0, ProgressDeadline: 0, AutoRevert: false, AutoPromote: false, Canary: 0 };
+    const result = await convert(apiJob({ job: { Type: type, Update: stored } }), {}, 'job.json');
     expect(messages(result, 'job.json')).toEqual([]);
-    expect(result.manifest!.spec.update).toEqual({ maxParallel: 0 });
+    expect(result.manifest!.spec.update).toEqual(update);
   });
 });
 
