@@ -1,0 +1,44 @@
+import type { TaskGroup } from '../../model/job.ts';
+import type { DeploymentGroupState } from '../deployment.ts';
+import { descriptions } from '../deployment.ts';
+import { allocationHealth } from '../health.ts';
+import { requireProgressByAfterHealthy } from '../progress.ts';
+import { rescheduleDecision } from '../reschedule.ts';
+import { event, ofCurrent, type Pass } from './context.ts';
+
+/** Services whose checks decide health in `checks` mode. */
+function checkedServices(group: TaskGroup): string[] {
+  return [...group.services, ...group.tasks.flatMap((t) => t.services)].filter((s) => s.checks.length > 0).map((s) => s.name);
+}
+
+/**
+ * Allocation health, decided once per deployment membership (§2.7) and counted on the group
+ * (§1.6). An unhealthy allocation fails the deployment at once when it was marked by hand
+ * (§2.13 rule 4), when there is no progress deadline, or when it failed with no reschedule left
+ * (§2.8 rule 4).
+ */
+export function recordHealth(pass: Pass): void {
+  for (const a of ofCurrent(pass)) {
+    const group = pass.job.taskGroups.find((g) => g.name === a.group);
+    const g = pass.current!.groups[a.group];
+    if (a.recordedHealth || !group?.update || !g) continue;
+    const verdict = allocationHealth(a, { ...group.update, checkedServices: checkedServices(group) }, pass.now);
+    if (verdict.status === 'pending') {
+      if (verdict.recheckAt !== undefined) pass.requeue.push(verdict.recheckAt);
+      continue;
+    }
+    pass.recorded.set(a.podName, { health: verdict.status, at: verdict.at });
+    pass.health.push({ podName: a.podName, health: verdict.status, at: verdict.at, ...(verdict.status === 'unhealthy' ? { reason: verdict.reason } : {}) });
+    const healthy = verdict.status === 'healthy';
+    const at = healthy ? requireProgressByAfterHealthy(g, verdict.at) : undefined;
+    const updated: DeploymentGroupState = healthy ? { ...g, healthyAllocs: g.healthyAllocs + 1, ...(at !== undefined ? { requireProgressBy: at } : {}) } : { ...g, unhealthyAllocs: g.unhealthyAllocs + 1 };
+    pass.current = { ...pass.current!, groups: { ...pass.current!.groups, [a.group]: updated } };
+    if (verdict.status === 'healthy') {
+      event(pass, 'deployment', 'Normal', 'AllocationHealthy', `${a.podName} (${a.group}[${a.index}]) is healthy`);
+      continue;
+    }
+    event(pass, 'deployment', 'Warning', 'AllocationUnhealthy', `${a.podName} (${a.group}[${a.index}]) is unhealthy: ${verdict.reason}`);
+    const failedForGood = a.phase === 'Failed' && rescheduleDecision(group.reschedule, a.rescheduleEvents ?? [], verdict.at, pass.now).kind === 'never';
+    if ((a.manualHealth === 'unhealthy' || g.progressDeadline === 0 || failedForGood) && !pass.failure) pass.failure = { base: descriptions.failedAllocations, autoRevert: g.autoRevert };
+  }
+}
