@@ -39,7 +39,7 @@ const constraint = plain({ LTarget: attr('attribute'), RTarget: attr('value'), O
 const affinity = plain({ LTarget: attr('attribute'), RTarget: attr('value'), Operand: attr('operator'), Weight: attr('weight') });
 const spread = plain({ Attribute: attr('attribute'), Weight: attr('weight'), SpreadTarget: blocks('target', plain({ Percent: attr('percent') }), 'Value') });
 
-const updateFields = {
+const update = pointers({
   Stagger: duration('stagger'),
   MaxParallel: attr('max_parallel'),
   HealthCheck: attr('health_check'),
@@ -49,8 +49,7 @@ const updateFields = {
   Canary: attr('canary'),
   AutoRevert: attr('auto_revert'),
   AutoPromote: attr('auto_promote'),
-};
-const update = pointers(updateFields);
+});
 /**
  * The job-level update block. Nomad's server keeps only stagger and max_parallel of it (each
  * group carries its merged copy) and stores it as a Go value, so `nomad job inspect` prints the
