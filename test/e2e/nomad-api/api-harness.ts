@@ -1,6 +1,6 @@
 import { CoreV1Api, RbacAuthorizationV1Api } from '@kubernetes/client-node';
 import { createClusterCaches, type ClusterCaches } from '../../../src/controller/cluster-caches.ts';
-import { nomadApiRoutes } from '../../../src/api/routes/index.ts';
+import { nomadApiRoutes, type NomadApiRouteOptions } from '../../../src/api/routes/index.ts';
 import { KubernetesAccess } from '../../../src/api/kubernetes-access.ts';
 import { startNomadApi, type RunningNomadApi } from '../../../src/api/server.ts';
 import { TableIndexes } from '../../../src/api/table-indexes.ts';
@@ -14,14 +14,17 @@ export interface ApiUnderTest {
   stop(): Promise<void>;
 }
 
-/** The Nomad API as the controller process serves it, in-process, on a free port. */
-export async function startApi(): Promise<ApiUnderTest> {
+/**
+ * The Nomad API as the controller process serves it, in-process, on a free port. `knownLeader`
+ * stands in for the leader Lease (the tests run the controller without leader election).
+ */
+export async function startApi(opts: NomadApiRouteOptions & { knownLeader?: () => boolean } = {}): Promise<ApiUnderTest> {
   const { kc } = clusterClients();
   const cluster = createClusterCaches(kc);
   await cluster.start();
   const indexes = new TableIndexes(cluster);
   const view = new ClusterView(cluster);
-  const api = await startNomadApi({ kc, cluster, indexes, access: new KubernetesAccess(kc), knownLeader: () => true }, nomadApiRoutes(view), { port: 0, host: '127.0.0.1' });
+  const api = await startNomadApi({ kc, cluster, indexes, access: new KubernetesAccess(kc), knownLeader: opts.knownLeader ?? (() => true) }, nomadApiRoutes(view, opts), { port: 0, host: '127.0.0.1' });
   return {
     url: `http://127.0.0.1:${api.port}`,
     api,
