@@ -54,156 +54,221 @@ function nextReplacement(allocs: readonly ObservedAllocation[], index: number, v
   return taken.length === 0 ? 0 : Math.max(...taken) + 1;
 }
 
-/** One task group's part of a reconcile (Nomad §2.1 step 4), one safe step per pass. */
-export function reconcileGroup(input: GroupInput): GroupOutcome {
-  const { group, allocs, version, now } = input;
-  const stop: Stop[] = [];
-  const stopped = new Set<string>();
-  const stopAlloc = (a: ObservedAllocation, reason: Stop['reason']) => {
-    if (!stopped.has(a.podName)) stopped.add(a.podName), stop.push({ podName: a.podName, reason });
-  };
-  if (!group || group.count === 0) {
-    for (const a of allocs) stopAlloc(a, stopReasons.notNeeded);
-    return { place: [], stop, inPlace: [], nothingLeft: allocs.length === 0 };
+/** One task group's pass as explicit data: the input, and what the steps below decide in turn. */
+interface GroupPass {
+  readonly input: GroupInput;
+  readonly group: TaskGroup;
+  readonly stop: Stop[];
+  readonly stopped: Set<string>;
+  readonly place: Placement[];
+  readonly requeue: Millis[];
+  /** Indexes whose lost or failed allocation is replaced in this pass. */
+  readonly rescheduled: Set<number>;
+  /** The current deployment's canary for this group, promoted or not. */
+  readonly isCanary: (a: ObservedAllocation) => boolean;
+  /** The current deployment has canaries for this group that are not promoted yet. */
+  readonly canarying: boolean;
+  /** Allocations still competing for `count` after the stops (set by stopDuplicatesAndExcess). */
+  untainted: ObservedAllocation[];
+  destructive: ObservedAllocation[];
+  inPlace: InPlaceUpdate[];
+}
+
+function stopAlloc(g: GroupPass, a: ObservedAllocation, reason: Stop['reason']): void {
+  if (!g.stopped.has(a.podName)) g.stopped.add(a.podName), g.stop.push({ podName: a.podName, reason });
+}
+
+/** Places the replacement of an allocation at `version`, under its own name. */
+function replacement(g: GroupPass, a: ObservedAllocation, version: number, reason: Placement['reason'], extra: Partial<Placement> = {}): Placement {
+  return { group: g.input.name, index: a.index, version, replacement: nextReplacement(g.input.allocs, a.index, version), canary: false, reason, ...extra };
+}
+
+/** While canarying, replacements run the version the old allocation ran, not the unpromoted one (Nomad's "downgrade", §2.1 step 11). */
+const replacementVersion = (g: GroupPass, a: ObservedAllocation) => (g.canarying ? a.version : g.input.version);
+
+/** Unpromoted canaries of an older deployment, or of a failed current one, stop (§2.3 rule 6). */
+function stopUnneededCanaries(g: GroupPass): void {
+  const { input } = g;
+  const promoted = input.state?.promoted ?? false;
+  for (const a of input.allocs) {
+    if (isUnpromotedCanaryOfOther(a, input.deploymentName, input.otherDeployments) || (input.failed && !promoted && g.isCanary(a))) stopAlloc(g, a, stopReasons.notNeeded);
   }
-  const strategy = group.update;
-  const state = input.state;
-  const promoted = state?.promoted ?? false;
-  const isCanary = (a: ObservedAllocation) => isCanaryOf(a, input.deploymentName, state);
+}
 
-  // Unpromoted canaries of an older deployment, or of a failed current one, are stopped (§2.3 rule 6).
-  for (const a of allocs) {
-    if (isUnpromotedCanaryOfOther(a, input.deploymentName, input.otherDeployments) || (input.failed && !promoted && isCanary(a))) stopAlloc(a, stopReasons.notNeeded);
+/**
+ * Allocations on a lost node are replaced at once, whatever the deployment's state. A lost canary
+ * is not replaced directly: the canary placement places it again.
+ */
+function replaceLost(g: GroupPass): void {
+  for (const a of g.input.allocs.filter((x) => x.nodeName !== undefined && g.input.lostNodes.has(x.nodeName) && !g.stopped.has(x.podName))) {
+    stopAlloc(g, a, stopReasons.lost);
+    if (g.canarying && g.isCanary(a)) continue;
+    g.rescheduled.add(a.index);
+    g.place.push(replacement(g, a, replacementVersion(g, a), 'lost'));
   }
+}
 
-  const place: Placement[] = [];
-  const requeue: Millis[] = [];
-  const rescheduled = new Set<number>();
-  const canarying = state !== undefined && state.desiredCanaries > 0 && !promoted;
-  // While canarying, replacements run the version the old allocation ran, not the unpromoted one
-  // (Nomad's "downgrade", §2.1 step 11).
-  const replacementVersion = (a: ObservedAllocation) => (canarying ? a.version : version);
-
-  // Allocations on a lost node are replaced at once, whatever the deployment's state. A lost
-  // canary is not replaced directly: the canary placement below places it again.
-  for (const a of allocs.filter((x) => x.nodeName !== undefined && input.lostNodes.has(x.nodeName) && !stopped.has(x.podName))) {
-    stopAlloc(a, stopReasons.lost);
-    if (canarying && isCanary(a)) continue;
-    rescheduled.add(a.index);
-    const v = replacementVersion(a);
-    place.push({ group: input.name, index: a.index, version: v, replacement: nextReplacement(allocs, a.index, v), canary: false, reason: 'lost' });
-  }
-
-  // Failed allocations are rescheduled per policy, except those of a failed deployment (§2.15).
-  for (const a of allocs.filter((x) => x.phase === 'Failed' && !stopped.has(x.podName))) {
+/** Failed allocations are rescheduled per policy, except those of a failed deployment (§2.15). */
+function rescheduleFailed(g: GroupPass): void {
+  const { input } = g;
+  for (const a of input.allocs.filter((x) => x.phase === 'Failed' && !g.stopped.has(x.podName))) {
     if (input.failed && a.deployment === input.deploymentName) continue;
     const failedAt = Math.max(a.startedAt ?? a.createdAt, ...a.containers.map((c) => c.terminated?.at ?? 0));
-    const decision = rescheduleDecision(group.reschedule, a.rescheduleEvents ?? [], failedAt, now);
-    if (decision.kind === 'later') requeue.push(decision.at);
+    const decision = rescheduleDecision(g.group.reschedule, a.rescheduleEvents ?? [], failedAt, input.now);
+    if (decision.kind === 'later') g.requeue.push(decision.at);
     if (decision.kind !== 'now') continue;
-    stopAlloc(a, stopReasons.rescheduled);
-    rescheduled.add(a.index);
-    const delay = now - failedAt;
-    const v = replacementVersion(a);
-    place.push({
-      group: input.name,
-      index: a.index,
-      version: v,
-      replacement: nextReplacement(allocs, a.index, v),
-      canary: false,
-      reason: 'reschedule',
-      rescheduleEvents: [...(a.rescheduleEvents ?? []), { at: now, delay }],
-    });
+    stopAlloc(g, a, stopReasons.rescheduled);
+    g.rescheduled.add(a.index);
+    g.place.push(replacement(g, a, replacementVersion(g, a), 'reschedule', { rescheduleEvents: [...(a.rescheduleEvents ?? []), { at: input.now, delay: input.now - failedAt }] }));
   }
+}
 
-  // Service allocations that completed no longer count; what is left competes for `count`.
+/**
+ * What competes for `count`: service allocations that completed no longer count. Two allocations
+ * with one name stop all but one first (canaries beside the allocations they will replace are the
+ * one exception, until promotion); then what exceeds count stops (Nomad's computeStop, §2.1 step 6).
+ */
+function stopDuplicatesAndExcess(g: GroupPass): void {
+  const { input } = g;
   const batch = input.job.type === 'batch' || input.job.type === 'sysbatch';
-  let untainted = allocs.filter((a) => !stopped.has(a.podName) && (batch || a.phase !== 'Succeeded') && !(a.phase === 'Failed' && rescheduled.has(a.index)));
-  // Two allocations with one name: all but one stop before anything is counted (canaries running
-  // beside the allocations they will replace are the one exception, until promotion).
-  const sharingNames = untainted.filter((a) => !(canarying && isCanary(a)));
-  for (const a of duplicatesToStop({ allocs: sharingNames, version, isCanary, healthOf: input.healthOf })) stopAlloc(a, stopReasons.notNeeded);
-  untainted = untainted.filter((a) => !stopped.has(a.podName));
-  for (const victim of excessToStop(untainted.map((a) => ({ id: a.podName, index: a.index, canary: isCanary(a), migrating: false })), group.count, canarying)) {
-    stopAlloc(untainted.find((a) => a.podName === victim.id)!, stopReasons.notNeeded);
+  const competing = () => input.allocs.filter((a) => !g.stopped.has(a.podName) && (batch || a.phase !== 'Succeeded') && !(a.phase === 'Failed' && g.rescheduled.has(a.index)));
+  const sharingNames = competing().filter((a) => !(g.canarying && g.isCanary(a)));
+  for (const a of duplicatesToStop({ allocs: sharingNames, version: input.version, isCanary: g.isCanary, healthOf: input.healthOf })) stopAlloc(g, a, stopReasons.notNeeded);
+  const rest = competing();
+  for (const victim of excessToStop(rest.map((a) => ({ id: a.podName, index: a.index, canary: g.isCanary(a), migrating: false })), g.group.count, g.canarying)) {
+    stopAlloc(g, rest.find((a) => a.podName === victim.id)!, stopReasons.notNeeded);
   }
-  untainted = untainted.filter((a) => !stopped.has(a.podName));
+  g.untainted = competing();
+}
 
-  // Classify the rest against the target version (§1.3).
-  const destructive: ObservedAllocation[] = [];
-  const inPlace: InPlaceUpdate[] = [];
-  for (const a of [...untainted].sort(byIndex)) {
-    if (a.version === version) continue;
+/** Classifies what runs an older version against the target (§1.3): destructive or in place. */
+function classify(g: GroupPass): void {
+  const { input } = g;
+  for (const a of [...g.untainted].sort(byIndex)) {
+    if (a.version === input.version) continue;
     const before = input.jobs.get(a.version);
     const change = before ? classifyGroupChange(before, input.job, input.name) : { kind: 'destructive' as const };
-    if (change.kind === 'destructive') destructive.push(a);
-    else inPlace.push({ podName: a.podName, version, ...(strategy ? { deployment: input.deploymentName } : {}) });
+    if (change.kind === 'destructive') g.destructive.push(a);
+    else g.inPlace.push({ podName: a.podName, version: input.version, ...(g.group.update ? { deployment: input.deploymentName } : {}) });
   }
+}
 
-  // Canaries (§2.3): only for destructive changes, never for a version already proven stable.
-  const liveCanaries = untainted.filter(isCanary);
-  const wantsCanaries = strategy !== undefined && strategy.canary > 0 && destructive.length > 0 && !promoted && !input.provenStable;
-  const desiredCanaries = state?.desiredCanaries ?? (wantsCanaries ? strategy!.canary : 0);
-  // With canary steps, only the current step's canaries are placed (beyond Nomad).
+interface CanaryPlan {
+  readonly wanted: boolean;
+  readonly desired: number;
+  /** Canaries placed now: the current step's with canary steps (beyond Nomad). */
+  readonly now: number;
+  readonly live: number;
+  /** Placements wait: paused, failed, or canaries not yet promoted. */
+  readonly halted: boolean;
+}
+
+/** Canaries (§2.3): only for destructive changes, never for a version already proven stable. */
+function placeCanaries(g: GroupPass): CanaryPlan {
+  const { input, group } = g;
+  const strategy = group.update;
+  const promoted = input.state?.promoted ?? false;
+  const live = g.untainted.filter(g.isCanary);
+  const wanted = strategy !== undefined && strategy.canary > 0 && g.destructive.length > 0 && !promoted && !input.provenStable;
+  const desired = input.state?.desiredCanaries ?? (wanted ? strategy!.canary : 0);
   const steps = strategy?.canarySteps ?? [];
-  const canariesNow = steps.length > 0 ? (state?.stepCanaries ?? steps[0]!.canaries) : (strategy?.canary ?? 0);
-  const isCanarying = desiredCanaries > 0 && !promoted;
-  const halted = input.paused || input.failed || isCanarying;
-  if (wantsCanaries && !input.paused && !input.failed && liveCanaries.length < canariesNow) {
-    const indexes = canaryIndexes(
-      canariesNow - liveCanaries.length,
-      group.count,
-      destructive.map((a) => a.index),
-      new Set(untainted.filter((a) => !isCanary(a)).map((a) => a.index)),
-      new Set(liveCanaries.map((a) => a.index)),
-    );
-    for (const index of indexes) place.push({ group: input.name, index, version, replacement: nextReplacement(allocs, index, version), canary: true, reason: 'canary' });
+  const now = steps.length > 0 ? (input.state?.stepCanaries ?? steps[0]!.canaries) : (strategy?.canary ?? 0);
+  const halted = input.paused || input.failed || (desired > 0 && !promoted);
+  if (wanted && !input.paused && !input.failed && live.length < now) {
+    const indexes = canaryIndexes(now - live.length, group.count, g.destructive.map((a) => a.index), new Set(g.untainted.filter((a) => !g.isCanary(a)).map((a) => a.index)), new Set(live.map((a) => a.index)));
+    for (const index of indexes) g.place.push({ group: input.name, index, version: input.version, replacement: nextReplacement(input.allocs, index, input.version), canary: true, reason: 'canary' });
   }
+  return { wanted, desired, now, live: live.length, halted };
+}
 
-  // The rolling budget (§2.6).
-  let limit = placementLimit({
-    count: group.count,
-    maxParallel: strategy?.maxParallel ?? 0,
-    destructiveUpdates: destructive.length,
-    migrating: 0,
-    newDeployment: state === undefined,
-    halted,
-    deploymentAllocHealth: untainted.filter((a) => a.deployment === input.deploymentName && a.version === version && !isCanary(a)).map(input.healthOf),
-  });
-
-  // Fresh names for the gap to `count`, lowest free index first (Nomad's allocNameIndex); they
-  // wait while paused, failed or canarying.
-  const counted = untainted.filter((a) => !(isCanarying && isCanary(a)));
-  const used = new Set([...counted.map((a) => a.index), ...rescheduled]);
+/** Fresh names for the gap to `count`, lowest free index first (Nomad's allocNameIndex). */
+function freshNames(g: GroupPass, canaries: CanaryPlan): Placement[] {
+  const { input } = g;
+  const counted = g.untainted.filter((a) => !(canaries.desired > 0 && !(input.state?.promoted ?? false) && g.isCanary(a)));
+  const used = new Set([...counted.map((a) => a.index), ...g.rescheduled]);
   const fresh: Placement[] = [];
-  for (let index = 0; fresh.length < group.count - counted.length - rescheduled.size; index++) {
-    if (!used.has(index)) fresh.push({ group: input.name, index, version, replacement: nextReplacement(allocs, index, version), canary: false, reason: 'new' });
+  for (let index = 0; fresh.length < g.group.count - counted.length - g.rescheduled.size; index++) {
+    if (!used.has(index)) fresh.push({ group: input.name, index, version: input.version, replacement: nextReplacement(input.allocs, index, input.version), canary: false, reason: 'new' });
   }
-  if (!halted) {
-    place.push(...fresh);
-    limit -= Math.min(limit, fresh.length + rescheduled.size);
-  }
+  return fresh;
+}
 
-  // Destructive updates in ascending index order, within what the budget leaves (§2.1 step 13).
-  let remainingDestructive = destructive.length;
-  if (!halted) {
-    for (const a of destructive.slice(0, Math.max(0, limit))) {
-      stopAlloc(a, stopReasons.destructive);
-      place.push({ group: input.name, index: a.index, version, replacement: nextReplacement(allocs, a.index, version), canary: false, reason: 'destructive update' });
-      remainingDestructive--;
-    }
+/**
+ * Fresh placements, then destructive updates in ascending index order, within the rolling budget
+ * (§2.6, §2.1 step 13); both wait while halted. Returns the fresh names and the destructive
+ * updates left for later passes.
+ */
+function placeWithinBudget(g: GroupPass, canaries: CanaryPlan): { fresh: Placement[]; remainingDestructive: number } {
+  const { input } = g;
+  const fresh = freshNames(g, canaries);
+  if (canaries.halted) return { fresh, remainingDestructive: g.destructive.length };
+  let limit = placementLimit({
+    count: g.group.count,
+    maxParallel: g.group.update?.maxParallel ?? 0,
+    destructiveUpdates: g.destructive.length,
+    migrating: 0,
+    newDeployment: input.state === undefined,
+    halted: false,
+    deploymentAllocHealth: g.untainted.filter((a) => a.deployment === input.deploymentName && a.version === input.version && !g.isCanary(a)).map(input.healthOf),
+  });
+  g.place.push(...fresh);
+  limit -= Math.min(limit, fresh.length + g.rescheduled.size);
+  const now = g.destructive.slice(0, Math.max(0, limit));
+  for (const a of now) {
+    stopAlloc(g, a, stopReasons.destructive);
+    g.place.push(replacement(g, a, input.version, 'destructive update'));
   }
+  return { fresh, remainingDestructive: g.destructive.length - now.length };
+}
 
-  // A deployment for this group (§2.2): only with a strategy, and only for work at a new version.
-  const work = destructive.length + inPlace.length + place.filter((p) => !p.canary).length;
-  const alreadyAtTarget = untainted.some((a) => a.version === version) && destructive.length === 0 && inPlace.length === 0;
+/** One task group's part of a reconcile (Nomad §2.1 step 4), one safe step per pass. */
+export function reconcileGroup(input: GroupInput): GroupOutcome {
+  const { group, allocs } = input;
+  const promoted = input.state?.promoted ?? false;
+  const g: GroupPass = {
+    input,
+    group: group!,
+    stop: [],
+    stopped: new Set(),
+    place: [],
+    requeue: [],
+    rescheduled: new Set(),
+    isCanary: (a) => isCanaryOf(a, input.deploymentName, input.state),
+    canarying: input.state !== undefined && input.state.desiredCanaries > 0 && !promoted,
+    untainted: [],
+    destructive: [],
+    inPlace: [],
+  };
+  if (!group || group.count === 0) {
+    for (const a of allocs) stopAlloc(g, a, stopReasons.notNeeded);
+    return { place: [], stop: g.stop, inPlace: [], nothingLeft: allocs.length === 0 };
+  }
+  stopUnneededCanaries(g);
+  replaceLost(g);
+  rescheduleFailed(g);
+  stopDuplicatesAndExcess(g);
+  classify(g);
+  const canaries = placeCanaries(g);
+  const { fresh, remainingDestructive } = placeWithinBudget(g, canaries);
+  return outcome(g, canaries, fresh, remainingDestructive);
+}
+
+/** The group's placements, its new deployment state if it needs one (§2.2), and whether anything is left. */
+function outcome(g: GroupPass, canaries: CanaryPlan, fresh: readonly Placement[], remainingDestructive: number): GroupOutcome {
+  const { input, group } = g;
+  const strategy = group.update;
+  const state = input.state;
+  // A deployment only with a strategy, and only for work at a new version.
+  const work = g.destructive.length + g.inPlace.length + g.place.filter((p) => !p.canary).length;
+  const alreadyAtTarget = g.untainted.some((a) => a.version === input.version) && g.destructive.length === 0 && g.inPlace.length === 0;
   const needsDeployment = strategy !== undefined && state === undefined && work > 0 && !alreadyAtTarget;
   const joins = strategy !== undefined && (state !== undefined || needsDeployment);
   // At most `count` placements per pass, canaries included (§2.1 step 16): canary > count is
   // reached over several passes (§2.3 rule 5).
-  const placed = neverBesideLive(place, allocs, stopped, (a) => canarying && isCanary(a))
+  const placed = neverBesideLive(g.place, input.allocs, g.stopped, (a) => g.canarying && g.isCanary(a))
     .slice(0, group.count)
     .map((p) => (joins ? { ...p, deployment: input.deploymentName } : p));
+  const steps = strategy?.canarySteps ?? [];
   const newState: DeploymentGroupState | undefined = needsDeployment
     ? {
         autoRevert: strategy!.autoRevert,
@@ -211,23 +276,23 @@ export function reconcileGroup(input: GroupInput): GroupOutcome {
         progressDeadline: strategy!.progressDeadline,
         promoted: false,
         placedCanaries: [],
-        desiredCanaries,
-        ...(steps.length > 0 && desiredCanaries > 0 ? { canaryStep: 1, stepCanaries: steps[0]!.canaries } : {}),
-        desiredTotal: destructive.length + inPlace.length + fresh.length + rescheduled.size,
+        desiredCanaries: canaries.desired,
+        ...(steps.length > 0 && canaries.desired > 0 ? { canaryStep: 1, stepCanaries: steps[0]!.canaries } : {}),
+        desiredTotal: g.destructive.length + g.inPlace.length + fresh.length + g.rescheduled.size,
         placedAllocs: 0,
         healthyAllocs: 0,
         unhealthyAllocs: 0,
       }
     : undefined;
-  const missingCanaries = wantsCanaries && liveCanaries.length < canariesNow;
-  const nothingLeft = placed.length === 0 && inPlace.length === 0 && remainingDestructive === 0 && requeue.length === 0 && !missingCanaries && (!halted || fresh.length === 0);
+  const missingCanaries = canaries.wanted && canaries.live < canaries.now;
+  const nothingLeft = placed.length === 0 && g.inPlace.length === 0 && remainingDestructive === 0 && g.requeue.length === 0 && !missingCanaries && (!canaries.halted || fresh.length === 0);
   return {
     place: placed,
-    stop,
-    inPlace: joins ? inPlace : inPlace.map(({ deployment: _, ...rest }) => rest),
+    stop: g.stop,
+    inPlace: joins ? g.inPlace : g.inPlace.map(({ deployment: _, ...rest }) => rest),
     ...(newState ? { newState } : {}),
     nothingLeft,
-    ...(requeue.length > 0 ? { requeueAt: Math.min(...requeue) } : {}),
+    ...(g.requeue.length > 0 ? { requeueAt: Math.min(...g.requeue) } : {}),
   };
 }
 
