@@ -3,6 +3,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, t
 import type { AddressInfo } from 'node:net';
 import { parse as secureJsonParse } from 'secure-json-parse';
 import type { ClusterCaches } from '../controller/cluster-caches.ts';
+import { formatKubernetesError, kubernetesErrorStatus } from '../kube/api-error.ts';
 import { silentLogger, type Logger } from '../log/logger.ts';
 import { NomadHttpError, forbidden } from './http-error.ts';
 import type { Access, Caller, KubernetesAccess } from './kubernetes-access.ts';
@@ -83,7 +84,9 @@ export async function buildNomadApi(ctx: NomadApiContext, routes: readonly Route
     if (error instanceof NomadHttpError) return reply.code(error.status).type('text/plain').send(error.message);
     if (error.statusCode && error.statusCode < 500) return reply.code(error.statusCode).type('text/plain').send(error.message);
     logger.error({ err: error, url: request.url }, 'nomad api request failed');
-    return reply.code(500).type('text/plain').send(error.message);
+    // A Kubernetes client error is the API server's Status on one line, never the client's dump with headers.
+    const status = kubernetesErrorStatus(error);
+    return reply.code(500).type('text/plain').send(status ? formatKubernetesError(status) : error.message);
   });
   app.setNotFoundHandler((_request, reply) => reply.code(404).type('text/plain').send('Invalid URL'));
   // Nomad's clients send bodies without (or with odd) content types: read any body as JSON.

@@ -24,7 +24,8 @@ describe('convert command options', () => {
   });
 });
 
-describe.concurrent('caravan convert', () => {
+// Each case starts a CLI process; on a loaded 2-core machine six of them at once take more than vitest's 5 s.
+describe.concurrent('caravan convert', { timeout: 60_000 }, () => {
   const run = async (...args: string[]) => {
     try {
       const { stdout, stderr } = await promisify(execFile)(process.execPath, [fromProjectRoot('src', 'cli', 'main.ts'), 'convert', ...args], { env: { PATH: process.env['PATH'] ?? '' } });
