@@ -7,6 +7,16 @@ import type { Caches, JobObject } from './reconciler.ts';
 
 export type CacheKind = keyof Caches | 'revisions';
 
+/**
+ * The caches' indexes: a job's Pods, deployments and versions by `namespace/job`, and the Pods on
+ * a node by node name, so no reconcile or API read scans every cached object.
+ */
+export const cacheIndexes = { byJob: 'job', byNode: 'node' } as const;
+const jobOfLabels = (o: { metadata?: { namespace?: string; labels?: Record<string, string> } }) => {
+  const job = o.metadata?.labels?.[labels.job];
+  return job === undefined ? undefined : `${o.metadata?.namespace}/${job}`;
+};
+
 /** Told of every change any cache sees: the controller enqueues, the HTTP API wakes blocked queries. */
 export type CacheListener = (kind: CacheKind, event: InformerEvent, obj: { metadata?: { resourceVersion?: string } }, old: unknown) => void;
 
@@ -39,8 +49,21 @@ export function createClusterCaches(kc: KubeConfig, opts: { logger?: Logger } = 
   const onError = (what: string) => (error: unknown, retryIn: number) => logger.warn({ resource: what, retryInMs: retryIn, err: error }, `${what} watch failed; reconnecting`);
   const caches: Caches = {
     jobs: new Informer<JobObject>({ kc, path: '/apis/caravan.dev/v1alpha1/nomadjobs', onEvent: tell('jobs'), onError: onError('NomadJob') }),
-    deployments: new Informer<NomadDeploymentObject>({ kc, path: '/apis/caravan.dev/v1alpha1/nomaddeployments', onEvent: tell('deployments'), onError: onError('NomadDeployment') }),
-    pods: new Informer<V1Pod>({ kc, path: '/api/v1/pods', labelSelector: `${labels.managedBy}=caravan`, onEvent: tell('pods'), onError: onError('Pod') }),
+    deployments: new Informer<NomadDeploymentObject>({
+      kc,
+      path: '/apis/caravan.dev/v1alpha1/nomaddeployments',
+      indexes: { [cacheIndexes.byJob]: (d) => `${d.metadata.namespace}/${d.spec.job}` },
+      onEvent: tell('deployments'),
+      onError: onError('NomadDeployment'),
+    }),
+    pods: new Informer<V1Pod>({
+      kc,
+      path: '/api/v1/pods',
+      labelSelector: `${labels.managedBy}=caravan`,
+      indexes: { [cacheIndexes.byJob]: jobOfLabels, [cacheIndexes.byNode]: (p) => p.spec?.nodeName },
+      onEvent: tell('pods'),
+      onError: onError('Pod'),
+    }),
     nodes: new Informer<V1Node>({
       kc,
       path: '/api/v1/nodes',
@@ -50,7 +73,7 @@ export function createClusterCaches(kc: KubeConfig, opts: { logger?: Logger } = 
       onError: onError('Node'),
     }),
   };
-  const revisions = new Informer<V1ControllerRevision>({ kc, path: '/apis/apps/v1/controllerrevisions', labelSelector: labels.job, onEvent: tell('revisions'), onError: onError('ControllerRevision') });
+  const revisions = new Informer<V1ControllerRevision>({ kc, path: '/apis/apps/v1/controllerrevisions', labelSelector: labels.job, indexes: { [cacheIndexes.byJob]: jobOfLabels }, onEvent: tell('revisions'), onError: onError('ControllerRevision') });
   let synced = false;
   return {
     caches,

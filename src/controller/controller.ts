@@ -5,7 +5,7 @@ import type { ControllerMetrics } from '../metrics/controller-metrics.ts';
 import { labels } from '../model/labels.ts';
 import type { NomadDeploymentObject } from './deployment-object.ts';
 import { nodeEventAffectsAllocations } from './node-events.ts';
-import { createClusterCaches, type CacheKind, type ClusterCaches } from './cluster-caches.ts';
+import { cacheIndexes, createClusterCaches, type CacheKind, type ClusterCaches } from './cluster-caches.ts';
 import { JobReconciler, type JobObject } from './reconciler.ts';
 import { WorkQueue } from './work-queue.ts';
 
@@ -68,8 +68,8 @@ export async function runController(kc: KubeConfig, opts: ControllerOptions = {}
     }
     if (!nodeEventAffectsAllocations(event, obj as V1Node, old as V1Node | undefined)) return;
     const node = (obj as V1Node).metadata?.name;
-    for (const pod of caches.pods.values()) {
-      const key = pod.spec?.nodeName === node ? jobKeyOf('pods', pod) : undefined;
+    for (const pod of node === undefined ? [] : caches.pods.byIndex(cacheIndexes.byNode, node)) {
+      const key = jobKeyOf('pods', pod);
       if (key) queue.add(key);
     }
   });

@@ -17,6 +17,7 @@ import { rolloutTransitions } from '../metrics/rollout-transitions.ts';
 import { plan } from '../planner/plan.ts';
 import type { Plan } from '../planner/plan-types.ts';
 import { deploymentObject, deploymentStatusBody, observeDeployment, type NomadDeploymentObject } from './deployment-object.ts';
+import { cacheIndexes } from './cluster-caches.ts';
 import { Expectations } from './expectations.ts';
 import { inParallel } from './in-parallel.ts';
 import { invalidSpecStatus, jobStatusBody, type JobStatusBody } from './job-status-body.ts';
@@ -65,7 +66,11 @@ export class JobReconciler {
   }
 
   private podsOf(namespace: string, job: string): V1Pod[] {
-    return [...this.caches.pods.values()].filter((p) => p.metadata?.namespace === namespace && p.metadata.labels?.[labels.job] === job);
+    return this.caches.pods.byIndex(cacheIndexes.byJob, `${namespace}/${job}`);
+  }
+
+  private deploymentsOf(namespace: string, job: string): NomadDeploymentObject[] {
+    return this.caches.deployments.byIndex(cacheIndexes.byJob, `${namespace}/${job}`);
   }
 
   async reconcile(key: string): Promise<HandlerResult> {
@@ -104,7 +109,7 @@ export class JobReconciler {
     }
     const targetJob = jobs.get(target.version) ?? canonicalJob(name, namespace, target.spec);
 
-    const deploymentObjects = [...this.caches.deployments.values()].filter((d) => d.metadata.namespace === namespace && d.spec.job === name).sort((a, b) => b.spec.jobVersion - a.spec.jobVersion);
+    const deploymentObjects = this.deploymentsOf(namespace, name).sort((a, b) => b.spec.jobVersion - a.spec.jobVersion);
     const newest = deploymentObjects[0];
     const earlier = deploymentObjects.slice(1).map(observeDeployment);
     const allocations = this.podsOf(namespace, name).flatMap((p) => observeAllocation(p) ?? []);
@@ -190,7 +195,7 @@ export class JobReconciler {
     const desired = [...ctx.jobs.get(ctx.target.version)!.taskGroups].reduce((n, g) => n + g.count, 0);
     // The reason is the failed deployment's description, not the newest one's (the revert's own).
     const reverted = ctx.target.revertedFrom;
-    const failed = reverted === undefined ? undefined : [...this.caches.deployments.values()].find((d) => d.metadata.namespace === identity.namespace && d.spec.job === identity.name && d.spec.jobVersion === reverted);
+    const failed = reverted === undefined ? undefined : this.deploymentsOf(identity.namespace, identity.name).find((d) => d.spec.jobVersion === reverted);
     const revert = reverted !== undefined ? { fromVersion: reverted, toVersion: ctx.target.version, reason: failed?.status?.statusDescription ?? '' } : undefined;
     return jobStatusBody({ generation: ctx.generation, plan: p, desired, latestVersion: latest.version, runningVersion: ctx.target.version, stableVersion: stable?.version, revert, deployment: p.deployment ?? (ctx.newest ? observeDeployment(ctx.newest) : undefined), previous: job.status?.conditions, now: ctx.now });
   }
@@ -201,7 +206,7 @@ export class JobReconciler {
    */
   private async repairRevert(job: JobIdentity, history: Awaited<ReturnType<JobVersionStore['list']>>, now: number): Promise<Awaited<ReturnType<JobVersionStore['list']>>> {
     const latest = latestVersion(history);
-    const d = [...this.caches.deployments.values()].find((x) => x.metadata.namespace === job.namespace && x.spec.job === job.name && x.spec.jobVersion === latest?.version);
+    const d = this.deploymentsOf(job.namespace, job.name).find((x) => x.spec.jobVersion === latest?.version);
     const to = d?.status?.status === 'failed' ? d.status.revertedJobVersion : undefined;
     const stable = to !== undefined ? history.find((v) => v.version === to) : undefined;
     if (!latest || !stable) return history;

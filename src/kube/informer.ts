@@ -20,6 +20,12 @@ export interface InformerOptions<T extends ObjectWithMeta> {
   readonly transform?: (obj: T) => T;
   readonly onEvent: (event: InformerEvent, obj: T, old: T | undefined) => void;
   readonly onError?: (error: unknown, retryInMs: number) => void;
+  /**
+   * Secondary indexes, as client-go's Indexers: each names a function from an object to the
+   * value it is filed under (undefined: not filed). `byIndex(name, value)` then answers without
+   * scanning the cache.
+   */
+  readonly indexes?: Readonly<Record<string, (obj: T) => string | undefined>>;
 }
 
 export function objectKey(obj: ObjectWithMeta): string {
@@ -36,6 +42,8 @@ export function objectKey(obj: ObjectWithMeta): string {
  */
 export class Informer<T extends ObjectWithMeta> {
   private readonly cache = new Map<string, T>();
+  /** index name → value → keys filed under it. */
+  private readonly indexed = new Map<string, Map<string, Set<string>>>();
   private resourceVersion = '';
   private stopped = false;
   private abort: AbortController | undefined;
@@ -54,6 +62,44 @@ export class Informer<T extends ObjectWithMeta> {
 
   get(key: string): T | undefined {
     return this.cache.get(key);
+  }
+
+  /** The cached objects filed under `value` in index `name` (see InformerOptions.indexes). */
+  byIndex(name: string, value: string): T[] {
+    if (!this.opts.indexes?.[name]) throw new Error(`informer for ${this.opts.path} has no index ${JSON.stringify(name)}`);
+    const keys = this.indexed.get(name)?.get(value);
+    return keys ? [...keys].map((k) => this.cache.get(k)!) : [];
+  }
+
+  private put(key: string, obj: T): void {
+    const old = this.cache.get(key);
+    if (old) this.unfile(key, old);
+    this.cache.set(key, obj);
+    for (const [name, of] of Object.entries(this.opts.indexes ?? {})) {
+      const value = of(obj);
+      if (value === undefined) continue;
+      let values = this.indexed.get(name);
+      if (!values) this.indexed.set(name, (values = new Map()));
+      let keys = values.get(value);
+      if (!keys) values.set(value, (keys = new Set()));
+      keys.add(key);
+    }
+  }
+
+  private remove(key: string): void {
+    const old = this.cache.get(key);
+    if (old) this.unfile(key, old);
+    this.cache.delete(key);
+  }
+
+  private unfile(key: string, obj: T): void {
+    for (const [name, of] of Object.entries(this.opts.indexes ?? {})) {
+      const value = of(obj);
+      if (value === undefined) continue;
+      const keys = this.indexed.get(name)?.get(value);
+      keys?.delete(key);
+      if (keys?.size === 0) this.indexed.get(name)!.delete(value);
+    }
   }
 
   values(): IterableIterator<T> {
@@ -119,13 +165,13 @@ export class Informer<T extends ObjectWithMeta> {
     } while (continueToken && !this.stopped);
     for (const [key, old] of this.cache) {
       if (!seen.has(key)) {
-        this.cache.delete(key);
+        this.remove(key);
         this.opts.onEvent('delete', old, old);
       }
     }
     for (const [key, obj] of seen) {
       const old = this.cache.get(key);
-      this.cache.set(key, obj);
+      this.put(key, obj);
       if (!old) this.opts.onEvent('add', obj, undefined);
       else if (old.metadata?.resourceVersion !== obj.metadata?.resourceVersion) this.opts.onEvent('update', obj, old);
     }
@@ -160,10 +206,10 @@ export class Informer<T extends ObjectWithMeta> {
             const old = this.cache.get(key);
             if (obj.metadata?.resourceVersion) this.resourceVersion = obj.metadata.resourceVersion;
             if (type === 'DELETED') {
-              this.cache.delete(key);
+              this.remove(key);
               this.opts.onEvent('delete', obj, old);
             } else {
-              this.cache.set(key, obj);
+              this.put(key, obj);
               this.opts.onEvent(old ? 'update' : 'add', obj, old);
             }
           },

@@ -41,4 +41,24 @@ describe('the informer against the real API server', () => {
       informer.stop();
     }
   });
+
+  it('keeps its indexes in step with adds, updates that move an object, deletes and relists', async () => {
+    const namespace = await freshNamespace(core, 'informer-index');
+    const color = (cm: V1ConfigMap) => cm.data?.['color'];
+    for (const [name, c] of [['a', 'red'], ['b', 'red'], ['c', 'blue']] as const) await core.createNamespacedConfigMap({ namespace, body: { metadata: { name, labels: { app: 'x' } }, data: { color: c } } });
+    const informer = new Informer<V1ConfigMap>({ kc, path: `/api/v1/namespaces/${namespace}/configmaps`, labelSelector: 'app=x', indexes: { color }, onEvent: () => {} });
+    await informer.start();
+    const names = (c: string) => informer.byIndex('color', c).map((cm) => cm.metadata!.name).sort();
+    try {
+      expect([names('red'), names('blue')]).toEqual([['a', 'b'], ['c']]);
+      await core.patchNamespacedConfigMap({ namespace, name: 'a', body: [{ op: 'replace', path: '/data/color', value: 'blue' }] });
+      await core.deleteNamespacedConfigMap({ namespace, name: 'b' });
+      await core.createNamespacedConfigMap({ namespace, body: { metadata: { name: 'd', labels: { app: 'x' } }, data: {} } });
+      await waitFor('the index to follow', async () => (names('red').length === 0 && names('blue').length === 2 && informer.size === 3 ? true : undefined), 20_000);
+      expect(names('blue')).toEqual(['a', 'c']);
+      expect(() => informer.byIndex('size', 'x')).toThrow('has no index "size"');
+    } finally {
+      informer.stop();
+    }
+  });
 });
