@@ -138,7 +138,10 @@ export function allocationHealthOutcome(s: HealthSnapshot): Acted {
     const a = s.allocations.find((x) => x.uid === id);
     if (!a) continue;
     if (a.recorded === undefined) {
-      // A successful or cancelled deployment records no more health; a failed one still does.
+      // The controller writes a success before the marks that made it; the API shows the
+      // allocations of a successful deployment healthy already. Otherwise a successful or
+      // cancelled deployment records no more health (a failed one still does).
+      if (status === 'successful' && wanted === 'healthy') continue;
       if (status === 'successful' || status === 'cancelled') return { state: 'refused', error: terminalErrors.health };
       return { state: 'waiting', for: `allocation ${id} has no deployment health recorded yet` };
     }

@@ -190,6 +190,10 @@ func TestDeployments(t *testing.T) {
 		if resp.RevertedJobVersion != nil {
 			t.Errorf("RevertedJobVersion = %d, want null", *resp.RevertedJobVersion)
 		}
+		// Nomad answers once the promotion is applied: a read right after shows it (§2.4 rule 4).
+		if g := group(t, readNow(t, c, d1.ID)); !g.Promoted {
+			t.Errorf("right after PromoteAll TaskGroups.web.Promoted is false")
+		}
 
 		select {
 		case a := <-woke:

@@ -14,6 +14,9 @@ import (
 // deterministic) and auto_revert: allocation health, promotion refused while the canary is
 // unhealthy, pause, resume, promotion of a named group, fail with auto-revert, and the
 // refusals on a terminal deployment (nomad-semantics §2.4, §2.9, §2.11-§2.13, §3.5).
+// Nomad answers each operation once it is applied: every one is read back right after, with
+// no blocking query or sleep in between, as `nomad deployment pause` followed by
+// `nomad deployment status` reads it.
 func TestDeploymentOperations(t *testing.T) {
 	c := server(t)
 	id := uniqueID("ops")
@@ -63,17 +66,13 @@ func TestDeploymentOperations(t *testing.T) {
 		if resp.EvalID == "" || resp.DeploymentModifyIndex == 0 || wm.LastIndex == 0 {
 			t.Errorf("EvalID %q, DeploymentModifyIndex %d, X-Nomad-Index %d: none may be empty", resp.EvalID, resp.DeploymentModifyIndex, wm.LastIndex)
 		}
+		// Applied when the call returns (§2.13 rule 3): the allocations' health and the counters.
+		want(t, "TaskGroups.web.HealthyAllocs right after SetAllocHealth", group(t, readNow(t, c, d0.ID)).HealthyAllocs, 2)
+		for _, aid := range ids {
+			wantAllocHealth(t, c, aid, true)
+		}
 		d := untilSuccessful(t, c, d0.ID)
 		want(t, "TaskGroups.web.HealthyAllocs", group(t, d).HealthyAllocs, 2)
-		for _, aid := range ids {
-			a, _, err := c.api.Allocations().Info(aid, nil)
-			if err != nil {
-				t.Fatalf("Allocations().Info(%s): %v", aid, err)
-			}
-			if !healthy(a.DeploymentStatus) {
-				t.Errorf("allocation %s: DeploymentStatus %s, want Healthy true", aid, describe(a.DeploymentStatus))
-			}
-		}
 	})
 
 	f.step("CanaryAwaitsHealth", func(t *testing.T) {
@@ -117,13 +116,17 @@ func TestDeploymentOperations(t *testing.T) {
 		if resp.DeploymentModifyIndex == 0 || wm.LastIndex == 0 {
 			t.Errorf("DeploymentModifyIndex %d, X-Nomad-Index %d: neither may be 0", resp.DeploymentModifyIndex, wm.LastIndex)
 		}
-		d := followDeployment(t, c, d1.ID, "deployment paused", func(d *api.Deployment) bool { return d.Status != api.DeploymentStatusRunning })
-		want(t, "Status", d.Status, api.DeploymentStatusPaused)
-		want(t, "StatusDescription", d.StatusDescription, "Deployment is paused")
+		if resp.EvalID != "" || resp.EvalCreateIndex != 0 {
+			t.Errorf("EvalID %q, EvalCreateIndex %d: pausing creates no evaluation (§3.5)", resp.EvalID, resp.EvalCreateIndex)
+		}
+		d := readNow(t, c, d1.ID)
+		want(t, "Status right after Pause", d.Status, api.DeploymentStatusPaused)
+		want(t, "StatusDescription right after Pause", d.StatusDescription, "Deployment is paused")
+		checkTransitionIndex(t, c, "Pause", d1.ID, resp, wm, func(d *api.Deployment) bool { return d.Status == api.DeploymentStatusPaused })
 	})
 
 	f.check("Resume", func(t *testing.T) {
-		resp, _, err := c.api.Deployments().Pause(d1.ID, false, nil)
+		resp, wm, err := c.api.Deployments().Pause(d1.ID, false, nil)
 		if err != nil {
 			t.Fatalf("Deployments().Pause(false): %v", err)
 		}
@@ -131,10 +134,11 @@ func TestDeploymentOperations(t *testing.T) {
 		if resp.EvalID == "" {
 			t.Errorf("EvalID is empty (resuming creates an evaluation)")
 		}
-		d := followDeployment(t, c, d1.ID, "deployment running again", func(d *api.Deployment) bool { return d.Status != api.DeploymentStatusPaused })
-		want(t, "Status", d.Status, api.DeploymentStatusRunning)
+		d := readNow(t, c, d1.ID)
+		want(t, "Status right after resume", d.Status, api.DeploymentStatusRunning)
 		// Nomad's quirk: "running" even though the canary still waits for promotion (§2.11, §4.31).
-		want(t, "StatusDescription", d.StatusDescription, "Deployment is running")
+		want(t, "StatusDescription right after resume", d.StatusDescription, "Deployment is running")
+		checkTransitionIndex(t, c, "resume", d1.ID, resp, wm, func(d *api.Deployment) bool { return d.Status == api.DeploymentStatusRunning })
 	})
 
 	f.step("CanaryMarkedHealthy", func(t *testing.T) {
@@ -142,10 +146,10 @@ func TestDeploymentOperations(t *testing.T) {
 			t.Fatalf("Deployments().SetAllocHealth(canary healthy): %v", err)
 		}
 		strictWrite[api.DeploymentUpdateResponse](t, c, "POST /v1/deployment/allocation-health/:id")
-		followDeployment(t, c, d1.ID, "canary healthy", func(d *api.Deployment) bool {
-			g := d.TaskGroups[groupName]
-			return g != nil && g.HealthyAllocs >= 1
-		})
+		if g := group(t, readNow(t, c, d1.ID)); g.HealthyAllocs != 1 {
+			t.Fatalf("right after SetAllocHealth the deployment counts %d healthy allocations, want the canary", g.HealthyAllocs)
+		}
+		wantAllocHealth(t, c, canaryID, true)
 	})
 
 	f.check("RefusedPromotionDidNotLinger", func(t *testing.T) {
@@ -161,7 +165,7 @@ func TestDeploymentOperations(t *testing.T) {
 	})
 
 	f.step("PromoteGroups", func(t *testing.T) {
-		resp, _, err := c.api.Deployments().PromoteGroups(d1.ID, []string{groupName}, nil)
+		resp, wm, err := c.api.Deployments().PromoteGroups(d1.ID, []string{groupName}, nil)
 		if err != nil {
 			t.Fatalf("Deployments().PromoteGroups(web): %v", err)
 		}
@@ -169,13 +173,13 @@ func TestDeploymentOperations(t *testing.T) {
 		if resp.EvalID == "" {
 			t.Errorf("EvalID is empty (a promotion creates an evaluation)")
 		}
-		d := followDeployment(t, c, d1.ID, "group web promoted", func(d *api.Deployment) bool {
-			g := d.TaskGroups[groupName]
-			return terminalDeployment(d) || (g != nil && g.Promoted)
-		})
+		d := readNow(t, c, d1.ID)
 		if !group(t, d).Promoted {
-			t.Fatalf("group web was not promoted: deployment %q (%s)", d.Status, d.StatusDescription)
+			t.Fatalf("right after PromoteGroups group web is not promoted: deployment %q (%s)", d.Status, d.StatusDescription)
 		}
+		checkTransitionIndex(t, c, "PromoteGroups", d1.ID, resp, wm, func(d *api.Deployment) bool {
+			return d.TaskGroups[groupName] != nil && d.TaskGroups[groupName].Promoted
+		})
 		// The rest of the rollout needs health from the API too.
 		d = setHealthyUntilDone(t, c, d1.ID)
 		if d.Status != api.DeploymentStatusSuccessful {
@@ -195,7 +199,7 @@ func TestDeploymentOperations(t *testing.T) {
 		if d2.Status != api.DeploymentStatusRunning {
 			t.Fatalf("version 2's deployment is %q (%s) before the fail, want running", d2.Status, d2.StatusDescription)
 		}
-		resp, _, err := c.api.Deployments().Fail(d2.ID, nil)
+		resp, wm, err := c.api.Deployments().Fail(d2.ID, nil)
 		if err != nil {
 			t.Fatalf("Deployments().Fail: %v", err)
 		}
@@ -204,10 +208,18 @@ func TestDeploymentOperations(t *testing.T) {
 		if resp.EvalID == "" {
 			t.Errorf("EvalID is empty (failing a deployment creates an evaluation)")
 		}
-		d = followDeployment(t, c, d2.ID, "deployment failed", terminalDeployment)
+		d = readNow(t, c, d2.ID)
 		if d.Status != api.DeploymentStatusFailed {
-			t.Fatalf("after the fail the deployment is %q (%s), want failed", d.Status, d.StatusDescription)
+			t.Fatalf("right after the fail the deployment is %q (%s), want failed", d.Status, d.StatusDescription)
 		}
+		want(t, "StatusDescription right after the fail", d.StatusDescription, "Deployment marked as failed - rolling back to job version 1")
+		checkTransitionIndex(t, c, "Fail", d2.ID, resp, wm, func(d *api.Deployment) bool { return d.Status == api.DeploymentStatusFailed })
+		// Nomad registers the revert in the same write as the failure (§2.9 rule 5).
+		j, _, err := c.api.Jobs().Info(id, nil)
+		if err != nil {
+			t.Fatalf("Jobs().Info: %v", err)
+		}
+		wantPtr(t, "job Version right after the fail (the revert to version 1)", j.Version, uint64(3))
 	})
 
 	f.check("AutoRevert", func(t *testing.T) {
@@ -254,4 +266,49 @@ func TestDeploymentOperations(t *testing.T) {
 		}
 		want(t, "versions, newest first", fmt.Sprint(got), fmt.Sprintf("[v3:%s v2:%s v1:%s v0:%s]", imageV1, imageV2, imageV1, imageV0))
 	})
+}
+
+// readNow reads a deployment once, with no blocking query: what a script that runs
+// `nomad deployment status` right after an operation sees.
+func readNow(t *testing.T, c *conn, id string) *api.Deployment {
+	t.Helper()
+	d, _, err := c.api.Deployments().Info(id, nil)
+	if err != nil {
+		t.Fatalf("Deployments().Info(%s): %v", id, err)
+	}
+	strictRead[*api.Deployment](t, c, "GET /v1/deployment/:id")
+	return d
+}
+
+// wantAllocHealth reads an allocation once and checks its DeploymentStatus.Healthy.
+func wantAllocHealth(t *testing.T, c *conn, id string, want bool) {
+	t.Helper()
+	a, _, err := c.api.Allocations().Info(id, nil)
+	if err != nil {
+		t.Fatalf("Allocations().Info(%s): %v", id, err)
+	}
+	strictRead[api.Allocation](t, c, "GET /v1/allocation/:id")
+	if a.DeploymentStatus == nil || a.DeploymentStatus.Healthy == nil || *a.DeploymentStatus.Healthy != want {
+		t.Errorf("right after SetAllocHealth allocation %s has DeploymentStatus %s, want Healthy %t", id, describe(a.DeploymentStatus), want)
+	}
+}
+
+// checkTransitionIndex: an operation's indexes are those of the change it made, as Nomad's are
+// the raft index of its write. X-Nomad-Index is the DeploymentModifyIndex, and a blocking read
+// just below it answers at once, with the change.
+func checkTransitionIndex(t *testing.T, c *conn, what, id string, resp *api.DeploymentUpdateResponse, wm *api.WriteMeta, shows func(*api.Deployment) bool) {
+	t.Helper()
+	if wm.LastIndex != resp.DeploymentModifyIndex {
+		t.Errorf("%s: X-Nomad-Index %d, DeploymentModifyIndex %d: Nomad answers one index", what, wm.LastIndex, resp.DeploymentModifyIndex)
+	}
+	start := time.Now()
+	d, qm, err := c.api.Deployments().Info(id, &api.QueryOptions{WaitIndex: wm.LastIndex - 1, WaitTime: 5 * time.Second})
+	elapsed := time.Since(start)
+	if err != nil {
+		t.Fatalf("%s: blocking Deployments().Info(index=%d): %v", what, wm.LastIndex-1, err)
+	}
+	strictRead[*api.Deployment](t, c, "GET /v1/deployment/:id?index=")
+	if elapsed > 2*time.Second || qm.LastIndex < wm.LastIndex || !shows(d) {
+		t.Errorf("%s: a blocking read at index %d answered after %s with index %d and status %q (%s); want at once, at %d or later, with the change", what, wm.LastIndex-1, elapsed.Round(time.Millisecond), qm.LastIndex, d.Status, d.StatusDescription, wm.LastIndex)
+	}
 }

@@ -79,9 +79,15 @@ describe('allocationHealthOutcome: whether the controller has recorded the healt
     ['counted only with the other healthy allocation too', deployment(2), [{ uid: canary, group: 'frontend', recorded: 'healthy' as const }, { uid: other, group: 'frontend', recorded: 'healthy' as const }], { state: 'waiting' }],
     ['the Pod is gone: nothing left to show', deployment(2), [], { state: 'done', settled: true }],
     ['recorded otherwise meanwhile (the checks decided first)', deployment(2, { taskGroups: { frontend: frontend({ healthyAllocs: 0, unhealthyAllocs: 1 }) } }), [{ uid: canary, group: 'frontend', recorded: 'unhealthy' as const }], { state: 'refused' }],
-    ['the deployment succeeded before recording it', deployment(2, { status: 'successful' }), [{ uid: canary, group: 'frontend' }], { state: 'refused', error: "can't set health of allocations for a terminal deployment" }],
+    ['the deployment succeeded with it, the mark not in the cache yet (the API shows it healthy)', deployment(2, { status: 'successful' }), [{ uid: canary, group: 'frontend' }], { state: 'done', settled: true }],
+    ['the deployment was cancelled before recording it', deployment(2, { status: 'cancelled' }), [{ uid: canary, group: 'frontend' }], { state: 'refused', error: "can't set health of allocations for a terminal deployment" }],
   ] as const)('%s', (_what, d, allocations, expected) => {
     expect(allocationHealthOutcome({ deployment: d, requested: healthy, allocations })).toMatchObject(expected);
+  });
+
+  it('unhealthy on a deployment that succeeded first is refused as Nomad refuses a terminal one', () => {
+    const request = { deployment: deployment(2, { status: 'successful' }), requested: new Map([[canary, 'unhealthy' as const]]), allocations: [{ uid: canary, group: 'frontend' }] };
+    expect(allocationHealthOutcome(request)).toEqual({ state: 'refused', error: "can't set health of allocations for a terminal deployment" });
   });
 
   it('unhealthy with auto-revert settles once the revert version is recorded', () => {
