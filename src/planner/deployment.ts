@@ -49,6 +49,16 @@ export function deploymentName(job: string, version: number): string {
   return `${job}-v${version}`;
 }
 
+/** Nomad's refusal of each operation on a deployment that has ended (§2.4, §2.11-§2.13), exactly. */
+export const terminalRefusals = {
+  pause: "can't pause terminal deployment",
+  resume: "can't resume terminal deployment",
+  fail: "can't fail terminal deployment",
+  promote: "can't promote terminal deployment",
+  health: "can't set health of allocations for a terminal deployment",
+  unblock: "can't unblock terminal deployment",
+} as const;
+
 /** Nomad's StatusDescription strings (nomad/structs/deployment.go), exactly. */
 export const descriptions = {
   running: 'Deployment is running',

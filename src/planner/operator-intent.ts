@@ -1,5 +1,5 @@
 import type { Millis } from '../model/duration.ts';
-import { descriptions, isTerminal, type Deployment, type DeploymentGroupState } from './deployment.ts';
+import { descriptions, isTerminal, terminalRefusals, type Deployment, type DeploymentGroupState } from './deployment.ts';
 
 export type IntentOutcome = { readonly ok: true; readonly deployment: Deployment } | { readonly ok: false; readonly error: string };
 
@@ -13,18 +13,12 @@ function restartDeadlines(groups: Deployment['groups'], now: Millis): Record<str
  * for promotion, as Nomad does. Asking for the state a deployment is already in changes nothing.
  */
 export function setPaused(d: Deployment, paused: boolean, now: Millis): IntentOutcome {
-  if (isTerminal(d.status)) return { ok: false, error: paused ? "can't pause terminal deployment" : "can't resume terminal deployment" };
+  if (isTerminal(d.status)) return { ok: false, error: paused ? terminalRefusals.pause : terminalRefusals.resume };
   if ((d.status === 'paused') === paused) return { ok: true, deployment: d };
   return {
     ok: true,
     deployment: { ...d, status: paused ? 'paused' : 'running', statusDescription: paused ? descriptions.paused : descriptions.running, groups: restartDeadlines(d.groups, now) },
   };
-}
-
-/** Operator fail (§2.12): `description` is the base text with any auto-revert suffix already on it. */
-export function markFailed(d: Deployment, description: string): IntentOutcome {
-  if (isTerminal(d.status)) return { ok: false, error: "can't fail terminal deployment" };
-  return { ok: true, deployment: { ...d, status: 'failed', statusDescription: description } };
 }
 
 /** Any group auto-reverts: an operator fail then rolls back (§2.12). */

@@ -1,5 +1,5 @@
 import type { Millis } from '../model/duration.ts';
-import { canariesNeeded, isTerminal, runningDescription, type Deployment, type DeploymentGroupState } from './deployment.ts';
+import { canariesNeeded, isTerminal, runningDescription, terminalRefusals, type Deployment, type DeploymentGroupState } from './deployment.ts';
 
 /** What an operator asked for: every group, or the named ones (unknown names are ignored). */
 export type PromoteRequest = { readonly all: true } | { readonly groups: readonly string[] };
@@ -21,7 +21,7 @@ export function multiError(errors: readonly string[]): string {
  * `healthyCanaries` are the IDs of live canaries whose deployment health is healthy.
  */
 export function promote(d: Deployment, request: PromoteRequest, healthyCanaries: ReadonlySet<string>, now: Millis): PromotionOutcome {
-  if (isTerminal(d.status)) return { ok: false, error: "can't promote terminal deployment" };
+  if (isTerminal(d.status)) return { ok: false, error: terminalRefusals.promote };
   const targeted = Object.keys(d.groups).filter((g) => 'all' in request || request.groups.includes(g));
   const errors: string[] = [];
   const promotedCanaries: string[] = [];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isGroupComplete, markFailed, setPaused } from '../../../src/planner/operator-intent.ts';
+import { isGroupComplete, setPaused } from '../../../src/planner/operator-intent.ts';
 import { deployment, groupState, min } from './fixtures.ts';
 
 const now = 50 * min;
@@ -23,7 +23,6 @@ describe('pause, resume and fail (Nomad §2.11, §2.12)', () => {
   it.each([
     [(d: typeof running) => setPaused(d, true, now), "can't pause terminal deployment"],
     [(d: typeof running) => setPaused(d, false, now), "can't resume terminal deployment"],
-    [(d: typeof running) => markFailed(d, 'Deployment marked as failed'), "can't fail terminal deployment"],
   ])('on a terminal deployment: %#', (act, error) => {
     expect(act(deployment({}, { status: 'successful' }))).toEqual({ ok: false, error });
   });
