@@ -1,4 +1,4 @@
-import type { Re2Regex } from './re2/index.ts';
+import type { Re2Regex } from './re2-regex.ts';
 
 /**
  * A parsed go-bexpr filter (Nomad's `?filter=`), shaped like go-bexpr's own tree: `and`/`or` are

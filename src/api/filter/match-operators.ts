@@ -2,7 +2,7 @@ import type { MatchOperator } from './ast.ts';
 import { FilterEvaluationError } from './errors.ts';
 import { numberEquals, parseGoBool, type Parsed } from './go-number.ts';
 import { goQuote } from './go-quote.ts';
-import type { Re2Regex } from './re2/index.ts';
+import type { Re2Regex } from './re2-regex.ts';
 import { isPlainObject, ownValue, valueKind } from './value-kind.ts';
 
 /**

@@ -1,7 +1,7 @@
 import type { CollectionBinding, FilterExpr, MatchExpr, MatchValue, Selector } from './ast.ts';
 import { goQuote } from './go-quote.ts';
 import { unquoteDoubleQuoted, unquoteRaw } from './go-string-literal.ts';
-import { Re2Regex } from './re2/index.ts';
+import { Re2Regex } from './re2-regex.ts';
 import { offendingText, sourcePosition } from './source-position.ts';
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Re2Regex } from '../../../../src/api/filter/re2/index.ts';
+import { Re2Regex } from '../../../../src/api/filter/re2-regex.ts';
 
 const matches = (pattern: string, input: string) => {
   const compiled = Re2Regex.compile(pattern);

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { FilterEvaluationError, matchesFilter, NOMAD_MAP_FIELDS, parseFilter } from '../../../../src/api/filter/index.ts';
-import { Re2Regex } from '../../../../src/api/filter/re2/index.ts';
+import { Re2Regex } from '../../../../src/api/filter/re2-regex.ts';
 import { canaryDeployment, countdashJob, webAllocation } from './fixtures.ts';
 
 // A filter arrives in a query string from anyone who can list jobs: whatever it says, the
