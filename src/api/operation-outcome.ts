@@ -1,5 +1,5 @@
 import type { NomadDeploymentObject } from '../controller/deployment-object.ts';
-import { descriptions, isTerminal } from '../planner/deployment.ts';
+import { descriptions, isTerminal, terminalRefusals } from '../planner/deployment.ts';
 import type { Health } from '../planner/observed-allocation.ts';
 import type { PromoteRequest } from '../planner/promotion.ts';
 
@@ -22,15 +22,6 @@ export type Acted =
   | { readonly state: 'done'; readonly settled: boolean }
   | { readonly state: 'refused'; readonly error: string }
   | { readonly state: 'waiting'; readonly for: string };
-
-/** Nomad's refusal of each operation on a deployment that has ended (§2.4, §2.11-§2.13). */
-export const terminalErrors = {
-  pause: "can't pause terminal deployment",
-  resume: "can't resume terminal deployment",
-  fail: "can't fail terminal deployment",
-  promote: "can't promote terminal deployment",
-  health: "can't set health of allocations for a terminal deployment",
-} as const;
 
 const statusOf = (d: NomadDeploymentObject) => d.status?.status ?? 'running';
 
@@ -89,7 +80,7 @@ export function operationOutcome(op: DeploymentOperation, s: OperationSnapshot):
   const reached = observed >= s.generation;
   const ended = isTerminal(statusOf(d));
   if (showsOperation(op, d) && (reached || ended)) return { state: 'done', settled: op.kind !== 'fail' || revertSettled(d, s.newestJobVersion) };
-  if (ended) return { state: 'refused', error: terminalErrors[op.kind] };
+  if (ended) return { state: 'refused', error: terminalRefusals[op.kind] };
   if (reached && op.kind === 'promote') {
     const refusal = d.status?.conditions?.find((c) => c.type === 'IntentHonoured' && c.status === 'False' && (c.observedGeneration ?? observed) >= s.generation);
     if (refusal) return { state: 'refused', error: refusal.message };
@@ -142,7 +133,7 @@ export function allocationHealthOutcome(s: HealthSnapshot): Acted {
       // allocations of a successful deployment healthy already. Otherwise a successful or
       // cancelled deployment records no more health (a failed one still does).
       if (status === 'successful' && wanted === 'healthy') continue;
-      if (status === 'successful' || status === 'cancelled') return { state: 'refused', error: terminalErrors.health };
+      if (status === 'successful' || status === 'cancelled') return { state: 'refused', error: terminalRefusals.health };
       return { state: 'waiting', for: `allocation ${id} has no deployment health recorded yet` };
     }
     const refusal = healthAlreadyRecorded(id, d.metadata.uid ?? d.metadata.name, a.recorded, wanted);

@@ -3,7 +3,7 @@ import { observeDeployment, type NomadDeploymentObject } from '../../controller/
 import { observeAllocation, parseRecordedHealth } from '../../controller/observe-pod.ts';
 import { apiErrorCode } from '../../kube/client.ts';
 import { annotations } from '../../model/labels.ts';
-import { isTerminal } from '../../planner/deployment.ts';
+import { isTerminal, terminalRefusals } from '../../planner/deployment.ts';
 import type { Health } from '../../planner/observed-allocation.ts';
 import { promote, type PromoteRequest } from '../../planner/promotion.ts';
 import { awaitController, defaultControllerWait, type ControllerWait } from '../await-controller.ts';
@@ -11,7 +11,7 @@ import type { ClusterView } from '../cluster-view.ts';
 import { serverError } from '../http-error.ts';
 import { evaluationId } from '../nomad/evaluation.ts';
 import { indexOf } from '../nomad/indexes.ts';
-import { allocationHealthOutcome, healthAlreadyRecorded, notActedInTime, operationOutcome, terminalErrors, type Acted, type DeploymentOperation } from '../operation-outcome.ts';
+import { allocationHealthOutcome, healthAlreadyRecorded, notActedInTime, operationOutcome, type Acted, type DeploymentOperation } from '../operation-outcome.ts';
 import type { ApiRequest, NomadApiContext, Route } from '../server.ts';
 import { bodyFor, deploymentFor, group, plural, version, writeIn } from './deployment-lookup.ts';
 
@@ -150,7 +150,7 @@ export function deploymentWriteRoutes(view: ClusterView, options: DeploymentWrit
           bodyFor(req, false);
           await req.authorize(writeIn(req.options.namespace));
           const d = deploymentFor(view, req, true)!;
-          if (isTerminal(observeDeployment(d).status)) throw serverError(terminalErrors.fail);
+          if (isTerminal(observeDeployment(d).status)) throw serverError(terminalRefusals.fail);
           return operate(req, ctx, d, { kind: 'fail' }, { failed: true }, 'fail');
         },
       },
@@ -163,7 +163,7 @@ export function deploymentWriteRoutes(view: ClusterView, options: DeploymentWrit
           await req.authorize(writeIn(req.options.namespace));
           const d = deploymentFor(view, req, true)!;
           const pause = body['Pause'] === true;
-          if (isTerminal(observeDeployment(d).status)) throw serverError(pause ? terminalErrors.pause : terminalErrors.resume);
+          if (isTerminal(observeDeployment(d).status)) throw serverError(pause ? terminalRefusals.pause : terminalRefusals.resume);
           return operate(req, ctx, d, { kind: pause ? 'pause' : 'resume' }, { paused: pause }, pause ? 'pause' : 'resume');
         },
       },
@@ -196,7 +196,7 @@ export function deploymentWriteRoutes(view: ClusterView, options: DeploymentWrit
           bodyFor(req, true);
           await req.authorize(writeIn(req.options.namespace));
           const d = deploymentFor(view, req, true)!;
-          throw serverError(isTerminal(observeDeployment(d).status) ? "can't unblock terminal deployment" : "can't unblock running deployment");
+          throw serverError(isTerminal(observeDeployment(d).status) ? terminalRefusals.unblock : "can't unblock running deployment");
         },
       },
     },
@@ -212,7 +212,7 @@ export function deploymentWriteRoutes(view: ClusterView, options: DeploymentWrit
           const unhealthy = ids('UnhealthyAllocationIDs');
           const namespace = namespaceOf(d);
           if (healthy.length === 0 && unhealthy.length === 0) throw serverError('must specify at least one healthy/unhealthy allocation ID');
-          if (isTerminal(observeDeployment(d).status)) throw serverError(terminalErrors.health);
+          if (isTerminal(observeDeployment(d).status)) throw serverError(terminalRefusals.health);
           const pods: [V1Pod, Health][] = [];
           for (const [list, health] of [[healthy, 'healthy'], [unhealthy, 'unhealthy']] as const) {
             for (const id of list) {
