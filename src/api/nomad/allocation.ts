@@ -40,7 +40,7 @@ export interface AllocationContext {
   readonly previousAllocation?: string | undefined;
   readonly nextAllocation?: string | undefined;
   /** The Pod's deployment as it stands (its status, and when that was last written, epoch ms). */
-  readonly deployment?: { readonly status: string; readonly modifiedAt?: number | undefined } | undefined;
+  readonly deployment?: { readonly status: string; readonly modifiedAt?: number | undefined; readonly promotedGroups?: ReadonlySet<string> } | undefined;
   /** Kubernetes Events about the Pod, for task events (optional). */
   readonly events?: readonly CoreV1Event[] | undefined;
   /** CreateIndex bookkeeping (indexes.ts); without it CreateIndex is the ModifyIndex. */
@@ -131,8 +131,10 @@ function deploymentStatus(pod: V1Pod, modifyIndex: number, deployment: Allocatio
   return {
     Healthy: healthy,
     Timestamp: goTime(recorded?.at ?? (healthy !== null ? deployment?.modifiedAt : undefined)),
-    // Cleared by the controller when the canary is promoted, as Nomad clears it.
-    Canary: pod.metadata?.labels?.[labels.canary] === 'true',
+    // Nomad clears the flag when the canary's group is promoted (§2.4 rule 4). Caravan keeps the
+    // Pod's label (placed as a canary, which the planner's name rules rely on across crashes)
+    // and reads promotion from the deployment.
+    Canary: pod.metadata?.labels?.[labels.canary] === 'true' && !(deployment?.promotedGroups?.has(pod.metadata?.labels?.[labels.taskGroup] ?? '') ?? false),
     ModifyIndex: modifyIndex,
   };
 }

@@ -36,7 +36,13 @@ export function allocationContext(ctx: NomadApiContext, view: ClusterView, pods:
       nodes,
       deploymentIds: idsByNamespace.get(namespace) ?? new Map(),
       created: view.created.lookup,
-      deployment: d ? { status: d.status?.status ?? 'running', modifiedAt: d.status?.modifyTime ? Date.parse(d.status.modifyTime) : undefined } : undefined,
+      deployment: d
+        ? {
+            status: d.status?.status ?? 'running',
+            modifiedAt: d.status?.modifyTime ? Date.parse(d.status.modifyTime) : undefined,
+            promotedGroups: new Set(Object.entries(d.status?.taskGroups ?? {}).flatMap(([g, s]) => (s.promoted ? [g] : []))),
+          }
+        : undefined,
       ...(chain?.previousAllocation ? { previousAllocation: chain.previousAllocation } : {}),
       ...(chain?.nextAllocation ? { nextAllocation: chain.nextAllocation } : {}),
     };
