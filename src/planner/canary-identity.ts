@@ -2,11 +2,13 @@ import type { Deployment, DeploymentGroupState } from './deployment.ts';
 import type { ObservedAllocation } from './observed-allocation.ts';
 
 /**
- * Whether an allocation is a canary of a deployment. Nomad keeps a canary's `Canary` flag after
- * promotion and knows a deployment's canaries from its `PlacedCanaries`; Caravan has both, the
- * Pod's `caravan.dev/canary` label (set when the Pod is created) and the deployment's recorded
- * `placedCanaries`. Either is enough: a pass that recorded one and was killed before the other
- * still knows the canary as a canary, so its name rules keep holding.
+ * Whether an allocation is a canary of a deployment, promoted or not. Nomad's name rules find a
+ * deployment's canaries through its `PlacedCanaries` (its alloc `Canary` flag is cleared at
+ * promotion, in the same atomic write). Caravan has two records that no single write covers: the
+ * Pod's `caravan.dev/canary` label, set when the Pod is created and never cleared (it means
+ * "placed as a canary"), and the deployment's recorded `placedCanaries`. Either is enough, so a
+ * pass killed between writes still knows the canary, and its name rules keep holding. The Nomad
+ * API shows Nomad's flag: false once the group is promoted.
  */
 export function isCanaryOf(a: ObservedAllocation, deployment: string, state: DeploymentGroupState | undefined): boolean {
   return a.deployment === deployment && (a.canary || (state?.placedCanaries.includes(a.uid) ?? false));

@@ -66,7 +66,8 @@ describe('story: canary, promote, rolling update, success (§2.5)', () => {
 
     w.intend({ promote: { all: true } });
     const promoted = w.step();
-    // As in Nomad, the promoted canary stays a canary; the old allocation sharing its name stops.
+    // The promoted canary stays placed-as-canary (the label is never cleared; Nomad's API flag is
+    // derived from the promotion); the old allocation sharing its name stops.
     expect(promoted.stop).toContainEqual({ podName: 'web-frontend-0-v0', reason: 'alloc not needed due to job update' });
     expect(w.live().filter((a) => a.canary).map((a) => a.podName)).toEqual(['web-frontend-0-v1']);
     expect(promoted.place.filter((p) => p.reason === 'destructive update').map((p) => p.index)).toEqual([1, 2]);
