@@ -180,9 +180,6 @@ export function deploymentWriteRoutes(view: ClusterView, options: DeploymentWrit
           const observed = observeDeployment(d);
           const outcome = promote(observed, request, healthyCanaries(view, d), Date.now());
           if (!outcome.ok) throw serverError(outcome.error);
-          // Nomad promotes a paused deployment's canaries too; Caravan's controller promotes only
-          // while the deployment runs, so it would never act on this request.
-          if (observed.status === 'paused') throw serverError(`can't promote paused deployment ${JSON.stringify(d.metadata.uid)}: Caravan promotes canaries while a deployment runs; resume it first`);
           return operate(req, ctx, d, { kind: 'promote', request }, 'all' in request ? { promote: { all: true, groups: null } } : { promote: { groups, all: null } }, 'promote');
         },
       },

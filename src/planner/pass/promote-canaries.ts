@@ -1,5 +1,5 @@
 import { isCanaryOf } from '../canary-identity.ts';
-import { canariesNeeded, isActive, isCanarying, requiresPromotion } from '../deployment.ts';
+import { canariesNeeded, isActive, isCanarying } from '../deployment.ts';
 import { promote, shouldAutoPromote, type PromoteRequest } from '../promotion.ts';
 import { event, healthOf, ofCurrent, type Pass } from './context.ts';
 
@@ -53,7 +53,9 @@ function moveCanarySteps(pass: Pass): Set<string> {
 export function promoteCanaries(pass: Pass): void {
   if (!pass.current) return;
   const intent = pass.o.deployment!.intent;
-  if (!pass.failure && isActive(pass.current.status) && intent.promote && requiresPromotion(pass.current)) {
+  // Nomad promotes any active deployment, paused too (its Promote checks Active, not Running).
+  const awaitsPromotion = Object.values(pass.current.groups).some((g) => g.desiredCanaries > 0 && !g.promoted);
+  if (!pass.failure && isActive(pass.current.status) && intent.promote && awaitsPromotion) {
     const error = doPromote(pass, intent.promote, 'by request');
     if (error !== undefined) pass.intentError = error;
   }

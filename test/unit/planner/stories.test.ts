@@ -497,3 +497,24 @@ describe('story: observations that disagree after a crash converge (issue 11)', 
     expect(images(w)).toEqual(['0:nginx:1', '1:nginx:1', '2:nginx:1', '3:nginx:1']);
   });
 });
+
+describe('story: promoting a paused deployment (Nomad promotes any active deployment)', () => {
+  it('promotes while paused, keeps the paused description, and places nothing until resumed', () => {
+    const w = new World();
+    w.submit(web('nginx:1', 3, { canary: 1 }));
+    w.settle();
+    w.submit(web('nginx:2', 3, { canary: 1 }));
+    w.settle();
+    w.intend({ paused: true });
+    w.step();
+    w.intend({ promote: { all: true } });
+    const promoted = w.step();
+    expect(promoted.intentError).toBeUndefined();
+    expect(w.deployment).toMatchObject({ status: 'paused', statusDescription: 'Deployment is paused', groups: { frontend: { promoted: true } } });
+    expect(promoted.place).toEqual([]);
+    w.intend({ paused: false });
+    w.settle();
+    expect(w.deployment).toMatchObject({ status: 'successful' });
+    expect(images(w)).toEqual(['0:nginx:2(canary)', '1:nginx:2', '2:nginx:2']);
+  });
+});
