@@ -59,7 +59,8 @@ export function event(pass: Pass, on: PlanEvent['on'], type: PlanEvent['type'], 
 
 /** An allocation's health for the current deployment: recorded on the Pod, or decided in this pass. */
 export function healthOf(pass: Pass, a: ObservedAllocation): Health | undefined {
-  return a.recordedHealth?.health ?? pass.recorded.get(a.podName)?.health;
+  // What this pass decided wins: a value set by hand can overwrite the recorded one (§2.13).
+  return pass.recorded.get(a.podName)?.health ?? a.recordedHealth?.health;
 }
 
 /** The current deployment's live allocations. */

@@ -4,11 +4,34 @@ import { descriptions } from '../deployment.ts';
 import { allocationHealth } from '../health.ts';
 import { requireProgressByAfterHealthy } from '../progress.ts';
 import { rescheduleDecision } from '../reschedule.ts';
+import type { ObservedAllocation } from '../observed-allocation.ts';
 import { event, ofCurrent, type Pass } from './context.ts';
 
 /** Services whose checks decide health in `checks` mode. */
 function checkedServices(group: TaskGroup): string[] {
   return [...group.services, ...group.tasks.flatMap((t) => t.services)].filter((s) => s.checks.length > 0).map((s) => s.name);
+}
+
+/**
+ * Health set by hand over health already recorded (§2.13 rule 3: it can overwrite a previous
+ * value): the counters move from one side to the other, and an unhealthy mark fails the
+ * deployment at once (rule 4).
+ */
+function overwriteByHand(pass: Pass, a: ObservedAllocation): void {
+  const was = a.recordedHealth!.health;
+  if (a.manualHealth === undefined || a.manualHealth === was) return;
+  const g = pass.current!.groups[a.group]!;
+  const healthy = a.manualHealth === 'healthy';
+  const updated: DeploymentGroupState = healthy ? { ...g, healthyAllocs: g.healthyAllocs + 1, unhealthyAllocs: Math.max(0, g.unhealthyAllocs - 1) } : { ...g, unhealthyAllocs: g.unhealthyAllocs + 1, healthyAllocs: Math.max(0, g.healthyAllocs - 1) };
+  pass.current = { ...pass.current!, groups: { ...pass.current!.groups, [a.group]: updated } };
+  pass.recorded.set(a.podName, { health: a.manualHealth, at: pass.now });
+  pass.health.push({ podName: a.podName, health: a.manualHealth, at: pass.now, ...(healthy ? {} : { reason: 'Marked unhealthy by hand' }) });
+  if (healthy) {
+    event(pass, 'deployment', 'Normal', 'AllocationHealthy', `${a.podName} (${a.group}[${a.index}]) is healthy (set by hand over ${was})`);
+    return;
+  }
+  event(pass, 'deployment', 'Warning', 'AllocationUnhealthy', `${a.podName} (${a.group}[${a.index}]) is unhealthy (set by hand over ${was})`);
+  if (!pass.failure) pass.failure = { base: descriptions.failedAllocations, autoRevert: g.autoRevert };
 }
 
 /**
@@ -21,7 +44,11 @@ export function recordHealth(pass: Pass): void {
   for (const a of ofCurrent(pass)) {
     const group = pass.job.taskGroups.find((g) => g.name === a.group);
     const g = pass.current!.groups[a.group];
-    if (a.recordedHealth || !group?.update || !g) continue;
+    if (!group?.update || !g) continue;
+    if (a.recordedHealth) {
+      overwriteByHand(pass, a);
+      continue;
+    }
     const verdict = allocationHealth(a, { ...group.update, checkedServices: checkedServices(group) }, pass.now);
     if (verdict.status === 'pending') {
       if (verdict.recheckAt !== undefined) pass.requeue.push(verdict.recheckAt);

@@ -518,3 +518,36 @@ describe('story: promoting a paused deployment (Nomad promotes any active deploy
     expect(images(w)).toEqual(['0:nginx:2(canary)', '1:nginx:2', '2:nginx:2']);
   });
 });
+
+describe('story: health set by hand over recorded health (§2.13 rule 3)', () => {
+  it('unhealthy over healthy moves the counters and fails the deployment at once', () => {
+    const w = new World();
+    w.submit(web('nginx:1', 2, { canary: 1 }));
+    w.settle();
+    w.submit(web('nginx:2', 2, { canary: 1 }));
+    w.settle();
+    expect(w.deployment?.groups['frontend']).toMatchObject({ healthyAllocs: 1, unhealthyAllocs: 0 });
+    const canary = w.live().find((a) => a.canary)!;
+    w.markHealth(canary.podName, 'unhealthy');
+    const pass = w.step();
+    expect(pass.health).toEqual([{ podName: canary.podName, health: 'unhealthy', at: w.now, reason: 'Marked unhealthy by hand' }]);
+    expect(w.deployment).toMatchObject({ status: 'failed', statusDescription: 'Failed due to unhealthy allocations', groups: { frontend: { healthyAllocs: 0, unhealthyAllocs: 1 } } });
+  });
+
+  it('healthy over unhealthy counts the allocation healthy and lets the rollout go on', () => {
+    const w = new World();
+    w.submit(web('nginx:1', 2, { canary: 1, autoPromote: true }));
+    w.settle();
+    w.behave('nginx:2', 'never-ready');
+    w.submit(web('nginx:2', 2, { canary: 1, autoPromote: true, healthyDeadline: '20s', progressDeadline: '10m' }));
+    for (let i = 0; i < 40 && !w.live().some((a) => a.recordedHealth?.health === 'unhealthy'); i++) {
+      w.now += 1000;
+      w.step();
+    }
+    const canary = w.live().find((a) => a.recordedHealth?.health === 'unhealthy')!;
+    expect(w.deployment?.status).toBe('running');
+    w.markHealth(canary.podName, 'healthy');
+    w.step();
+    expect(w.deployment?.groups['frontend']).toMatchObject({ healthyAllocs: 1, unhealthyAllocs: 0, promoted: true });
+  });
+});
