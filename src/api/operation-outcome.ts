@@ -106,16 +106,6 @@ export interface HealthSnapshot {
 }
 
 /**
- * Health already recorded otherwise for the deployment: the controller records an allocation's
- * health once per deployment (§2.7), so it would never act on this request. Nomad overwrites it;
- * Caravan says so instead of waiting in vain.
- */
-export function healthAlreadyRecorded(id: string, deploymentId: string, recorded: Health | undefined, wanted: Health): string | undefined {
-  if (recorded === undefined || recorded === wanted) return undefined;
-  return `alloc ${JSON.stringify(id)} is already recorded ${recorded} in deployment ${JSON.stringify(deploymentId)}: Caravan records an allocation's deployment health once; fail the deployment instead`;
-}
-
-/**
  * Whether the controller has carried out an allocation-health request (§2.13): every requested
  * allocation shows the health on its Pod, and the deployment counts it. The controller writes the
  * count before the Pod's mark (the order a crash cannot break), so once a mark is in the cache,
@@ -136,8 +126,8 @@ export function allocationHealthOutcome(s: HealthSnapshot): Acted {
       if (status === 'successful' || status === 'cancelled') return { state: 'refused', error: terminalRefusals.health };
       return { state: 'waiting', for: `allocation ${id} has no deployment health recorded yet` };
     }
-    const refusal = healthAlreadyRecorded(id, d.metadata.uid ?? d.metadata.name, a.recorded, wanted);
-    if (refusal) return { state: 'refused', error: refusal };
+    // Health set by hand overwrites a recorded value (§2.13 rule 3): wait for the controller to.
+    if (a.recorded !== wanted) return { state: 'waiting', for: `allocation ${id} still shows ${a.recorded}` };
   }
   for (const [name, g] of Object.entries(d.status?.taskGroups ?? {})) {
     const marked = (h: Health) => s.allocations.filter((a) => a.group === name && a.recorded === h).length;

@@ -46,7 +46,9 @@ export function allocHealthDecision(pod: V1Pod, deployment: NomadDeploymentObjec
   const warnings: string[] = [];
   const recorded = parseRecordedHealth(a[annotations.deploymentHealth]);
   if (recorded && recorded.health !== health) {
-    warnings.push(`${name} was already recorded ${recorded.health} for ${deploymentName} at ${new Date(recorded.at).toISOString()}; Caravan records health once per deployment, so this does not change ${deploymentName}`);
+    // As Nomad's SetAllocHealth, a mark by hand overwrites recorded health (§2.13 rule 3).
+    const effect = health === 'unhealthy' ? `; an unhealthy mark fails ${deploymentName}` : '';
+    warnings.push(`${name} was recorded ${recorded.health} for ${deploymentName} at ${new Date(recorded.at).toISOString()}; this mark overwrites it${effect}`);
   }
   return { ok: true, unchanged: a[annotations.health] === health, warnings };
 }

@@ -11,7 +11,7 @@ import type { ClusterView } from '../cluster-view.ts';
 import { serverError } from '../http-error.ts';
 import { evaluationId } from '../nomad/evaluation.ts';
 import { indexOf } from '../nomad/indexes.ts';
-import { allocationHealthOutcome, healthAlreadyRecorded, notActedInTime, operationOutcome, type Acted, type DeploymentOperation } from '../operation-outcome.ts';
+import { allocationHealthOutcome, notActedInTime, operationOutcome, type Acted, type DeploymentOperation } from '../operation-outcome.ts';
 import type { ApiRequest, NomadApiContext, Route } from '../server.ts';
 import { bodyFor, deploymentFor, group, plural, version, writeIn } from './deployment-lookup.ts';
 
@@ -216,8 +216,6 @@ export function deploymentWriteRoutes(view: ClusterView, options: DeploymentWrit
               const pod = view.podByUid(id);
               if (!pod) throw serverError(`unknown alloc ${JSON.stringify(id)}`);
               if (pod.metadata?.annotations?.[annotations.deployment] !== d.metadata.name || pod.metadata?.namespace !== namespace) throw serverError(`alloc ${JSON.stringify(id)} is not part of deployment ${JSON.stringify(d.metadata.uid)}`);
-              const refusal = healthAlreadyRecorded(id, d.metadata.uid ?? d.metadata.name, parseRecordedHealth(pod.metadata?.annotations?.[annotations.deploymentHealth])?.health, health);
-              if (refusal) throw serverError(refusal);
               pods.push([pod, health]);
             }
           }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DeploymentStatusBody, NomadDeploymentObject } from '../../../src/controller/deployment-object.ts';
-import { allocationHealthOutcome, healthAlreadyRecorded, notActedInTime, operationOutcome, type DeploymentOperation } from '../../../src/api/operation-outcome.ts';
+import { allocationHealthOutcome, notActedInTime, operationOutcome, type DeploymentOperation } from '../../../src/api/operation-outcome.ts';
 import { deploymentUid, webV1Deployment } from './nomad/fixtures.ts';
 
 type Group = NonNullable<DeploymentStatusBody['taskGroups']>[string];
@@ -78,7 +78,7 @@ describe('allocationHealthOutcome: whether the controller has recorded the healt
     ['recorded and counted', deployment(2), [{ uid: canary, group: 'frontend', recorded: 'healthy' as const }], { state: 'done', settled: true }],
     ['counted only with the other healthy allocation too', deployment(2), [{ uid: canary, group: 'frontend', recorded: 'healthy' as const }, { uid: other, group: 'frontend', recorded: 'healthy' as const }], { state: 'waiting' }],
     ['the Pod is gone: nothing left to show', deployment(2), [], { state: 'done', settled: true }],
-    ['recorded otherwise meanwhile (the checks decided first)', deployment(2, { taskGroups: { frontend: frontend({ healthyAllocs: 0, unhealthyAllocs: 1 }) } }), [{ uid: canary, group: 'frontend', recorded: 'unhealthy' as const }], { state: 'refused' }],
+    ['recorded otherwise (the checks decided first): the controller overwrites it (§2.13 rule 3)', deployment(2, { taskGroups: { frontend: frontend({ healthyAllocs: 0, unhealthyAllocs: 1 }) } }), [{ uid: canary, group: 'frontend', recorded: 'unhealthy' as const }], { state: 'waiting', for: `allocation ${canary} still shows unhealthy` }],
     ['the deployment succeeded with it, the mark not in the cache yet (the API shows it healthy)', deployment(2, { status: 'successful' }), [{ uid: canary, group: 'frontend' }], { state: 'done', settled: true }],
     ['the deployment was cancelled before recording it', deployment(2, { status: 'cancelled' }), [{ uid: canary, group: 'frontend' }], { state: 'refused', error: "can't set health of allocations for a terminal deployment" }],
   ] as const)('%s', (_what, d, allocations, expected) => {
@@ -98,15 +98,6 @@ describe('allocationHealthOutcome: whether the controller has recorded the healt
   });
 });
 
-describe('healthAlreadyRecorded: health Caravan records once per deployment', () => {
-  it.each([
-    [undefined, 'healthy', undefined],
-    ['healthy', 'healthy', undefined],
-    ['healthy', 'unhealthy', `alloc "a1" is already recorded healthy in deployment "${deploymentUid}": Caravan records an allocation's deployment health once; fail the deployment instead`],
-  ] as const)('recorded %s, asked %s', (recorded, wanted, expected) => {
-    expect(healthAlreadyRecorded('a1', deploymentUid, recorded, wanted)).toBe(expected);
-  });
-});
 
 describe('notActedInTime: the answer when the controller does not act', () => {
   const base = { what: 'pause', deploymentId: deploymentUid, ms: 10_000, waitingFor: 'it still shows status "running"', intentIn: 'the spec of NomadDeployment shop/web-v1' };

@@ -45,11 +45,11 @@ describe('setting health by hand (§2.13)', () => {
     expect(allocHealthDecision(pod, deployment, health)).toEqual(decision);
   });
 
-  it('warns that health recorded for the deployment stands', () => {
+  it('says that the mark overwrites health recorded for the deployment, and what an unhealthy one does', () => {
     expect(allocHealthDecision(canary, webV1(), 'unhealthy')).toEqual({
       ok: true,
       unchanged: false,
-      warnings: [`web-frontend-0-v1 was already recorded healthy for web-v1 at ${at(67)}; Caravan records health once per deployment, so this does not change web-v1`],
+      warnings: [`web-frontend-0-v1 was recorded healthy for web-v1 at ${at(67)}; this mark overwrites it; an unhealthy mark fails web-v1`],
     });
   });
 });
