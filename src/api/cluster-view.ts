@@ -1,9 +1,11 @@
-import type { V1ControllerRevision, V1Pod } from '@kubernetes/client-node';
-import type { ClusterCaches } from '../controller/cluster-caches.ts';
-import type { NomadDeploymentObject } from '../controller/deployment-object.ts';
-import type { JobObject } from '../controller/reconciler.ts';
-import { decideVersion, versionAnnotations, versionFromRevision, type JobVersion } from '../model/job-versions.ts';
-import { labels } from '../model/labels.ts';
+import type { V1Pod } from '@kubernetes/client-node';
+import { cacheIndexes, type ClusterCaches } from '../kube/cluster-caches.ts';
+import { decideVersion, type JobVersion } from '../model/job-versions.ts';
+import { versionFromRevision } from '../resources/job-version.ts';
+import { versionAnnotations } from '../resources/labels.ts';
+import type { NomadDeployment } from '../resources/nomad-deployment.ts';
+import type { NomadJob } from '../resources/nomad-job.ts';
+import { isOwnedBy } from '../resources/object-meta.ts';
 import type { DeploymentJobInfo } from './nomad/deployment.ts';
 import { EvaluationBook } from './evaluation-book.ts';
 import { CreateIndexBook, jobIndexes, type IndexedRevision } from './nomad/indexes.ts';
@@ -16,6 +18,8 @@ interface KeptVersion {
 }
 
 const inNamespace = (namespace: string) => (obj: { metadata?: { namespace?: string | undefined } | undefined }) => namespace === '*' || obj.metadata?.namespace === namespace;
+/** The caches' byJob index value of a job's Pods, deployments and versions. */
+const jobKey = (job: NomadJob) => `${job.metadata.namespace ?? 'default'}/${job.metadata.name}`;
 
 /**
  * The cluster as the Nomad API reads it: jobs at their versions, deployments and allocations,
@@ -33,54 +37,36 @@ export class ClusterView {
     this.cluster = cluster;
     const all = [cluster.caches.jobs, cluster.caches.deployments, cluster.caches.pods, cluster.revisions] as const;
     for (const informer of all) for (const obj of informer.values()) this.created.observeObject(obj);
-    for (const r of cluster.revisions.values()) this.indexRevision('add', r);
     this.unsubscribe = cluster.subscribe((kind, event, obj) => {
       const o = obj as { metadata?: { uid?: string; resourceVersion?: string } };
       if (event === 'delete') {
         if (o.metadata?.uid) this.created.forget(o.metadata.uid);
       } else this.created.observeObject(o);
-      if (kind === 'revisions') this.indexRevision(event, obj as V1ControllerRevision);
     });
-  }
-
-  /** Revision keys by `<namespace>/<job>`: a job's versions without scanning every revision. */
-  private readonly revisionsByJob = new Map<string, Set<string>>();
-
-  private indexRevision(event: 'add' | 'update' | 'delete', r: V1ControllerRevision): void {
-    const job = r.metadata?.labels?.[labels.job];
-    if (!job) return;
-    const byJob = `${r.metadata?.namespace}/${job}`;
-    const key = `${r.metadata?.namespace}/${r.metadata?.name}`;
-    const keys = this.revisionsByJob.get(byJob) ?? new Set<string>();
-    if (event === 'delete') keys.delete(key);
-    else keys.add(key);
-    if (keys.size > 0) this.revisionsByJob.set(byJob, keys);
-    else this.revisionsByJob.delete(byJob);
   }
 
   close(): void {
     this.unsubscribe();
   }
 
-  jobs(namespace: string): JobObject[] {
+  jobs(namespace: string): NomadJob[] {
     return [...this.cluster.caches.jobs.values()].filter(inNamespace(namespace));
   }
 
-  job(namespace: string, name: string): JobObject | undefined {
+  job(namespace: string, name: string): NomadJob | undefined {
     return this.cluster.caches.jobs.get(`${namespace}/${name}`);
   }
 
   /** The job as the cache holds it now (a blocking read re-reads it after each change). */
-  current(job: JobObject): JobObject {
+  current(job: NomadJob): NomadJob {
     return this.job(job.metadata.namespace ?? 'default', job.metadata.name) ?? job;
   }
 
   /** The versions kept for a job, oldest first. */
-  versions(job: JobObject): KeptVersion[] {
+  versions(job: NomadJob): KeptVersion[] {
     const out: KeptVersion[] = [];
-    for (const key of this.revisionsByJob.get(`${job.metadata.namespace}/${job.metadata.name}`) ?? []) {
-      const r = this.cluster.revisions.get(key);
-      if (!r || !ownedBy(r, job.metadata.uid)) continue;
+    for (const r of this.cluster.revisions.byIndex(cacheIndexes.byJob, jobKey(job))) {
+      if (!isOwnedBy(r, job.metadata.uid)) continue;
       const version = versionFromRevision(r);
       // The index the version was recorded at: marking it stable later must not move it.
       const recorded = r.metadata?.annotations?.[versionAnnotations.recordedIndex] ?? r.metadata?.resourceVersion;
@@ -95,7 +81,7 @@ export class ClusterView {
    * has, the job shows the version the controller will record (decideVersion, the controller's
    * own rule), so a client that registers and reads at once sees what Nomad would show.
    */
-  private withPending(job: JobObject): KeptVersion[] {
+  private withPending(job: NomadJob): KeptVersion[] {
     const kept = this.versions(job);
     const decision = decideVersion(kept.map((k) => k.version), job.spec, new Date());
     if (decision.kind !== 'new') return kept;
@@ -104,14 +90,14 @@ export class ClusterView {
   }
 
   /** The job at one of its versions (the newest by default). */
-  jobAt(job: JobObject, version?: number): JobAtVersion | undefined {
+  jobAt(job: NomadJob, version?: number): JobAtVersion | undefined {
     const kept = this.withPending(job);
     const at = version === undefined ? kept.at(-1) : kept.find((k) => k.version.version === version);
     if (!at) return undefined;
     return { job, version: at.version, indexes: jobIndexes(job, kept.map((k) => k.revision), at.version.version, this.created.lookup) };
   }
 
-  allVersionsOf(job: JobObject): JobAtVersion[] {
+  allVersionsOf(job: NomadJob): JobAtVersion[] {
     const kept = this.withPending(job);
     return kept.map((k) => ({ job, version: k.version, indexes: jobIndexes(job, kept.map((x) => x.revision), k.version.version, this.created.lookup) }));
   }
@@ -135,21 +121,21 @@ export class ClusterView {
     while (this.job(namespace, name) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
   }
 
-  deployments(namespace: string): NomadDeploymentObject[] {
+  deployments(namespace: string): NomadDeployment[] {
     return [...this.cluster.caches.deployments.values()].filter(inNamespace(namespace));
   }
 
-  deploymentsOf(job: JobObject): NomadDeploymentObject[] {
-    return this.deployments(job.metadata.namespace ?? 'default').filter((d) => d.spec.job === job.metadata.name && ownedBy(d, job.metadata.uid));
+  deploymentsOf(job: NomadJob): NomadDeployment[] {
+    return this.cluster.caches.deployments.byIndex(cacheIndexes.byJob, jobKey(job)).filter((d) => isOwnedBy(d, job.metadata.uid));
   }
 
-  deploymentByUid(uid: string): NomadDeploymentObject | undefined {
+  deploymentByUid(uid: string): NomadDeployment | undefined {
     for (const d of this.cluster.caches.deployments.values()) if (d.metadata.uid === uid) return d;
     return undefined;
   }
 
   /** What a deployment shows of its job (DeploymentJobInfo); the job may be gone. */
-  deploymentJobInfo(d: NomadDeploymentObject): DeploymentJobInfo {
+  deploymentJobInfo(d: NomadDeployment): DeploymentJobInfo {
     const job = this.job(d.metadata.namespace ?? 'default', d.spec.job);
     if (!job) return { jobCreateIndex: 0 };
     const at = this.jobAt(job, d.spec.jobVersion);
@@ -161,8 +147,8 @@ export class ClusterView {
     return [...this.cluster.caches.pods.values()].filter(inNamespace(namespace));
   }
 
-  podsOf(job: JobObject): V1Pod[] {
-    return this.pods(job.metadata.namespace ?? 'default').filter((p) => p.metadata?.labels?.[labels.job] === job.metadata.name && ownedBy(p, job.metadata.uid));
+  podsOf(job: NomadJob): V1Pod[] {
+    return this.cluster.caches.pods.byIndex(cacheIndexes.byJob, jobKey(job)).filter((p) => isOwnedBy(p, job.metadata.uid));
   }
 
   podByUid(uid: string): V1Pod | undefined {
@@ -173,10 +159,4 @@ export class ClusterView {
   nodeUid(name: string | undefined): string | undefined {
     return name ? this.cluster.caches.nodes.get(name)?.metadata?.uid : undefined;
   }
-}
-
-/** Objects of an earlier job of the same name (deleted and created again) are not this job's. */
-function ownedBy(obj: V1ControllerRevision | NomadDeploymentObject | V1Pod, uid: string | undefined): boolean {
-  const owners = (obj.metadata?.ownerReferences ?? []) as { uid?: string }[];
-  return uid === undefined || owners.length === 0 || owners.some((o) => o.uid === uid);
 }

@@ -1,7 +1,7 @@
-import type { NomadDeploymentObject } from '../controller/deployment-object.ts';
 import { descriptions, isTerminal, terminalRefusals } from '../planner/deployment.ts';
 import type { Health } from '../planner/observed-allocation.ts';
 import type { PromoteRequest } from '../planner/promotion.ts';
+import type { NomadDeployment } from '../resources/nomad-deployment.ts';
 
 /**
  * A deployment operation of Nomad's API. The API writes it as intent in the NomadDeployment's
@@ -23,7 +23,7 @@ export type Acted =
   | { readonly state: 'refused'; readonly error: string }
   | { readonly state: 'waiting'; readonly for: string };
 
-const statusOf = (d: NomadDeploymentObject) => d.status?.status ?? 'running';
+const statusOf = (d: NomadDeployment) => d.status?.status ?? 'running';
 
 /**
  * Whether the deployment shows what the operation asks for. A fail shows Nomad's own description
@@ -31,7 +31,7 @@ const statusOf = (d: NomadDeploymentObject) => d.status?.status ?? 'running';
  * promoted; a group without canaries counts as promoted once nothing waits for promotion, since
  * then there is nothing left for the controller to do.
  */
-export function showsOperation(op: DeploymentOperation, d: NomadDeploymentObject): boolean {
+export function showsOperation(op: DeploymentOperation, d: NomadDeployment): boolean {
   const status = statusOf(d);
   switch (op.kind) {
     case 'pause':
@@ -50,14 +50,14 @@ export function showsOperation(op: DeploymentOperation, d: NomadDeploymentObject
 }
 
 /** A failed deployment that rolls back settles once the job's revert version is recorded (§2.9 rule 5). */
-function revertSettled(d: NomadDeploymentObject, newestJobVersion: number | undefined): boolean {
+function revertSettled(d: NomadDeployment, newestJobVersion: number | undefined): boolean {
   const reverted = statusOf(d) === 'failed' ? d.status?.revertedJobVersion : undefined;
   return reverted === undefined || (newestJobVersion ?? -1) > d.spec.jobVersion;
 }
 
 export interface OperationSnapshot {
   /** The deployment as the cache holds it now (undefined: it is gone). */
-  readonly deployment: NomadDeploymentObject | undefined;
+  readonly deployment: NomadDeployment | undefined;
   /** The metadata.generation the API's intent write produced. */
   readonly generation: number;
   /** The newest version recorded for the deployment's job. */
@@ -97,7 +97,7 @@ export interface AllocationHealthView {
 }
 
 export interface HealthSnapshot {
-  readonly deployment: NomadDeploymentObject | undefined;
+  readonly deployment: NomadDeployment | undefined;
   /** What the request set, by allocation ID. */
   readonly requested: ReadonlyMap<string, Health>;
   /** Every live allocation of the deployment now (a requested one that is gone needs nothing more). */

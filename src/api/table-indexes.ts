@@ -1,4 +1,4 @@
-import type { CacheKind, ClusterCaches } from '../controller/cluster-caches.ts';
+import type { CacheKind, ClusterCaches } from '../kube/cluster-caches.ts';
 import { indexOf } from './nomad/indexes.ts';
 
 /** Nomad's state tables that Caravan's caches stand in for. */

@@ -1,7 +1,7 @@
 import { CoreV1Api, VersionApi, type KubeConfig } from '@kubernetes/client-node';
 import type { Command } from 'commander';
-import { isNodeReady } from '../cluster/fake-nodes.ts';
 import { apiServerLocation, explainKubernetesError, loadKubeConfig } from '../kube/client.ts';
+import { isNodeReady } from '../resources/node.ts';
 import { logLevelOption, runControllerUntilSignalled } from './controller-command.ts';
 import { installCrds } from '../kube/install-crds.ts';
 import { parseNodeCount, parseServePort } from './option-values.ts';

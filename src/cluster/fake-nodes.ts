@@ -55,7 +55,3 @@ export function fakeNode(index: number, opts: FakeNodeOptions = defaultFakeNodeO
     status: { allocatable: resources, capacity: resources },
   };
 }
-
-export function isNodeReady(node: V1Node): boolean {
-  return node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
-}

@@ -4,6 +4,7 @@ import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { apiErrorCode, loadKubeConfig } from '../kube/client.ts';
 import { fromProjectRoot } from '../project.ts';
+import { isNodeReady } from '../resources/node.ts';
 import { ensureBinaries, binaryCacheDir, binaryPaths } from './binaries.ts';
 import {
   componentLogFile,
@@ -13,7 +14,7 @@ import {
   type ComponentName,
   type ComponentSpec,
 } from './components.ts';
-import { defaultFakeNodeOptions, fakeNode, fakeNodeLabel, fakeNodeName, isNodeReady, type FakeNodeOptions } from './fake-nodes.ts';
+import { defaultFakeNodeOptions, fakeNode, fakeNodeLabel, fakeNodeName, type FakeNodeOptions } from './fake-nodes.ts';
 import { waitHealthy, probe } from './health.ts';
 import { renderAdminKubeconfig } from './kubeconfig.ts';
 import { clusterLayout, type ClusterLayout } from './layout.ts';

@@ -1,12 +1,13 @@
 import type { KubeConfig, V1Node, V1Pod } from '@kubernetes/client-node';
+import { cacheIndexes, createClusterCaches, type CacheKind, type ClusterCaches } from '../kube/cluster-caches.ts';
 import { objectKey } from '../kube/informer.ts';
 import { silentLogger, type Logger } from '../log/logger.ts';
 import type { ControllerMetrics } from '../metrics/controller-metrics.ts';
-import { labels } from '../model/labels.ts';
-import type { NomadDeploymentObject } from './deployment-object.ts';
+import { labels } from '../resources/labels.ts';
+import type { NomadDeployment } from '../resources/nomad-deployment.ts';
+import type { NomadJob } from '../resources/nomad-job.ts';
 import { nodeEventAffectsAllocations } from './node-events.ts';
-import { cacheIndexes, createClusterCaches, type CacheKind, type ClusterCaches } from './cluster-caches.ts';
-import { JobReconciler, type JobObject } from './reconciler.ts';
+import { JobReconciler } from './reconciler.ts';
 import { WorkQueue } from './work-queue.ts';
 
 export interface RunningController {
@@ -24,9 +25,9 @@ export interface ControllerOptions {
 
 /** The NomadJob a cached object belongs to, as a queue key. */
 function jobKeyOf(kind: CacheKind, obj: unknown): string | undefined {
-  if (kind === 'jobs') return objectKey(obj as JobObject);
+  if (kind === 'jobs') return objectKey(obj as NomadJob);
   if (kind === 'deployments') {
-    const d = obj as NomadDeploymentObject;
+    const d = obj as NomadDeployment;
     return `${d.metadata.namespace}/${d.spec.job}`;
   }
   if (kind === 'pods') {

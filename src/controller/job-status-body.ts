@@ -1,33 +1,10 @@
 import type { FieldError } from '../model/validate.ts';
 import { isActive, type Deployment } from '../planner/deployment.ts';
 import type { Plan } from '../planner/plan-types.ts';
-
-export interface Condition {
-  type: 'Ready' | 'Progressing' | 'Reconciling' | 'Stalled';
-  status: 'True' | 'False' | 'Unknown';
-  reason: string;
-  message: string;
-  lastTransitionTime: string;
-  observedGeneration: number;
-}
-
-export interface JobStatusBody {
-  observedGeneration: number;
-  status?: Plan['jobStatus'];
-  statusDescription?: string;
-  version?: number;
-  runningVersion?: number;
-  stableVersion?: number;
-  revert?: { fromVersion: number; toVersion: number; reason: string };
-  desired?: number;
-  running?: number;
-  summary?: Plan['summary'];
-  latestDeployment?: { name: string; id?: string; jobVersion: number; status: string; statusDescription: string };
-  conditions: Condition[];
-}
+import type { NomadJobCondition, NomadJobStatus } from '../resources/nomad-job.ts';
 
 /** Keeps a condition's transition time unless its status changed (Kubernetes' convention). */
-function withTransitions(next: Omit<Condition, 'lastTransitionTime'>[], previous: readonly Condition[] | undefined, now: string): Condition[] {
+function withTransitions(next: Omit<NomadJobCondition, 'lastTransitionTime'>[], previous: readonly NomadJobCondition[] | undefined, now: string): NomadJobCondition[] {
   return next.map((c) => {
     const before = previous?.find((p) => p.type === c.type);
     return { ...c, lastTransitionTime: before && before.status === c.status ? before.lastTransitionTime : now };
@@ -41,9 +18,9 @@ export interface JobStatusInput {
   readonly latestVersion: number;
   readonly runningVersion: number;
   readonly stableVersion: number | undefined;
-  readonly revert: JobStatusBody['revert'];
+  readonly revert: NomadJobStatus['revert'];
   readonly deployment: Deployment | undefined;
-  readonly previous: readonly Condition[] | undefined;
+  readonly previous: readonly NomadJobCondition[] | undefined;
   readonly now: number;
 }
 
@@ -51,7 +28,7 @@ export interface JobStatusInput {
  * The NomadJob status: Nomad's status, versions and counts, and conditions for kubectl wait and
  * kstatus. Progressing uses the Kubernetes Deployment reasons where they fit.
  */
-export function jobStatusBody(i: JobStatusInput): JobStatusBody {
+export function jobStatusBody(i: JobStatusInput): NomadJobStatus {
   const running = Object.values(i.plan.summary).reduce((n, g) => n + g.running, 0);
   const d = i.deployment;
   const active = d !== undefined && isActive(d.status);
@@ -94,7 +71,7 @@ export function jobStatusBody(i: JobStatusInput): JobStatusBody {
 }
 
 /** The status of a NomadJob whose spec Caravan refuses. */
-export function invalidSpecStatus(generation: number, errors: readonly FieldError[], previous: readonly Condition[] | undefined, now: number): JobStatusBody {
+export function invalidSpecStatus(generation: number, errors: readonly FieldError[], previous: readonly NomadJobCondition[] | undefined, now: number): NomadJobStatus {
   const message = errors.map((e) => `${e.path}: ${e.message}`).join('; ');
   return {
     observedGeneration: generation,

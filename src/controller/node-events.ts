@@ -1,7 +1,6 @@
 import type { V1Node } from '@kubernetes/client-node';
 import type { InformerEvent } from '../kube/informer.ts';
-
-const isReady = (node: V1Node | undefined) => node?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+import { isNodeReady } from '../resources/node.ts';
 
 /**
  * Whether a Node event changes what its allocations are: a node deleted (even while Ready) or
@@ -11,5 +10,5 @@ const isReady = (node: V1Node | undefined) => node?.status?.conditions?.some((c)
 export function nodeEventAffectsAllocations(event: InformerEvent, node: V1Node, old: V1Node | undefined): boolean {
   if (event === 'delete') return true;
   if (event === 'add') return false;
-  return isReady(node) !== isReady(old);
+  return isNodeReady(node) !== isNodeReady(old);
 }

@@ -1,5 +1,5 @@
-import type { NomadJob } from '../model/nomad-job-spec.ts';
 import { parseNomadJob } from '../model/validate.ts';
+import type { NomadJob } from '../resources/nomad-job.ts';
 import { apiJobTree } from './api-json.ts';
 import type { SpecContext } from './block-reader.ts';
 import { exitCodeFor, type Diagnostic, type ExitCode, type Position } from './diagnostics.ts';

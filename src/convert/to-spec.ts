@@ -1,4 +1,7 @@
-import { apiVersion, jobTypes, type NomadJob, type NomadJobSpec, type ObjectMeta } from '../model/nomad-job-spec.ts';
+import { jobTypes, type NomadJobSpec } from '../model/nomad-job-spec.ts';
+import { apiVersion } from '../resources/api-version.ts';
+import type { NomadJob } from '../resources/nomad-job.ts';
+import type { ObjectMeta } from '../resources/object-meta.ts';
 import { BlockReader, newSpecContext, present, type SpecContext } from './block-reader.ts';
 import { taskGroup } from './group-to-spec.ts';
 import type { Block } from './job-tree.ts';

@@ -1,4 +1,4 @@
-import { apiGroup } from '../model/nomad-job-spec.ts';
+import { apiGroup, apiGroupVersion, apiVersion } from '../resources/api-version.ts';
 import { object, type Schema, type ValidationRule } from './openapi.ts';
 
 export interface PrinterColumn {
@@ -32,7 +32,7 @@ export function customResourceDefinition(r: CustomResource): object {
       scope: 'Namespaced',
       versions: [
         {
-          name: 'v1alpha1',
+          name: apiGroupVersion,
           served: true,
           storage: true,
           subresources: { status: {} },
@@ -40,7 +40,7 @@ export function customResourceDefinition(r: CustomResource): object {
           schema: {
             openAPIV3Schema: object(
               {
-                apiVersion: { type: 'string', description: `${apiGroup}/v1alpha1` },
+                apiVersion: { type: 'string', description: apiVersion },
                 kind: { type: 'string', description: r.kind },
                 metadata: { type: 'object' },
                 spec: r.spec,

@@ -1,3 +1,4 @@
+import { nomadDeploymentResource } from '../resources/api-version.ts';
 import { array, boolean, integer, object, string, type Schema } from './openapi.ts';
 import { customResourceDefinition } from './custom-resource.ts';
 import { conditionsSchema } from './nomad-job-crd.ts';
@@ -73,7 +74,7 @@ function statusSchema(): Schema {
 export function nomadDeploymentCrd(): object {
   return customResourceDefinition({
     kind: 'NomadDeployment',
-    plural: 'nomaddeployments',
+    plural: nomadDeploymentResource.plural,
     shortName: 'nd',
     description:
       'One roll-out of one NomadJob version (a Nomad deployment). Created by Caravan and owned by its NomadJob; pause, resume, promote and fail it through its spec.',

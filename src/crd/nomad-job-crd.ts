@@ -3,6 +3,7 @@ import { durationPattern } from '../model/duration.ts';
 import { healthChecks, jobTypes, supportedDrivers } from '../model/nomad-job-spec.ts';
 import { unsupportedFieldMessage, unsupportedGroupFields, unsupportedJobFields, unsupportedTaskFields, type UnsupportedField } from '../model/unsupported-fields.ts';
 import { maxTotalCount } from '../model/validate.ts';
+import { nomadJobResource } from '../resources/api-version.ts';
 import { customResourceDefinition } from './custom-resource.ts';
 import { array, boolean, integer, object, refused, string, stringMap, type Schema, type ValidationRule } from './openapi.ts';
 
@@ -447,7 +448,7 @@ function statusSchema(): Schema {
 export function nomadJobCrd(): object {
   return customResourceDefinition({
     kind: 'NomadJob',
-    plural: 'nomadjobs',
+    plural: nomadJobResource.plural,
     shortName: 'nj',
     description:
       'A Nomad job run by Caravan: each change becomes a job version and rolls out through a NomadDeployment (canaries, promotion, rolling updates gated on health, auto-revert); its allocations run as Pods.',

@@ -73,10 +73,13 @@ export class Informer<T extends ObjectWithMeta> {
 
   private put(key: string, obj: T): void {
     const old = this.cache.get(key);
-    if (old) this.unfile(key, old);
     this.cache.set(key, obj);
     for (const [name, of] of Object.entries(this.opts.indexes ?? {})) {
+      const before = old && of(old);
       const value = of(obj);
+      // An update filed under the same value keeps its place, so byIndex lists in the cache's order.
+      if (old && before === value) continue;
+      if (before !== undefined) this.unfile(name, before, key);
       if (value === undefined) continue;
       let values = this.indexed.get(name);
       if (!values) this.indexed.set(name, (values = new Map()));
@@ -88,18 +91,17 @@ export class Informer<T extends ObjectWithMeta> {
 
   private remove(key: string): void {
     const old = this.cache.get(key);
-    if (old) this.unfile(key, old);
+    for (const [name, of] of Object.entries(this.opts.indexes ?? {})) {
+      const value = old && of(old);
+      if (value !== undefined) this.unfile(name, value, key);
+    }
     this.cache.delete(key);
   }
 
-  private unfile(key: string, obj: T): void {
-    for (const [name, of] of Object.entries(this.opts.indexes ?? {})) {
-      const value = of(obj);
-      if (value === undefined) continue;
-      const keys = this.indexed.get(name)?.get(value);
-      keys?.delete(key);
-      if (keys?.size === 0) this.indexed.get(name)!.delete(value);
-    }
+  private unfile(name: string, value: string, key: string): void {
+    const keys = this.indexed.get(name)?.get(value);
+    keys?.delete(key);
+    if (keys?.size === 0) this.indexed.get(name)!.delete(value);
   }
 
   values(): IterableIterator<T> {

@@ -1,19 +1,11 @@
 import { AppsV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { isDeepStrictEqual } from 'node:util';
-import {
-  decideVersion,
-  defaultVersionHistoryLimit,
-  versionAnnotations,
-  versionFromRevision,
-  versionObjectName,
-  versionRevision,
-  versionsToPrune,
-  type JobIdentity,
-  type JobVersion,
-} from '../model/job-versions.ts';
-import { labels } from '../model/labels.ts';
+import { decideVersion, defaultVersionHistoryLimit, versionsToPrune, type JobIdentity, type JobVersion } from '../model/job-versions.ts';
 import type { NomadJobSpec } from '../model/nomad-job-spec.ts';
+import { versionFromRevision, versionObjectName, versionRevision } from '../resources/job-version.ts';
+import { labels, versionAnnotations } from '../resources/labels.ts';
 import { apiErrorCode } from './client.ts';
+import { jsonPointer } from './json-patch.ts';
 
 /** A job's version history, kept as ControllerRevisions owned by the NomadJob. */
 export class JobVersionStore {
@@ -47,7 +39,6 @@ export class JobVersionStore {
   /** Marks a version stable (or not); resolves with the revision's new resourceVersion. */
   async markStable(job: JobIdentity, version: number, stable: boolean): Promise<string | undefined> {
     const name = versionObjectName(job.name, version);
-    const escape = (key: string) => key.replace('/', '~1');
     for (let attempt = 0; ; attempt++) {
       const current = await this.apps.readNamespacedControllerRevision({ namespace: job.namespace, name });
       const rv = current.metadata?.resourceVersion ?? '';
@@ -59,8 +50,8 @@ export class JobVersionStore {
           body: [
             { op: 'test', path: '/metadata/resourceVersion', value: rv },
             ...(current.metadata?.annotations ? [] : [{ op: 'add', path: '/metadata/annotations', value: {} }]),
-            { op: 'add', path: `/metadata/annotations/${escape(versionAnnotations.stable)}`, value: String(stable) },
-            ...(recorded ? [] : [{ op: 'add', path: `/metadata/annotations/${escape(versionAnnotations.recordedIndex)}`, value: rv }]),
+            { op: 'add', path: jsonPointer('metadata', 'annotations', versionAnnotations.stable), value: String(stable) },
+            ...(recorded ? [] : [{ op: 'add', path: jsonPointer('metadata', 'annotations', versionAnnotations.recordedIndex), value: rv }]),
           ],
         });
         return patched.metadata?.resourceVersion;

@@ -1,6 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { NomadDeploymentObject } from '../controller/deployment-object.ts';
-import type { WorkQueueObserver } from '../controller/work-queue.ts';
+import type { NomadDeployment } from '../resources/nomad-deployment.ts';
 import type { RolloutObservation } from './rollout-transitions.ts';
 
 /** The controller's name in controller-runtime's metric labels. */
@@ -9,7 +8,7 @@ export const controllerName = 'nomadjob';
 export type ReconcileResult = 'success' | 'error' | 'requeue' | 'requeue_after';
 
 /** What the rollout gauges are computed from at scrape time: the deployments the caches hold. */
-export type DeploymentSource = () => Iterable<NomadDeploymentObject>;
+export type DeploymentSource = () => Iterable<NomadDeployment>;
 
 const durationBuckets = [5, 15, 30, 60, 120, 300, 600, 1200, 1800, 3600, 7200];
 
@@ -121,11 +120,12 @@ export class ControllerMetrics {
     this.reconcileTime.observe({ controller: controllerName }, seconds);
   }
 
-  readonly queueObserver: WorkQueueObserver = {
-    added: () => this.queueAdds.inc({ name: controllerName }),
-    retried: () => this.queueRetries.inc({ name: controllerName }),
-    started: (waitedMs) => this.queueWait.observe({ name: controllerName }, waitedMs / 1000),
-    finished: (workedMs) => this.queueWork.observe({ name: controllerName }, workedMs / 1000),
+  /** The work queue's hooks: the controller hands them to its queue (a WorkQueueObserver there). */
+  readonly queueObserver = {
+    added: (): void => this.queueAdds.inc({ name: controllerName }),
+    retried: (): void => this.queueRetries.inc({ name: controllerName }),
+    started: (waitedMs: number): void => this.queueWait.observe({ name: controllerName }, waitedMs / 1000),
+    finished: (workedMs: number): void => this.queueWork.observe({ name: controllerName }, workedMs / 1000),
   };
 
   request(method: string, code: number | 'error', host: string): void {
@@ -146,8 +146,8 @@ export class ControllerMetrics {
   }
 }
 
-function latestPerJob(deployments: Iterable<NomadDeploymentObject>): NomadDeploymentObject[] {
-  const latest = new Map<string, NomadDeploymentObject>();
+function latestPerJob(deployments: Iterable<NomadDeployment>): NomadDeployment[] {
+  const latest = new Map<string, NomadDeployment>();
   for (const d of deployments) {
     const key = `${d.metadata.namespace}/${d.spec.job}`;
     const seen = latest.get(key);

@@ -1,6 +1,4 @@
-import type { V1ControllerRevision } from '@kubernetes/client-node';
-import { labels } from './labels.ts';
-import { apiVersion, type NomadJobSpec } from './nomad-job-spec.ts';
+import type { NomadJobSpec } from './nomad-job-spec.ts';
 import { nextVersion, specChanged } from './spec-change.ts';
 
 /** One job version as Caravan keeps it: Nomad's Version, the spec it ran, SubmitTime and Stable. */
@@ -20,61 +18,10 @@ export interface JobVersion {
 /** Nomad keeps 6 versions of a job (JobDefaultTrackedVersions). */
 export const defaultVersionHistoryLimit = 6;
 
-export const versionAnnotations = {
-  stable: 'caravan.dev/stable',
-  submitTime: 'caravan.dev/submit-time',
-  revertedFrom: 'caravan.dev/reverted-from',
-  /**
-   * The revision's resourceVersion as it was recorded, kept when it is first patched (marked
-   * stable): Nomad's JobModifyIndex of the version, which must not move when only its stability does.
-   */
-  recordedIndex: 'caravan.dev/recorded-index',
-} as const;
-
-export function versionObjectName(job: string, version: number): string {
-  return `${job}-v${version}`;
-}
-
 export interface JobIdentity {
   readonly name: string;
   readonly namespace: string;
   readonly uid: string;
-}
-
-/** The ControllerRevision that records a job version, owned by its NomadJob. */
-export function versionRevision(job: JobIdentity, v: JobVersion): V1ControllerRevision {
-  return {
-    apiVersion: 'apps/v1',
-    kind: 'ControllerRevision',
-    metadata: {
-      name: versionObjectName(job.name, v.version),
-      namespace: job.namespace,
-      labels: { [labels.job]: job.name, [labels.managedBy]: 'caravan' },
-      annotations: {
-        [versionAnnotations.stable]: String(v.stable),
-        [versionAnnotations.submitTime]: v.submitTime,
-        ...(v.revertedFrom !== undefined ? { [versionAnnotations.revertedFrom]: String(v.revertedFrom) } : {}),
-      },
-      ownerReferences: [{ apiVersion, kind: 'NomadJob', name: job.name, uid: job.uid, controller: true, blockOwnerDeletion: true }],
-    },
-    revision: v.version,
-    data: { spec: v.spec },
-  };
-}
-
-/** Reads a job version back from its ControllerRevision; undefined if it is not one of ours. */
-export function versionFromRevision(revision: V1ControllerRevision): JobVersion | undefined {
-  const data = revision.data as { spec?: NomadJobSpec } | undefined;
-  const submitTime = revision.metadata?.annotations?.[versionAnnotations.submitTime];
-  if (!data?.spec || submitTime === undefined) return undefined;
-  const revertedFrom = revision.metadata?.annotations?.[versionAnnotations.revertedFrom];
-  return {
-    version: revision.revision,
-    spec: data.spec,
-    submitTime,
-    stable: revision.metadata?.annotations?.[versionAnnotations.stable] === 'true',
-    ...(revertedFrom !== undefined ? { revertedFrom: Number(revertedFrom) } : {}),
-  };
 }
 
 export type VersionDecision =

@@ -1,11 +1,8 @@
 /**
- * A NomadJob as a user writes it (kubectl apply, Argo CD): Nomad's job specification in
+ * A NomadJob's spec as a user writes it (kubectl apply, Argo CD): Nomad's job specification in
  * Kubernetes style, with camelCase fields and durations as Go duration strings. Optional fields
  * are optional here. `canonicalJob` (defaults.ts) fills in Nomad's defaults.
  */
-
-export const apiGroup = 'caravan.dev';
-export const apiVersion = 'caravan.dev/v1alpha1';
 
 export type JobType = 'service' | 'batch' | 'system' | 'sysbatch';
 export const jobTypes: readonly JobType[] = ['service', 'batch', 'system', 'sysbatch'];
@@ -218,22 +215,4 @@ export interface NomadJobSpec {
   stop?: boolean;
   taskGroups: TaskGroupSpec[];
   [unsupported: string]: unknown;
-}
-
-export interface ObjectMeta {
-  name: string;
-  namespace?: string;
-  uid?: string;
-  generation?: number;
-  resourceVersion?: string;
-  labels?: Record<string, string>;
-  annotations?: Record<string, string>;
-}
-
-export interface NomadJob {
-  apiVersion: typeof apiVersion;
-  kind: 'NomadJob';
-  metadata: ObjectMeta;
-  spec: NomadJobSpec;
-  status?: Record<string, unknown>;
 }

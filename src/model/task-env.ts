@@ -1,7 +1,7 @@
 import type { V1EnvVar } from '@kubernetes/client-node';
+import { allocationName } from './allocation-name.ts';
 import { combinedMeta } from './group-change.ts';
 import type { Job, Task, TaskGroup } from './job.ts';
-import { allocationName } from './labels.ts';
 import { portNumber } from './ports.ts';
 
 /** Environment variable names Kubernetes accepts everywhere: Nomad keys are sanitised to them. */

@@ -1,8 +1,8 @@
 import type { V1Pod } from '@kubernetes/client-node';
-import { parseRecordedHealth } from '../controller/observe-pod.ts';
-import { annotations, labels } from '../model/labels.ts';
 import { isTerminal } from '../planner/deployment.ts';
-import type { NomadDeploymentObject } from './objects.ts';
+import { parseRecordedHealth } from '../resources/allocation-pod.ts';
+import { annotations, labels } from '../resources/labels.ts';
+import type { NomadDeployment } from '../resources/nomad-deployment.ts';
 
 export type Health = 'healthy' | 'unhealthy';
 
@@ -36,7 +36,7 @@ export type AllocHealthDecision =
  * allocation's deployment health once: after that, the annotation changes nothing for this
  * deployment, which the user is told.
  */
-export function allocHealthDecision(pod: V1Pod, deployment: NomadDeploymentObject | undefined, health: Health): AllocHealthDecision {
+export function allocHealthDecision(pod: V1Pod, deployment: NomadDeployment | undefined, health: Health): AllocHealthDecision {
   const a = pod.metadata?.annotations ?? {};
   const name = pod.metadata?.name ?? '';
   const deploymentName = a[annotations.deployment];

@@ -1,7 +1,8 @@
 import { phaseClientStatus } from '../api/nomad/allocation.ts';
 import type { V1Pod } from '@kubernetes/client-node';
-import { parseRecordedHealth } from '../controller/observe-pod.ts';
-import { allocationName, annotations, labels } from '../model/labels.ts';
+import { allocationName } from '../model/allocation-name.ts';
+import { parseRecordedHealth } from '../resources/allocation-pod.ts';
+import { annotations, labels } from '../resources/labels.ts';
 import type { NodeInfo } from './objects.ts';
 
 /** Nomad's ClientStatus, read off a Pod. */

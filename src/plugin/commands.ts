@@ -1,12 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { annotations } from '../model/labels.ts';
 import { apiErrorCode } from '../kube/client.ts';
+import { annotations } from '../resources/labels.ts';
+import type { NomadDeployment } from '../resources/nomad-deployment.ts';
 import { allocationRow } from './allocations.ts';
 import { allocHealthDecision, findAllocationPod, type Health } from './alloc-health.ts';
 import { describeIntent, formatDeployment } from './deployment-view.ts';
 import { formatHistory, historyReport } from './history-view.ts';
 import { intentOutcome, intentPatch, targetDeploymentName, type Intent, type IntentOutcome } from './intents.ts';
-import { UserError, type NomadDeploymentObject } from './objects.ts';
+import { UserError } from './objects.ts';
 import { renderData, type OutputFormat, type Terminal } from './output.ts';
 import type { CaravanReader } from './read.ts';
 import { gitOpsWarning, planRevert } from './revert.ts';
@@ -65,7 +66,7 @@ const intentWords: Record<Intent['kind'], { readonly done: string; readonly noun
   fail: { done: 'marked failed', noun: 'fail' },
 };
 
-async function resolveDeployment(ctx: PluginContext, job: string | undefined, named: string | undefined): Promise<NomadDeploymentObject> {
+async function resolveDeployment(ctx: PluginContext, job: string | undefined, named: string | undefined): Promise<NomadDeployment> {
   if (!job && !named) throw new UserError('name the job (kubectl nomad promote JOB) or the deployment (--deployment NAME)');
   if (job && !named) {
     const target = targetDeploymentName(await ctx.reader.job(ctx.namespace, job), undefined);
@@ -114,7 +115,7 @@ export async function allocHealthCommand(ctx: PluginContext, ref: string, health
   if (!found.ok) throw new UserError(found.error);
   const pod = found.pod;
   const deploymentName = pod.metadata?.annotations?.[annotations.deployment];
-  let deployment: NomadDeploymentObject | undefined;
+  let deployment: NomadDeployment | undefined;
   if (deploymentName) {
     try {
       deployment = await ctx.reader.deployment(ctx.namespace, deploymentName);

@@ -1,7 +1,7 @@
 import { parseDuration } from '../model/duration.ts';
 import type { DeploymentStatus } from '../planner/deployment.ts';
+import type { NomadDeployment } from '../resources/nomad-deployment.ts';
 import { formatKV, formatList, formatTime, shortId, type Style } from './format.ts';
-import type { NomadDeploymentObject } from './objects.ts';
 
 /** One task group's row of a deployment (Nomad's DeploymentState). */
 export interface DeploymentGroupRow {
@@ -51,7 +51,7 @@ export interface DeploymentReport {
   readonly taskGroups: readonly DeploymentGroupRow[];
 }
 
-export function deploymentReport(d: NomadDeploymentObject): DeploymentReport {
+export function deploymentReport(d: NomadDeployment): DeploymentReport {
   const s = d.status ?? {};
   const refusal = s.conditions?.find((c) => c.type === 'IntentHonoured' && c.status === 'False');
   const { job: _job, jobVersion: _version, ...intent } = d.spec;

@@ -1,7 +1,7 @@
 import type { JobVersion } from '../model/job-versions.ts';
 import type { DeploymentStatus } from '../planner/deployment.ts';
+import type { NomadDeployment } from '../resources/nomad-deployment.ts';
 import { formatKV, formatTime } from './format.ts';
-import type { NomadDeploymentObject } from './objects.ts';
 import { formatSpecDiff, specDiff, type SpecDiffLine } from './spec-diff.ts';
 
 /** One job version as `kubectl nomad history` shows it; `-o json|yaml` prints a list of these. */
@@ -17,7 +17,7 @@ export interface HistoryEntry {
 }
 
 /** Newest first, as `nomad job history` lists them. */
-export function historyReport(versions: readonly JobVersion[], deployments: readonly NomadDeploymentObject[], opts: { diff?: boolean } = {}): HistoryEntry[] {
+export function historyReport(versions: readonly JobVersion[], deployments: readonly NomadDeployment[], opts: { diff?: boolean } = {}): HistoryEntry[] {
   const ordered = [...versions].sort((a, b) => b.version - a.version);
   return ordered.map((v, i) => {
     const d = deployments.find((x) => x.spec.jobVersion === v.version);

@@ -1,6 +1,7 @@
 import { isTerminal } from '../planner/deployment.ts';
+import type { NomadDeployment } from '../resources/nomad-deployment.ts';
+import type { NomadJob } from '../resources/nomad-job.ts';
 import { deploymentReport, type DeploymentReport } from './deployment-view.ts';
-import type { NomadDeploymentObject, NomadJobObject } from './objects.ts';
 
 /** The operator actions Nomad has as `nomad deployment promote|pause|resume|fail`. */
 export type Intent = { readonly kind: 'promote'; readonly groups?: readonly string[] } | { readonly kind: 'pause' } | { readonly kind: 'resume' } | { readonly kind: 'fail' };
@@ -25,7 +26,7 @@ const terminalErrors: Record<Intent['kind'], string> = {
  * Promoting named groups adds to the groups already asked for: an earlier request that the
  * controller could not honour yet stays in force.
  */
-export function intentPatch(d: NomadDeploymentObject, intent: Intent): IntentPatch {
+export function intentPatch(d: NomadDeployment, intent: Intent): IntentPatch {
   const status = d.status?.status ?? 'running';
   if (isTerminal(status)) return { ok: false, error: terminalErrors[intent.kind] };
   const spec = d.spec;
@@ -51,7 +52,7 @@ export function intentPatch(d: NomadDeploymentObject, intent: Intent): IntentPat
 }
 
 /** The deployment an intent is for: the one named, else the job's latest (from its status). */
-export function targetDeploymentName(job: NomadJobObject, named: string | undefined): { ok: true; name: string } | { ok: false; error: string } {
+export function targetDeploymentName(job: NomadJob, named: string | undefined): { ok: true; name: string } | { ok: false; error: string } {
   if (named) return { ok: true, name: named };
   const latest = job.status?.latestDeployment?.name;
   if (latest) return { ok: true, name: latest };
@@ -64,7 +65,7 @@ export type IntentOutcome =
   | { readonly kind: 'pending'; readonly deployment: DeploymentReport };
 
 /** Whether the controller has acted on the spec's generation `generation`, and how. */
-export function intentOutcome(d: NomadDeploymentObject, generation: number): IntentOutcome {
+export function intentOutcome(d: NomadDeployment, generation: number): IntentOutcome {
   const report = deploymentReport(d);
   if ((d.status?.observedGeneration ?? -1) < generation) return { kind: 'pending', deployment: report };
   if (report.refused) return { kind: 'refused', deployment: report, error: report.refused };

@@ -1,16 +1,7 @@
 import type { V1Pod } from '@kubernetes/client-node';
-import type { NomadDeploymentObject } from '../controller/deployment-object.ts';
-import type { JobStatusBody } from '../controller/job-status-body.ts';
 import type { JobVersion } from '../model/job-versions.ts';
-import type { NomadJob } from '../model/nomad-job-spec.ts';
-
-/** A NomadJob as the API server returns it, with the status the controller writes. */
-export type NomadJobObject = Omit<NomadJob, 'status' | 'metadata'> & {
-  metadata: NomadJob['metadata'] & { creationTimestamp?: string };
-  status?: Partial<JobStatusBody>;
-};
-
-export type { NomadDeploymentObject };
+import type { NomadDeployment } from '../resources/nomad-deployment.ts';
+import type { NomadJob } from '../resources/nomad-job.ts';
 
 /** What the plugin knows of a Node: enough for Nomad's Node ID column and for "lost". */
 export interface NodeInfo {
@@ -23,9 +14,9 @@ export interface NodeInfo {
 
 /** Everything `status` is built from: one read of the job and what it owns. */
 export interface JobSnapshot {
-  readonly job: NomadJobObject;
+  readonly job: NomadJob;
   readonly versions: readonly JobVersion[];
-  readonly deployments: readonly NomadDeploymentObject[];
+  readonly deployments: readonly NomadDeployment[];
   readonly pods: readonly V1Pod[];
   readonly nodes: ReadonlyMap<string, NodeInfo>;
 }

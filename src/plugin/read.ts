@@ -2,11 +2,12 @@ import { CoreV1Api, CustomObjectsApi, type KubeConfig, type V1Pod } from '@kuber
 import { apiErrorCode } from '../kube/client.ts';
 import { JobVersionStore } from '../kube/job-version-store.ts';
 import type { JobVersion } from '../model/job-versions.ts';
-import { labels } from '../model/labels.ts';
-import { UserError, type JobSnapshot, type NodeInfo, type NomadDeploymentObject, type NomadJobObject } from './objects.ts';
-
-export const nomadJobs = { group: 'caravan.dev', version: 'v1alpha1', plural: 'nomadjobs' } as const;
-export const nomadDeployments = { group: 'caravan.dev', version: 'v1alpha1', plural: 'nomaddeployments' } as const;
+import { nomadDeploymentResource, nomadJobResource } from '../resources/api-version.ts';
+import { labels } from '../resources/labels.ts';
+import type { NomadDeployment } from '../resources/nomad-deployment.ts';
+import type { NomadJob } from '../resources/nomad-job.ts';
+import { isNodeReady } from '../resources/node.ts';
+import { UserError, type JobSnapshot, type NodeInfo } from './objects.ts';
 
 async function orNotFound<T>(read: Promise<T>, what: string): Promise<T> {
   try {
@@ -29,20 +30,20 @@ export class CaravanReader {
     this.versionStore = new JobVersionStore(kc);
   }
 
-  job(namespace: string, name: string): Promise<NomadJobObject> {
-    return orNotFound(this.custom.getNamespacedCustomObject({ ...nomadJobs, namespace, name }) as Promise<NomadJobObject>, `NomadJob "${name}" in namespace "${namespace}"`);
+  job(namespace: string, name: string): Promise<NomadJob> {
+    return orNotFound(this.custom.getNamespacedCustomObject({ ...nomadJobResource, namespace, name }) as Promise<NomadJob>, `NomadJob "${name}" in namespace "${namespace}"`);
   }
 
   versions(namespace: string, job: string): Promise<JobVersion[]> {
     return this.versionStore.list(namespace, job);
   }
 
-  deployment(namespace: string, name: string): Promise<NomadDeploymentObject> {
-    return orNotFound(this.custom.getNamespacedCustomObject({ ...nomadDeployments, namespace, name }) as Promise<NomadDeploymentObject>, `NomadDeployment "${name}" in namespace "${namespace}"`);
+  deployment(namespace: string, name: string): Promise<NomadDeployment> {
+    return orNotFound(this.custom.getNamespacedCustomObject({ ...nomadDeploymentResource, namespace, name }) as Promise<NomadDeployment>, `NomadDeployment "${name}" in namespace "${namespace}"`);
   }
 
-  async deployments(namespace: string, job: string): Promise<NomadDeploymentObject[]> {
-    const list = (await this.custom.listNamespacedCustomObject({ ...nomadDeployments, namespace, labelSelector: `${labels.job}=${job}` })) as { items: NomadDeploymentObject[] };
+  async deployments(namespace: string, job: string): Promise<NomadDeployment[]> {
+    const list = (await this.custom.listNamespacedCustomObject({ ...nomadDeploymentResource, namespace, labelSelector: `${labels.job}=${job}` })) as { items: NomadDeployment[] };
     return list.items.filter((d) => d.spec.job === job);
   }
 
@@ -60,7 +61,7 @@ export class CaravanReader {
     for (const name of new Set(names)) {
       try {
         const node = await this.core.readNode({ name });
-        const ready = node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+        const ready = isNodeReady(node);
         out.set(name, { name, ...(node.metadata?.uid ? { uid: node.metadata.uid } : {}), ready });
       } catch (error) {
         const code = apiErrorCode(error);

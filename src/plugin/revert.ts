@@ -1,7 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { JobVersion } from '../model/job-versions.ts';
 import type { NomadJobSpec } from '../model/nomad-job-spec.ts';
-import type { NomadJobObject } from './objects.ts';
+import type { NomadJob } from '../resources/nomad-job.ts';
 
 export type RevertPlan =
   | { readonly kind: 'write'; readonly spec: NomadJobSpec; readonly target: JobVersion }
@@ -14,7 +14,7 @@ export type RevertPlan =
  * write: version N's spec goes back into the NomadJob, and the controller records it as the
  * next version, as for any change. Reverting to the spec the job already has changes nothing.
  */
-export function planRevert(job: NomadJobObject, versions: readonly JobVersion[], version: number): RevertPlan {
+export function planRevert(job: NomadJob, versions: readonly JobVersion[], version: number): RevertPlan {
   const target = versions.find((v) => v.version === version);
   if (!target) {
     const kept = versions.map((v) => v.version).join(', ');

@@ -1,9 +1,11 @@
 import { latestVersion } from '../model/job-versions.ts';
 import type { JobType } from '../model/nomad-job-spec.ts';
+import type { NomadDeployment } from '../resources/nomad-deployment.ts';
+import type { NomadJobStatus } from '../resources/nomad-job.ts';
 import { allocationRows, type AllocationRow } from './allocations.ts';
 import { deploymentReport, formatDeployment, type DeploymentReport } from './deployment-view.ts';
 import { formatKV, formatList, formatTime, prettyTimeDiff, shortId, type Style } from './format.ts';
-import type { JobSnapshot, NomadDeploymentObject } from './objects.ts';
+import type { JobSnapshot } from './objects.ts';
 
 /** Nomad's TaskGroupSummary as the controller counts it from the Pods that exist. */
 export interface GroupSummaryRow {
@@ -45,7 +47,7 @@ export interface StatusReport {
 }
 
 /** The job's latest deployment: the one its status names, else the one of the newest version. */
-export function latestDeploymentOf(s: Pick<JobSnapshot, 'job' | 'deployments'>): NomadDeploymentObject | undefined {
+export function latestDeploymentOf(s: Pick<JobSnapshot, 'job' | 'deployments'>): NomadDeployment | undefined {
   const named = s.job.status?.latestDeployment?.name;
   const byName = named ? s.deployments.find((d) => d.metadata.name === named) : undefined;
   return byName ?? [...s.deployments].sort((a, b) => b.spec.jobVersion - a.spec.jobVersion)[0];
@@ -53,7 +55,7 @@ export function latestDeploymentOf(s: Pick<JobSnapshot, 'job' | 'deployments'>):
 
 export function statusReport(s: JobSnapshot): StatusReport {
   const { job } = s;
-  const st = job.status ?? {};
+  const st: Partial<NomadJobStatus> = job.status ?? {};
   const latest = latestVersion(s.versions);
   const deployment = latestDeploymentOf(s);
   const generation = job.metadata.generation;

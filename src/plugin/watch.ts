@@ -1,7 +1,8 @@
 import type { DeploymentStatus } from '../planner/deployment.ts';
+import type { NomadDeployment } from '../resources/nomad-deployment.ts';
+import type { NomadJob } from '../resources/nomad-job.ts';
 import { deploymentReport, type DeploymentGroupRow, type DeploymentReport } from './deployment-view.ts';
 import { formatTime, shortId } from './format.ts';
-import type { NomadDeploymentObject, NomadJobObject } from './objects.ts';
 
 /**
  * `watch` exit codes, for scripts and CI:
@@ -50,8 +51,8 @@ export function outcomeLine(d: DeploymentReport, job: string): string {
 }
 
 export interface WatchDeps {
-  readonly readJob: () => Promise<NomadJobObject>;
-  readonly readDeployment: (name: string) => Promise<NomadDeploymentObject | undefined>;
+  readonly readJob: () => Promise<NomadJob>;
+  readonly readDeployment: (name: string) => Promise<NomadDeployment | undefined>;
   readonly now: () => number;
   readonly sleep: (ms: number) => Promise<void>;
   /** A line that stays. */

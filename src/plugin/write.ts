@@ -1,8 +1,10 @@
 import { CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
 import { apiErrorCode } from '../kube/client.ts';
 import type { NomadJobSpec } from '../model/nomad-job-spec.ts';
-import { UserError, type NomadDeploymentObject, type NomadJobObject } from './objects.ts';
-import { nomadDeployments, nomadJobs } from './read.ts';
+import { nomadDeploymentResource, nomadJobResource } from '../resources/api-version.ts';
+import type { NomadDeployment } from '../resources/nomad-deployment.ts';
+import type { NomadJob } from '../resources/nomad-job.ts';
+import { UserError } from './objects.ts';
 
 /** Who wrote it, as managedFields and audit logs show it. */
 export const fieldManager = 'kubectl-nomad';
@@ -20,8 +22,8 @@ export class CaravanWriter {
   }
 
   /** A JSON merge patch of the deployment's spec: the intent fields only. */
-  async patchDeploymentSpec(namespace: string, name: string, spec: Record<string, unknown>): Promise<NomadDeploymentObject> {
-    return (await this.custom.patchNamespacedCustomObject({ ...nomadDeployments, namespace, name, fieldManager, body: { spec } }, mergePatch())) as NomadDeploymentObject;
+  async patchDeploymentSpec(namespace: string, name: string, spec: Record<string, unknown>): Promise<NomadDeployment> {
+    return (await this.custom.patchNamespacedCustomObject({ ...nomadDeploymentResource, namespace, name, fieldManager, body: { spec } }, mergePatch())) as NomadDeployment;
   }
 
   async annotatePod(namespace: string, name: string, annotations: Record<string, string>): Promise<void> {
@@ -32,10 +34,10 @@ export class CaravanWriter {
    * Replaces the job's spec, only if the job is still the one read (resourceVersion): a spec
    * someone changed in between is not overwritten.
    */
-  async replaceJobSpec(job: NomadJobObject, spec: NomadJobSpec): Promise<NomadJobObject> {
+  async replaceJobSpec(job: NomadJob, spec: NomadJobSpec): Promise<NomadJob> {
     try {
       return (await this.custom.patchNamespacedCustomObject({
-        ...nomadJobs,
+        ...nomadJobResource,
         namespace: job.metadata.namespace!,
         name: job.metadata.name,
         fieldManager,
@@ -43,7 +45,7 @@ export class CaravanWriter {
           { op: 'test', path: '/metadata/resourceVersion', value: job.metadata.resourceVersion },
           { op: 'replace', path: '/spec', value: spec },
         ],
-      })) as NomadJobObject;
+      })) as NomadJob;
     } catch (error) {
       const code = apiErrorCode(error);
       if (code === 409 || code === 422) throw new UserError(`NomadJob "${job.metadata.name}" changed while reverting; run the command again`);

@@ -8,11 +8,11 @@ import { AppsV1Api, CoreV1Api, CustomObjectsApi, type KubeConfig, type V1Pod } f
 import type { ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { NomadDeploymentObject } from '../../src/controller/deployment-object.ts';
-import type { JobObject } from '../../src/controller/reconciler.ts';
 import { Informer } from '../../src/kube/informer.ts';
-import { labels } from '../../src/model/labels.ts';
 import type { NomadJobSpec } from '../../src/model/nomad-job-spec.ts';
+import { labels } from '../../src/resources/labels.ts';
+import type { NomadDeployment as NomadDeploymentObject } from '../../src/resources/nomad-deployment.ts';
+import type { NomadJob as JobObject } from '../../src/resources/nomad-job.ts';
 
 export interface ChaosOptions {
   readonly kc: KubeConfig;

@@ -2,10 +2,10 @@ import { CustomObjectsApi } from '@kubernetes/client-node';
 import { load } from 'js-yaml';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { renderAllocationPod } from '../../src/model/allocation-pod.ts';
-import type { NomadJob } from '../../src/model/nomad-job-spec.ts';
 import { parseNomadJob } from '../../src/model/validate.ts';
 import { fromProjectRoot } from '../../src/project.ts';
+import { renderAllocationPod } from '../../src/resources/allocation-pod.ts';
+import type { NomadJob } from '../../src/resources/nomad-job.ts';
 import { clusterClients, freshNamespace, isPodReady, waitFor } from './kube.ts';
 
 const { kc, core } = clusterClients();

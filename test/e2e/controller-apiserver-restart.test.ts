@@ -7,7 +7,8 @@ import { clusterLayout } from '../../src/cluster/layout.ts';
 import { up } from '../../src/cluster/local-cluster.ts';
 import { stopProcess } from '../../src/cluster/processes.ts';
 import { runController } from '../../src/controller/controller.ts';
-import type { NomadJob, NomadJobSpec } from '../../src/model/nomad-job-spec.ts';
+import type { NomadJobSpec } from '../../src/model/nomad-job-spec.ts';
+import type { NomadJob } from '../../src/resources/nomad-job.ts';
 import { clusterClients, freshNamespace, waitFor } from './kube.ts';
 
 const { kc, core } = clusterClients();

@@ -2,7 +2,8 @@ import { CustomObjectsApi, type V1Pod } from '@kubernetes/client-node';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runController, type RunningController } from '../../src/controller/controller.ts';
-import type { NomadJob, NomadJobSpec, UpdateSpec } from '../../src/model/nomad-job-spec.ts';
+import type { NomadJobSpec, UpdateSpec } from '../../src/model/nomad-job-spec.ts';
+import type { NomadJob } from '../../src/resources/nomad-job.ts';
 import { clusterClients, freshNamespace, waitFor } from './kube.ts';
 
 const { kc, core } = clusterClients();

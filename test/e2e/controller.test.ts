@@ -1,7 +1,8 @@
 import { CustomObjectsApi } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runController, type RunningController } from '../../src/controller/controller.ts';
-import type { NomadJob, NomadJobSpec } from '../../src/model/nomad-job-spec.ts';
+import type { NomadJobSpec } from '../../src/model/nomad-job-spec.ts';
+import type { NomadJob } from '../../src/resources/nomad-job.ts';
 import { clusterClients, freshNamespace, isPodReady, waitFor } from './kube.ts';
 
 const { kc, core, apps } = clusterClients();

@@ -4,8 +4,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { convertNomadJob } from '../../src/convert/convert.ts';
-import type { NomadJob, NomadJobSpec } from '../../src/model/nomad-job-spec.ts';
+import type { NomadJobSpec } from '../../src/model/nomad-job-spec.ts';
 import { fromProjectRoot } from '../../src/project.ts';
+import type { NomadJob } from '../../src/resources/nomad-job.ts';
 import { clusterClients, freshNamespace } from './kube.ts';
 import { rawGet } from './raw.ts';
 

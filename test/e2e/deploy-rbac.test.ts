@@ -7,8 +7,9 @@ import path from 'node:path';
 import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { apiErrorCode, loadKubeConfig } from '../../src/kube/client.ts';
-import type { NomadJob, NomadJobSpec } from '../../src/model/nomad-job-spec.ts';
+import type { NomadJobSpec } from '../../src/model/nomad-job-spec.ts';
 import { fromProjectRoot } from '../../src/project.ts';
+import type { NomadJob } from '../../src/resources/nomad-job.ts';
 import { clusterClients, freshNamespace, isPodReady, waitFor } from './kube.ts';
 
 // Issue 7: `kubectl apply -k deploy/` is accepted, and its RBAC is enough for the controller to

@@ -1,7 +1,8 @@
 import { CoordinationV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import type { NomadJob, NomadJobSpec } from '../../src/model/nomad-job-spec.ts';
+import type { NomadJobSpec } from '../../src/model/nomad-job-spec.ts';
+import type { NomadJob } from '../../src/resources/nomad-job.ts';
 import { startController } from './controller-process.ts';
 import { clusterClients, freshNamespace, waitFor } from './kube.ts';
 

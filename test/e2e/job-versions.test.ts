@@ -1,7 +1,8 @@
 import { CustomObjectsApi } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import { JobVersionStore, syncJobVersion } from '../../src/kube/job-version-store.ts';
-import type { NomadJob, NomadJobSpec } from '../../src/model/nomad-job-spec.ts';
+import type { NomadJobSpec } from '../../src/model/nomad-job-spec.ts';
+import type { NomadJob } from '../../src/resources/nomad-job.ts';
 import { clusterClients, freshNamespace, waitFor } from './kube.ts';
 
 const { kc, core, apps } = clusterClients();

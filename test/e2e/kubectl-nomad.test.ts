@@ -5,8 +5,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { runController, type RunningController } from '../../src/controller/controller.ts';
-import type { NomadJob, NomadJobSpec } from '../../src/model/nomad-job-spec.ts';
+import type { NomadJobSpec } from '../../src/model/nomad-job-spec.ts';
 import { fromProjectRoot } from '../../src/project.ts';
+import type { NomadJob } from '../../src/resources/nomad-job.ts';
 import { clusterClients, freshNamespace, waitFor } from './kube.ts';
 
 const { kc, core } = clusterClients();

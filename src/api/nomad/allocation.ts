@@ -1,27 +1,18 @@
 /**
  * Allocation Pods as Nomad's api.Allocation and api.AllocationListStub. The Pod UID is the
- * allocation ID; the labels and annotations the controller puts on the Pod (model/labels.ts)
+ * allocation ID; the labels and annotations the controller puts on the Pod (resources/labels.ts)
  * carry the job, group, version, index, canary flag, deployment and recorded health; the Pod's
  * status carries the client's side (ClientStatus, TaskStates).
  */
 import type { CoreV1Event, V1Pod } from '@kubernetes/client-node';
-import { parseRecordedHealth, rescheduleEventsAnnotation } from '../../controller/observe-pod.ts';
-import { allocationName, annotations, labels } from '../../model/labels.ts';
+import { allocationName } from '../../model/allocation-name.ts';
 import type { JobType } from '../../model/nomad-job-spec.ts';
-import type { RescheduleEvent } from '../../planner/reschedule.ts';
+import { parseRecordedHealth, rescheduleEventsOf } from '../../resources/allocation-pod.ts';
+import { annotations, labels } from '../../resources/labels.ts';
 import { placementEvaluationId } from './evaluation.ts';
 import { objectIndexes, type CreateIndexLookup } from './indexes.ts';
 import { taskStates } from './task-states.ts';
-import type {
-  ClientStatus,
-  NomadAllocatedResources,
-  NomadAllocation,
-  NomadAllocationBase,
-  NomadAllocationListStub,
-  NomadAllocDeploymentStatus,
-  NomadJob,
-  NomadRescheduleTracker,
-} from './types.ts';
+import type { ClientStatus, NomadAllocatedResources, NomadAllocation, NomadAllocationBase, NomadAllocationListStub, NomadAllocDeploymentStatus, NomadApiJob, NomadRescheduleTracker } from './types.ts';
 import { goTime, kubeMillis, msToUnixNanos, unixNanos } from './wire.ts';
 
 /** A Node as far as allocations go: Nomad's node ID is the Node's UID. */
@@ -86,14 +77,8 @@ function ownerJobUid(pod: V1Pod): string {
 }
 
 function rescheduleTracker(pod: V1Pod): NomadRescheduleTracker | null {
-  const text = pod.metadata?.annotations?.[rescheduleEventsAnnotation];
-  if (!text) return null;
-  let events: RescheduleEvent[];
-  try {
-    events = JSON.parse(text) as RescheduleEvent[];
-  } catch {
-    return null;
-  }
+  const events = rescheduleEventsOf(pod);
+  if (!events) return null;
   // Caravan records when each reschedule happened, not which allocation it replaced.
   return { Events: events.map((e) => ({ RescheduleTime: msToUnixNanos(e.at), PrevAllocID: '', PrevNodeID: '' })), LastReschedule: '' };
 }
@@ -195,7 +180,7 @@ function allocationBase(pod: V1Pod, ctx: AllocationContext): (NomadAllocationBas
  * shares in MHz and memory as the task asked, the group's ephemeral disk, and the group's ports
  * at the Pod's IP (Nomad's host port is the static port, or the port the task listens on).
  */
-export function allocatedResources(pod: V1Pod, job: NomadJob, group: string): NomadAllocatedResources | null {
+export function allocatedResources(pod: V1Pod, job: NomadApiJob, group: string): NomadAllocatedResources | null {
   const g = job.TaskGroups.find((tg) => tg.Name === group);
   if (!g) return null;
   const tasks: NomadAllocatedResources['Tasks'] = {};
@@ -211,7 +196,7 @@ export function allocatedResources(pod: V1Pod, job: NomadJob, group: string): No
  * api.Allocation: `job` is the job at the version the Pod runs (job.ts toNomadJob), embedded as
  * Nomad embeds it. Undefined for a Pod that is not one of Caravan's allocations.
  */
-export function toNomadAllocation(pod: V1Pod, job: NomadJob, ctx: AllocationContext): NomadAllocation | undefined {
+export function toNomadAllocation(pod: V1Pod, job: NomadApiJob, ctx: AllocationContext): NomadAllocation | undefined {
   const base = allocationBase(pod, ctx);
   if (!base) return undefined;
   const { version: _version, deploymentId, ...fields } = base;
@@ -231,7 +216,7 @@ export interface ListStubOptions {
   /** `?task_states=false` leaves TaskStates out (null). */
   readonly taskStates?: boolean;
   /** `?resources=true`: the job version, whose resources are shown. */
-  readonly resourcesOf?: NomadJob | undefined;
+  readonly resourcesOf?: NomadApiJob | undefined;
 }
 
 /** api.AllocationListStub. Undefined for a Pod that is not one of Caravan's allocations. */

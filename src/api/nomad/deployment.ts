@@ -4,10 +4,10 @@
  * change of spelling: camelCase to Go field names, Go durations to nanoseconds, RFC 3339 times
  * to Unix nanoseconds where Nomad keeps int64.
  */
-import type { NomadDeploymentObject } from '../../controller/deployment-object.ts';
 import { descriptions } from '../../planner/deployment.ts';
+import type { NomadDeployment } from '../../resources/nomad-deployment.ts';
 import { objectIndexes, type CreateIndexLookup } from './indexes.ts';
-import type { Index, NomadDeployment, NomadDeploymentState } from './types.ts';
+import type { Index, NomadApiDeployment, NomadDeploymentState } from './types.ts';
 import { durationNanos, goTime, unixNanos } from './wire.ts';
 
 /** What a deployment shows of the job version it rolls out. */
@@ -24,7 +24,7 @@ export interface DeploymentJobInfo {
   readonly priority?: number | undefined;
 }
 
-type GroupStatus = NonNullable<NonNullable<NomadDeploymentObject['status']>['taskGroups']>[string];
+type GroupStatus = NonNullable<NonNullable<NomadDeployment['status']>['taskGroups']>[string];
 
 function deploymentState(g: GroupStatus): NomadDeploymentState {
   return {
@@ -49,7 +49,7 @@ function deploymentState(g: GroupStatus): NomadDeploymentState {
  * JobSpecModifyIndex (its JobModifyIndex then) are both the version's JobModifyIndex: the
  * deployment is made for the version right after the version is recorded.
  */
-export function toNomadDeployment(d: NomadDeploymentObject, job: DeploymentJobInfo, created?: CreateIndexLookup): NomadDeployment {
+export function toNomadDeployment(d: NomadDeployment, job: DeploymentJobInfo, created?: CreateIndexLookup): NomadApiDeployment {
   const s = d.status ?? {};
   const { createIndex, modifyIndex } = objectIndexes(d, created);
   const versionIndex = job.versionJobModifyIndex ?? createIndex;

@@ -17,23 +17,7 @@
  *   still lists its groups and tasks, each with Type "None".
  */
 import { isDeepStrictEqual } from 'node:util';
-import type {
-  DiffType,
-  NomadAffinity,
-  NomadConstraint,
-  NomadFieldDiff,
-  NomadJob,
-  NomadJobDiff,
-  NomadNetworkResource,
-  NomadObjectDiff,
-  NomadPort,
-  NomadService,
-  NomadServiceCheck,
-  NomadTask,
-  NomadTaskDiff,
-  NomadTaskGroup,
-  NomadTaskGroupDiff,
-} from './types.ts';
+import type { DiffType, NomadAffinity, NomadApiJob, NomadConstraint, NomadFieldDiff, NomadJobDiff, NomadNetworkResource, NomadObjectDiff, NomadPort, NomadService, NomadServiceCheck, NomadTask, NomadTaskDiff, NomadTaskGroup, NomadTaskGroupDiff } from './types.ts';
 
 /** Flattened values by their Nomad names ("Count", "Meta[team]", "ports[0]"). */
 type Flat = ReadonlyMap<string, string>;
@@ -414,7 +398,7 @@ const jobFilter = ['ID', 'Status', 'StatusDescription', 'Version', 'Stable', 'Cr
  * The diff from `old` (null: the job is new) to `next`, as Nomad's server writes api.JobDiff.
  * `contextual` lists the unchanged fields of changed blocks, as plans and version diffs ask for.
  */
-export function jobDiff(old: NomadJob | null, next: NomadJob, contextual = false): NomadJobDiff {
+export function jobDiff(old: NomadApiJob | null, next: NomadApiJob, contextual = false): NomadJobDiff {
   const datacenters = stringSetDiff(old?.Datacenters ?? null, next.Datacenters, 'Datacenters', contextual);
   const parameterized = parameterizedJobDiff(old?.ParameterizedJob ?? null, next.ParameterizedJob, contextual);
   const Objects = [
@@ -430,7 +414,7 @@ export function jobDiff(old: NomadJob | null, next: NomadJob, contextual = false
   return { Type: old === null ? 'Added' : changed ? 'Edited' : 'None', ID: next.ID, Fields, Objects: orNull(Objects), TaskGroups: orNull(TaskGroups) };
 }
 
-function parameterizedJobDiff(old: NomadJob['ParameterizedJob'], next: NomadJob['ParameterizedJob'], contextual: boolean): NomadObjectDiff | null {
+function parameterizedJobDiff(old: NomadApiJob['ParameterizedJob'], next: NomadApiJob['ParameterizedJob'], contextual: boolean): NomadObjectDiff | null {
   const Type = presenceType(old, next);
   if (!Type) return null;
   const Objects = [

@@ -6,34 +6,26 @@
  * newest version, which after an auto-revert runs the stable version's spec (Nomad too records a
  * revert as a new version carrying the old spec).
  */
-import type { JobStatusBody } from '../../controller/job-status-body.ts';
 import { canonicalJob } from '../../model/defaults.ts';
 import type { Job } from '../../model/job.ts';
 import type { JobVersion } from '../../model/job-versions.ts';
-import type { NomadJobSpec } from '../../model/nomad-job-spec.ts';
+import type { NomadJob } from '../../resources/nomad-job.ts';
 import type { JobIndexes } from './indexes.ts';
 import { nomadJobSpec } from './job-spec.ts';
-import type { Index, JobStatus, NomadJob, NomadJobListStub, NomadJobSummary, NomadJobVersionsResponse, NomadTaskGroupSummary } from './types.ts';
+import type { Index, JobStatus, NomadApiJob, NomadJobListStub, NomadJobSummary, NomadJobVersionsResponse, NomadTaskGroupSummary } from './types.ts';
 import { unixNanos } from './wire.ts';
-
-/** A NomadJob as read from the cluster: identity and the controller's status. */
-export interface NomadJobObject {
-  readonly metadata: { readonly name: string; readonly namespace?: string | undefined; readonly uid?: string | undefined; readonly resourceVersion?: string | undefined };
-  readonly spec: NomadJobSpec;
-  readonly status?: Partial<JobStatusBody> | undefined;
-}
 
 /** One version of a job, with the indexes it shows (indexes.ts jobIndexes). */
 export interface JobAtVersion {
-  readonly job: NomadJobObject;
+  readonly job: NomadJob;
   readonly version: JobVersion;
   readonly indexes: JobIndexes;
 }
 
-const namespaceOf = (job: NomadJobObject) => job.metadata.namespace ?? 'default';
+const namespaceOf = (job: NomadJob) => job.metadata.namespace ?? 'default';
 
 /** The version's spec with Nomad's defaults (the one the controller runs). */
-export function canonicalVersion(job: NomadJobObject, version: JobVersion): Job {
+export function canonicalVersion(job: NomadJob, version: JobVersion): Job {
   return canonicalJob(job.metadata.name, namespaceOf(job), version.spec);
 }
 
@@ -41,12 +33,12 @@ export function canonicalVersion(job: NomadJobObject, version: JobVersion): Job 
  * The job's Status: the controller's, or Nomad's `pending` for a job it has not reconciled yet
  * (Nomad's status of a job registered before its first evaluation ran).
  */
-function jobStatus(job: NomadJobObject): JobStatus {
+function jobStatus(job: NomadJob): JobStatus {
   return job.status?.status ?? 'pending';
 }
 
 /** The whole api.Job of a job at a version. */
-export function toNomadJob({ job, version, indexes }: JobAtVersion): NomadJob {
+export function toNomadJob({ job, version, indexes }: JobAtVersion): NomadApiJob {
   return {
     ...nomadJobSpec(canonicalVersion(job, version), version.spec),
     ParentID: '',

@@ -173,7 +173,7 @@ export interface NomadParameterizedJobConfig {
 
 export type JobStatus = 'pending' | 'running' | 'dead';
 
-export interface NomadJob {
+export interface NomadApiJob {
   Region: string;
   Namespace: string;
   ID: string;
@@ -247,7 +247,7 @@ export interface NomadJobListStub {
 
 export interface NomadJobVersionsResponse {
   /** Newest first. */
-  Versions: NomadJob[];
+  Versions: NomadApiJob[];
   /** Only with `?diffs=true`; Caravan computes no diffs yet. */
   Diffs: null;
   /** The response's index (the server's QueryMeta, flattened as Nomad's server writes it). */
@@ -273,7 +273,7 @@ export interface NomadDeploymentState {
   UnhealthyAllocs: number;
 }
 
-export interface NomadDeployment {
+export interface NomadApiDeployment {
   ID: string;
   Namespace: string;
   JobID: string;
@@ -390,7 +390,7 @@ export interface NomadAllocationBase {
 }
 
 export interface NomadAllocation extends NomadAllocationBase {
-  Job: NomadJob;
+  Job: NomadApiJob;
   AllocatedResources: NomadAllocatedResources | null;
   DesiredTransition: { Migrate: boolean | null; Reschedule: boolean | null; ForceReschedule: boolean | null; NoShutdownDelay: boolean | null };
   DeploymentID: string;

@@ -1,6 +1,6 @@
 import { CoreV1Api, type V1Pod } from '@kubernetes/client-node';
 import { apiErrorCode } from '../../kube/client.ts';
-import { labels } from '../../model/labels.ts';
+import { labels } from '../../resources/labels.ts';
 import { ClusterView } from '../cluster-view.ts';
 import { notFound, serverError } from '../http-error.ts';
 import type { Access } from '../kubernetes-access.ts';

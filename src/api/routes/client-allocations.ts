@@ -1,4 +1,4 @@
-import { labels } from '../../model/labels.ts';
+import { labels } from '../../resources/labels.ts';
 import type { ClusterView } from '../cluster-view.ts';
 import { notFound, serverError } from '../http-error.ts';
 import type { Route } from '../server.ts';

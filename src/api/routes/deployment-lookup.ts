@@ -1,22 +1,20 @@
-import type { NomadDeploymentObject } from '../../controller/deployment-object.ts';
+import { apiGroup, nomadDeploymentResource } from '../../resources/api-version.ts';
+import type { NomadDeployment } from '../../resources/nomad-deployment.ts';
 import type { ClusterView } from '../cluster-view.ts';
 import { badRequest, serverError } from '../http-error.ts';
 import type { Access } from '../kubernetes-access.ts';
 import { parseIdPrefix } from '../nomad/ids.ts';
 import type { ApiRequest } from '../server.ts';
 
-export const group = 'caravan.dev';
-export const version = 'v1alpha1';
-export const plural = 'nomaddeployments';
-export const read = (namespace: string | undefined, name?: string): Access => ({ verb: name ? 'get' : 'list', group, resource: plural, ...(namespace ? { namespace } : {}), ...(name ? { name } : {}) });
-export const writeIn = (namespace: string): Access => ({ verb: 'patch', group, resource: plural, namespace });
+export const read = (namespace: string | undefined, name?: string): Access => ({ verb: name ? 'get' : 'list', group: apiGroup, resource: nomadDeploymentResource.plural, ...(namespace ? { namespace } : {}), ...(name ? { name } : {}) });
+export const writeIn = (namespace: string): Access => ({ verb: 'patch', group: apiGroup, resource: nomadDeploymentResource.plural, namespace });
 
 /**
  * The NomadDeployment named by a full UUID in the path, in the request's namespace (as Nomad
  * scopes a lookup), with Nomad's errors for the others. Callers authorize before looking up, so
  * a caller without rights learns nothing about what exists.
  */
-export function deploymentFor(view: ClusterView, req: ApiRequest, onWrite: boolean): NomadDeploymentObject | undefined {
+export function deploymentFor(view: ClusterView, req: ApiRequest, onWrite: boolean): NomadDeployment | undefined {
   const id = req.params['id'];
   if (!id) throw serverError('missing deployment ID');
   const parsed = parseIdPrefix(id, true);

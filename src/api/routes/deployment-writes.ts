@@ -1,11 +1,12 @@
 import { CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions, type V1Pod } from '@kubernetes/client-node';
-import { observeDeployment, type NomadDeploymentObject } from '../../controller/deployment-object.ts';
-import { observeAllocation, parseRecordedHealth } from '../../controller/observe-pod.ts';
 import { apiErrorCode } from '../../kube/client.ts';
-import { annotations } from '../../model/labels.ts';
 import { isTerminal, terminalRefusals } from '../../planner/deployment.ts';
 import type { Health } from '../../planner/observed-allocation.ts';
 import { promote, type PromoteRequest } from '../../planner/promotion.ts';
+import { observeAllocation, parseRecordedHealth } from '../../resources/allocation-pod.ts';
+import { nomadDeploymentResource } from '../../resources/api-version.ts';
+import { annotations } from '../../resources/labels.ts';
+import { observeDeployment, type NomadDeployment } from '../../resources/nomad-deployment.ts';
 import { awaitController, defaultControllerWait, type ControllerWait } from '../await-controller.ts';
 import type { ClusterView } from '../cluster-view.ts';
 import { serverError } from '../http-error.ts';
@@ -13,7 +14,7 @@ import { evaluationId } from '../nomad/evaluation.ts';
 import { indexOf } from '../nomad/indexes.ts';
 import { allocationHealthOutcome, notActedInTime, operationOutcome, type Acted, type DeploymentOperation } from '../operation-outcome.ts';
 import type { ApiRequest, NomadApiContext, Route } from '../server.ts';
-import { bodyFor, deploymentFor, group, plural, version, writeIn } from './deployment-lookup.ts';
+import { bodyFor, deploymentFor, writeIn } from './deployment-lookup.ts';
 
 export interface DeploymentWriteOptions {
   /** How long a write waits for the controller to carry it out (defaultControllerWait). */
@@ -28,11 +29,11 @@ interface UpdateResponse {
   Index: number;
 }
 
-const namespaceOf = (d: NomadDeploymentObject) => d.metadata.namespace ?? 'default';
+const namespaceOf = (d: NomadDeployment) => d.metadata.namespace ?? 'default';
 
-async function patchSpec(ctx: NomadApiContext, d: NomadDeploymentObject, spec: Record<string, unknown>): Promise<NomadDeploymentObject> {
+async function patchSpec(ctx: NomadApiContext, d: NomadDeployment, spec: Record<string, unknown>): Promise<NomadDeployment> {
   const custom = ctx.kc.makeApiClient(CustomObjectsApi);
-  return (await custom.patchNamespacedCustomObject({ group, version, plural, namespace: namespaceOf(d), name: d.metadata.name, body: { spec } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch))) as NomadDeploymentObject;
+  return (await custom.patchNamespacedCustomObject({ ...nomadDeploymentResource, namespace: namespaceOf(d), name: d.metadata.name, body: { spec } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch))) as NomadDeployment;
 }
 
 /**
@@ -40,29 +41,29 @@ async function patchSpec(ctx: NomadApiContext, d: NomadDeploymentObject, spec: R
  * is taken back, unless the spec holds something else by now (the JSON Patch test), so a canary
  * turning healthy later does not promote by itself.
  */
-async function withdrawPromotion(ctx: NomadApiContext, written: NomadDeploymentObject): Promise<void> {
+async function withdrawPromotion(ctx: NomadApiContext, written: NomadDeployment): Promise<void> {
   const custom = ctx.kc.makeApiClient(CustomObjectsApi);
   try {
-    await custom.patchNamespacedCustomObject({ group, version, plural, namespace: namespaceOf(written), name: written.metadata.name, body: [{ op: 'test', path: '/spec/promote', value: written.spec.promote }, { op: 'remove', path: '/spec/promote' }] }, setHeaderOptions('Content-Type', PatchStrategy.JsonPatch));
+    await custom.patchNamespacedCustomObject({ ...nomadDeploymentResource, namespace: namespaceOf(written), name: written.metadata.name, body: [{ op: 'test', path: '/spec/promote', value: written.spec.promote }, { op: 'remove', path: '/spec/promote' }] }, setHeaderOptions('Content-Type', PatchStrategy.JsonPatch));
   } catch (error) {
     if (apiErrorCode(error) !== 422 && apiErrorCode(error) !== 404) throw error;
   }
 }
 
 /** The deployment as this replica's cache holds it now, if it is still the same object. */
-function cached(ctx: NomadApiContext, d: NomadDeploymentObject): NomadDeploymentObject | undefined {
+function cached(ctx: NomadApiContext, d: NomadDeployment): NomadDeployment | undefined {
   const now = ctx.cluster.caches.deployments.get(`${namespaceOf(d)}/${d.metadata.name}`);
   return now && now.metadata.uid === d.metadata.uid ? now : undefined;
 }
 
 /** The newest version recorded for the deployment's job (an auto-revert records one). */
-function newestJobVersion(view: ClusterView, d: NomadDeploymentObject): number | undefined {
+function newestJobVersion(view: ClusterView, d: NomadDeployment): number | undefined {
   const job = view.job(namespaceOf(d), d.spec.job);
   return job ? view.versions(job).at(-1)?.version.version : undefined;
 }
 
 /** The deployment watcher's evaluation a deployment write stands for, created at `index`. */
-function issueDeploymentEvaluation(view: ClusterView, d: NomadDeploymentObject, resourceVersion: string, index: number): string {
+function issueDeploymentEvaluation(view: ClusterView, d: NomadDeployment, resourceVersion: string, index: number): string {
   const job = view.job(namespaceOf(d), d.spec.job);
   return view.evaluations.issue({
     input: { id: evaluationId(d.metadata.uid ?? '', resourceVersion), namespace: namespaceOf(d), jobId: d.spec.job, jobType: job?.spec.type ?? 'service', priority: job?.spec.priority ?? 50, triggeredBy: 'deployment-watcher', jobModifyIndex: view.deploymentJobInfo(d).versionJobModifyIndex ?? index, index, at: Date.now() },
@@ -76,7 +77,7 @@ function issueDeploymentEvaluation(view: ClusterView, d: NomadDeploymentObject, 
  * a group whose count already says all its placed canaries are healthy is taken at its word:
  * before promotion a group's healthy count is its canaries'.
  */
-function healthyCanaries(view: ClusterView, d: NomadDeploymentObject): Set<string> {
+function healthyCanaries(view: ClusterView, d: NomadDeployment): Set<string> {
   const out = new Set<string>();
   for (const pod of view.pods(namespaceOf(d))) {
     const a = observeAllocation(pod);
@@ -101,7 +102,7 @@ interface Pending {
  * Nomad's 500 with its text, and a controller that does not act in time is a 500 that says so
  * (the intent stays written and takes effect later).
  */
-async function untilCarriedOut(ctx: NomadApiContext, req: ApiRequest, d: NomadDeploymentObject, judge: () => Acted, wait: ControllerWait, pending: Pending, onRefused?: () => Promise<void>): Promise<NomadDeploymentObject> {
+async function untilCarriedOut(ctx: NomadApiContext, req: ApiRequest, d: NomadDeployment, judge: () => Acted, wait: ControllerWait, pending: Pending, onRefused?: () => Promise<void>): Promise<NomadDeployment> {
   const result = await awaitController(judge, (ms) => ctx.indexes.changed(ms), wait, req.signal);
   if (result.state === 'refused') {
     await onRefused?.();
@@ -124,7 +125,7 @@ export function deploymentWriteRoutes(view: ClusterView, options: DeploymentWrit
   const wait = options.controllerWait ?? defaultControllerWait;
 
   /** Writes an operation's intent and answers once the controller has carried it out. */
-  async function operate(req: ApiRequest, ctx: NomadApiContext, d: NomadDeploymentObject, op: DeploymentOperation, spec: Record<string, unknown>, what: string): Promise<{ body: UpdateResponse; index: number }> {
+  async function operate(req: ApiRequest, ctx: NomadApiContext, d: NomadDeployment, op: DeploymentOperation, spec: Record<string, unknown>, what: string): Promise<{ body: UpdateResponse; index: number }> {
     const written = await patchSpec(ctx, d, spec);
     const generation = written.metadata.generation ?? 0;
     const judge = () => {

@@ -1,5 +1,5 @@
-import type { NomadDeploymentObject } from '../../controller/deployment-object.ts';
-import { annotations } from '../../model/labels.ts';
+import { annotations } from '../../resources/labels.ts';
+import type { NomadDeployment } from '../../resources/nomad-deployment.ts';
 import type { ClusterView } from '../cluster-view.ts';
 import { NomadHttpError, serverError } from '../http-error.ts';
 import { findByIdPrefix, parseIdPrefix } from '../nomad/ids.ts';
@@ -30,7 +30,7 @@ export function deploymentRoutes(view: ClusterView, options: DeploymentWriteOpti
           }
           return blockingRead(ctx.indexes, req.options, () => {
             const all = view.deployments(req.options.namespace).filter((d) => namespaces(d.metadata.namespace ?? 'default'));
-            const matching = prefix ? (findByIdPrefix(all, (d) => d.metadata.uid ?? '', prefix) as { matches: NomadDeploymentObject[] }).matches : all;
+            const matching = prefix ? (findByIdPrefix(all, (d) => d.metadata.uid ?? '', prefix) as { matches: NomadDeployment[] }).matches : all;
             const json = matching.map((d) => deploymentJson(view, d));
             const { page, nextToken } = paginate(json, req.options, (d) => (prefix ? d.ID : `${d.CreateIndex}.${d.ID}`), filter);
             return { index: ctx.indexes.get('deployments'), value: { page, nextToken } };

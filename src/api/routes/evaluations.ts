@@ -1,5 +1,6 @@
-import { labels } from '../../model/labels.ts';
-import type { JobObject } from '../../controller/reconciler.ts';
+import { apiGroup, nomadJobResource } from '../../resources/api-version.ts';
+import { labels } from '../../resources/labels.ts';
+import type { NomadJob } from '../../resources/nomad-job.ts';
 import type { ClusterView } from '../cluster-view.ts';
 import type { IssuedEvaluation } from '../evaluation-book.ts';
 import { notFound } from '../http-error.ts';
@@ -10,10 +11,10 @@ import type { NomadApiContext, Route } from '../server.ts';
 import { allocationStubs } from './nomad-objects.ts';
 import { namespacesAllowed } from './list-helpers.ts';
 
-const jobsIn = (namespace: string | undefined): Access => ({ verb: 'list', group: 'caravan.dev', resource: 'nomadjobs', ...(namespace ? { namespace } : {}) });
+const jobsIn = (namespace: string | undefined): Access => ({ verb: 'list', group: apiGroup, resource: nomadJobResource.plural, ...(namespace ? { namespace } : {}) });
 
 /** The deployment of the job's current version, if the controller has made one. */
-function currentDeploymentId(view: ClusterView, job: JobObject): string {
+function currentDeploymentId(view: ClusterView, job: NomadJob): string {
   const version = view.jobAt(job)?.version.version;
   return view.deploymentsOf(job).find((d) => d.spec.jobVersion === version)?.metadata.uid ?? '';
 }
@@ -27,7 +28,7 @@ export function issuedEvaluation(view: ClusterView, e: IssuedEvaluation): NomadE
 }
 
 /** Each kept version's placement: the evaluation the controller ran when the version was recorded. */
-export function placementEvaluations(view: ClusterView, job: JobObject): NomadEvaluation[] {
+export function placementEvaluations(view: ClusterView, job: NomadJob): NomadEvaluation[] {
   const deployments = view.deploymentsOf(job);
   return view.allVersionsOf(job).map((v) =>
     toNomadEvaluation({

@@ -1,12 +1,14 @@
 import { CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
-import type { JobObject } from '../../controller/reconciler.ts';
 import { apiErrorCode } from '../../kube/client.ts';
 import { JobVersionStore } from '../../kube/job-version-store.ts';
-import { versionObjectName } from '../../model/job-versions.ts';
-import { apiVersion } from '../../model/nomad-job-spec.ts';
+import { observeAllocation } from '../../resources/allocation-pod.ts';
+import { apiGroup, apiVersion, nomadDeploymentResource, nomadJobResource } from '../../resources/api-version.ts';
+import { versionObjectName } from '../../resources/job-version.ts';
+import { annotations } from '../../resources/labels.ts';
+import type { NomadJob } from '../../resources/nomad-job.ts';
 import { ClusterView } from '../cluster-view.ts';
-import { patchJobChecked, type FreshJob } from '../job-writer.ts';
 import { badRequest, NomadHttpError, notFound, serverError } from '../http-error.ts';
+import { patchJobChecked } from '../job-writer.ts';
 import type { Access } from '../kubernetes-access.ts';
 import { evaluationId } from '../nomad/evaluation.ts';
 import type { TriggeredBy } from '../nomad/types.ts';
@@ -18,7 +20,6 @@ import { jobDiff } from '../nomad/job-diff.ts';
 import { annotateJobDiff, desiredUpdates } from '../nomad/plan-updates.ts';
 import { zeroGoTime } from '../nomad/wire.ts';
 import { canonicalJob } from '../../model/defaults.ts';
-import { observeAllocation } from '../../controller/observe-pod.ts';
 import { checkAndSetError, formatWarnings, fromNomadJob } from '../nomad/register.ts';
 import { sameNomadJob, withCaravanExtensions } from '../nomad/resubmission.ts';
 import { paginate } from '../paginate.ts';
@@ -27,13 +28,10 @@ import { blockingAnswer, blockingRead } from '../table-indexes.ts';
 import { allocationStubs, deploymentJson } from './nomad-objects.ts';
 import { compileListFilter, namespacesAllowed } from './list-helpers.ts';
 
-const group = 'caravan.dev';
-const version = 'v1alpha1';
-const plural = 'nomadjobs';
-const jobAccess = (verb: Access['verb'], namespace: string | undefined, name?: string): Access => ({ verb, group, resource: plural, ...(namespace ? { namespace } : {}), ...(name ? { name } : {}) });
+const jobAccess = (verb: Access['verb'], namespace: string | undefined, name?: string): Access => ({ verb, group: apiGroup, resource: nomadJobResource.plural, ...(namespace ? { namespace } : {}), ...(name ? { name } : {}) });
 
 /** The job of `/v1/job/:id` in the request's namespace, authorized for `get`; 404 `job not found`. */
-async function jobFor(view: ClusterView, req: ApiRequest): Promise<{ job: JobObject; at: JobAtVersion }> {
+async function jobFor(view: ClusterView, req: ApiRequest): Promise<{ job: NomadJob; at: JobAtVersion }> {
   const namespace = req.options.namespace;
   const name = req.params['id'] ?? '';
   await req.authorize(jobAccess('get', namespace, name));
@@ -53,16 +51,16 @@ function jobBody(req: ApiRequest): Record<string, unknown> {
 }
 
 /** Replaces a job's spec, guarded by the resourceVersion read just now. */
-async function replaceSpec(ctx: NomadApiContext, job: JobObject, spec: JobObject['spec'], strict: boolean): Promise<JobObject> {
+async function replaceSpec(ctx: NomadApiContext, job: NomadJob, spec: NomadJob['spec'], strict: boolean): Promise<NomadJob> {
   const name = job.metadata.name;
-  const generation = (job as FreshJob).metadata.generation;
+  const generation = job.metadata.generation;
   return patchJobChecked(ctx.kc, job.metadata.namespace ?? 'default', name, [{ op: 'replace', path: '/spec', value: spec }], 'reverted', (fresh) => {
     if (strict && fresh.metadata.generation !== generation) throw serverError(`job ${JSON.stringify(name)} changed while it was being reverted: try again`);
   });
 }
 
 /** The job of `/v1/job/:id/<list>`, authorized; undefined when missing (Nomad answers [] or null). */
-async function maybeJob(view: ClusterView, req: ApiRequest): Promise<JobObject | undefined> {
+async function maybeJob(view: ClusterView, req: ApiRequest): Promise<NomadJob | undefined> {
   const namespace = req.options.namespace;
   const name = req.params['id'] ?? '';
   await req.authorize(jobAccess('get', namespace, name));
@@ -74,10 +72,10 @@ async function maybeJob(view: ClusterView, req: ApiRequest): Promise<JobObject |
  * reconciles on the change itself, so the evaluation is synthetic, with a deterministic ID (the
  * written object and its resourceVersion) that `/v1/evaluation/:id` can answer for.
  */
-function writeEvaluation(view: ClusterView, job: JobObject, triggeredBy: TriggeredBy): { EvalID: string; EvalCreateIndex: number } {
+function writeEvaluation(view: ClusterView, job: NomadJob, triggeredBy: TriggeredBy): { EvalID: string; EvalCreateIndex: number } {
   const id = evaluationId(job.metadata.uid ?? '', job.metadata.resourceVersion ?? '');
   const index = indexOf(job.metadata.resourceVersion);
-  const generation = (job.metadata as { generation?: number }).generation;
+  const generation = job.metadata.generation;
   view.evaluations.issue({
     input: { id, namespace: job.metadata.namespace ?? 'default', jobId: job.metadata.name, jobType: job.spec.type ?? 'service', priority: job.spec.priority ?? 50, triggeredBy, jobModifyIndex: index, index, at: Date.now() },
     ...(generation !== undefined ? { generation } : {}),
@@ -100,10 +98,10 @@ async function register(view: ClusterView, req: ApiRequest, ctx: NomadApiContext
   if (options.preserveCounts && existing) {
     spec = { ...spec, taskGroups: spec.taskGroups.map((g) => ({ ...g, ...(existing.spec.taskGroups.find((e) => e.name === g.name)?.count !== undefined ? { count: existing.spec.taskGroups.find((e) => e.name === g.name)!.count! } : {}) })) };
   }
-  let written: JobObject;
+  let written: NomadJob;
   if (!existing) {
     try {
-      written = (await custom.createNamespacedCustomObject({ group, version, plural, namespace, body: { apiVersion, kind: 'NomadJob', metadata: { name, namespace }, spec } })) as JobObject;
+      written = (await custom.createNamespacedCustomObject({ ...nomadJobResource, namespace, body: { apiVersion, kind: 'NomadJob', metadata: { name, namespace }, spec } })) as NomadJob;
     } catch (error) {
       if (apiErrorCode(error) === 409) throw serverError(options.enforceIndex ? 'Enforcing job modify index 0: job already exists' : `job ${JSON.stringify(name)} was registered at the same time: try again`);
       throw error;
@@ -116,7 +114,7 @@ async function register(view: ClusterView, req: ApiRequest, ctx: NomadApiContext
     // the resourceVersion test then makes the write race-safe, as Nomad repeats the check in its
     // state write. The controller's status writes also move the resourceVersion: a test that
     // failed on one of those is tried again.
-    const generation = (existing as FreshJob).metadata.generation;
+    const generation = existing.metadata.generation;
     written = await patchJobChecked(ctx.kc, namespace, name, [{ op: 'replace', path: '/spec', value: spec }], 'registered', (fresh) => {
       if (fresh.metadata.generation !== generation && options.enforceIndex) throw serverError(`Enforcing job modify index ${options.jobModifyIndex}: job ${JSON.stringify(name)} changed while it was being registered`);
     });
@@ -183,12 +181,12 @@ export function jobRoutes(view: ClusterView): Route[] {
           // Nomad answers a missing job with a zeroed response, not an error.
           if (!job) return { index: ctx.indexes.get('jobs'), body: { EvalID: '', EvalCreateIndex: 0, JobModifyIndex: 0, VolumeEvalID: '', VolumeEvalIndex: 0, Index: 0, LastContact: 0, KnownLeader: ctx.knownLeader(), NextToken: '' } };
           const custom = ctx.kc.makeApiClient(CustomObjectsApi);
-          let written: JobObject = job;
+          let written: NomadJob = job;
           if (purge) {
-            await custom.deleteNamespacedCustomObject({ group, version, plural, namespace, name, propagationPolicy: 'Background' });
+            await custom.deleteNamespacedCustomObject({ ...nomadJobResource, namespace, name, propagationPolicy: 'Background' });
             await view.gone(namespace, name);
           } else if (!job.spec.stop) {
-            written = (await custom.patchNamespacedCustomObject({ group, version, plural, namespace, name, body: { spec: { stop: true } } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch))) as JobObject;
+            written = (await custom.patchNamespacedCustomObject({ ...nomadJobResource, namespace, name, body: { spec: { stop: true } } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch))) as NomadJob;
           }
           if (!purge) await view.caughtUp('jobs', `${namespace}/${name}`, written.metadata.resourceVersion);
           const index = purge ? ctx.indexes.get('jobs') : indexOf(written.metadata.resourceVersion);
@@ -244,7 +242,7 @@ export function jobRoutes(view: ClusterView): Route[] {
       methods: {
         GET: async (req, ctx) => {
           const job = await maybeJob(view, req);
-          await req.authorize({ verb: 'list', group, resource: 'nomaddeployments', namespace: req.options.namespace });
+          await req.authorize({ verb: 'list', group: apiGroup, resource: nomadDeploymentResource.plural, namespace: req.options.namespace });
           return blockingAnswer(ctx.indexes, req, () => ({
             index: ctx.indexes.get('deployments'),
             value: (job ? view.deploymentsOf(job) : []).map((d) => deploymentJson(view, d)),
@@ -257,7 +255,7 @@ export function jobRoutes(view: ClusterView): Route[] {
       methods: {
         GET: async (req, ctx) => {
           const job = await maybeJob(view, req);
-          await req.authorize({ verb: 'list', group, resource: 'nomaddeployments', namespace: req.options.namespace });
+          await req.authorize({ verb: 'list', group: apiGroup, resource: nomadDeploymentResource.plural, namespace: req.options.namespace });
           return blockingAnswer(ctx.indexes, req, () => {
             const latest = (job ? view.deploymentsOf(job) : []).sort((a, b) => b.spec.jobVersion - a.spec.jobVersion)[0];
             return { index: ctx.indexes.get('deployments'), value: latest ? deploymentJson(view, latest) : null };
@@ -290,7 +288,7 @@ export function jobRoutes(view: ClusterView): Route[] {
           const spec = withCaravanExtensions(existing?.spec, result.spec);
           const nextVersion = current ? current.version.version + (sameNomadJob(name, namespace, current.version.spec, spec) ? 0 : 1) : 0;
           const proposed: JobAtVersion = {
-            job: { metadata: { name, namespace, ...(existing?.metadata.uid ? { uid: existing.metadata.uid } : {}) }, spec, ...(existing?.status ? { status: existing.status } : {}) },
+            job: { apiVersion, kind: 'NomadJob', metadata: { name, namespace, ...(existing?.metadata.uid ? { uid: existing.metadata.uid } : {}) }, spec, ...(existing?.status ? { status: existing.status } : {}) },
             version: { version: nextVersion, spec, submitTime: new Date().toISOString(), stable: false },
             indexes: current?.indexes ?? { createIndex: 0, modifyIndex: 0, jobModifyIndex: 0 },
           };
@@ -402,9 +400,9 @@ export function jobRoutes(view: ClusterView): Route[] {
           // The controller reconciles on any change: an annotation with the time asks for a pass.
           const custom = ctx.kc.makeApiClient(CustomObjectsApi);
           const written = (await custom.patchNamespacedCustomObject(
-            { group, version, plural, namespace, name, body: { metadata: { annotations: { 'caravan.dev/evaluate-requested': new Date().toISOString() } } } },
+            { ...nomadJobResource, namespace, name, body: { metadata: { annotations: { [annotations.evaluateRequested]: new Date().toISOString() } } } },
             setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
-          )) as JobObject;
+          )) as NomadJob;
           const index = indexOf(written.metadata.resourceVersion);
           return { index, body: { ...writeEvaluation(view, written, 'job-register'), JobModifyIndex: view.jobAt(job)?.indexes.jobModifyIndex ?? index, Warnings: '', Index: index, LastContact: 0, KnownLeader: ctx.knownLeader(), NextToken: '' } };
         },

@@ -1,14 +1,15 @@
 import type { V1Pod } from '@kubernetes/client-node';
-import type { NomadDeploymentObject } from '../../controller/deployment-object.ts';
-import { annotations } from '../../model/labels.ts';
+import { annotations } from '../../resources/labels.ts';
+import type { NomadDeployment } from '../../resources/nomad-deployment.ts';
+import { isNodeReady } from '../../resources/node.ts';
 import type { ClusterView } from '../cluster-view.ts';
 import { allocationChains, toAllocListStub, type AllocationContext, type ListStubOptions } from '../nomad/allocation.ts';
 import { toNomadDeployment } from '../nomad/deployment.ts';
-import type { NomadAllocationListStub, NomadDeployment } from '../nomad/types.ts';
+import type { NomadAllocationListStub, NomadApiDeployment } from '../nomad/types.ts';
 import type { NomadApiContext } from '../server.ts';
 
 /** A NomadDeployment as Nomad's api.Deployment, with what it shows of its job. */
-export function deploymentJson(view: ClusterView, d: NomadDeploymentObject): NomadDeployment {
+export function deploymentJson(view: ClusterView, d: NomadDeployment): NomadApiDeployment {
   return toNomadDeployment(d, view.deploymentJobInfo(d), view.created.lookup);
 }
 
@@ -18,8 +19,8 @@ export function deploymentJson(view: ClusterView, d: NomadDeploymentObject): Nom
  * per request, then read per Pod.
  */
 export function allocationContext(ctx: NomadApiContext, view: ClusterView, pods: readonly V1Pod[]): (pod: V1Pod) => AllocationContext {
-  const nodes = new Map([...ctx.cluster.caches.nodes.values()].map((n) => [n.metadata?.name ?? '', { uid: n.metadata?.uid ?? '', ready: n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false }]));
-  const deploymentsByNamespace = new Map<string, Map<string, NomadDeploymentObject>>();
+  const nodes = new Map([...ctx.cluster.caches.nodes.values()].map((n) => [n.metadata?.name ?? '', { uid: n.metadata?.uid ?? '', ready: isNodeReady(n) }]));
+  const deploymentsByNamespace = new Map<string, Map<string, NomadDeployment>>();
   for (const d of ctx.cluster.caches.deployments.values()) {
     const namespace = d.metadata.namespace ?? 'default';
     if (!deploymentsByNamespace.has(namespace)) deploymentsByNamespace.set(namespace, new Map());

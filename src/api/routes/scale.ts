@@ -1,16 +1,15 @@
-import { observeAllocation } from '../../controller/observe-pod.ts';
+import { jsonPointer } from '../../kube/json-patch.ts';
 import { canonicalJob } from '../../model/defaults.ts';
 import { isActive } from '../../planner/deployment.ts';
-import { observeDeployment } from '../../controller/deployment-object.ts';
+import { observeAllocation } from '../../resources/allocation-pod.ts';
+import { apiGroup, nomadJobResource } from '../../resources/api-version.ts';
+import { observeDeployment } from '../../resources/nomad-deployment.ts';
 import type { ClusterView } from '../cluster-view.ts';
 import { patchJobChecked } from '../job-writer.ts';
 import { badRequest, notFound, serverError } from '../http-error.ts';
 import { evaluationId } from '../nomad/evaluation.ts';
 import { indexOf } from '../nomad/indexes.ts';
 import type { Route } from '../server.ts';
-
-const group = 'caravan.dev';
-const plural = 'nomadjobs';
 
 /**
  * `/v1/job/:id/scale`. GET: each group's desired count and its live, non-canary allocations of
@@ -27,7 +26,7 @@ export function scaleRoutes(view: ClusterView): Route[] {
         GET: async (req, ctx) => {
           const namespace = req.options.namespace;
           const name = req.params['id'] ?? '';
-          await req.authorize({ verb: 'get', group, resource: plural, namespace, name });
+          await req.authorize({ verb: 'get', group: apiGroup, resource: nomadJobResource.plural, namespace, name });
           const job = view.job(namespace, name);
           const at = job && view.jobAt(job);
           if (!job || !at) throw notFound('job not found');
@@ -58,7 +57,7 @@ export function scaleRoutes(view: ClusterView): Route[] {
           const count = body.Count ?? undefined;
           if (count !== undefined && count < 0) throw badRequest("scaling action count can't be negative");
           if (count !== undefined && body.Error) throw badRequest('scaling action should not contain count if error is true');
-          await req.authorize({ verb: 'update', group, resource: plural, namespace, name });
+          await req.authorize({ verb: 'update', group: apiGroup, resource: nomadJobResource.plural, namespace, name });
           const job = view.job(namespace, name);
           const at = job && view.jobAt(job);
           if (!job || !at) throw notFound(`job ${JSON.stringify(name)} not found`);
@@ -71,7 +70,7 @@ export function scaleRoutes(view: ClusterView): Route[] {
           if (count === undefined) return { index, body: { EvalID: '', EvalCreateIndex: 0, JobModifyIndex: index, Warnings: '', Index: index } };
           const active = view.deploymentsOf(job).some((d) => isActive(observeDeployment(d).status) && d.spec.jobVersion === at.version.version);
           if (active) throw badRequest('job scaling blocked due to active deployment');
-          const written = await patchJobChecked(ctx.kc, namespace, name, [{ op: 'replace', path: `/spec/taskGroups/${groupIndex}/count`, value: count }], 'scaled');
+          const written = await patchJobChecked(ctx.kc, namespace, name, [{ op: 'replace', path: jsonPointer('spec', 'taskGroups', groupIndex, 'count'), value: count }], 'scaled');
           await view.caughtUp('jobs', `${namespace}/${name}`, written.metadata.resourceVersion);
           const writtenIndex = indexOf(written.metadata.resourceVersion);
           return { index: writtenIndex, body: { EvalID: evaluationId(written.metadata.uid ?? '', written.metadata.resourceVersion ?? ''), EvalCreateIndex: writtenIndex, JobModifyIndex: writtenIndex, Warnings: '', Index: writtenIndex } };

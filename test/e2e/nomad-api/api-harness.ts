@@ -1,10 +1,10 @@
 import { CoreV1Api, RbacAuthorizationV1Api } from '@kubernetes/client-node';
-import { createClusterCaches, type ClusterCaches } from '../../../src/controller/cluster-caches.ts';
 import { nomadApiRoutes, type NomadApiRouteOptions } from '../../../src/api/routes/index.ts';
 import { KubernetesAccess } from '../../../src/api/kubernetes-access.ts';
 import { startNomadApi, type RunningNomadApi } from '../../../src/api/server.ts';
 import { TableIndexes } from '../../../src/api/table-indexes.ts';
 import { ClusterView } from '../../../src/api/cluster-view.ts';
+import { createClusterCaches, type ClusterCaches } from '../../../src/kube/cluster-caches.ts';
 import { clusterClients } from '../kube.ts';
 
 export interface ApiUnderTest {

@@ -1,7 +1,7 @@
 import { CustomObjectsApi } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runController, type RunningController } from '../../../src/controller/controller.ts';
-import type { NomadDeploymentObject } from '../../../src/controller/deployment-object.ts';
+import type { NomadDeployment } from '../../../src/resources/nomad-deployment.ts';
 import { clusterClients, freshNamespace, waitFor } from '../kube.ts';
 import { startApi, tokenFor, type ApiUnderTest } from './api-harness.ts';
 
@@ -61,7 +61,7 @@ describe('the Nomad API: deployment operations are synchronous', () => {
     }
     return { status: res.status, index: Number(res.headers.get('x-nomad-index') ?? 0), json, text, ms: Date.now() - started };
   }
-  const deploymentObject = async () => (await custom.getNamespacedCustomObject({ group: 'caravan.dev', version: 'v1alpha1', plural: 'nomaddeployments', namespace, name: 'web-v0' })) as NomadDeploymentObject;
+  const deploymentObject = async () => (await custom.getNamespacedCustomObject({ group: 'caravan.dev', version: 'v1alpha1', plural: 'nomaddeployments', namespace, name: 'web-v0' })) as NomadDeployment;
 
   let deploymentId: string;
   it('pause answers once the deployment is paused: a read right after shows it', async () => {

@@ -9,7 +9,7 @@ import { KubernetesAccess } from '../../../src/api/kubernetes-access.ts';
 import { nomadApiRoutes } from '../../../src/api/routes/index.ts';
 import { startNomadApi, type RunningNomadApi } from '../../../src/api/server.ts';
 import { TableIndexes } from '../../../src/api/table-indexes.ts';
-import { createClusterCaches, type ClusterCaches } from '../../../src/controller/cluster-caches.ts';
+import { createClusterCaches, type ClusterCaches } from '../../../src/kube/cluster-caches.ts';
 import { clusterClients, freshNamespace } from '../kube.ts';
 import { tokenFor } from './api-harness.ts';
 

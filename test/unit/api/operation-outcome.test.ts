@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import type { DeploymentStatusBody, NomadDeploymentObject } from '../../../src/controller/deployment-object.ts';
 import { allocationHealthOutcome, notActedInTime, operationOutcome, type DeploymentOperation } from '../../../src/api/operation-outcome.ts';
+import type { NomadDeployment, NomadDeploymentStatus } from '../../../src/resources/nomad-deployment.ts';
 import { deploymentUid, webV1Deployment } from './nomad/fixtures.ts';
 
-type Group = NonNullable<DeploymentStatusBody['taskGroups']>[string];
+type Group = NonNullable<NomadDeploymentStatus['taskGroups']>[string];
 const frontend = (g: Partial<Group> = {}): Group => ({ ...webV1Deployment().status!.taskGroups!['frontend']!, ...g });
 
 /** web-v1 after the API wrote an intent at generation 2, as the controller left it at `observedGeneration`. */
-function deployment(observedGeneration: number, status: Partial<DeploymentStatusBody> = {}): NomadDeploymentObject {
+function deployment(observedGeneration: number, status: Partial<NomadDeploymentStatus> = {}): NomadDeployment {
   const d = webV1Deployment({ observedGeneration, ...status });
   return { ...d, metadata: { ...d.metadata, generation: 2 } };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { deploymentObject, deploymentStatusBody, observeDeployment } from '../../../src/controller/deployment-object.ts';
 import type { Deployment } from '../../../src/planner/deployment.ts';
+import { deploymentObject, deploymentStatusBody, observeDeployment } from '../../../src/resources/nomad-deployment.ts';
 
 const d: Deployment = {
   name: 'web-v1',

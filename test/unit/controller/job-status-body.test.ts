@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { jobStatusBody, type Condition, type JobStatusInput } from '../../../src/controller/job-status-body.ts';
+import { jobStatusBody, type JobStatusInput } from '../../../src/controller/job-status-body.ts';
 import type { Deployment, DeploymentStatus } from '../../../src/planner/deployment.ts';
 import type { JobStatus } from '../../../src/planner/job-status.ts';
 import type { Plan } from '../../../src/planner/plan-types.ts';
+import type { NomadJobCondition } from '../../../src/resources/nomad-job.ts';
 
 const now = Date.parse('2026-12-02T12:00:00Z');
 
@@ -20,7 +21,7 @@ function input(o: { running: number; desired?: number; deployment?: [DeploymentS
   return { generation: 2, plan, desired: o.desired ?? 3, latestVersion: 1, runningVersion: 1, stableVersion: 0, revert: undefined, deployment, previous: undefined, now };
 }
 
-const statuses = (conditions: readonly Condition[]) => Object.fromEntries(conditions.map((c) => [c.type, `${c.status} ${c.reason}`]));
+const statuses = (conditions: readonly NomadJobCondition[]) => Object.fromEntries(conditions.map((c) => [c.type, `${c.status} ${c.reason}`]));
 
 // What kubectl wait (Ready), Kubernetes Deployment readers (Progressing) and kstatus (Reconciling,
 // Stalled) conclude at each point of a rollout.
@@ -44,7 +45,7 @@ describe('NomadJob conditions', () => {
   it('keeps a condition\'s transition time while its status stays the same', () => {
     const first = jobStatusBody(input({ running: 3, deployment: ['running', 'Deployment is running'] }));
     const later = jobStatusBody({ ...input({ running: 3, deployment: ['successful', 'Deployment completed successfully'] }), previous: first.conditions, now: now + 60_000 });
-    const time = (c: readonly Condition[], type: Condition['type']) => c.find((x) => x.type === type)?.lastTransitionTime;
+    const time = (c: readonly NomadJobCondition[], type: NomadJobCondition['type']) => c.find((x) => x.type === type)?.lastTransitionTime;
     expect(time(later.conditions, 'Progressing')).toBe(time(first.conditions, 'Progressing'));
     expect(time(later.conditions, 'Ready')).toBe(new Date(now + 60_000).toISOString());
     expect(time(later.conditions, 'Reconciling')).toBe(new Date(now + 60_000).toISOString());

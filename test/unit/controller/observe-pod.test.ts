@@ -1,6 +1,6 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import { formatRecordedHealth, observeAllocation, parseRecordedHealth } from '../../../src/controller/observe-pod.ts';
+import { formatRecordedHealth, observeAllocation, parseRecordedHealth } from '../../../src/resources/allocation-pod.ts';
 
 /** A Pod as the API server returns it as JSON (times as strings). */
 const pod = {

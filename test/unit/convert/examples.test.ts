@@ -1,9 +1,9 @@
 import { load } from 'js-yaml';
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { NomadJob } from '../../../src/model/nomad-job-spec.ts';
 import { parseNomadJob } from '../../../src/model/validate.ts';
 import { fromProjectRoot } from '../../../src/project.ts';
+import type { NomadJob } from '../../../src/resources/nomad-job.ts';
 import { convertFile, exampleFile, messages } from './helpers.ts';
 
 const nomadFiles = readdirSync(fromProjectRoot('examples', 'nomad')).sort();

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { NomadDeploymentObject } from '../../../src/controller/deployment-object.ts';
 import { WorkQueue } from '../../../src/controller/work-queue.ts';
 import { ControllerMetrics } from '../../../src/metrics/controller-metrics.ts';
+import type { NomadDeployment } from '../../../src/resources/nomad-deployment.ts';
 
-function deploymentObject(job: string, version: number, status: string, counters: Partial<Record<'desiredTotal' | 'placedAllocs' | 'healthyAllocs' | 'unhealthyAllocs', number>> & { canaries?: number } = {}): NomadDeploymentObject {
+function deploymentObject(job: string, version: number, status: string, counters: Partial<Record<'desiredTotal' | 'placedAllocs' | 'healthyAllocs' | 'unhealthyAllocs', number>> & { canaries?: number } = {}): NomadDeployment {
   return {
     apiVersion: 'caravan.dev/v1alpha1',
     kind: 'NomadDeployment',

@@ -1,8 +1,8 @@
 import type { V1Container, V1EnvVar } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import { allocationPodName, renderAllocationPod } from '../../../src/model/allocation-pod.ts';
 import { canonicalJob } from '../../../src/model/defaults.ts';
 import type { NomadJobSpec, TaskGroupSpec } from '../../../src/model/nomad-job-spec.ts';
+import { allocationPodName, renderAllocationPod } from '../../../src/resources/allocation-pod.ts';
 
 const web: TaskGroupSpec = {
   name: 'frontend',

@@ -2,9 +2,9 @@ import { loadAll } from 'js-yaml';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { NomadJob } from '../../../src/model/nomad-job-spec.ts';
 import { parseNomadJob } from '../../../src/model/validate.ts';
 import { fromProjectRoot } from '../../../src/project.ts';
+import type { NomadJob } from '../../../src/resources/nomad-job.ts';
 
 const dir = fromProjectRoot('examples');
 const jobs = readdirSync(dir)

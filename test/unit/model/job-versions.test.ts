@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decideVersion, versionFromRevision, versionRevision, versionsToPrune, type JobVersion } from '../../../src/model/job-versions.ts';
+import { decideVersion, versionsToPrune, type JobVersion } from '../../../src/model/job-versions.ts';
+import { versionFromRevision, versionRevision } from '../../../src/resources/job-version.ts';
 import { exampleSpec } from './fixtures.ts';
 
 const now = new Date('2026-11-22T10:00:00Z');

@@ -2,11 +2,11 @@ import { canonicalJob } from '../../../src/model/defaults.ts';
 import type { Job } from '../../../src/model/job.ts';
 import { decideVersion, type JobVersion } from '../../../src/model/job-versions.ts';
 import type { NomadJobSpec } from '../../../src/model/nomad-job-spec.ts';
-import { allocationPodName } from '../../../src/model/allocation-pod.ts';
 import type { ObservedAllocation } from '../../../src/planner/observed-allocation.ts';
 import { plan } from '../../../src/planner/plan.ts';
 import type { DeploymentIntent, ObservedDeployment, Plan } from '../../../src/planner/plan-types.ts';
 import { writes, type Write } from '../../../src/controller/writes.ts';
+import { allocationPodName } from '../../../src/resources/allocation-pod.ts';
 
 export type Behavior = 'ready' | 'never-ready' | 'crash' | 'fail' | 'complete';
 

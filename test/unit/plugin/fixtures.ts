@@ -1,8 +1,9 @@
 import type { V1Pod } from '@kubernetes/client-node';
-import type { NomadDeploymentObject } from '../../../src/controller/deployment-object.ts';
 import type { JobVersion } from '../../../src/model/job-versions.ts';
 import type { NomadJobSpec } from '../../../src/model/nomad-job-spec.ts';
-import type { JobSnapshot, NodeInfo, NomadJobObject } from '../../../src/plugin/objects.ts';
+import type { JobSnapshot, NodeInfo } from '../../../src/plugin/objects.ts';
+import type { NomadDeployment } from '../../../src/resources/nomad-deployment.ts';
+import type { NomadJob } from '../../../src/resources/nomad-job.ts';
 
 /** The shapes below are what the API server returns for Caravan's objects (times as strings). */
 
@@ -22,7 +23,7 @@ export const versions: JobVersion[] = [
 ];
 
 /** NomadJob web at version 1, its canary waiting for promotion (job-status-body.ts's shape). */
-export function webJob(overrides: Partial<NomadJobObject['status']> = {}): NomadJobObject {
+export function webJob(overrides: Partial<NomadJob['status']> = {}): NomadJob {
   return {
     apiVersion: 'caravan.dev/v1alpha1',
     kind: 'NomadJob',
@@ -45,7 +46,7 @@ export function webJob(overrides: Partial<NomadJobObject['status']> = {}): Nomad
 }
 
 /** NomadDeployment web-v1 (deployment-object.ts's shape): one healthy canary, not promoted. */
-export function webV1(overrides: { spec?: Partial<NomadDeploymentObject['spec']>; status?: Partial<NonNullable<NomadDeploymentObject['status']>>; generation?: number } = {}): NomadDeploymentObject {
+export function webV1(overrides: { spec?: Partial<NomadDeployment['spec']>; status?: Partial<NonNullable<NomadDeployment['status']>>; generation?: number } = {}): NomadDeployment {
   return {
     apiVersion: 'caravan.dev/v1alpha1',
     kind: 'NomadDeployment',

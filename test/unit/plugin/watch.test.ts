@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { deploymentReport } from '../../../src/plugin/deployment-view.ts';
-import type { NomadDeploymentObject, NomadJobObject } from '../../../src/plugin/objects.ts';
 import { exitCodeFor, outcomeLine, progressLine, watchRollout, type WatchDeps } from '../../../src/plugin/watch.ts';
+import type { NomadDeployment } from '../../../src/resources/nomad-deployment.ts';
+import type { NomadJob } from '../../../src/resources/nomad-job.ts';
 import { t0, webJob, webV1 } from './fixtures.ts';
 
 const group = webV1().status!.taskGroups!['frontend']!;
@@ -40,7 +41,7 @@ describe('watch: progress lines', () => {
 });
 
 /** A clock and a scripted cluster: each look at the deployment returns the next state. */
-function scripted(states: (NomadDeploymentObject | undefined)[], job: NomadJobObject = webJob()) {
+function scripted(states: (NomadDeployment | undefined)[], job: NomadJob = webJob()) {
   let clock = t0;
   let looks = 0;
   const printed: string[] = [];

@@ -1,11 +1,13 @@
 import type { V1ContainerStatus, V1ControllerRevision, V1Pod } from '@kubernetes/client-node';
-import type { JobAtVersion, NomadJobObject } from '../../../../src/api/nomad/job.ts';
 import { jobIndexes } from '../../../../src/api/nomad/indexes.ts';
-import type { NomadDeploymentObject } from '../../../../src/controller/deployment-object.ts';
-import { renderAllocationPod } from '../../../../src/model/allocation-pod.ts';
+import type { JobAtVersion } from '../../../../src/api/nomad/job.ts';
 import { canonicalJob } from '../../../../src/model/defaults.ts';
-import { versionRevision, type JobVersion } from '../../../../src/model/job-versions.ts';
+import type { JobVersion } from '../../../../src/model/job-versions.ts';
 import type { NomadJobSpec } from '../../../../src/model/nomad-job-spec.ts';
+import { renderAllocationPod } from '../../../../src/resources/allocation-pod.ts';
+import { versionRevision } from '../../../../src/resources/job-version.ts';
+import type { NomadDeployment } from '../../../../src/resources/nomad-deployment.ts';
+import type { NomadJob, NomadJobStatus } from '../../../../src/resources/nomad-job.ts';
 
 /** A shop's web front end, as in examples/web-canary.yaml: v0 stable on nginx 1.26, v1 canarying nginx 1.27. */
 export const t0 = Date.parse('2026-03-01T10:00:00Z');
@@ -38,7 +40,7 @@ export function webSpec(image: string, canary = 0): NomadJobSpec {
 export const v0: JobVersion = { version: 0, spec: webSpec('nginx:1.26'), submitTime: at(0), stable: true };
 export const v1: JobVersion = { version: 1, spec: webSpec('nginx:1.27', 1), submitTime: at(600), stable: false };
 
-export function webJob(status: NomadJobObject['status'] = {}): NomadJobObject & { apiVersion: 'caravan.dev/v1alpha1'; kind: 'NomadJob' } {
+export function webJob(status: Partial<NomadJobStatus> = {}): NomadJob & { apiVersion: 'caravan.dev/v1alpha1'; kind: 'NomadJob' } {
   return {
     apiVersion: 'caravan.dev/v1alpha1',
     kind: 'NomadJob',
@@ -70,7 +72,7 @@ export function webAt(version: JobVersion, job = webJob()): JobAtVersion {
 }
 
 /** NomadDeployment web-v1: the canary healthy, waiting for its automatic promotion. */
-export function webV1Deployment(status: Partial<NonNullable<NomadDeploymentObject['status']>> = {}): NomadDeploymentObject {
+export function webV1Deployment(status: Partial<NonNullable<NomadDeployment['status']>> = {}): NomadDeployment {
   return {
     apiVersion: 'caravan.dev/v1alpha1',
     kind: 'NomadDeployment',

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { goFloat, jobDiff } from '../../../../src/api/nomad/job-diff.ts';
 import { toNomadJob } from '../../../../src/api/nomad/job.ts';
-import type { NomadFieldDiff, NomadJob, NomadJobDiff, NomadObjectDiff } from '../../../../src/api/nomad/types.ts';
+import type { NomadApiJob, NomadFieldDiff, NomadJobDiff, NomadObjectDiff } from '../../../../src/api/nomad/types.ts';
 import type { NomadJobSpec, TaskGroupSpec } from '../../../../src/model/nomad-job-spec.ts';
 import { goProblems } from './go-conformance.ts';
 import { at, v0, v1, webAt, webSpec } from './fixtures.ts';
@@ -9,7 +9,7 @@ import { at, v0, v1, webAt, webSpec } from './fixtures.ts';
 const s = 1e9;
 
 /** The shop's web job as api.Job at version 1, with its spec as given. */
-function nomadJob(spec: NomadJobSpec): NomadJob {
+function nomadJob(spec: NomadJobSpec): NomadApiJob {
   return toNomadJob(webAt({ version: 1, spec, submitTime: at(600), stable: false }));
 }
 
@@ -41,7 +41,7 @@ describe('jobDiff: what Nomad says changed between two versions of a job', () =>
     expect(jobDiff(base, later).Type).toBe('None');
   });
 
-  it.each<[string, NomadJob, (d: NomadJobDiff) => unknown, unknown]>([
+  it.each<[string, NomadApiJob, (d: NomadJobDiff) => unknown, unknown]>([
     ['an image change is an Edited Config object of the task, its field named by the config key', nomadJob(webSpec('nginx:1.27')), (d) => object(task(d).Objects, 'Config'), { Type: 'Edited', Name: 'Config', Fields: [field('Edited', 'image', 'nginx:1.26', 'nginx:1.27')], Objects: null }],
     ['a count change is an Edited Count field of the group', nomadJob(withFrontend({ count: 6 })), (d) => group(d).Fields, [field('Edited', 'Count', '4', '6')]],
     ['job meta is a field per key', nomadJob({ ...webSpec('nginx:1.26'), meta: { team: 'checkout' } }), (d) => d.Fields, [field('Edited', 'Meta[team]', 'storefront', 'checkout')]],

@@ -115,8 +115,8 @@ describe('toNomadJob: a job at a version as api.Job', () => {
   });
 
   it("says pending for a job the controller has not reconciled yet, and passes the revert's description on", () => {
-    const fresh = webJob();
-    expect(toNomadJob({ ...webAt(v1), job: { ...fresh, status: undefined } }).Status).toBe('pending');
+    const { status: _, ...fresh } = webJob();
+    expect(toNomadJob({ ...webAt(v1), job: fresh }).Status).toBe('pending');
     const reverted = webJob({ statusDescription: 'running job version 2 (auto-revert of version 1) until the spec changes' });
     expect(toNomadJob(webAt(v1, reverted)).StatusDescription).toBe('running job version 2 (auto-revert of version 1) until the spec changes');
   });

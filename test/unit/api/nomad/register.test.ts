@@ -7,8 +7,9 @@ import { checkAndSetError, formatWarnings, fromNomadJob, multierror } from '../.
 import { sameNomadJob, withCaravanExtensions } from '../../../../src/api/nomad/resubmission.ts';
 import { convertNomadJob } from '../../../../src/convert/convert.ts';
 import { canonicalJob } from '../../../../src/model/defaults.ts';
-import type { NomadJob, NomadJobSpec } from '../../../../src/model/nomad-job-spec.ts';
+import type { NomadJobSpec } from '../../../../src/model/nomad-job-spec.ts';
 import { fromProjectRoot } from '../../../../src/project.ts';
+import type { NomadJob } from '../../../../src/resources/nomad-job.ts';
 import { v1, webAt, webJob, webSpec } from './fixtures.ts';
 
 const exampleJson = readFileSync(fromProjectRoot('examples', 'nomad', 'example.json'), 'utf8');

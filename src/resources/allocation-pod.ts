@@ -1,11 +1,18 @@
-import type { V1Container, V1ContainerPort, V1Pod, V1ResourceRequirements } from '@kubernetes/client-node';
-import type { Job, Task, TaskGroup } from './job.ts';
-import { allocationName, annotations, labels } from './labels.ts';
-import { apiVersion } from './nomad-job-spec.ts';
-import { podAffinity, topologySpread } from './placement.ts';
-import { portNumber } from './ports.ts';
-import { checksByTask, readinessProbe } from './probes.ts';
-import { taskEnv } from './task-env.ts';
+/**
+ * An allocation as a Pod, both ways: renderAllocationPod writes it, observeAllocation reads back
+ * what the planner decides on. One file, so every label and annotation written is read the same.
+ */
+import type { V1Container, V1ContainerPort, V1ContainerStatus, V1Pod, V1ResourceRequirements } from '@kubernetes/client-node';
+import { allocationName } from '../model/allocation-name.ts';
+import type { Job, Task, TaskGroup } from '../model/job.ts';
+import { podAffinity, topologySpread } from '../model/placement.ts';
+import { portNumber } from '../model/ports.ts';
+import { checksByTask, readinessProbe } from '../model/probes.ts';
+import { taskEnv } from '../model/task-env.ts';
+import type { Health, ObservedAllocation, ObservedContainer, PodPhase } from '../planner/observed-allocation.ts';
+import type { RescheduleEvent } from '../planner/reschedule.ts';
+import { annotations, labels } from './labels.ts';
+import { jobOwnerReference } from './nomad-job.ts';
 
 /** One allocation to run as a Pod: which job version, group and index, and how it was placed. */
 export interface AllocationPodInput {
@@ -20,6 +27,8 @@ export interface AllocationPodInput {
   readonly deployment?: string;
   /** 0 for the first Pod of this allocation name and version; counts replacements after that. */
   readonly replacement?: number;
+  /** Earlier reschedules of this allocation name, carried to the replacement (Nomad's RescheduleTracker). */
+  readonly rescheduleEvents?: readonly RescheduleEvent[];
 }
 
 /**
@@ -50,7 +59,7 @@ export function containerResources(task: Task): V1ResourceRequirements {
   };
 }
 
-function container(job: Job, group: TaskGroup, task: Task, index: number, probeFor: (task: string) => V1Container['readinessProbe']): V1Container {
+function renderContainer(job: Job, group: TaskGroup, task: Task, index: number, probeFor: (task: string) => V1Container['readinessProbe']): V1Container {
   const config = task.config;
   const ports: V1ContainerPort[] = [];
   for (const label of config.ports ?? []) {
@@ -90,7 +99,7 @@ export function renderAllocationPod(input: AllocationPodInput): V1Pod {
     const first = checks.get(task)?.[0];
     return first ? readinessProbe(group, first) : undefined;
   };
-  const build = (t: Task) => container(job, group, t, index, probeFor);
+  const build = (t: Task) => renderContainer(job, group, t, index, probeFor);
   const prestart = group.tasks.filter((t) => t.lifecycle?.hook === 'prestart');
   const main = group.tasks.filter((t) => t.lifecycle?.hook !== 'prestart');
   // Prestart sidecars become native sidecars: init containers that keep running.
@@ -119,8 +128,9 @@ export function renderAllocationPod(input: AllocationPodInput): V1Pod {
         ...k8s.annotations,
         [annotations.allocName]: allocationName(job.name, group.name, index),
         ...(input.deployment ? { [annotations.deployment]: input.deployment } : {}),
+        ...(input.rescheduleEvents ? { [annotations.rescheduleEvents]: JSON.stringify(input.rescheduleEvents) } : {}),
       },
-      ownerReferences: [{ apiVersion, kind: 'NomadJob', name: job.name, uid: input.jobUid, controller: true, blockOwnerDeletion: true }],
+      ownerReferences: [jobOwnerReference({ name: job.name, namespace: job.namespace, uid: input.jobUid })],
     },
     spec: {
       ...(initContainers.length > 0 ? { initContainers } : {}),
@@ -136,5 +146,86 @@ export function renderAllocationPod(input: AllocationPodInput): V1Pod {
       ...(k8s.priorityClassName ? { priorityClassName: k8s.priorityClassName } : {}),
       enableServiceLinks: false,
     },
+  };
+}
+
+/**
+ * The reconciler's name for annotations.rescheduleEvents, until it hands a placement's events to
+ * renderAllocationPod (issue 12).
+ */
+export const rescheduleEventsAnnotation = annotations.rescheduleEvents;
+
+const time = (value: unknown): number | undefined => (value === undefined || value === null ? undefined : new Date(value as string).getTime());
+
+/** `healthy@<RFC 3339>` as the planner recorded it on the Pod. */
+export function parseRecordedHealth(value: string | undefined): { health: Health; at: number } | undefined {
+  const match = value?.match(/^(healthy|unhealthy)@(.+)$/);
+  if (!match) return undefined;
+  const at = new Date(match[2]!).getTime();
+  return Number.isNaN(at) ? undefined : { health: match[1] as Health, at };
+}
+
+export function formatRecordedHealth(health: Health, at: number): string {
+  return `${health}@${new Date(at).toISOString()}`;
+}
+
+function observeContainer(status: V1ContainerStatus, init: boolean): ObservedContainer {
+  const running = time(status.state?.running?.startedAt);
+  const terminated = status.state?.terminated;
+  return {
+    name: status.name,
+    init,
+    ready: status.ready,
+    restartCount: status.restartCount,
+    ...(running !== undefined ? { runningSince: running } : {}),
+    ...(terminated ? { terminated: { exitCode: terminated.exitCode, at: time(terminated.finishedAt) ?? 0, ...(terminated.reason ? { reason: terminated.reason } : {}) } } : {}),
+    ...(status.state?.waiting?.reason ? { waitingReason: status.state.waiting.reason } : {}),
+  };
+}
+
+/** The reschedule history carried on the Pod (Nomad's RescheduleTracker); undefined without one, or unreadable. */
+export function rescheduleEventsOf(pod: V1Pod): RescheduleEvent[] | undefined {
+  const text = pod.metadata?.annotations?.[annotations.rescheduleEvents];
+  if (!text) return undefined;
+  try {
+    return (JSON.parse(text) as RescheduleEvent[] | null) ?? undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** What the planner needs to know about an allocation's Pod; undefined for a Pod that is not one. */
+export function observeAllocation(pod: V1Pod): ObservedAllocation | undefined {
+  const l = pod.metadata?.labels ?? {};
+  const a = pod.metadata?.annotations ?? {};
+  const group = l[labels.taskGroup];
+  const version = Number(l[labels.jobVersion]);
+  const index = Number(l[labels.allocIndex]);
+  if (!group || !Number.isInteger(version) || !Number.isInteger(index) || !pod.metadata?.name || !pod.metadata.uid) return undefined;
+  const ready = pod.status?.conditions?.find((c) => c.type === 'Ready');
+  const readySince = ready?.status === 'True' ? time(ready.lastTransitionTime) : undefined;
+  const startedAt = time(pod.status?.startTime);
+  const recorded = parseRecordedHealth(a[annotations.deploymentHealth]);
+  const manual = a[annotations.health];
+  const rescheduleEvents = rescheduleEventsOf(pod);
+  return {
+    podName: pod.metadata.name,
+    uid: pod.metadata.uid,
+    group,
+    index,
+    version,
+    replacement: Number(/-r(\d+)$/.exec(pod.metadata.name)?.[1] ?? 0),
+    canary: l[labels.canary] === 'true',
+    phase: (pod.status?.phase ?? 'Pending') as PodPhase,
+    createdAt: time(pod.metadata.creationTimestamp) ?? 0,
+    ...(startedAt !== undefined ? { startedAt } : {}),
+    ...(pod.spec?.nodeName ? { nodeName: pod.spec.nodeName } : {}),
+    ...(readySince !== undefined ? { readySince } : {}),
+    containers: [...(pod.status?.initContainerStatuses ?? []).map((s) => observeContainer(s, true)), ...(pod.status?.containerStatuses ?? []).map((s) => observeContainer(s, false))],
+    ...(manual === 'healthy' || manual === 'unhealthy' ? { manualHealth: manual } : {}),
+    ...(a[annotations.deployment] ? { deployment: a[annotations.deployment] } : {}),
+    ...(recorded ? { recordedHealth: recorded } : {}),
+    deleting: pod.metadata.deletionTimestamp !== undefined && pod.metadata.deletionTimestamp !== null,
+    ...(rescheduleEvents ? { rescheduleEvents } : {}),
   };
 }

@@ -1,9 +1,19 @@
 import type { KubeConfig, V1ControllerRevision, V1Node, V1Pod } from '@kubernetes/client-node';
-import { Informer, type InformerEvent } from '../kube/informer.ts';
 import { silentLogger, type Logger } from '../log/logger.ts';
-import { labels } from '../model/labels.ts';
-import type { NomadDeploymentObject } from './deployment-object.ts';
-import type { Caches, JobObject } from './reconciler.ts';
+import { collectionPath, nomadDeploymentResource, nomadJobResource } from '../resources/api-version.ts';
+import { labels } from '../resources/labels.ts';
+import type { NomadDeployment } from '../resources/nomad-deployment.ts';
+import type { NomadJob } from '../resources/nomad-job.ts';
+import { readinessOnly } from '../resources/node.ts';
+import { Informer, type InformerEvent } from './informer.ts';
+
+/** What a reconcile reads: the caches of NomadJobs, NomadDeployments, Caravan's Pods and Nodes. */
+export interface Caches {
+  readonly jobs: Informer<NomadJob>;
+  readonly deployments: Informer<NomadDeployment>;
+  readonly pods: Informer<V1Pod>;
+  readonly nodes: Informer<V1Node>;
+}
 
 export type CacheKind = keyof Caches | 'revisions';
 
@@ -48,10 +58,10 @@ export function createClusterCaches(kc: KubeConfig, opts: { logger?: Logger } = 
   };
   const onError = (what: string) => (error: unknown, retryIn: number) => logger.warn({ resource: what, retryInMs: retryIn, err: error }, `${what} watch failed; reconnecting`);
   const caches: Caches = {
-    jobs: new Informer<JobObject>({ kc, path: '/apis/caravan.dev/v1alpha1/nomadjobs', onEvent: tell('jobs'), onError: onError('NomadJob') }),
-    deployments: new Informer<NomadDeploymentObject>({
+    jobs: new Informer<NomadJob>({ kc, path: collectionPath(nomadJobResource), onEvent: tell('jobs'), onError: onError('NomadJob') }),
+    deployments: new Informer<NomadDeployment>({
       kc,
-      path: '/apis/caravan.dev/v1alpha1/nomaddeployments',
+      path: collectionPath(nomadDeploymentResource),
       indexes: { [cacheIndexes.byJob]: (d) => `${d.metadata.namespace}/${d.spec.job}` },
       onEvent: tell('deployments'),
       onError: onError('NomadDeployment'),
@@ -67,8 +77,7 @@ export function createClusterCaches(kc: KubeConfig, opts: { logger?: Logger } = 
     nodes: new Informer<V1Node>({
       kc,
       path: '/api/v1/nodes',
-      // Only identity and readiness matter: a node going away or NotReady loses its allocations.
-      transform: (node) => ({ metadata: node.metadata!, status: { conditions: node.status?.conditions?.filter((c) => c.type === 'Ready') ?? [] } }) as V1Node,
+      transform: readinessOnly,
       onEvent: tell('nodes'),
       onError: onError('Node'),
     }),

@@ -1,21 +1,23 @@
 import { formatDuration, parseDuration } from '../model/duration.ts';
-import { labels } from '../model/labels.ts';
-import { apiVersion } from '../model/nomad-job-spec.ts';
 import type { JobIdentity } from '../model/job-versions.ts';
 import type { Deployment, DeploymentGroupState, DeploymentStatus } from '../planner/deployment.ts';
 import type { DeploymentIntent, ObservedDeployment } from '../planner/plan-types.ts';
 import type { PromoteRequest } from '../planner/promotion.ts';
+import { apiVersion } from './api-version.ts';
+import { labels } from './labels.ts';
+import { jobOwnerReference } from './nomad-job.ts';
+import type { ObjectMeta } from './object-meta.ts';
 
-/** A NomadDeployment as stored (the parts Caravan reads and writes). */
-export interface NomadDeploymentObject {
+/** A NomadDeployment: one roll-out of one job version. Caravan writes its status; operators steer it through its spec. */
+export interface NomadDeployment {
   apiVersion: typeof apiVersion;
   kind: 'NomadDeployment';
-  metadata: { name: string; namespace?: string; uid?: string; generation?: number; creationTimestamp?: string; resourceVersion?: string; labels?: Record<string, string>; ownerReferences?: object[] };
+  metadata: ObjectMeta;
   spec: { job: string; jobVersion: number; paused?: boolean; promote?: { all?: boolean; groups?: string[] }; failed?: boolean; approveCanaryStep?: number };
-  status?: DeploymentStatusBody;
+  status?: NomadDeploymentStatus;
 }
 
-interface GroupStatusBody {
+export interface NomadDeploymentGroupStatus {
   autoRevert: boolean;
   autoPromote: boolean;
   progressDeadline: string;
@@ -31,7 +33,7 @@ interface GroupStatusBody {
   unhealthyAllocs: number;
 }
 
-export interface DeploymentStatusBody {
+export interface NomadDeploymentStatus {
   observedGeneration?: number;
   id?: string;
   status?: DeploymentStatus;
@@ -39,12 +41,12 @@ export interface DeploymentStatusBody {
   createTime?: string;
   modifyTime?: string;
   revertedJobVersion?: number;
-  taskGroups?: Record<string, GroupStatusBody>;
-  conditions?: IntentCondition[];
+  taskGroups?: Record<string, NomadDeploymentGroupStatus>;
+  conditions?: NomadDeploymentCondition[];
 }
 
 /** Whether the operator intent in spec could be honoured; False carries Nomad's error text. */
-export interface IntentCondition {
+export interface NomadDeploymentCondition {
   type: 'IntentHonoured';
   status: 'True' | 'False';
   reason: 'Honoured' | 'Refused';
@@ -54,7 +56,7 @@ export interface IntentCondition {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-function intentOf(spec: NomadDeploymentObject['spec']): DeploymentIntent {
+function intentOf(spec: NomadDeployment['spec']): DeploymentIntent {
   const promote: PromoteRequest | undefined = spec.promote?.all ? { all: true } : spec.promote?.groups?.length ? { groups: spec.promote.groups } : undefined;
   return {
     ...(spec.paused !== undefined ? { paused: spec.paused } : {}),
@@ -69,7 +71,7 @@ function intentOf(spec: NomadDeploymentObject['spec']): DeploymentIntent {
  * yet (a crash between the two writes) reads as a fresh running deployment with no groups; the
  * next plan then attaches them again.
  */
-export function observeDeployment(obj: NomadDeploymentObject): ObservedDeployment {
+export function observeDeployment(obj: NomadDeployment): ObservedDeployment {
   const s = obj.status ?? {};
   const groups: Record<string, DeploymentGroupState> = {};
   for (const [name, g] of Object.entries(s.taskGroups ?? {})) {
@@ -103,7 +105,7 @@ export function observeDeployment(obj: NomadDeploymentObject): ObservedDeploymen
 }
 
 /** A new NomadDeployment for a plan's deployment, owned by its job (status is written apart). */
-export function deploymentObject(job: JobIdentity, d: Deployment): NomadDeploymentObject {
+export function deploymentObject(job: JobIdentity, d: Deployment): NomadDeployment {
   return {
     apiVersion,
     kind: 'NomadDeployment',
@@ -111,15 +113,15 @@ export function deploymentObject(job: JobIdentity, d: Deployment): NomadDeployme
       name: d.name,
       namespace: job.namespace,
       labels: { [labels.job]: job.name, [labels.managedBy]: 'caravan' },
-      ownerReferences: [{ apiVersion, kind: 'NomadJob', name: job.name, uid: job.uid, controller: true, blockOwnerDeletion: true }],
+      ownerReferences: [jobOwnerReference(job)],
     },
     spec: { job: job.name, jobVersion: d.jobVersion },
   };
 }
 
 /** The status Caravan writes for a deployment, in Nomad's words. */
-export function deploymentStatusBody(d: Deployment, obj: Pick<NomadDeploymentObject, 'metadata'>, now: number, revertedJobVersion?: number, intentError?: string): DeploymentStatusBody {
-  const taskGroups: Record<string, GroupStatusBody> = {};
+export function deploymentStatusBody(d: Deployment, obj: Pick<NomadDeployment, 'metadata'>, now: number, revertedJobVersion?: number, intentError?: string): NomadDeploymentStatus {
+  const taskGroups: Record<string, NomadDeploymentGroupStatus> = {};
   for (const [name, g] of Object.entries(d.groups)) {
     taskGroups[name] = {
       autoRevert: g.autoRevert,
