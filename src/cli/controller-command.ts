@@ -16,6 +16,9 @@ import { nomadApiRoutes } from '../api/routes/index.ts';
 import { startNomadApi } from '../api/server.ts';
 import { TableIndexes } from '../api/table-indexes.ts';
 import { ClusterView } from '../api/cluster-view.ts';
+import { CfView } from '../api/cf/cf-view.ts';
+import { cfApiRoutes } from '../api/cf/routes/index.ts';
+import { startCfApi } from '../api/cf/server.ts';
 import { readFileSync } from 'node:fs';
 import { parseConcurrency, parseLeaseSeconds, parseServePort } from './option-values.ts';
 
@@ -31,6 +34,9 @@ export interface ControllerRun {
   /** The Nomad-compatible HTTP API; -1 serves none. */
   readonly apiPort?: number;
   readonly apiTls?: { readonly certFile: string; readonly keyFile: string };
+  /** The Cloud Foundry v3 view (issue 14); -1 serves none. */
+  readonly cfApiPort?: number;
+  readonly cfApiTls?: { readonly certFile: string; readonly keyFile: string };
 }
 
 /**
@@ -85,6 +91,11 @@ async function runReplica(kc: KubeConfig, logger: Logger, opts: ControllerRun): 
       )
     : undefined;
   if (api) logger.info({ port: api.port }, `serving the Nomad API on port ${api.port}${opts.apiTls ? ' (TLS)' : ''}`);
+  const cfApiPort = opts.cfApiPort ?? 9022;
+  const cfApi = cfApiPort >= 0
+    ? await startCfApi({ kc, cf: new CfView(view), indexes, access: new KubernetesAccess(kc), logger }, cfApiRoutes, { port: cfApiPort, ...(opts.cfApiTls ? { tls: { cert: readFileSync(opts.cfApiTls.certFile, 'utf8'), key: readFileSync(opts.cfApiTls.keyFile, 'utf8') } } : {}) })
+    : undefined;
+  if (cfApi) logger.info({ port: cfApi.port }, `serving the Cloud Foundry v3 API on port ${cfApi.port}${opts.cfApiTls ? ' (TLS)' : ''}`);
   const signalled = new Promise<string>((resolve) => {
     process.once('SIGTERM', () => resolve('SIGTERM'));
     process.once('SIGINT', () => resolve('SIGINT'));
@@ -104,6 +115,7 @@ async function runReplica(kc: KubeConfig, logger: Logger, opts: ControllerRun): 
   const signal = await Promise.race([signalled, leading.then(() => 'stopped')]);
   logger.info(`${signal}: finishing reconciles under way`);
   await api?.close();
+  await cfApi?.close();
   await controller?.stop();
   await elector.stop();
   indexes.close();
@@ -126,8 +138,12 @@ export function registerControllerCommand(program: Command): void {
     .option('--api-port <port>', 'port of the Nomad-compatible HTTP API (0: any free port, -1: none)', parseServePort, 4646)
     .option('--api-tls-cert <file>', 'serve the Nomad API over TLS with this certificate (PEM)')
     .option('--api-tls-key <file>', 'the private key for --api-tls-cert (PEM)')
-    .action(async (opts: { concurrency: number; leaseNamespace?: string; leaseDuration: number; metricsPort: number; logLevel: LogLevel; apiPort: number; apiTlsCert?: string; apiTlsKey?: string }) => {
+    .option('--cf-api-port <port>', 'port of the Cloud Foundry v3 API (0: any free port, -1: none)', parseServePort, 9022)
+    .option('--cf-api-tls-cert <file>', 'serve the Cloud Foundry API over TLS with this certificate (PEM)')
+    .option('--cf-api-tls-key <file>', 'the private key for --cf-api-tls-cert (PEM)')
+    .action(async (opts: { concurrency: number; leaseNamespace?: string; leaseDuration: number; metricsPort: number; logLevel: LogLevel; apiPort: number; apiTlsCert?: string; apiTlsKey?: string; cfApiPort: number; cfApiTlsCert?: string; cfApiTlsKey?: string }) => {
       if (Boolean(opts.apiTlsCert) !== Boolean(opts.apiTlsKey)) throw new Error('--api-tls-cert and --api-tls-key go together');
+      if (Boolean(opts.cfApiTlsCert) !== Boolean(opts.cfApiTlsKey)) throw new Error('--cf-api-tls-cert and --cf-api-tls-key go together');
       await runControllerUntilSignalled({
         kubeconfig: process.env['KUBECONFIG'],
         concurrency: opts.concurrency,
@@ -137,6 +153,8 @@ export function registerControllerCommand(program: Command): void {
         logLevel: opts.logLevel,
         apiPort: opts.apiPort,
         ...(opts.apiTlsCert && opts.apiTlsKey ? { apiTls: { certFile: opts.apiTlsCert, keyFile: opts.apiTlsKey } } : {}),
+        cfApiPort: opts.cfApiPort,
+        ...(opts.cfApiTlsCert && opts.cfApiTlsKey ? { cfApiTls: { certFile: opts.cfApiTlsCert, keyFile: opts.cfApiTlsKey } } : {}),
       });
     });
 }

@@ -19,7 +19,8 @@ export function registerStartCommand(program: Command): void {
     .option('--metrics-port <port>', 'port for /metrics, /healthz and /readyz (0: any free port, -1: none)', parseServePort, 8080)
     .addOption(logLevelOption())
     .option('--api-port <port>', 'port of the Nomad-compatible HTTP API (0: any free port, -1: none)', parseServePort, 4646)
-    .action(async (opts: { nodes?: number; metricsPort: number; logLevel: LogLevel; apiPort: number }) => {
+    .option('--cf-api-port <port>', 'port of the Cloud Foundry v3 API (0: any free port, -1: none)', parseServePort, 9022)
+    .action(async (opts: { nodes?: number; metricsPort: number; logLevel: LogLevel; apiPort: number; cfApiPort: number }) => {
       const target = await targetCluster({ ...(opts.nodes !== undefined ? { nodes: opts.nodes } : {}), report: say });
       say(
         target.source === 'local'
@@ -45,9 +46,10 @@ Use it:
 ${target.source === 'local' ? '  npm run caravan -- cluster status                                            # each component, its health and log\n' : ''}
 Metrics: ${servedAt(opts.metricsPort, (port) => `http://127.0.0.1:${port}/metrics (with /healthz and /readyz)`)}.
 Nomad API: ${servedAt(opts.apiPort, (port) => `export NOMAD_ADDR=http://127.0.0.1:${port} NOMAD_TOKEN=$(kubectl create token <serviceaccount>)`)}
+Cloud Foundry v3 API: ${servedAt(opts.cfApiPort, (port) => `curl -H "Authorization: bearer $(kubectl create token <serviceaccount>)" http://127.0.0.1:${port}/v3/deployments`)}
 The Caravan controller runs below until Ctrl-C (JSON log lines when not in a terminal).${target.source === 'local' ? '\nThe local cluster keeps running afterwards; stop it with: npm run caravan -- cluster down' : ''}
 `);
-      await runControllerUntilSignalled({ kubeconfig: target.kubeconfig, concurrency: 4, metricsPort: opts.metricsPort, logLevel: opts.logLevel, apiPort: opts.apiPort });
+      await runControllerUntilSignalled({ kubeconfig: target.kubeconfig, concurrency: 4, metricsPort: opts.metricsPort, logLevel: opts.logLevel, apiPort: opts.apiPort, cfApiPort: opts.cfApiPort });
     });
 }
 

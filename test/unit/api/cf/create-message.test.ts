@@ -43,11 +43,11 @@ describe('POST /v3/deployments body (spec §3.3)', () => {
   });
 
   it('makes the version: steps wait for continue, the last for promotion; rolling drops canaries', () => {
-    const target = { meta: { a: 'b' }, update: { canary: 2, autoPromote: true, maxParallel: 1 }, taskGroups: [{ name: 'web', count: 4, update: { canary: 2 } }, { name: 'worker' }] };
+    const target = { meta: { a: 'b' }, update: { canary: 2, autoPromote: true, maxParallel: 1 }, taskGroups: [{ name: 'web', count: 4, update: { canary: 2 }, tasks: [] }, { name: 'worker', tasks: [] }] };
     expect(deploymentSpec(target, { strategy: 'canary', maxInFlight: 2, canarySteps: [25, 50] }, 'T')).toEqual({
       meta: { a: 'b', cf_deployment_requested_at: 'T' },
       update: { autoPromote: false, maxParallel: 2, canarySteps: [{ percent: 25, approval: true }, { percent: 50 }] },
-      taskGroups: [{ name: 'web', count: 4, update: { autoPromote: false, maxParallel: 2, canarySteps: [{ percent: 25, approval: true }, { percent: 50 }] } }, { name: 'worker' }],
+      taskGroups: [{ name: 'web', count: 4, tasks: [], update: { autoPromote: false, maxParallel: 2, canarySteps: [{ percent: 25, approval: true }, { percent: 50 }] } }, { name: 'worker', tasks: [] }],
     });
     expect(deploymentSpec(target, { strategy: 'rolling' }, 'T').update).toEqual({ autoPromote: false, maxParallel: 1, canary: 0 });
     expect(deploymentSpec(target, { strategy: 'canary' }, 'T').update).toEqual({ autoPromote: false, maxParallel: 1, canary: 1 });
