@@ -143,7 +143,9 @@ describe('the CF v3 API drives rollouts of the same objects', () => {
     expect(paused).toMatchObject({ guid: canaryGuid, status: { value: 'ACTIVE', reason: 'PAUSED', canary: { steps: { current: 1, total: 2 } } }, links: { continue: { href: `${base}/v3/deployments/${canaryGuid}/actions/continue`, method: 'POST' }, cancel: { method: 'POST' } } });
     const continued = await call('POST', paused.links.continue.href, { record: true });
     expect([continued.status, continued.text]).toEqual([200, '']);
-    await call('GET', `/v3/deployments/${canaryGuid}`, { record: true });
+    // Answered once the controller has moved to step 2 (CF: PREPAUSED, shown as DEPLOYING).
+    const moving = await call('GET', `/v3/deployments/${canaryGuid}`, { record: true });
+    expect(moving.json.status.canary.steps.current).toBe(2);
     const step2 = await until(canaryGuid, 'step 2 paused', (d) => d.status.reason === 'PAUSED' && d.status.canary.steps.current === 2);
     expect(step2.links.continue).toBeDefined();
     expect((await call('POST', `/v3/deployments/${canaryGuid}/actions/continue`, { record: true })).status).toBe(200);
@@ -199,7 +201,7 @@ describe('the CF v3 API drives rollouts of the same objects', () => {
     expect((await call('POST', `/v3/deployments/${canaryGuid}/actions/cancel`, { token: readerToken })).json.errors[0].detail).toBe('Deployment not found');
   });
 
-  it('creates another deployment and cancels it: CANCELING, then CANCELED, and the app rolls back', async () => {
+  it('creates another deployment and cancels it: CANCELED (CANCELING while the controller works), and the app rolls back', async () => {
     const both = await call('POST', '/v3/deployments', { body: { droplet: { guid: appGuid }, revision: { guid: appGuid }, relationships: { app: { data: { guid: appGuid } } } } });
     expect([both.status, both.json.errors[0].detail]).toEqual([422, "Droplet Cannot set both fields 'droplet' and 'revision'"]);
     const before = (await call('GET', `/v3/apps/${appGuid}`)).json.relationships.current_droplet.data.guid;
