@@ -1,8 +1,8 @@
 /**
  * NomadDeployments as Nomad's api.Deployment. The object's UID is the deployment ID; the
- * controller writes the rest in Nomad's words into `status` (deployment-object.ts), so this is a
- * change of spelling: camelCase to Go field names, Go durations to nanoseconds, RFC 3339 times
- * to Unix nanoseconds where Nomad keeps int64.
+ * controller writes the rest in Nomad's words into `status` (resources/nomad-deployment.ts), so
+ * this is a change of spelling: camelCase to Go field names, Go durations to nanoseconds, RFC 3339
+ * times to Unix nanoseconds where Nomad keeps int64.
  */
 import { descriptions } from '../../planner/deployment.ts';
 import type { NomadDeployment } from '../../resources/nomad-deployment.ts';

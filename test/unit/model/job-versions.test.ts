@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { decideVersion, versionsToPrune, type JobVersion } from '../../../src/model/job-versions.ts';
-import { versionFromRevision, versionRevision } from '../../../src/resources/job-version.ts';
 import { exampleSpec } from './fixtures.ts';
 
 const now = new Date('2026-11-22T10:00:00Z');
@@ -30,13 +29,6 @@ describe('job versions', () => {
   ])('pruning to 6 versions, %s', (_what, history, pruned) => {
     expect(versionsToPrune(history).map((x) => x.version)).toEqual(pruned);
   });
-
-  it('round-trips through its ControllerRevision', () => {
-    const revision = versionRevision({ name: 'example', namespace: 'default', uid: 'u1' }, v(3, true));
-    expect(revision.metadata).toMatchObject({ name: 'example-v3', labels: { 'caravan.dev/job': 'example' }, annotations: { 'caravan.dev/stable': 'true' } });
-    expect(revision.revision).toBe(3);
-    expect(versionFromRevision(revision)).toEqual(v(3, true));
-  });
 });
 
 describe('job versions after an auto-revert', () => {
@@ -57,11 +49,5 @@ describe('job versions after an auto-revert', () => {
     const long = [v(0, true), v(1), v(2), v(3), v(4), v(5), v(6), { ...v(0, true), version: 7, revertedFrom: 1 }];
     // v7 is the newest stable version now, so the older stable v0 is not protected (Nomad keeps only the newest).
     expect(versionsToPrune(long).map((x) => x.version)).toEqual([0, 2]);
-  });
-
-  it('round-trips revertedFrom through its ControllerRevision', () => {
-    const revision = versionRevision({ name: 'example', namespace: 'default', uid: 'u1' }, reverted);
-    expect(revision.metadata?.annotations?.['caravan.dev/reverted-from']).toBe('1');
-    expect(versionFromRevision(revision)).toEqual(reverted);
   });
 });

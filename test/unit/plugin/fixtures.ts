@@ -22,7 +22,7 @@ export const versions: JobVersion[] = [
   { version: 1, spec: webSpec('nginx:2', 1), submitTime: at(60), stable: false },
 ];
 
-/** NomadJob web at version 1, its canary waiting for promotion (job-status-body.ts's shape). */
+/** NomadJob web at version 1, its canary waiting for promotion (resources/nomad-job.ts's NomadJobStatus). */
 export function webJob(overrides: Partial<NomadJob['status']> = {}): NomadJob {
   return {
     apiVersion: 'caravan.dev/v1alpha1',
@@ -45,7 +45,7 @@ export function webJob(overrides: Partial<NomadJob['status']> = {}): NomadJob {
   };
 }
 
-/** NomadDeployment web-v1 (deployment-object.ts's shape): one healthy canary, not promoted. */
+/** NomadDeployment web-v1 (resources/nomad-deployment.ts): one healthy canary, not promoted. */
 export function webV1(overrides: { spec?: Partial<NomadDeployment['spec']>; status?: Partial<NonNullable<NomadDeployment['status']>>; generation?: number } = {}): NomadDeployment {
   return {
     apiVersion: 'caravan.dev/v1alpha1',
