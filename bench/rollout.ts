@@ -24,6 +24,7 @@ import { benchNamespace } from './bench-namespace.ts';
 import { installCrds } from '../src/kube/install-crds.ts';
 import { ControllerMetrics } from '../src/metrics/controller-metrics.ts';
 import type { NomadJobSpec } from '../src/model/nomad-job-spec.ts';
+import { apiVersion, nomadJobResource } from '../src/resources/api-version.ts';
 
 const { values } = parseArgs({ options: { jobs: { type: 'string', default: '20' }, count: { type: 'string', default: '25' }, 'max-parallel': { type: 'string', default: '5' } } });
 const jobs = Number(values.jobs);
@@ -44,7 +45,7 @@ const cluster = createClusterCaches(kc);
 await cluster.start();
 const metrics = new ControllerMetrics();
 const controller = await runController(kc, { caches: cluster, metrics, concurrency: 8 });
-const nj = { group: 'caravan.dev', version: 'v1alpha1', plural: 'nomadjobs', namespace };
+const nj = { ...nomadJobResource, namespace };
 const spec = (image: string): NomadJobSpec => ({
   update: { maxParallel, minHealthyTime: '1s', healthyDeadline: '2m', progressDeadline: '10m' },
   taskGroups: [{ name: 'app', count, tasks: [{ name: 'app', driver: 'docker', config: { image } }] }],
@@ -56,7 +57,7 @@ const until = async (check: () => boolean) => {
 };
 
 const t0 = performance.now();
-await Promise.all(names.map((name) => custom.createNamespacedCustomObject({ ...nj, body: { apiVersion: 'caravan.dev/v1alpha1', kind: 'NomadJob', metadata: { name }, spec: spec('app:1') } })));
+await Promise.all(names.map((name) => custom.createNamespacedCustomObject({ ...nj, body: { apiVersion, kind: 'NomadJob', metadata: { name }, spec: spec('app:1') } })));
 await until(() => stable(0));
 const registered = (performance.now() - t0) / 1000;
 const t1 = performance.now();
