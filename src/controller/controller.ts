@@ -7,6 +7,7 @@ import { labels } from '../resources/labels.ts';
 import type { NomadDeployment } from '../resources/nomad-deployment.ts';
 import type { NomadJob } from '../resources/nomad-job.ts';
 import { nodeEventAffectsAllocations } from './node-events.ts';
+import { kubernetesWriter } from './cluster-writer.ts';
 import { JobReconciler } from './reconciler.ts';
 import { WorkQueue } from './work-queue.ts';
 
@@ -80,7 +81,7 @@ export async function runController(kc: KubeConfig, opts: ControllerOptions = {}
       if (key) queue.add(key, 'low');
     }
   }
-  const reconciler = new JobReconciler(kc, caches, { logger, ...(metrics ? { metrics } : {}) });
+  const reconciler = new JobReconciler({ caches, writer: kubernetesWriter(kc), logger, ...(metrics ? { metrics } : {}) });
   metrics?.observe({ queueDepth: () => queue.depth, deployments: () => caches.deployments.values() });
   queue.start(async (key) => {
     const started = performance.now();

@@ -1,75 +1,86 @@
-import { CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig, type V1Node, type V1Pod } from '@kubernetes/client-node';
+import type { V1Pod } from '@kubernetes/client-node';
 import { isDeepStrictEqual } from 'node:util';
-import { apiErrorCode } from '../kube/client.ts';
-import { cacheIndexes } from '../kube/cluster-caches.ts';
-import type { Informer } from '../kube/informer.ts';
-import { JobVersionStore } from '../kube/job-version-store.ts';
+import { cacheIndexes, type Caches } from '../kube/cluster-caches.ts';
+import { silentLogger, type Logger } from '../log/logger.ts';
+import type { ControllerMetrics } from '../metrics/controller-metrics.ts';
+import { rolloutTransitions } from '../metrics/rollout-transitions.ts';
 import { canonicalJob } from '../model/defaults.ts';
 import type { Job } from '../model/job.ts';
 import { decideVersion, latestStableVersion, latestVersion, versionsToPrune, type JobIdentity, type JobVersion } from '../model/job-versions.ts';
 import { parseNomadJob } from '../model/validate.ts';
 import type { ObservedAllocation } from '../planner/observed-allocation.ts';
-import { silentLogger, type Logger } from '../log/logger.ts';
-import type { ControllerMetrics } from '../metrics/controller-metrics.ts';
-import { rolloutTransitions } from '../metrics/rollout-transitions.ts';
 import { plan } from '../planner/plan.ts';
-import type { Plan } from '../planner/plan-types.ts';
-import { formatRecordedHealth, observeAllocation, renderAllocationPod, rescheduleEventsAnnotation } from '../resources/allocation-pod.ts';
+import type { Placement, Plan } from '../planner/plan-types.ts';
+import { formatRecordedHealth, observeAllocation, renderAllocationPod } from '../resources/allocation-pod.ts';
+import { apiVersion } from '../resources/api-version.ts';
 import { annotations, labels } from '../resources/labels.ts';
-import { deploymentObject, deploymentStatusBody, observeDeployment, type NomadDeployment as NomadDeploymentObject } from '../resources/nomad-deployment.ts';
-import type { NomadJob, NomadJobStatus as JobStatusBody } from '../resources/nomad-job.ts';
+import { deploymentObject, deploymentStatusBody, observeDeployment, type NomadDeployment } from '../resources/nomad-deployment.ts';
+import type { NomadJob, NomadJobStatus } from '../resources/nomad-job.ts';
+import { isNodeReady } from '../resources/node.ts';
+import { isOwnedBy } from '../resources/object-meta.ts';
+import type { ClusterWriter } from './cluster-writer.ts';
 import { Expectations } from './expectations.ts';
 import { inParallel } from './in-parallel.ts';
 import { invalidSpecStatus, jobStatusBody } from './job-status-body.ts';
 import type { HandlerResult } from './work-queue.ts';
 import { writes, type Write } from './writes.ts';
 
-const group = 'caravan.dev';
-const version = 'v1alpha1';
-/** A NomadJob as the cache holds it. */
-export type JobObject = NomadJob & { status?: JobStatusBody; metadata: NomadJob['metadata'] & { resourceVersion?: string } };
-type WithStatus = JobObject;
-
-export interface Caches {
-  readonly jobs: Informer<WithStatus>;
-  readonly deployments: Informer<NomadDeploymentObject>;
-  readonly pods: Informer<V1Pod>;
-  readonly nodes: Informer<V1Node>;
-}
-
 /** Pod creates and deletes of one reconcile in flight at once. */
 const writeConcurrency = 16;
 
+export interface ReconcilerDeps {
+  readonly caches: Caches;
+  /** Every write goes through it (`kubernetesWriter(kc)` in the controller). */
+  readonly writer: ClusterWriter;
+  readonly now?: () => number;
+  readonly logger?: Logger;
+  readonly metrics?: ControllerMetrics;
+}
+
+/** What one pass observed and decided, for executing its writes. */
+interface PassContext {
+  readonly key: string;
+  readonly identity: JobIdentity;
+  readonly job: NomadJob;
+  readonly plan: Plan;
+  readonly history: JobVersion[];
+  readonly target: JobVersion;
+  readonly jobs: Map<number, Job>;
+  readonly newest: NomadDeployment | undefined;
+  readonly allocations: ObservedAllocation[];
+  readonly lostNodes: Set<string>;
+  readonly now: number;
+  readonly generation: number;
+}
+
 /**
- * One reconcile of one NomadJob: snapshot from the caches, plan, apply. The only place that
- * writes; it writes only what the plan asks for, so a reconcile with nothing to do writes nothing.
+ * One reconcile of one NomadJob: observe from the caches, plan, turn the plan into ordered
+ * writes (`writes()`), execute them through the injected writer. It writes only what the plan
+ * asks for, so a reconcile with nothing to do writes nothing.
  */
 export class JobReconciler {
-  private readonly core: CoreV1Api;
-  private readonly custom: CustomObjectsApi;
-  private readonly versions: JobVersionStore;
+  private readonly writer: ClusterWriter;
   private readonly expectations = new Expectations();
   private readonly caches: Caches;
   private readonly now: () => number;
   private readonly logger: Logger;
   private readonly metrics: ControllerMetrics | undefined;
 
-  constructor(kc: KubeConfig, caches: Caches, opts: { now?: () => number; logger?: Logger; metrics?: ControllerMetrics } = {}) {
-    this.core = kc.makeApiClient(CoreV1Api);
-    this.custom = kc.makeApiClient(CustomObjectsApi);
-    this.versions = new JobVersionStore(kc);
-    this.caches = caches;
-    this.now = opts.now ?? Date.now;
-    this.logger = opts.logger ?? silentLogger;
-    this.metrics = opts.metrics;
+  constructor(deps: ReconcilerDeps) {
+    this.writer = deps.writer;
+    this.caches = deps.caches;
+    this.now = deps.now ?? Date.now;
+    this.logger = deps.logger ?? silentLogger;
+    this.metrics = deps.metrics;
   }
 
-  private podsOf(namespace: string, job: string): V1Pod[] {
-    return this.caches.pods.byIndex(cacheIndexes.byJob, `${namespace}/${job}`);
+  /** The job's Pods; one owned by an earlier job of the same name (awaiting garbage collection) is not its. */
+  private podsOf(job: JobIdentity): V1Pod[] {
+    return this.caches.pods.byIndex(cacheIndexes.byJob, `${job.namespace}/${job.name}`).filter((p) => isOwnedBy(p, job.uid));
   }
 
-  private deploymentsOf(namespace: string, job: string): NomadDeploymentObject[] {
-    return this.caches.deployments.byIndex(cacheIndexes.byJob, `${namespace}/${job}`);
+  private deploymentsOf(job: JobIdentity): NomadDeployment[] {
+    return this.caches.deployments.byIndex(cacheIndexes.byJob, `${job.namespace}/${job.name}`).filter((d) => isOwnedBy(d, job.uid));
   }
 
   async reconcile(key: string): Promise<HandlerResult> {
@@ -93,10 +104,10 @@ export class JobReconciler {
     }
 
     // Versions: the user's spec makes a new version only when it changed.
-    let history = await this.versions.list(namespace, name);
+    let history = await this.writer.listVersions(identity);
     const decision = decideVersion(history, job.spec, new Date(now));
     if (decision.kind === 'new') {
-      history = [...history, await this.versions.record(identity, decision.version)];
+      history = [...history, await this.writer.recordVersion(identity, decision.version)];
       this.logger.info({ namespace, job: name, version: decision.version.version }, `recorded job version ${decision.version.version}`);
     }
     history = await this.repairRevert(identity, history, now);
@@ -108,50 +119,36 @@ export class JobReconciler {
     }
     const targetJob = jobs.get(target.version) ?? canonicalJob(name, namespace, target.spec);
 
-    const deploymentObjects = this.deploymentsOf(namespace, name).sort((a, b) => b.spec.jobVersion - a.spec.jobVersion);
+    const deploymentObjects = this.deploymentsOf(identity).sort((a, b) => b.spec.jobVersion - a.spec.jobVersion);
     const newest = deploymentObjects[0];
     const earlier = deploymentObjects.slice(1).map(observeDeployment);
-    const allocations = this.podsOf(namespace, name).flatMap((p) => observeAllocation(p) ?? []);
-    const lostNodes = new Set(
-      allocations.flatMap((a) => {
-        if (!a.nodeName) return [];
-        const node = this.caches.nodes.get(a.nodeName);
-        const ready = node?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
-        return node && ready ? [] : [a.nodeName];
-      }),
-    );
+    const allocations = this.podsOf(identity).flatMap((p) => observeAllocation(p) ?? []);
+    const lostNodes = new Set(allocations.flatMap((a) => (a.nodeName && !isNodeReady(this.caches.nodes.get(a.nodeName)) ? [a.nodeName] : [])));
 
     const p = plan({ job: { ...identity, stop: job.spec.stop ?? false }, target: { ...target, job: targetJob }, jobs, history, ...(newest ? { deployment: observeDeployment(newest) } : {}), earlier, allocations, lostNodes, now });
-    await this.apply(key, identity, job, p, { history, target, jobs, newest, allocations, lostNodes, now, generation });
+    await this.apply({ key, identity, job, plan: p, history, target, jobs, newest, allocations, lostNodes, now, generation });
     this.metrics?.rollout(namespace, name, rolloutTransitions(newest ? observeDeployment(newest) : undefined, p, allocations, now));
-    for (const v of versionsToPrune(history)) await this.versions.delete(identity, v.version);
+    for (const v of versionsToPrune(history)) await this.writer.deleteVersion(identity, v.version);
     return p.requeueAt !== undefined ? { requeueAfterMs: Math.max(100, p.requeueAt - now) } : undefined;
   }
 
-  private async apply(
-    key: string,
-    identity: JobIdentity,
-    job: WithStatus,
-    p: Plan,
-    ctx: { history: JobVersion[]; target: JobVersion; jobs: Map<number, Job>; newest: NomadDeploymentObject | undefined; allocations: ObservedAllocation[]; lostNodes: Set<string>; now: number; generation: number },
-  ): Promise<void> {
+  private async apply(ctx: PassContext): Promise<void> {
     const lostPods = new Set(ctx.allocations.filter((a) => a.nodeName !== undefined && ctx.lostNodes.has(a.nodeName)).map((a) => a.podName));
     const previousRefusal = ctx.newest?.status?.conditions?.find((c) => c.type === 'IntentHonoured' && c.status === 'False')?.message;
-    for (const w of writes(p, { history: ctx.history, target: ctx.target.version, lostPods, ...(previousRefusal ? { previousRefusal } : {}), now: ctx.now })) await this.execute(key, identity, job, p, ctx, w);
+    for (const w of writes(ctx.plan, { history: ctx.history, target: ctx.target.version, lostPods, ...(previousRefusal ? { previousRefusal } : {}), now: ctx.now })) await this.execute(ctx, w);
   }
 
   /** Carries out one write; the order is `writes()`'s. */
-  private async execute(key: string, identity: JobIdentity, job: WithStatus, p: Plan, ctx: Parameters<JobReconciler['apply']>[4], w: Write): Promise<void> {
+  private async execute(ctx: PassContext, w: Write): Promise<void> {
+    const { key, identity, now } = ctx;
     const { namespace } = identity;
-    const now = ctx.now;
     switch (w.kind) {
       case 'markStable':
-        await this.versions.markStable(identity, w.version, true);
-        return;
+        return this.writer.markStable(identity, w.version);
       case 'deploymentStatus':
         return this.writeDeploymentStatus(key, identity, w.deployment, now, w.revertedJobVersion, w.intentError);
       case 'recordVersion':
-        await this.versions.record(identity, w.version);
+        await this.writer.recordVersion(identity, w.version);
         return;
       case 'recordHealth':
         return this.patchPod(key, namespace, w.podName, { metadata: { annotations: { [annotations.deploymentHealth]: formatRecordedHealth(w.health, w.at) } } }, now);
@@ -161,11 +158,7 @@ export class JobReconciler {
       case 'deletePods':
         // Deletes go out together (up to 16 at a time), before any create.
         return inParallel(w.pods, writeConcurrency, async (s) => {
-          try {
-            await this.core.deleteNamespacedPod({ namespace, name: s.podName, ...(s.lost ? { gracePeriodSeconds: 0 } : {}) });
-          } catch (error) {
-            if (apiErrorCode(error) !== 404) throw error;
-          }
+          await this.writer.deletePod(namespace, s.podName, { immediately: s.lost });
           this.expectations.expectGone(key, s.podName, now);
         });
       case 'createPods':
@@ -173,28 +166,35 @@ export class JobReconciler {
       case 'event':
         return this.event(identity, w.event.on === 'deployment' ? w.deployment : undefined, w.event.type, w.event.reason, w.event.message, now);
       case 'jobStatus':
-        return this.writeJobStatus(key, job, this.jobStatus(identity, job, p, ctx, w.history));
+        return this.writeJobStatus(key, ctx.job, this.jobStatus(ctx, w.history));
     }
   }
 
-  private async createPod(key: string, identity: JobIdentity, jobs: ReadonlyMap<number, Job>, placement: Plan['place'][number], now: number): Promise<void> {
-    const pod = renderAllocationPod({ job: jobs.get(placement.version)!, jobUid: identity.uid, version: placement.version, group: placement.group, index: placement.index, canary: placement.canary, replacement: placement.replacement, ...(placement.deployment ? { deployment: placement.deployment } : {}) });
-    if (placement.rescheduleEvents) pod.metadata!.annotations![rescheduleEventsAnnotation] = JSON.stringify(placement.rescheduleEvents);
-    try {
-      const created = await this.core.createNamespacedPod({ namespace: identity.namespace, body: pod });
-      this.expectations.expectVersion(key, 'pod', created.metadata!.name!, created.metadata!.resourceVersion!, now);
-    } catch (error) {
-      if (apiErrorCode(error) !== 409) throw error; // created by an earlier, interrupted pass
-    }
+  private async createPod(key: string, identity: JobIdentity, jobs: ReadonlyMap<number, Job>, placement: Placement, now: number): Promise<void> {
+    const pod = renderAllocationPod({
+      job: jobs.get(placement.version)!,
+      jobUid: identity.uid,
+      version: placement.version,
+      group: placement.group,
+      index: placement.index,
+      canary: placement.canary,
+      replacement: placement.replacement,
+      ...(placement.deployment ? { deployment: placement.deployment } : {}),
+      ...(placement.rescheduleEvents ? { rescheduleEvents: placement.rescheduleEvents } : {}),
+    });
+    // Undefined: created by an earlier, interrupted pass.
+    const created = await this.writer.createPod(identity.namespace, pod);
+    if (created) this.expectations.expectVersion(key, 'pod', created.metadata!.name!, created.metadata!.resourceVersion!, now);
   }
 
-  private jobStatus(identity: JobIdentity, job: WithStatus, p: Plan, ctx: Parameters<JobReconciler['apply']>[4], history: readonly JobVersion[]): JobStatusBody {
+  private jobStatus(ctx: PassContext, history: readonly JobVersion[]): NomadJobStatus {
+    const { identity, job, plan: p } = ctx;
     const latest = latestVersion(history)!;
     const stable = latestStableVersion(history);
     const desired = [...ctx.jobs.get(ctx.target.version)!.taskGroups].reduce((n, g) => n + g.count, 0);
     // The reason is the failed deployment's description, not the newest one's (the revert's own).
     const reverted = ctx.target.revertedFrom;
-    const failed = reverted === undefined ? undefined : this.deploymentsOf(identity.namespace, identity.name).find((d) => d.spec.jobVersion === reverted);
+    const failed = reverted === undefined ? undefined : this.deploymentsOf(identity).find((d) => d.spec.jobVersion === reverted);
     const revert = reverted !== undefined ? { fromVersion: reverted, toVersion: ctx.target.version, reason: failed?.status?.statusDescription ?? '' } : undefined;
     return jobStatusBody({ generation: ctx.generation, plan: p, desired, latestVersion: latest.version, runningVersion: ctx.target.version, stableVersion: stable?.version, revert, deployment: p.deployment ?? (ctx.newest ? observeDeployment(ctx.newest) : undefined), previous: job.status?.conditions, now: ctx.now });
   }
@@ -203,75 +203,51 @@ export class JobReconciler {
    * A deployment that failed with a revert decided (revertedJobVersion in its status) whose revert
    * version was never recorded (the controller stopped in between): record it now.
    */
-  private async repairRevert(job: JobIdentity, history: Awaited<ReturnType<JobVersionStore['list']>>, now: number): Promise<Awaited<ReturnType<JobVersionStore['list']>>> {
+  private async repairRevert(job: JobIdentity, history: JobVersion[], now: number): Promise<JobVersion[]> {
     const latest = latestVersion(history);
-    const d = this.deploymentsOf(job.namespace, job.name).find((x) => x.spec.jobVersion === latest?.version);
+    const d = this.deploymentsOf(job).find((x) => x.spec.jobVersion === latest?.version);
     const to = d?.status?.status === 'failed' ? d.status.revertedJobVersion : undefined;
     const stable = to !== undefined ? history.find((v) => v.version === to) : undefined;
     if (!latest || !stable) return history;
-    const record = await this.versions.record(job, { ...stable, version: latest.version + 1, stable: true, revertedFrom: latest.version, submitTime: new Date(now).toISOString() });
+    const record = await this.writer.recordVersion(job, { ...stable, version: latest.version + 1, stable: true, revertedFrom: latest.version, submitTime: new Date(now).toISOString() });
     this.logger.info({ namespace: job.namespace, job: job.name, version: record.version }, `recorded the revert to version ${to} that an interrupted pass decided`);
     return [...history, record];
   }
 
   private async patchPod(key: string, namespace: string, name: string, body: object, now: number): Promise<void> {
-    try {
-      const pod = await this.core.patchNamespacedPod({ namespace, name, body }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
-      this.expectations.expectVersion(key, 'pod', name, pod.metadata!.resourceVersion!, now);
-    } catch (error) {
-      if (apiErrorCode(error) !== 404) throw error;
-    }
+    const pod = await this.writer.patchPod(namespace, name, body);
+    if (pod) this.expectations.expectVersion(key, 'pod', name, pod.metadata!.resourceVersion!, now);
   }
 
   private async writeDeploymentStatus(key: string, job: JobIdentity, d: NonNullable<Plan['deployment']>, now: number, revertedJobVersion?: number, intentError?: string): Promise<void> {
-    let obj = this.caches.deployments.get(`${job.namespace}/${d.name}`);
-    if (!obj) {
-      try {
-        obj = (await this.custom.createNamespacedCustomObject({ group, version, plural: 'nomaddeployments', namespace: job.namespace, body: deploymentObject(job, d) })) as NomadDeploymentObject;
-      } catch (error) {
-        if (apiErrorCode(error) !== 409) throw error;
-        obj = (await this.custom.getNamespacedCustomObject({ group, version, plural: 'nomaddeployments', namespace: job.namespace, name: d.name })) as NomadDeploymentObject;
-      }
-    }
+    const cached = this.caches.deployments.get(`${job.namespace}/${d.name}`);
+    const obj = cached ?? (await this.writer.createDeployment(job.namespace, deploymentObject(job, d)));
+    // Never write the status of an earlier job's deployment of the same name (awaiting garbage collection).
+    if (!isOwnedBy(obj, job.uid)) throw new Error(`NomadDeployment ${job.namespace}/${d.name} still belongs to an earlier job of that name; waiting for the garbage collector to remove it`);
     const status = deploymentStatusBody(d, obj, now, revertedJobVersion ?? obj.status?.revertedJobVersion, intentError);
     const { modifyTime: _a, ...before } = obj.status ?? {};
     const { modifyTime: _b, ...after } = status;
     if (isDeepStrictEqual(before, JSON.parse(JSON.stringify(after)))) return; // nothing changed: no write
-    const written = (await this.custom.patchNamespacedCustomObjectStatus({ group, version, plural: 'nomaddeployments', namespace: job.namespace, name: d.name, body: [{ op: 'add', path: '/status', value: status }] })) as NomadDeploymentObject;
+    const written = await this.writer.writeDeploymentStatus(job.namespace, d.name, status);
     this.expectations.expectVersion(key, 'deployment', d.name, written.metadata.resourceVersion!, now);
   }
 
-  private async writeJobStatus(key: string, job: WithStatus, status: JobStatusBody): Promise<void> {
+  private async writeJobStatus(key: string, job: NomadJob, status: NomadJobStatus): Promise<void> {
     // Key order differs between what the API server returns and what we build: compare values.
     if (isDeepStrictEqual(job.status ?? {}, JSON.parse(JSON.stringify(status)))) return;
-    try {
-      const written = (await this.custom.patchNamespacedCustomObjectStatus({
-        group,
-        version,
-        plural: 'nomadjobs',
-        namespace: job.metadata.namespace!,
-        name: job.metadata.name,
-        // Optimistic concurrency: a job changed since the cache saw it is not overwritten.
-        body: [{ op: 'test', path: '/metadata/resourceVersion', value: job.metadata.resourceVersion }, { op: 'add', path: '/status', value: status }],
-      })) as WithStatus;
-      this.expectations.expectVersion(key, 'job', job.metadata.name, written.metadata.resourceVersion!, this.now());
-    } catch (error) {
-      const code = apiErrorCode(error);
-      if (code !== 409 && code !== 422) throw error; // the job changed under us: the next reconcile writes again
-    }
+    // Undefined: the job changed under us (resourceVersion guard); the next reconcile writes again.
+    const written = await this.writer.writeJobStatus(job, status);
+    if (written) this.expectations.expectVersion(key, 'job', job.metadata.name, written.metadata.resourceVersion!, this.now());
   }
 
   private async event(job: JobIdentity, deployment: { name: string; id?: string } | undefined, type: string, reason: string, message: string, now: number): Promise<void> {
     const involved = deployment
-      ? { apiVersion: `${group}/${version}`, kind: 'NomadDeployment', name: deployment.name, namespace: job.namespace, ...(deployment.id ? { uid: deployment.id } : {}) }
-      : { apiVersion: `${group}/${version}`, kind: 'NomadJob', name: job.name, namespace: job.namespace, uid: job.uid };
+      ? { apiVersion, kind: 'NomadDeployment', name: deployment.name, namespace: job.namespace, ...(deployment.id ? { uid: deployment.id } : {}) }
+      : { apiVersion, kind: 'NomadJob', name: job.name, namespace: job.namespace, uid: job.uid };
     const time = new Date(now);
     this.logger[type === 'Warning' ? 'warn' : 'info']({ namespace: job.namespace, job: job.name, ...(deployment ? { deployment: deployment.name } : {}), reason }, message);
     try {
-      await this.core.createNamespacedEvent({
-        namespace: job.namespace,
-        body: { metadata: { generateName: `${involved.name}.` }, involvedObject: involved, type, reason, message, source: { component: 'caravan' }, firstTimestamp: time, lastTimestamp: time, count: 1 },
-      });
+      await this.writer.createEvent(job.namespace, { metadata: { generateName: `${involved.name}.` }, involvedObject: involved, type, reason, message, source: { component: 'caravan' }, firstTimestamp: time, lastTimestamp: time, count: 1 });
     } catch (error) {
       this.logger.warn({ namespace: job.namespace, job: job.name, ...(deployment ? { deployment: deployment.name } : {}), reason, err: error }, 'event not written');
     }

@@ -5,14 +5,14 @@ import { labels } from '../resources/labels.ts';
 import type { NomadDeployment } from '../resources/nomad-deployment.ts';
 import type { NomadJob } from '../resources/nomad-job.ts';
 import { readinessOnly } from '../resources/node.ts';
-import { Informer, type InformerEvent } from './informer.ts';
+import { Informer, type CacheReader, type InformerEvent } from './informer.ts';
 
 /** What a reconcile reads: the caches of NomadJobs, NomadDeployments, Caravan's Pods and Nodes. */
 export interface Caches {
-  readonly jobs: Informer<NomadJob>;
-  readonly deployments: Informer<NomadDeployment>;
-  readonly pods: Informer<V1Pod>;
-  readonly nodes: Informer<V1Node>;
+  readonly jobs: CacheReader<NomadJob>;
+  readonly deployments: CacheReader<NomadDeployment>;
+  readonly pods: CacheReader<V1Pod>;
+  readonly nodes: CacheReader<V1Node>;
 }
 
 export type CacheKind = keyof Caches | 'revisions';
@@ -57,7 +57,7 @@ export function createClusterCaches(kc: KubeConfig, opts: { logger?: Logger } = 
     for (const listener of listeners) listener(kind, event, obj, old);
   };
   const onError = (what: string) => (error: unknown, retryIn: number) => logger.warn({ resource: what, retryInMs: retryIn, err: error }, `${what} watch failed; reconnecting`);
-  const caches: Caches = {
+  const informers = {
     jobs: new Informer<NomadJob>({ kc, path: collectionPath(nomadJobResource), onEvent: tell('jobs'), onError: onError('NomadJob') }),
     deployments: new Informer<NomadDeployment>({
       kc,
@@ -84,15 +84,16 @@ export function createClusterCaches(kc: KubeConfig, opts: { logger?: Logger } = 
   };
   const revisions = new Informer<V1ControllerRevision>({ kc, path: '/apis/apps/v1/controllerrevisions', labelSelector: labels.job, indexes: { [cacheIndexes.byJob]: jobOfLabels }, onEvent: tell('revisions'), onError: onError('ControllerRevision') });
   let synced = false;
+  const caches: Caches = informers;
   return {
     caches,
     revisions,
     async start() {
-      await Promise.all([caches.jobs.start(), caches.deployments.start(), caches.pods.start(), caches.nodes.start(), revisions.start()]);
+      await Promise.all([...Object.values(informers).map((i) => i.start()), revisions.start()]);
       synced = true;
     },
     stop() {
-      for (const informer of Object.values(caches)) informer.stop();
+      for (const informer of Object.values(informers)) informer.stop();
       revisions.stop();
     },
     get synced() {

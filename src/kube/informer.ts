@@ -40,7 +40,15 @@ export function objectKey(obj: ObjectWithMeta): string {
  * - any other error reconnects after a backoff (1 s doubling to 30 s), where client-node's
  *   informer would stop for good (ecosystem.md §6).
  */
-export class Informer<T extends ObjectWithMeta> {
+/** What readers of a cache use: lookups by key, by index, and all of it. Informer is one; a test may hand in another. */
+export interface CacheReader<T> {
+  get(key: string): T | undefined;
+  byIndex(name: string, value: string): T[];
+  values(): IterableIterator<T>;
+  readonly size: number;
+}
+
+export class Informer<T extends ObjectWithMeta> implements CacheReader<T> {
   private readonly cache = new Map<string, T>();
   /** index name → value → keys filed under it. */
   private readonly indexed = new Map<string, Map<string, Set<string>>>();

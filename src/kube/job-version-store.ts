@@ -4,6 +4,7 @@ import { decideVersion, defaultVersionHistoryLimit, versionsToPrune, type JobIde
 import type { NomadJobSpec } from '../model/nomad-job-spec.ts';
 import { versionFromRevision, versionObjectName, versionRevision } from '../resources/job-version.ts';
 import { labels, versionAnnotations } from '../resources/labels.ts';
+import { isOwnedBy } from '../resources/object-meta.ts';
 import { apiErrorCode } from './client.ts';
 import { jsonPointer } from './json-patch.ts';
 
@@ -15,9 +16,17 @@ export class JobVersionStore {
     this.apps = kc.makeApiClient(AppsV1Api);
   }
 
-  async list(namespace: string, job: string): Promise<JobVersion[]> {
+  /**
+   * The job's versions. With `uid`, only those owned by that NomadJob: a job deleted and created
+   * again under its name must not take the old one's versions, which the garbage collector has
+   * not removed yet, for its own.
+   */
+  async list(namespace: string, job: string, uid?: string): Promise<JobVersion[]> {
     const revisions = await this.apps.listNamespacedControllerRevision({ namespace, labelSelector: `${labels.job}=${job}` });
-    return revisions.items.flatMap((r) => versionFromRevision(r) ?? []).sort((a, b) => a.version - b.version);
+    return revisions.items
+      .filter((r) => isOwnedBy(r, uid))
+      .flatMap((r) => versionFromRevision(r) ?? [])
+      .sort((a, b) => a.version - b.version);
   }
 
   /**
@@ -31,7 +40,9 @@ export class JobVersionStore {
     } catch (error) {
       if (apiErrorCode(error) !== 409) throw error;
     }
-    const existing = versionFromRevision(await this.apps.readNamespacedControllerRevision({ namespace: job.namespace, name: versionObjectName(job.name, version.version) }));
+    const revision = await this.apps.readNamespacedControllerRevision({ namespace: job.namespace, name: versionObjectName(job.name, version.version) });
+    if (!isOwnedBy(revision, job.uid)) throw new Error(`job ${job.namespace}/${job.name}: version ${version.version} still belongs to an earlier job of that name; waiting for the garbage collector to remove it`);
+    const existing = versionFromRevision(revision);
     if (existing && isDeepStrictEqual(existing.spec, version.spec)) return existing;
     throw new Error(`job ${job.namespace}/${job.name}: version ${version.version} is already recorded with another spec`);
   }

@@ -149,12 +149,6 @@ export function renderAllocationPod(input: AllocationPodInput): V1Pod {
   };
 }
 
-/**
- * The reconciler's name for annotations.rescheduleEvents, until it hands a placement's events to
- * renderAllocationPod (issue 12).
- */
-export const rescheduleEventsAnnotation = annotations.rescheduleEvents;
-
 const time = (value: unknown): number | undefined => (value === undefined || value === null ? undefined : new Date(value as string).getTime());
 
 /** `healthy@<RFC 3339>` as the planner recorded it on the Pod. */

@@ -11,8 +11,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Informer } from '../../src/kube/informer.ts';
 import type { NomadJobSpec } from '../../src/model/nomad-job-spec.ts';
 import { labels } from '../../src/resources/labels.ts';
-import type { NomadDeployment as NomadDeploymentObject } from '../../src/resources/nomad-deployment.ts';
-import type { NomadJob as JobObject } from '../../src/resources/nomad-job.ts';
+import { nomadDeploymentResource as nd, nomadJobResource as nj } from '../../src/resources/api-version.ts';
+import type { NomadDeployment } from '../../src/resources/nomad-deployment.ts';
+import type { NomadJob } from '../../src/resources/nomad-job.ts';
 
 export interface ChaosOptions {
   readonly kc: KubeConfig;
@@ -44,8 +45,6 @@ export interface ChaosReport {
   readonly violations: readonly string[];
 }
 
-const nj = { group: 'caravan.dev', version: 'v1alpha1', plural: 'nomadjobs' };
-const nd = { group: 'caravan.dev', version: 'v1alpha1', plural: 'nomaddeployments' };
 
 /** A seeded random source, so a failing run can be replayed with the same kill timing. */
 export function seeded(seed: number): () => number {
@@ -164,7 +163,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
 async function rolledOut(custom: CustomObjectsApi, namespace: string, names: readonly string[], version: number, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const list = (await custom.listNamespacedCustomObject({ ...nj, namespace })) as { items: JobObject[] };
+    const list = (await custom.listNamespacedCustomObject({ ...nj, namespace })) as { items: NomadJob[] };
     const done = names.every((n) => {
       const s = list.items.find((j) => j.metadata.name === n)?.status;
       return s?.latestDeployment?.jobVersion === version && s.latestDeployment.status === 'successful' && s.stableVersion === version;
@@ -182,7 +181,7 @@ async function check(kc: KubeConfig, namespace: string, names: readonly string[]
   const custom = kc.makeApiClient(CustomObjectsApi);
   const out: string[] = [];
   const livePods = (await core.listNamespacedPod({ namespace, labelSelector: labels.job })).items.filter((p) => !p.metadata?.deletionTimestamp);
-  const deployments = ((await custom.listNamespacedCustomObject({ ...nd, namespace })) as { items: NomadDeploymentObject[] }).items;
+  const deployments = ((await custom.listNamespacedCustomObject({ ...nd, namespace })) as { items: NomadDeployment[] }).items;
   const revisions = (await apps.listNamespacedControllerRevision({ namespace, labelSelector: labels.job })).items;
   for (const job of names) {
     const live = livePods.filter((p) => p.metadata?.labels?.[labels.job] === job);

@@ -1,0 +1,80 @@
+import { CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions, type CoreV1Event, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
+import { apiErrorCode } from '../kube/client.ts';
+import { JobVersionStore } from '../kube/job-version-store.ts';
+import type { JobIdentity, JobVersion } from '../model/job-versions.ts';
+import { nomadDeploymentResource, nomadJobResource } from '../resources/api-version.ts';
+import type { NomadDeployment, NomadDeploymentStatus } from '../resources/nomad-deployment.ts';
+import type { NomadJob, NomadJobStatus } from '../resources/nomad-job.ts';
+
+/**
+ * Every write the reconciler makes, as the controller needs them answered: what an earlier,
+ * interrupted pass already did (a 409 on create, a 404 on delete or patch) is not an error. The
+ * reconciler is given one, so its sequencing is unit-tested without a cluster; `kubernetesWriter`
+ * is the one that talks to the API server.
+ */
+export interface ClusterWriter {
+  listVersions(job: JobIdentity): Promise<JobVersion[]>;
+  /** Records a version; one already there with the same spec is that version. */
+  recordVersion(job: JobIdentity, version: JobVersion): Promise<JobVersion>;
+  markStable(job: JobIdentity, version: number): Promise<void>;
+  deleteVersion(job: JobIdentity, version: number): Promise<void>;
+  /** Creates the NomadDeployment, or returns the one already there under that name. */
+  createDeployment(namespace: string, body: NomadDeployment): Promise<NomadDeployment>;
+  writeDeploymentStatus(namespace: string, name: string, status: NomadDeploymentStatus): Promise<NomadDeployment>;
+  /** A merge patch; undefined when the Pod is gone. */
+  patchPod(namespace: string, name: string, body: object): Promise<V1Pod | undefined>;
+  deletePod(namespace: string, name: string, opts: { immediately: boolean }): Promise<void>;
+  /** Undefined when a Pod of that name exists already (an earlier pass created it). */
+  createPod(namespace: string, pod: V1Pod): Promise<V1Pod | undefined>;
+  /** Undefined when the job changed since `job` was read (resourceVersion guard): the next pass writes again. */
+  writeJobStatus(job: NomadJob, status: NomadJobStatus): Promise<NomadJob | undefined>;
+  createEvent(namespace: string, event: CoreV1Event): Promise<void>;
+}
+
+async function unless<T>(codes: readonly number[], write: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await write();
+  } catch (error) {
+    const code = apiErrorCode(error);
+    if (code !== undefined && codes.includes(code)) return undefined;
+    throw error;
+  }
+}
+
+export function kubernetesWriter(kc: KubeConfig): ClusterWriter {
+  const core = kc.makeApiClient(CoreV1Api);
+  const custom = kc.makeApiClient(CustomObjectsApi);
+  const versions = new JobVersionStore(kc);
+  const mergePatch = () => setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+  return {
+    listVersions: (job) => versions.list(job.namespace, job.name, job.uid),
+    recordVersion: (job, version) => versions.record(job, version),
+    markStable: async (job, version) => void (await versions.markStable(job, version, true)),
+    deleteVersion: (job, version) => versions.delete(job, version),
+    async createDeployment(namespace, body) {
+      const created = await unless([409], () => custom.createNamespacedCustomObject({ ...nomadDeploymentResource, namespace, body }) as Promise<NomadDeployment>);
+      return created ?? ((await custom.getNamespacedCustomObject({ ...nomadDeploymentResource, namespace, name: body.metadata.name })) as NomadDeployment);
+    },
+    writeDeploymentStatus: async (namespace, name, status) =>
+      (await custom.patchNamespacedCustomObjectStatus({ ...nomadDeploymentResource, namespace, name, body: [{ op: 'add', path: '/status', value: status }] })) as NomadDeployment,
+    patchPod: (namespace, name, body) => unless([404], () => core.patchNamespacedPod({ namespace, name, body }, mergePatch())),
+    deletePod: async (namespace, name, opts) => void (await unless([404], () => core.deleteNamespacedPod({ namespace, name, ...(opts.immediately ? { gracePeriodSeconds: 0 } : {}) }))),
+    createPod: (namespace, pod) => unless([409], () => core.createNamespacedPod({ namespace, body: pod })),
+    writeJobStatus: (job, status) =>
+      unless(
+        [409, 422],
+        async () =>
+          (await custom.patchNamespacedCustomObjectStatus({
+            ...nomadJobResource,
+            namespace: job.metadata.namespace!,
+            name: job.metadata.name,
+            // Optimistic concurrency: a job changed since the cache saw it is not overwritten.
+            body: [
+              { op: 'test', path: '/metadata/resourceVersion', value: job.metadata.resourceVersion },
+              { op: 'add', path: '/status', value: status },
+            ],
+          })) as NomadJob,
+      ),
+    createEvent: async (namespace, event) => void (await core.createNamespacedEvent({ namespace, body: event })),
+  };
+}

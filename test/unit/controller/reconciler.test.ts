@@ -1,0 +1,171 @@
+import type { CoreV1Event, V1Node, V1Pod } from '@kubernetes/client-node';
+import { describe, expect, it } from 'vitest';
+import type { ClusterWriter } from '../../../src/controller/cluster-writer.ts';
+import { JobReconciler } from '../../../src/controller/reconciler.ts';
+import { cacheIndexes, type Caches } from '../../../src/kube/cluster-caches.ts';
+import type { CacheReader } from '../../../src/kube/informer.ts';
+import type { JobIdentity, JobVersion } from '../../../src/model/job-versions.ts';
+import type { NomadJobSpec } from '../../../src/model/nomad-job-spec.ts';
+import { labels } from '../../../src/resources/labels.ts';
+import type { NomadDeployment, NomadDeploymentStatus } from '../../../src/resources/nomad-deployment.ts';
+import type { NomadJob, NomadJobStatus } from '../../../src/resources/nomad-job.ts';
+
+/**
+ * The reconciler's shell without a cluster: its caches are maps and its writes go to a writer
+ * that records each call and keeps what was written, so a second pass sees the first one's
+ * writes. These tests claim only the shell's own sequencing (what it writes, in which order,
+ * what it tolerates); the writes' API behaviour is the e2e tests' (test/e2e/controller*.ts).
+ */
+class MapCache<T extends { metadata?: { namespace?: string; name?: string; labels?: Record<string, string> } }> implements CacheReader<T> {
+  readonly items = new Map<string, T>();
+  private readonly index: Record<string, (o: T) => string | undefined>;
+  constructor(index: Record<string, (o: T) => string | undefined> = {}) {
+    this.index = index;
+  }
+  /** Keyed as the informer keys: namespace/name, or the name of a cluster-scoped object. */
+  put(o: T): void {
+    this.items.set(o.metadata?.namespace ? `${o.metadata.namespace}/${o.metadata.name}` : (o.metadata?.name ?? ''), o);
+  }
+  get(key: string): T | undefined {
+    return this.items.get(key);
+  }
+  byIndex(name: string, value: string): T[] {
+    return [...this.items.values()].filter((o) => this.index[name]?.(o) === value);
+  }
+  values(): IterableIterator<T> {
+    return this.items.values();
+  }
+  get size(): number {
+    return this.items.size;
+  }
+}
+
+const byJob = (o: { metadata?: { namespace?: string; labels?: Record<string, string> } }) => `${o.metadata?.namespace}/${o.metadata?.labels?.[labels.job]}`;
+
+function cluster() {
+  const jobs = new MapCache<NomadJob>();
+  const deployments = new MapCache<NomadDeployment>({ [cacheIndexes.byJob]: (d) => `${d.metadata.namespace}/${d.spec.job}` });
+  const pods = new MapCache<V1Pod>({ [cacheIndexes.byJob]: byJob });
+  const nodes = new MapCache<V1Node>();
+  nodes.put({ metadata: { name: 'node-a' }, status: { conditions: [{ type: 'Ready', status: 'True' }] } });
+  const versions: JobVersion[] = [];
+  const calls: string[] = [];
+  let rv = 1;
+  const stamp = <T extends { metadata?: { resourceVersion?: string; uid?: string } }>(o: T): T => ({ ...o, metadata: { ...o.metadata, resourceVersion: String(++rv), uid: o.metadata?.uid ?? `uid-${rv}` } });
+  const failAt = { call: '' };
+  const step = (call: string) => {
+    calls.push(call);
+    if (failAt.call !== '' && call.startsWith(failAt.call)) throw new Error(`${call}: connection reset`);
+  };
+  const writer: ClusterWriter = {
+    listVersions: async (job: JobIdentity) => (step('listVersions'), versions.filter(() => job.uid === 'job-uid').map((v) => ({ ...v }))),
+    recordVersion: async (_job, v) => (step(`recordVersion v${v.version}`), versions.push(v), v),
+    markStable: async (_job, version) => {
+      step(`markStable v${version}`);
+      const i = versions.findIndex((v) => v.version === version);
+      versions[i] = { ...versions[i]!, stable: true };
+    },
+    deleteVersion: async (_job, version) => void step(`deleteVersion v${version}`),
+    createDeployment: async (_ns, body) => {
+      step(`createDeployment ${body.metadata.name}`);
+      const d = stamp(body);
+      deployments.put(d);
+      return d;
+    },
+    writeDeploymentStatus: async (ns, name, status: NomadDeploymentStatus) => {
+      step(`writeDeploymentStatus ${name} ${status.status}`);
+      const d = stamp({ ...deployments.get(`${ns}/${name}`)!, status });
+      deployments.put(d);
+      return d;
+    },
+    patchPod: async (ns, name) => (step(`patchPod ${name}`), pods.get(`${ns}/${name}`)),
+    deletePod: async (ns, name) => {
+      step(`deletePod ${name}`);
+      pods.items.delete(`${ns}/${name}`);
+    },
+    createPod: async (_ns, pod) => {
+      step(`createPod ${pod.metadata?.name}`);
+      if (pods.get(`${pod.metadata?.namespace}/${pod.metadata?.name}`)) return undefined;
+      const created = stamp({ ...pod, spec: { ...pod.spec!, nodeName: 'node-a' }, status: { phase: 'Pending' } });
+      pods.put(created);
+      return created;
+    },
+    writeJobStatus: async (job, status: NomadJobStatus) => {
+      step('writeJobStatus');
+      const written = stamp({ ...job, status });
+      jobs.put(written);
+      return written;
+    },
+    createEvent: async (_ns, e: CoreV1Event) => void step(`event ${e.reason}`),
+  };
+  const caches: Caches = { jobs, deployments, pods, nodes };
+  return { jobs, deployments, pods, versions, calls, writer, caches, failAt };
+}
+
+const spec: NomadJobSpec = { update: { maxParallel: 2, canary: 1 }, taskGroups: [{ name: 'app', count: 2, tasks: [{ name: 'app', driver: 'docker', config: { image: 'app:1' } }] }] };
+const job = (s: NomadJobSpec = spec): NomadJob => ({ apiVersion: 'caravan.dev/v1alpha1', kind: 'NomadJob', metadata: { name: 'web', namespace: 'shop', uid: 'job-uid', generation: 1, resourceVersion: '1' }, spec: s });
+
+describe('JobReconciler with an injected writer', () => {
+  it('registers a job in writes() order: the version, the deployment, then the Pods, events, and the status last', async () => {
+    const c = cluster();
+    c.jobs.put(job());
+    await new JobReconciler({ caches: c.caches, writer: c.writer, now: () => 1_000 }).reconcile('shop/web');
+    expect(c.calls).toEqual([
+      'listVersions',
+      'recordVersion v0',
+      'createDeployment web-v0',
+      'writeDeploymentStatus web-v0 running',
+      'createPod web-app-0-v0',
+      'createPod web-app-1-v0',
+      'event Created',
+      'writeJobStatus',
+    ]);
+    const pod = c.pods.get('shop/web-app-0-v0')!;
+    expect(pod.metadata?.ownerReferences).toMatchObject([{ kind: 'NomadJob', uid: 'job-uid', controller: true }]);
+    expect(c.jobs.get('shop/web')?.status).toMatchObject({ observedGeneration: 1, version: 0 });
+  });
+
+  it('a write that fails ends the pass there: nothing after it in the order is attempted', async () => {
+    const c = cluster();
+    c.jobs.put(job());
+    c.failAt.call = 'writeDeploymentStatus';
+    await expect(new JobReconciler({ caches: c.caches, writer: c.writer, now: () => 1_000 }).reconcile('shop/web')).rejects.toThrow('connection reset');
+    expect(c.calls.some((x) => x.startsWith('createPod'))).toBe(false);
+    expect(c.calls.at(-1)).toBe('writeDeploymentStatus web-v0 running');
+  });
+
+  it('a fresh process after that failure finishes the pass, and a create that finds its Pod already there is harmless', async () => {
+    const c = cluster();
+    c.jobs.put(job());
+    c.failAt.call = 'createPod web-app-1';
+    await expect(new JobReconciler({ caches: c.caches, writer: c.writer, now: () => 1_000 }).reconcile('shop/web')).rejects.toThrow();
+    c.failAt.call = '';
+    c.calls.length = 0;
+    await new JobReconciler({ caches: c.caches, writer: c.writer, now: () => 2_000 }).reconcile('shop/web');
+    expect(c.calls).toContain('createPod web-app-1-v0');
+    expect(c.calls).not.toContain('createPod web-app-0-v0');
+    expect(c.calls).not.toContain('recordVersion v0');
+    expect([...c.pods.values()].map((p) => p.metadata?.name).sort()).toEqual(['web-app-0-v0', 'web-app-1-v0']);
+  });
+
+  it('writes nothing when there is nothing to do', async () => {
+    const c = cluster();
+    c.jobs.put(job());
+    // The first pass places; the second reports the placed Pods in the status; then all is said.
+    await new JobReconciler({ caches: c.caches, writer: c.writer, now: () => 1_000 }).reconcile('shop/web');
+    await new JobReconciler({ caches: c.caches, writer: c.writer, now: () => 1_000 }).reconcile('shop/web');
+    c.calls.length = 0;
+    await new JobReconciler({ caches: c.caches, writer: c.writer, now: () => 1_000 }).reconcile('shop/web');
+    expect(c.calls).toEqual(['listVersions']);
+  });
+
+  it("never takes an earlier job's Pods or deployment of the same name (awaiting garbage collection) for its own", async () => {
+    const c = cluster();
+    c.jobs.put(job());
+    const earlier = [{ apiVersion: 'caravan.dev/v1alpha1', kind: 'NomadJob', name: 'web', uid: 'old-uid', controller: true }];
+    c.pods.put({ metadata: { name: 'web-app-0-v3', namespace: 'shop', uid: 'p-old', labels: { [labels.job]: 'web', [labels.taskGroup]: 'app', [labels.allocIndex]: '0', [labels.jobVersion]: '3', [labels.canary]: 'false' }, ownerReferences: earlier } });
+    c.deployments.put({ apiVersion: 'caravan.dev/v1alpha1', kind: 'NomadDeployment', metadata: { name: 'web-v0', namespace: 'shop', uid: 'd-old', ownerReferences: earlier }, spec: { job: 'web', jobVersion: 0 } });
+    await expect(new JobReconciler({ caches: c.caches, writer: c.writer, now: () => 1_000 }).reconcile('shop/web')).rejects.toThrow('still belongs to an earlier job of that name');
+    expect(c.calls.filter((x) => x.startsWith('writeDeploymentStatus') || x.startsWith('deletePod'))).toEqual([]);
+  });
+});
