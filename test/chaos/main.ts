@@ -52,7 +52,7 @@ const report = await runChaos({
   seed,
   say,
   startController: () => {
-    const child = spawn(process.execPath, [fromProjectRoot('src', 'cli', 'main.ts'), 'controller', '--lease-namespace', namespace, '--lease-duration', '2', '--metrics-port', '0', '--api-port', '0'], {
+    const child = spawn(process.execPath, [fromProjectRoot('src', 'cli', 'main.ts'), 'controller', '--lease-namespace', namespace, '--lease-duration', '2', '--metrics-port', '0', '--api-port', '0', '--cf-api-port', '0'], {
       env: { ...process.env, KUBECONFIG: kubeconfig },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -68,7 +68,7 @@ describe('a Kubernetes API error', () => {
   });
 
   it('caravan prints the API server message on one line, as kubectl does, and exits with 1', async () => {
-    const { code, stderr } = await runBuilt('cli', ['controller', '--metrics-port', '-1', '--api-port', '-1'], { KUBECONFIG: powerless });
+    const { code, stderr } = await runBuilt('cli', ['controller', '--metrics-port', '-1', '--api-port', '-1', '--cf-api-port', '-1'], { KUBECONFIG: powerless });
     expect(stderr).toBe(
       `caravan: Error from server (Forbidden): customresourcedefinitions.apiextensions.k8s.io is forbidden: User "system:serviceaccount:${namespace}:default" cannot create resource "customresourcedefinitions" in API group "apiextensions.k8s.io" at the cluster scope\n`,
     );

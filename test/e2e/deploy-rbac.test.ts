@@ -100,7 +100,7 @@ describe('deploy/ on the real cluster: the controller with only its ServiceAccou
     saKubeconfig = tokenKubeconfig(token.status.token);
     namespace = await freshNamespace(core, 'deploy-rbac');
 
-    controller = spawn(process.execPath, [fromProjectRoot('src', 'cli', 'main.ts'), 'controller', '--lease-namespace', caravanNamespace, '--metrics-port', '0', '--api-port', '0'], {
+    controller = spawn(process.execPath, [fromProjectRoot('src', 'cli', 'main.ts'), 'controller', '--lease-namespace', caravanNamespace, '--metrics-port', '0', '--api-port', '0', '--cf-api-port', '0'], {
       env: { ...process.env, KUBECONFIG: saKubeconfig },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
