@@ -1,4 +1,4 @@
-import { CoreV1Api } from '@kubernetes/client-node';
+import type { CoreV1Api } from '@kubernetes/client-node';
 import { randomBytes } from 'node:crypto';
 import { apiErrorCode } from '../src/kube/client.ts';
 

@@ -26,11 +26,17 @@ import { ControllerMetrics } from '../src/metrics/controller-metrics.ts';
 import type { NomadJobSpec } from '../src/model/nomad-job-spec.ts';
 import { apiVersion, nomadJobResource } from '../src/resources/api-version.ts';
 
-const { values } = parseArgs({ options: { jobs: { type: 'string', default: '20' }, count: { type: 'string', default: '25' }, 'max-parallel': { type: 'string', default: '5' } } });
+const { values } = parseArgs({
+  options: { jobs: { type: 'string', default: '20' }, count: { type: 'string', default: '25' }, 'max-parallel': { type: 'string', default: '5' } },
+});
 const jobs = Number(values.jobs);
 const count = Number(values.count);
 const maxParallel = Number(values['max-parallel']);
-for (const [name, n] of [['--jobs', jobs], ['--count', count], ['--max-parallel', maxParallel]] as const) {
+for (const [name, n] of [
+  ['--jobs', jobs],
+  ['--count', count],
+  ['--max-parallel', maxParallel],
+] as const) {
   if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive whole number`);
 }
 
@@ -57,7 +63,9 @@ const until = async (check: () => boolean) => {
 };
 
 const t0 = performance.now();
-await Promise.all(names.map((name) => custom.createNamespacedCustomObject({ ...nj, body: { apiVersion, kind: 'NomadJob', metadata: { name }, spec: spec('app:1') } })));
+await Promise.all(
+  names.map((name) => custom.createNamespacedCustomObject({ ...nj, body: { apiVersion, kind: 'NomadJob', metadata: { name }, spec: spec('app:1') } })),
+);
 await until(() => stable(0));
 const registered = (performance.now() - t0) / 1000;
 const t1 = performance.now();
@@ -69,9 +77,13 @@ const memory = process.memoryUsage();
 // The Nomad API over the same caches: sequential GET /v1/jobs with a real token.
 const indexes = new TableIndexes(cluster);
 const view = new ClusterView(cluster);
-const api = await startNomadApi({ kc, cluster, indexes, access: new KubernetesAccess(kc), knownLeader: () => true }, nomadApiRoutes(view), { port: 0, host: '127.0.0.1' });
+const api = await startNomadApi({ kc, cluster, indexes, access: new KubernetesAccess(kc), knownLeader: () => true }, nomadApiRoutes(view), {
+  port: 0,
+  host: '127.0.0.1',
+});
 await core.createNamespacedServiceAccount({ namespace, body: { metadata: { name: 'bench' } } });
-const token = (await core.createNamespacedServiceAccountToken({ name: 'bench', namespace, body: { spec: { audiences: [], expirationSeconds: 600 } } })).status?.token ?? '';
+const token =
+  (await core.createNamespacedServiceAccountToken({ name: 'bench', namespace, body: { spec: { audiences: [], expirationSeconds: 600 } } })).status?.token ?? '';
 const requests = 200;
 const t2 = performance.now();
 for (let i = 0; i < requests; i++) {
@@ -80,7 +92,10 @@ for (let i = 0; i < requests; i++) {
 }
 const listMs = (performance.now() - t2) / requests;
 
-const reconciles = (await metrics.registry.getSingleMetricAsString('controller_runtime_reconcile_total')).split('\n').filter((l) => !l.startsWith('#')).reduce((n, l) => n + Number(l.split(' ').pop() ?? 0), 0);
+const reconciles = (await metrics.registry.getSingleMetricAsString('controller_runtime_reconcile_total'))
+  .split('\n')
+  .filter((l) => !l.startsWith('#'))
+  .reduce((n, l) => n + Number(l.split(' ').pop() ?? 0), 0);
 console.log(`jobs ${jobs} × count ${count} (${jobs * count} allocations), max_parallel ${maxParallel}`);
 console.log(`register → all version 0 stable: ${registered.toFixed(1)} s (${((jobs * count) / registered).toFixed(0)} allocations/s)`);
 console.log(`update → all version 1 stable:   ${rolled.toFixed(1)} s (${((jobs * count) / rolled).toFixed(0)} allocations replaced/s)`);

@@ -9,7 +9,11 @@ import { fromProjectRoot } from '../src/project.ts';
 export const customizationsRoot = fromProjectRoot('argocd/resource_customizations');
 
 const read = (file: string) => readFileSync(file, 'utf8');
-const dirs = (dir: string) => readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+const dirs = (dir: string) =>
+  readdirSync(dir, { withFileTypes: true })
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort();
 
 /**
  * The argocd-cm keys for every kind under `root`: `resource.customizations.health.<group>_<Kind>`
@@ -28,7 +32,10 @@ export function argocdCmData(root = customizationsRoot): Record<string, string> 
         const definitions = dirs(actions)
           .filter((name) => existsSync(path.join(actions, name, 'action.lua')))
           .map((name) => ({ name, 'action.lua': read(path.join(actions, name, 'action.lua')) }));
-        data[`resource.customizations.actions.${key}`] = dump({ 'discovery.lua': read(path.join(actions, 'discovery.lua')), definitions }, { lineWidth: -1, noRefs: true });
+        data[`resource.customizations.actions.${key}`] = dump(
+          { 'discovery.lua': read(path.join(actions, 'discovery.lua')), definitions },
+          { lineWidth: -1, noRefs: true },
+        );
       }
     }
   }

@@ -22,7 +22,13 @@ export type WaitResult = Exclude<Acted, { state: 'waiting' }> | { readonly state
  * the given time) until the controller has acted or refused, or the time is up. The judgement
  * reads only the caches, so it runs synchronously between changes and misses none.
  */
-export async function awaitController(judge: () => Acted, changed: (ms: number) => Promise<void>, wait: ControllerWait, signal?: AbortSignal, now: () => number = Date.now): Promise<WaitResult> {
+export async function awaitController(
+  judge: () => Acted,
+  changed: (ms: number) => Promise<void>,
+  wait: ControllerWait,
+  signal?: AbortSignal,
+  now: () => number = Date.now,
+): Promise<WaitResult> {
   const deadline = now() + wait.timeoutMs;
   let settleBy: number | undefined;
   for (;;) {

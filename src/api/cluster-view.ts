@@ -17,7 +17,8 @@ interface KeptVersion {
   readonly revision: IndexedRevision;
 }
 
-const inNamespace = (namespace: string) => (obj: { metadata?: { namespace?: string | undefined } | undefined }) => namespace === '*' || obj.metadata?.namespace === namespace;
+const inNamespace = (namespace: string) => (obj: { metadata?: { namespace?: string | undefined } | undefined }) =>
+  namespace === '*' || obj.metadata?.namespace === namespace;
 /** The caches' byJob index value of a job's Pods, deployments and versions. */
 const jobKey = (job: NomadJob) => `${job.metadata.namespace ?? 'default'}/${job.metadata.name}`;
 
@@ -83,10 +84,17 @@ export class ClusterView {
    */
   private withPending(job: NomadJob): KeptVersion[] {
     const kept = this.versions(job);
-    const decision = decideVersion(kept.map((k) => k.version), job.spec, new Date());
+    const decision = decideVersion(
+      kept.map((k) => k.version),
+      job.spec,
+      new Date(),
+    );
     if (decision.kind !== 'new') return kept;
     const pending: JobVersion = decision.version;
-    return [...kept, { version: pending, revision: { metadata: { uid: job.metadata.uid, resourceVersion: job.metadata.resourceVersion }, revision: pending.version } }];
+    return [
+      ...kept,
+      { version: pending, revision: { metadata: { uid: job.metadata.uid, resourceVersion: job.metadata.resourceVersion }, revision: pending.version } },
+    ];
   }
 
   /** The job at one of its versions (the newest by default). */
@@ -94,12 +102,30 @@ export class ClusterView {
     const kept = this.withPending(job);
     const at = version === undefined ? kept.at(-1) : kept.find((k) => k.version.version === version);
     if (!at) return undefined;
-    return { job, version: at.version, indexes: jobIndexes(job, kept.map((k) => k.revision), at.version.version, this.created.lookup) };
+    return {
+      job,
+      version: at.version,
+      indexes: jobIndexes(
+        job,
+        kept.map((k) => k.revision),
+        at.version.version,
+        this.created.lookup,
+      ),
+    };
   }
 
   allVersionsOf(job: NomadJob): JobAtVersion[] {
     const kept = this.withPending(job);
-    return kept.map((k) => ({ job, version: k.version, indexes: jobIndexes(job, kept.map((x) => x.revision), k.version.version, this.created.lookup) }));
+    return kept.map((k) => ({
+      job,
+      version: k.version,
+      indexes: jobIndexes(
+        job,
+        kept.map((x) => x.revision),
+        k.version.version,
+        this.created.lookup,
+      ),
+    }));
   }
 
   /**

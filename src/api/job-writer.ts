@@ -10,13 +10,25 @@ import { serverError } from './http-error.ts';
  * refuse (a check-and-set). The controller's status writes also move the resourceVersion without
  * touching the spec, so a failed test is read and tried again, a few times.
  */
-export async function patchJobChecked(kc: KubeConfig, namespace: string, name: string, ops: readonly object[], what: string, check?: (fresh: NomadJob) => void): Promise<NomadJob> {
+export async function patchJobChecked(
+  kc: KubeConfig,
+  namespace: string,
+  name: string,
+  ops: readonly object[],
+  what: string,
+  check?: (fresh: NomadJob) => void,
+): Promise<NomadJob> {
   const custom = kc.makeApiClient(CustomObjectsApi);
   for (let attempt = 0; ; attempt++) {
     const fresh = (await custom.getNamespacedCustomObject({ ...nomadJobResource, namespace, name })) as NomadJob;
     check?.(fresh);
     try {
-      return (await custom.patchNamespacedCustomObject({ ...nomadJobResource, namespace, name, body: [{ op: 'test', path: '/metadata/resourceVersion', value: fresh.metadata.resourceVersion }, ...ops] })) as NomadJob;
+      return (await custom.patchNamespacedCustomObject({
+        ...nomadJobResource,
+        namespace,
+        name,
+        body: [{ op: 'test', path: '/metadata/resourceVersion', value: fresh.metadata.resourceVersion }, ...ops],
+      })) as NomadJob;
     } catch (error) {
       const code = apiErrorCode(error);
       const conflict = code === 422 || code === 409;

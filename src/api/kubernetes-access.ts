@@ -67,7 +67,9 @@ export class KubernetesAccess {
     if (cached !== undefined) return cached ?? undefined;
     const review = await this.authn.createTokenReview({ body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token } } });
     const user = review.status?.authenticated ? review.status.user : undefined;
-    const caller: Caller | null = user?.username ? { username: user.username, ...(user.uid ? { uid: user.uid } : {}), groups: user.groups ?? [], ...(user.extra ? { extra: user.extra } : {}) } : null;
+    const caller: Caller | null = user?.username
+      ? { username: user.username, ...(user.uid ? { uid: user.uid } : {}), groups: user.groups ?? [], ...(user.extra ? { extra: user.extra } : {}) }
+      : null;
     this.tokens.set(key, caller, now + (caller ? 30_000 : 5_000));
     return caller ?? undefined;
   }
@@ -101,7 +103,14 @@ export function subjectAccessReviewSpec(caller: Caller, access: Access): V1Subje
     ...(caller.uid ? { uid: caller.uid } : {}),
     groups: [...caller.groups].sort(compare),
     ...(extra.length > 0 ? { extra: Object.fromEntries(extra) } : {}),
-    resourceAttributes: { verb: access.verb, group: access.group, resource: access.resource, ...(access.namespace ? { namespace: access.namespace } : {}), ...(access.name ? { name: access.name } : {}), ...(access.subresource ? { subresource: access.subresource } : {}) },
+    resourceAttributes: {
+      verb: access.verb,
+      group: access.group,
+      resource: access.resource,
+      ...(access.namespace ? { namespace: access.namespace } : {}),
+      ...(access.name ? { name: access.name } : {}),
+      ...(access.subresource ? { subresource: access.subresource } : {}),
+    },
   };
 }
 

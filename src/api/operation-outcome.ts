@@ -82,10 +82,15 @@ export function operationOutcome(op: DeploymentOperation, s: OperationSnapshot):
   if (showsOperation(op, d) && (reached || ended)) return { state: 'done', settled: op.kind !== 'fail' || revertSettled(d, s.newestJobVersion) };
   if (ended) return { state: 'refused', error: terminalRefusals[op.kind] };
   if (reached && op.kind === 'promote') {
-    const refusal = d.status?.conditions?.find((c) => c.type === 'IntentHonoured' && c.status === 'False' && (c.observedGeneration ?? observed) >= s.generation);
+    const refusal = d.status?.conditions?.find(
+      (c) => c.type === 'IntentHonoured' && c.status === 'False' && (c.observedGeneration ?? observed) >= s.generation,
+    );
     if (refusal) return { state: 'refused', error: refusal.message };
   }
-  return { state: 'waiting', for: reached ? `it still shows status ${JSON.stringify(statusOf(d))}` : `its status.observedGeneration is ${observed}, not yet ${s.generation}` };
+  return {
+    state: 'waiting',
+    for: reached ? `it still shows status ${JSON.stringify(statusOf(d))}` : `its status.observedGeneration is ${observed}, not yet ${s.generation}`,
+  };
 }
 
 /** One allocation of the deployment as the cache holds it. */
@@ -131,7 +136,8 @@ export function allocationHealthOutcome(s: HealthSnapshot): Acted {
   }
   for (const [name, g] of Object.entries(d.status?.taskGroups ?? {})) {
     const marked = (h: Health) => s.allocations.filter((a) => a.group === name && a.recorded === h).length;
-    if (g.healthyAllocs < marked('healthy') || g.unhealthyAllocs < marked('unhealthy')) return { state: 'waiting', for: `the deployment does not count the health of group ${JSON.stringify(name)} yet` };
+    if (g.healthyAllocs < marked('healthy') || g.unhealthyAllocs < marked('unhealthy'))
+      return { state: 'waiting', for: `the deployment does not count the health of group ${JSON.stringify(name)} yet` };
   }
   const unhealthy = [...s.requested.values()].includes('unhealthy');
   return { state: 'done', settled: !unhealthy || revertSettled(d, s.newestJobVersion) };
@@ -142,7 +148,14 @@ export function allocationHealthOutcome(s: HealthSnapshot): Acted {
  * is far behind. The intent stays written (the controller acts on it when it gets there), and the
  * text says so. "No cluster leader" is how Nomad answers a write without a leader.
  */
-export function notActedInTime(o: { readonly what: string; readonly deploymentId: string; readonly ms: number; readonly leaderKnown: boolean; readonly waitingFor: string; readonly intentIn: string }): string {
+export function notActedInTime(o: {
+  readonly what: string;
+  readonly deploymentId: string;
+  readonly ms: number;
+  readonly leaderKnown: boolean;
+  readonly waitingFor: string;
+  readonly intentIn: string;
+}): string {
   const seconds = `${Math.round(o.ms / 100) / 10}s`;
   const then = o.leaderKnown ? 'when the controller gets to it' : 'once a controller leads';
   return `${o.leaderKnown ? '' : 'No cluster leader: '}the controller did not ${o.what} deployment ${JSON.stringify(o.deploymentId)} within ${seconds} (${o.waitingFor}); the request stays in ${o.intentIn} and takes effect ${then}`;

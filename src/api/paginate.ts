@@ -20,7 +20,12 @@ export function compareTokens(a: string, b: string): number {
  * start at `next_token`, keep those the filter accepts, return `per_page` of them and the token of
  * the next one when there is one. The filter sees the full object, not the list stub.
  */
-export function paginate<T>(items: readonly T[], opts: Pick<QueryOptions, 'perPage' | 'nextToken' | 'reverse'>, tokenOf: (item: T) => string, accept: (item: T) => boolean = () => true): { page: T[]; nextToken?: string } {
+export function paginate<T>(
+  items: readonly T[],
+  opts: Pick<QueryOptions, 'perPage' | 'nextToken' | 'reverse'>,
+  tokenOf: (item: T) => string,
+  accept: (item: T) => boolean = () => true,
+): { page: T[]; nextToken?: string } {
   const ordered = [...items].sort((a, b) => compareTokens(tokenOf(a), tokenOf(b)) * (opts.reverse ? -1 : 1));
   const page: T[] = [];
   for (const item of ordered) {

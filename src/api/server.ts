@@ -86,7 +86,10 @@ export async function buildNomadApi(ctx: NomadApiContext, routes: readonly Route
     logger.error({ err: error, url: request.url }, 'nomad api request failed');
     // A Kubernetes client error is the API server's Status on one line, never the client's dump with headers.
     const status = kubernetesErrorStatus(error);
-    return reply.code(500).type('text/plain').send(status ? formatKubernetesError(status) : error.message);
+    return reply
+      .code(500)
+      .type('text/plain')
+      .send(status ? formatKubernetesError(status) : error.message);
   });
   app.setNotFoundHandler((_request, reply) => reply.code(404).type('text/plain').send('Invalid URL'));
   // Nomad's clients send bodies without (or with odd) content types: read any body as JSON.
@@ -135,7 +138,10 @@ export async function buildNomadApi(ctx: NomadApiContext, routes: readonly Route
         }
       }
       if (response.nextToken) reply.header('X-Nomad-NextToken', response.nextToken);
-      return reply.code(200).type('application/json').send(JSON.stringify(response.body ?? null));
+      return reply
+        .code(200)
+        .type('application/json')
+        .send(JSON.stringify(response.body ?? null));
     });
   }
   return app;
@@ -159,7 +165,10 @@ export function parseRequestJson(text: string): unknown {
   } catch (error) {
     const message = (error as Error).message;
     if (message !== poisoningMessage) throw new NomadHttpError(400, message);
-    throw new NomadHttpError(400, 'invalid JSON: a "__proto__" key, or a "constructor" object with a "prototype" key, would reach Object.prototype; rename the key');
+    throw new NomadHttpError(
+      400,
+      'invalid JSON: a "__proto__" key, or a "constructor" object with a "prototype" key, would reach Object.prototype; rename the key',
+    );
   }
 }
 
@@ -168,7 +177,11 @@ export interface RunningNomadApi {
   close(): Promise<void>;
 }
 
-export async function startNomadApi(ctx: NomadApiContext, routes: readonly Route[], opts: { port: number; host?: string; tls?: { cert: string; key: string } }): Promise<RunningNomadApi> {
+export async function startNomadApi(
+  ctx: NomadApiContext,
+  routes: readonly Route[],
+  opts: { port: number; host?: string; tls?: { cert: string; key: string } },
+): Promise<RunningNomadApi> {
   const app = await buildNomadApi(ctx, routes, opts.tls);
   await app.listen({ port: opts.port, host: opts.host ?? '0.0.0.0' });
   return { port: (app.server.address() as AddressInfo).port, close: () => app.close() };

@@ -63,7 +63,12 @@ export class TableIndexes {
  * each change until its index passes the one the client has, or the wait (plus a jitter of up
  * to wait/16, as Nomad adds) runs out; then answer with what there is.
  */
-export async function blockingRead<T>(indexes: TableIndexes, opts: { index: number; waitMs: number }, read: () => { index: number; value: T }, signal?: AbortSignal): Promise<{ index: number; value: T }> {
+export async function blockingRead<T>(
+  indexes: TableIndexes,
+  opts: { index: number; waitMs: number },
+  read: () => { index: number; value: T },
+  signal?: AbortSignal,
+): Promise<{ index: number; value: T }> {
   let result = read();
   if (opts.index === 0) return result;
   const deadline = Date.now() + opts.waitMs + Math.random() * (opts.waitMs / 16);
@@ -75,7 +80,11 @@ export async function blockingRead<T>(indexes: TableIndexes, opts: { index: numb
 }
 
 /** blockingRead, answered as a route answers: the result as the body, its index for X-Nomad-Index. */
-export async function blockingAnswer<T>(indexes: TableIndexes, req: { readonly options: { index: number; waitMs: number }; readonly signal?: AbortSignal }, read: () => { index: number; value: T }): Promise<{ index: number; body: T }> {
+export async function blockingAnswer<T>(
+  indexes: TableIndexes,
+  req: { readonly options: { index: number; waitMs: number }; readonly signal?: AbortSignal },
+  read: () => { index: number; value: T },
+): Promise<{ index: number; body: T }> {
   const { index, value } = await blockingRead(indexes, req.options, read, req.signal);
   return { index, body: value };
 }

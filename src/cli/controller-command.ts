@@ -65,9 +65,14 @@ async function runReplica(kc: KubeConfig, logger: Logger, opts: ControllerRun): 
   let controller: RunningController | undefined;
   let leader = false;
   const metricsPort = opts.metricsPort ?? 8080;
-  const server = metricsPort >= 0
-    ? await startMetricsServer(metrics.registry, { live: () => true, ready: () => cluster.synced && (!leader || controller !== undefined) }, { port: metricsPort })
-    : undefined;
+  const server =
+    metricsPort >= 0
+      ? await startMetricsServer(
+          metrics.registry,
+          { live: () => true, ready: () => cluster.synced && (!leader || controller !== undefined) },
+          { port: metricsPort },
+        )
+      : undefined;
   if (server) logger.info({ port: server.port }, `serving /metrics, /healthz and /readyz on port ${server.port}`);
   await installCrds(kc);
   await cluster.start();
@@ -77,24 +82,38 @@ async function runReplica(kc: KubeConfig, logger: Logger, opts: ControllerRun): 
     namespace: opts.leaseNamespace ?? process.env['POD_NAMESPACE'] ?? 'default',
     name: 'caravan-controller',
     identity: `${os.hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
-    ...(opts.leaseDurationSeconds ? { leaseDurationSeconds: opts.leaseDurationSeconds, renewDeadlineMs: Math.max(2_000, opts.leaseDurationSeconds * 650), retryPeriodMs: Math.max(500, opts.leaseDurationSeconds * 130) } : {}),
+    ...(opts.leaseDurationSeconds
+      ? {
+          leaseDurationSeconds: opts.leaseDurationSeconds,
+          renewDeadlineMs: Math.max(2_000, opts.leaseDurationSeconds * 650),
+          retryPeriodMs: Math.max(500, opts.leaseDurationSeconds * 130),
+        }
+      : {}),
     log: (line) => logger.info(line),
   });
   const apiPort = opts.apiPort ?? 4646;
   const indexes = new TableIndexes(cluster);
   const view = new ClusterView(cluster);
-  const api = apiPort >= 0
-    ? await startNomadApi(
-        { kc, cluster, indexes, access: new KubernetesAccess(kc), knownLeader: () => leader || elector.leaderKnown, logger },
-        nomadApiRoutes(view),
-        { port: apiPort, ...(opts.apiTls ? { tls: { cert: readFileSync(opts.apiTls.certFile, 'utf8'), key: readFileSync(opts.apiTls.keyFile, 'utf8') } } : {}) },
-      )
-    : undefined;
+  const api =
+    apiPort >= 0
+      ? await startNomadApi(
+          { kc, cluster, indexes, access: new KubernetesAccess(kc), knownLeader: () => leader || elector.leaderKnown, logger },
+          nomadApiRoutes(view),
+          {
+            port: apiPort,
+            ...(opts.apiTls ? { tls: { cert: readFileSync(opts.apiTls.certFile, 'utf8'), key: readFileSync(opts.apiTls.keyFile, 'utf8') } } : {}),
+          },
+        )
+      : undefined;
   if (api) logger.info({ port: api.port }, `serving the Nomad API on port ${api.port}${opts.apiTls ? ' (TLS)' : ''}`);
   const cfApiPort = opts.cfApiPort ?? 9022;
-  const cfApi = cfApiPort >= 0
-    ? await startCfApi({ kc, cf: new CfView(view), indexes, access: new KubernetesAccess(kc), logger }, cfApiRoutes, { port: cfApiPort, ...(opts.cfApiTls ? { tls: { cert: readFileSync(opts.cfApiTls.certFile, 'utf8'), key: readFileSync(opts.cfApiTls.keyFile, 'utf8') } } : {}) })
-    : undefined;
+  const cfApi =
+    cfApiPort >= 0
+      ? await startCfApi({ kc, cf: new CfView(view), indexes, access: new KubernetesAccess(kc), logger }, cfApiRoutes, {
+          port: cfApiPort,
+          ...(opts.cfApiTls ? { tls: { cert: readFileSync(opts.cfApiTls.certFile, 'utf8'), key: readFileSync(opts.cfApiTls.keyFile, 'utf8') } } : {}),
+        })
+      : undefined;
   if (cfApi) logger.info({ port: cfApi.port }, `serving the Cloud Foundry v3 API on port ${cfApi.port}${opts.cfApiTls ? ' (TLS)' : ''}`);
   const signalled = new Promise<string>((resolve) => {
     process.once('SIGTERM', () => resolve('SIGTERM'));
@@ -132,7 +151,12 @@ export function registerControllerCommand(program: Command): void {
     .description('run the Caravan controller against $KUBECONFIG (or in-cluster); installs the CRDs')
     .option('--concurrency <n>', 'jobs reconciled at once (1 to 1000)', parseConcurrency, 4)
     .option('--lease-namespace <ns>', 'namespace of the leader-election Lease (default: $POD_NAMESPACE or default)')
-    .option('--lease-duration <seconds>', 'leader lease duration (1 to 3600); a standby takes over this long after the leader stops renewing', parseLeaseSeconds, 15)
+    .option(
+      '--lease-duration <seconds>',
+      'leader lease duration (1 to 3600); a standby takes over this long after the leader stops renewing',
+      parseLeaseSeconds,
+      15,
+    )
     .option('--metrics-port <port>', 'port for /metrics, /healthz and /readyz (0: any free port, -1: none)', parseServePort, 8080)
     .addOption(logLevelOption())
     .option('--api-port <port>', 'port of the Nomad-compatible HTTP API (0: any free port, -1: none)', parseServePort, 4646)
@@ -141,22 +165,36 @@ export function registerControllerCommand(program: Command): void {
     .option('--cf-api-port <port>', 'port of the Cloud Foundry v3 API (0: any free port, -1: none)', parseServePort, 9022)
     .option('--cf-api-tls-cert <file>', 'serve the Cloud Foundry API over TLS with this certificate (PEM)')
     .option('--cf-api-tls-key <file>', 'the private key for --cf-api-tls-cert (PEM)')
-    .action(async (opts: { concurrency: number; leaseNamespace?: string; leaseDuration: number; metricsPort: number; logLevel: LogLevel; apiPort: number; apiTlsCert?: string; apiTlsKey?: string; cfApiPort: number; cfApiTlsCert?: string; cfApiTlsKey?: string }) => {
-      if (Boolean(opts.apiTlsCert) !== Boolean(opts.apiTlsKey)) throw new Error('--api-tls-cert and --api-tls-key go together');
-      if (Boolean(opts.cfApiTlsCert) !== Boolean(opts.cfApiTlsKey)) throw new Error('--cf-api-tls-cert and --cf-api-tls-key go together');
-      await runControllerUntilSignalled({
-        kubeconfig: process.env['KUBECONFIG'],
-        concurrency: opts.concurrency,
-        ...(opts.leaseNamespace ? { leaseNamespace: opts.leaseNamespace } : {}),
-        leaseDurationSeconds: opts.leaseDuration,
-        metricsPort: opts.metricsPort,
-        logLevel: opts.logLevel,
-        apiPort: opts.apiPort,
-        ...(opts.apiTlsCert && opts.apiTlsKey ? { apiTls: { certFile: opts.apiTlsCert, keyFile: opts.apiTlsKey } } : {}),
-        cfApiPort: opts.cfApiPort,
-        ...(opts.cfApiTlsCert && opts.cfApiTlsKey ? { cfApiTls: { certFile: opts.cfApiTlsCert, keyFile: opts.cfApiTlsKey } } : {}),
-      });
-    });
+    .action(
+      async (opts: {
+        concurrency: number;
+        leaseNamespace?: string;
+        leaseDuration: number;
+        metricsPort: number;
+        logLevel: LogLevel;
+        apiPort: number;
+        apiTlsCert?: string;
+        apiTlsKey?: string;
+        cfApiPort: number;
+        cfApiTlsCert?: string;
+        cfApiTlsKey?: string;
+      }) => {
+        if (Boolean(opts.apiTlsCert) !== Boolean(opts.apiTlsKey)) throw new Error('--api-tls-cert and --api-tls-key go together');
+        if (Boolean(opts.cfApiTlsCert) !== Boolean(opts.cfApiTlsKey)) throw new Error('--cf-api-tls-cert and --cf-api-tls-key go together');
+        await runControllerUntilSignalled({
+          kubeconfig: process.env['KUBECONFIG'],
+          concurrency: opts.concurrency,
+          ...(opts.leaseNamespace ? { leaseNamespace: opts.leaseNamespace } : {}),
+          leaseDurationSeconds: opts.leaseDuration,
+          metricsPort: opts.metricsPort,
+          logLevel: opts.logLevel,
+          apiPort: opts.apiPort,
+          ...(opts.apiTlsCert && opts.apiTlsKey ? { apiTls: { certFile: opts.apiTlsCert, keyFile: opts.apiTlsKey } } : {}),
+          cfApiPort: opts.cfApiPort,
+          ...(opts.cfApiTlsCert && opts.cfApiTlsKey ? { cfApiTls: { certFile: opts.cfApiTlsCert, keyFile: opts.cfApiTlsKey } } : {}),
+        });
+      },
+    );
 }
 
 /** --log-level, checked against pino's levels when the command line is read. */

@@ -26,7 +26,11 @@ export function parseVarOptions(options: readonly string[]): Map<string, string>
 /** NOMAD_VAR_name environment variables, which Nomad reads too (weaker than -var). */
 export function nomadVarEnv(env: NodeJS.ProcessEnv): Map<string, string> {
   const prefix = 'NOMAD_VAR_';
-  return new Map(Object.entries(env).flatMap(([key, value]) => (key.startsWith(prefix) && value !== undefined ? [[key.slice(prefix.length), value] as [string, string]] : [])));
+  return new Map(
+    Object.entries(env).flatMap(([key, value]) =>
+      key.startsWith(prefix) && value !== undefined ? [[key.slice(prefix.length), value] as [string, string]] : [],
+    ),
+  );
 }
 
 /** Accepts Nomad's single-dash -var, and exits with 2 on usage errors (1 means "converted, with parts left out"). */
@@ -45,7 +49,12 @@ export function registerConvertCommand(program: Command): void {
         'what Caravan cannot run is reported on stderr as file:line,col. Exit code 0: complete and valid; 1: parts left out or invalid (the manifest is still printed); 2: unreadable file or bad usage',
     )
     .argument('<file>', 'the Nomad job file')
-    .option('--var <name=value>', `set an input variable, as Nomad's -var does (repeatable; -var works too). Functions evaluated: ${supportedFunctionNames.join(', ')}`, (value: string, all: string[]) => [...all, value], [] as string[])
+    .option(
+      '--var <name=value>',
+      `set an input variable, as Nomad's -var does (repeatable; -var works too). Functions evaluated: ${supportedFunctionNames.join(', ')}`,
+      (value: string, all: string[]) => [...all, value],
+      [] as string[],
+    )
     .exitOverride((error: CommanderError) => process.exit(error.exitCode === 0 ? 0 : 2))
     .action(async (file: string, opts: { var: string[] }) => {
       process.exitCode = await convertFile(file, opts.var);

@@ -49,7 +49,14 @@ Nomad API: ${servedAt(opts.apiPort, (port) => `export NOMAD_ADDR=http://127.0.0.
 Cloud Foundry v3 API: ${servedAt(opts.cfApiPort, (port) => `curl -H "Authorization: bearer $(kubectl create token <serviceaccount>)" http://127.0.0.1:${port}/v3/deployments`)}
 The Caravan controller runs below until Ctrl-C (JSON log lines when not in a terminal).${target.source === 'local' ? '\nThe local cluster keeps running afterwards; stop it with: npm run caravan -- cluster down' : ''}
 `);
-      await runControllerUntilSignalled({ kubeconfig: target.kubeconfig, concurrency: 4, metricsPort: opts.metricsPort, logLevel: opts.logLevel, apiPort: opts.apiPort, cfApiPort: opts.cfApiPort });
+      await runControllerUntilSignalled({
+        kubeconfig: target.kubeconfig,
+        concurrency: 4,
+        metricsPort: opts.metricsPort,
+        logLevel: opts.logLevel,
+        apiPort: opts.apiPort,
+        cfApiPort: opts.cfApiPort,
+      });
     });
 }
 

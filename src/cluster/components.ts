@@ -50,7 +50,11 @@ export function controlPlaneComponents(inputs: ControlPlaneInputs): ComponentSpe
   // kcm and the scheduler serve /healthz on their own self-signed certificates; letting anyone
   // read the probe paths keeps status checks free of delegated authn round-trips.
   const alwaysAllow = '--authorization-always-allow-paths=/healthz,/readyz,/livez,/metrics';
-  const delegated = [`--kubeconfig=${layout.kubeconfig}`, `--authentication-kubeconfig=${layout.kubeconfig}`, `--authorization-kubeconfig=${layout.kubeconfig}`];
+  const delegated = [
+    `--kubeconfig=${layout.kubeconfig}`,
+    `--authentication-kubeconfig=${layout.kubeconfig}`,
+    `--authorization-kubeconfig=${layout.kubeconfig}`,
+  ];
   return [
     {
       name: 'etcd',

@@ -6,14 +6,7 @@ import { apiErrorCode, loadKubeConfig } from '../kube/client.ts';
 import { fromProjectRoot } from '../project.ts';
 import { isNodeReady } from '../resources/node.ts';
 import { ensureBinaries, binaryCacheDir, binaryPaths } from './binaries.ts';
-import {
-  componentLogFile,
-  componentPidFile,
-  controlPlaneComponents,
-  type ClusterPorts,
-  type ComponentName,
-  type ComponentSpec,
-} from './components.ts';
+import { componentLogFile, componentPidFile, controlPlaneComponents, type ClusterPorts, type ComponentName, type ComponentSpec } from './components.ts';
 import { defaultFakeNodeOptions, fakeNode, fakeNodeLabel, fakeNodeName, type FakeNodeOptions } from './fake-nodes.ts';
 import { waitHealthy, probe } from './health.ts';
 import { renderAdminKubeconfig } from './kubeconfig.ts';
@@ -131,7 +124,11 @@ export async function ensureComponent(layout: ClusterLayout, c: ComponentSpec, r
   const logFile = componentLogFile(layout, c.name);
   const record = readProcessRecord(pidFile);
   if (record && isAlive(record) && record.binary === c.binary) {
-    await waitHealthy(c.health, pkiPaths(layout.pkiDir), { timeoutMs: 60_000, ended: () => (isAlive(record) ? undefined : 'its process is gone'), what: c.name });
+    await waitHealthy(c.health, pkiPaths(layout.pkiDir), {
+      timeoutMs: 60_000,
+      ended: () => (isAlive(record) ? undefined : 'its process is gone'),
+      what: c.name,
+    });
     return;
   }
   if (record && isAlive(record)) {
@@ -265,7 +262,9 @@ export async function status(dir: string): Promise<ClusterStatus> {
   let nodes: ClusterStatus['nodes'];
   if (components.find((c) => c.name === 'kube-apiserver')?.state === 'running') {
     try {
-      const list = await loadKubeConfig(layout.kubeconfig).makeApiClient(CoreV1Api).listNode({ labelSelector: `${fakeNodeLabel}=true` });
+      const list = await loadKubeConfig(layout.kubeconfig)
+        .makeApiClient(CoreV1Api)
+        .listNode({ labelSelector: `${fakeNodeLabel}=true` });
       nodes = { ready: list.items.filter(isNodeReady).length, total: list.items.length };
     } catch {
       nodes = undefined;

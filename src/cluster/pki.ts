@@ -66,14 +66,20 @@ export async function ensurePki(pkiDir: string): Promise<ClusterPki> {
   if (Object.values(pki).every((file) => existsSync(file))) return pki;
   mkdirSync(pkiDir, { recursive: true, mode: 0o700 });
   const days = '3650';
-  await openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', days, '-keyout', pki.caKey, '-out', pki.caCert, '-subj', '/CN=caravan-local-ca'], pkiDir);
+  await openssl(
+    ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', days, '-keyout', pki.caKey, '-out', pki.caCert, '-subj', '/CN=caravan-local-ca'],
+    pkiDir,
+  );
 
   writeFileSync(path.join(pkiDir, 'server.ext'), `subjectAltName=${apiserverSubjectAltNames.join(',')}\nextendedKeyUsage=serverAuth\n`);
   writeFileSync(path.join(pkiDir, 'client.ext'), 'extendedKeyUsage=clientAuth\n');
   const signed = async (name: string, subject: string, ext: string, cert: string, key: string) => {
     const csr = path.join(pkiDir, `${name}.csr`);
     await openssl(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', csr, '-subj', subject], pkiDir);
-    await openssl(['x509', '-req', '-in', csr, '-CA', pki.caCert, '-CAkey', pki.caKey, '-CAcreateserial', '-days', days, '-extfile', ext, '-out', cert], pkiDir);
+    await openssl(
+      ['x509', '-req', '-in', csr, '-CA', pki.caCert, '-CAkey', pki.caKey, '-CAcreateserial', '-days', days, '-extfile', ext, '-out', cert],
+      pkiDir,
+    );
   };
   await signed('apiserver', '/CN=kube-apiserver', 'server.ext', pki.apiserverCert, pki.apiserverKey);
   await signed('admin', '/O=system:masters/CN=caravan-admin', 'client.ext', pki.adminCert, pki.adminKey);

@@ -19,7 +19,10 @@ export function parseProcStat(line: string): ProcStat | undefined {
   const close = line.lastIndexOf(')');
   if (close < 0) return undefined;
   // After ") " come field 3 (state), 4 (ppid), … so field 22 is the 20th.
-  const fields = line.slice(close + 1).trim().split(/\s+/);
+  const fields = line
+    .slice(close + 1)
+    .trim()
+    .split(/\s+/);
   const state = fields[0];
   const startTicks = Number(fields[22 - 3]);
   if (!state || !Number.isSafeInteger(startTicks)) return undefined;

@@ -27,7 +27,8 @@ export function readProcessRecord(pidFile: string): ProcessRecord | undefined {
     return undefined;
   }
   // A pid of 0 or -1 would make kill() signal a whole process group, or everything we may signal.
-  if (typeof record !== 'object' || record === null || !Number.isSafeInteger(record.pid) || record.pid! <= 1 || typeof record.binary !== 'string') return undefined;
+  if (typeof record !== 'object' || record === null || !Number.isSafeInteger(record.pid) || record.pid! <= 1 || typeof record.binary !== 'string')
+    return undefined;
   return record as ProcessRecord;
 }
 

@@ -21,7 +21,9 @@ export function parseVersionsEnv(text: string): ControlPlaneVersions {
     const field = keys[match[1] as keyof typeof keys];
     if (field) found[field] = match[2]!;
   }
-  const missing = Object.entries(keys).filter(([, field]) => !found[field]).map(([key]) => key);
+  const missing = Object.entries(keys)
+    .filter(([, field]) => !found[field])
+    .map(([key]) => key);
   if (missing.length > 0) throw new Error(`versions.env: missing ${missing.join(', ')}`);
   return found as ControlPlaneVersions;
 }

@@ -52,13 +52,22 @@ export function kubernetesWriter(kc: KubeConfig): ClusterWriter {
     markStable: async (job, version) => void (await versions.markStable(job, version, true)),
     deleteVersion: (job, version) => versions.delete(job, version),
     async createDeployment(namespace, body) {
-      const created = await unless([409], () => custom.createNamespacedCustomObject({ ...nomadDeploymentResource, namespace, body }) as Promise<NomadDeployment>);
+      const created = await unless(
+        [409],
+        () => custom.createNamespacedCustomObject({ ...nomadDeploymentResource, namespace, body }) as Promise<NomadDeployment>,
+      );
       return created ?? ((await custom.getNamespacedCustomObject({ ...nomadDeploymentResource, namespace, name: body.metadata.name })) as NomadDeployment);
     },
     writeDeploymentStatus: async (namespace, name, status) =>
-      (await custom.patchNamespacedCustomObjectStatus({ ...nomadDeploymentResource, namespace, name, body: [{ op: 'add', path: '/status', value: status }] })) as NomadDeployment,
+      (await custom.patchNamespacedCustomObjectStatus({
+        ...nomadDeploymentResource,
+        namespace,
+        name,
+        body: [{ op: 'add', path: '/status', value: status }],
+      })) as NomadDeployment,
     patchPod: (namespace, name, body) => unless([404], () => core.patchNamespacedPod({ namespace, name, body }, mergePatch())),
-    deletePod: async (namespace, name, opts) => void (await unless([404], () => core.deleteNamespacedPod({ namespace, name, ...(opts.immediately ? { gracePeriodSeconds: 0 } : {}) }))),
+    deletePod: async (namespace, name, opts) =>
+      void (await unless([404], () => core.deleteNamespacedPod({ namespace, name, ...(opts.immediately ? { gracePeriodSeconds: 0 } : {}) }))),
     createPod: (namespace, pod) => unless([409], () => core.createNamespacedPod({ namespace, body: pod })),
     writeJobStatus: (job, status) =>
       unless(

@@ -92,7 +92,12 @@ export class JobReconciler {
     const identity: JobIdentity = { name, namespace, uid: job.metadata.uid! };
     const cacheVersions = {
       resourceVersionOf: (kind: 'pod' | 'deployment' | 'job', n: string) =>
-        (kind === 'pod' ? this.caches.pods.get(`${namespace}/${n}`) : kind === 'deployment' ? this.caches.deployments.get(`${namespace}/${n}`) : this.caches.jobs.get(`${namespace}/${n}`))?.metadata?.resourceVersion,
+        (kind === 'pod'
+          ? this.caches.pods.get(`${namespace}/${n}`)
+          : kind === 'deployment'
+            ? this.caches.deployments.get(`${namespace}/${n}`)
+            : this.caches.jobs.get(`${namespace}/${n}`)
+        )?.metadata?.resourceVersion,
     };
     if (!this.expectations.satisfied(key, cacheVersions, now)) return { requeueAfterMs: 200 };
 
@@ -125,7 +130,17 @@ export class JobReconciler {
     const allocations = this.podsOf(identity).flatMap((p) => observeAllocation(p) ?? []);
     const lostNodes = new Set(allocations.flatMap((a) => (a.nodeName && !isNodeReady(this.caches.nodes.get(a.nodeName)) ? [a.nodeName] : [])));
 
-    const p = plan({ job: { ...identity, stop: job.spec.stop ?? false }, target: { ...target, job: targetJob }, jobs, history, ...(newest ? { deployment: observeDeployment(newest) } : {}), earlier, allocations, lostNodes, now });
+    const p = plan({
+      job: { ...identity, stop: job.spec.stop ?? false },
+      target: { ...target, job: targetJob },
+      jobs,
+      history,
+      ...(newest ? { deployment: observeDeployment(newest) } : {}),
+      earlier,
+      allocations,
+      lostNodes,
+      now,
+    });
     await this.apply({ key, identity, job, plan: p, history, target, jobs, newest, allocations, lostNodes, now, generation });
     this.metrics?.rollout(namespace, name, rolloutTransitions(newest ? observeDeployment(newest) : undefined, p, allocations, now));
     for (const v of versionsToPrune(history)) await this.writer.deleteVersion(identity, v.version);
@@ -135,7 +150,14 @@ export class JobReconciler {
   private async apply(ctx: PassContext): Promise<void> {
     const lostPods = new Set(ctx.allocations.filter((a) => a.nodeName !== undefined && ctx.lostNodes.has(a.nodeName)).map((a) => a.podName));
     const previousRefusal = ctx.newest?.status?.conditions?.find((c) => c.type === 'IntentHonoured' && c.status === 'False')?.message;
-    for (const w of writes(ctx.plan, { history: ctx.history, target: ctx.target.version, lostPods, ...(previousRefusal ? { previousRefusal } : {}), now: ctx.now })) await this.execute(ctx, w);
+    for (const w of writes(ctx.plan, {
+      history: ctx.history,
+      target: ctx.target.version,
+      lostPods,
+      ...(previousRefusal ? { previousRefusal } : {}),
+      now: ctx.now,
+    }))
+      await this.execute(ctx, w);
   }
 
   /** Carries out one write; the order is `writes()`'s. */
@@ -151,10 +173,27 @@ export class JobReconciler {
         await this.writer.recordVersion(identity, w.version);
         return;
       case 'recordHealth':
-        return this.patchPod(key, namespace, w.podName, { metadata: { annotations: { [annotations.deploymentHealth]: formatRecordedHealth(w.health, w.at) } } }, now);
+        return this.patchPod(
+          key,
+          namespace,
+          w.podName,
+          { metadata: { annotations: { [annotations.deploymentHealth]: formatRecordedHealth(w.health, w.at) } } },
+          now,
+        );
       case 'moveInPlace':
         // One merge patch: null removes a key whether or not it is there, so no op depends on another.
-        return this.patchPod(key, namespace, w.podName, { metadata: { labels: { [labels.jobVersion]: String(w.version), [labels.canary]: 'false' }, annotations: { [annotations.deployment]: w.deployment ?? null, [annotations.deploymentHealth]: null } } }, now);
+        return this.patchPod(
+          key,
+          namespace,
+          w.podName,
+          {
+            metadata: {
+              labels: { [labels.jobVersion]: String(w.version), [labels.canary]: 'false' },
+              annotations: { [annotations.deployment]: w.deployment ?? null, [annotations.deploymentHealth]: null },
+            },
+          },
+          now,
+        );
       case 'deletePods':
         // Deletes go out together (up to 16 at a time), before any create.
         return inParallel(w.pods, writeConcurrency, async (s) => {
@@ -195,8 +234,20 @@ export class JobReconciler {
     // The reason is the failed deployment's description, not the newest one's (the revert's own).
     const reverted = ctx.target.revertedFrom;
     const failed = reverted === undefined ? undefined : this.deploymentsOf(identity).find((d) => d.spec.jobVersion === reverted);
-    const revert = reverted !== undefined ? { fromVersion: reverted, toVersion: ctx.target.version, reason: failed?.status?.statusDescription ?? '' } : undefined;
-    return jobStatusBody({ generation: ctx.generation, plan: p, desired, latestVersion: latest.version, runningVersion: ctx.target.version, stableVersion: stable?.version, revert, deployment: p.deployment ?? (ctx.newest ? observeDeployment(ctx.newest) : undefined), previous: job.status?.conditions, now: ctx.now });
+    const revert =
+      reverted !== undefined ? { fromVersion: reverted, toVersion: ctx.target.version, reason: failed?.status?.statusDescription ?? '' } : undefined;
+    return jobStatusBody({
+      generation: ctx.generation,
+      plan: p,
+      desired,
+      latestVersion: latest.version,
+      runningVersion: ctx.target.version,
+      stableVersion: stable?.version,
+      revert,
+      deployment: p.deployment ?? (ctx.newest ? observeDeployment(ctx.newest) : undefined),
+      previous: job.status?.conditions,
+      now: ctx.now,
+    });
   }
 
   /**
@@ -209,8 +260,17 @@ export class JobReconciler {
     const to = d?.status?.status === 'failed' ? d.status.revertedJobVersion : undefined;
     const stable = to !== undefined ? history.find((v) => v.version === to) : undefined;
     if (!latest || !stable) return history;
-    const record = await this.writer.recordVersion(job, { ...stable, version: latest.version + 1, stable: true, revertedFrom: latest.version, submitTime: new Date(now).toISOString() });
-    this.logger.info({ namespace: job.namespace, job: job.name, version: record.version }, `recorded the revert to version ${to} that an interrupted pass decided`);
+    const record = await this.writer.recordVersion(job, {
+      ...stable,
+      version: latest.version + 1,
+      stable: true,
+      revertedFrom: latest.version,
+      submitTime: new Date(now).toISOString(),
+    });
+    this.logger.info(
+      { namespace: job.namespace, job: job.name, version: record.version },
+      `recorded the revert to version ${to} that an interrupted pass decided`,
+    );
     return [...history, record];
   }
 
@@ -219,11 +279,21 @@ export class JobReconciler {
     if (pod) this.expectations.expectVersion(key, 'pod', name, pod.metadata!.resourceVersion!, now);
   }
 
-  private async writeDeploymentStatus(key: string, job: JobIdentity, d: NonNullable<Plan['deployment']>, now: number, revertedJobVersion?: number, intentError?: string): Promise<void> {
+  private async writeDeploymentStatus(
+    key: string,
+    job: JobIdentity,
+    d: NonNullable<Plan['deployment']>,
+    now: number,
+    revertedJobVersion?: number,
+    intentError?: string,
+  ): Promise<void> {
     const cached = this.caches.deployments.get(`${job.namespace}/${d.name}`);
     const obj = cached ?? (await this.writer.createDeployment(job.namespace, deploymentObject(job, d)));
     // Never write the status of an earlier job's deployment of the same name (awaiting garbage collection).
-    if (!isOwnedBy(obj, job.uid)) throw new Error(`NomadDeployment ${job.namespace}/${d.name} still belongs to an earlier job of that name; waiting for the garbage collector to remove it`);
+    if (!isOwnedBy(obj, job.uid))
+      throw new Error(
+        `NomadDeployment ${job.namespace}/${d.name} still belongs to an earlier job of that name; waiting for the garbage collector to remove it`,
+      );
     const status = deploymentStatusBody(d, obj, now, revertedJobVersion ?? obj.status?.revertedJobVersion, intentError);
     const { modifyTime: _a, ...before } = obj.status ?? {};
     const { modifyTime: _b, ...after } = status;
@@ -240,16 +310,39 @@ export class JobReconciler {
     if (written) this.expectations.expectVersion(key, 'job', job.metadata.name, written.metadata.resourceVersion!, this.now());
   }
 
-  private async event(job: JobIdentity, deployment: { name: string; id?: string } | undefined, type: string, reason: string, message: string, now: number): Promise<void> {
+  private async event(
+    job: JobIdentity,
+    deployment: { name: string; id?: string } | undefined,
+    type: string,
+    reason: string,
+    message: string,
+    now: number,
+  ): Promise<void> {
     const involved = deployment
       ? { apiVersion, kind: 'NomadDeployment', name: deployment.name, namespace: job.namespace, ...(deployment.id ? { uid: deployment.id } : {}) }
       : { apiVersion, kind: 'NomadJob', name: job.name, namespace: job.namespace, uid: job.uid };
     const time = new Date(now);
-    this.logger[type === 'Warning' ? 'warn' : 'info']({ namespace: job.namespace, job: job.name, ...(deployment ? { deployment: deployment.name } : {}), reason }, message);
+    this.logger[type === 'Warning' ? 'warn' : 'info'](
+      { namespace: job.namespace, job: job.name, ...(deployment ? { deployment: deployment.name } : {}), reason },
+      message,
+    );
     try {
-      await this.writer.createEvent(job.namespace, { metadata: { generateName: `${involved.name}.` }, involvedObject: involved, type, reason, message, source: { component: 'caravan' }, firstTimestamp: time, lastTimestamp: time, count: 1 });
+      await this.writer.createEvent(job.namespace, {
+        metadata: { generateName: `${involved.name}.` },
+        involvedObject: involved,
+        type,
+        reason,
+        message,
+        source: { component: 'caravan' },
+        firstTimestamp: time,
+        lastTimestamp: time,
+        count: 1,
+      });
     } catch (error) {
-      this.logger.warn({ namespace: job.namespace, job: job.name, ...(deployment ? { deployment: deployment.name } : {}), reason, err: error }, 'event not written');
+      this.logger.warn(
+        { namespace: job.namespace, job: job.name, ...(deployment ? { deployment: deployment.name } : {}), reason, err: error },
+        'event not written',
+      );
     }
   }
 }

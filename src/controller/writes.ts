@@ -61,7 +61,12 @@ export function writes(plan: Plan, ctx: WriteContext): Write[] {
   if (plan.markStable !== undefined) out.push({ kind: 'markStable', version: plan.markStable });
   if (plan.cancelled) out.push({ kind: 'deploymentStatus', deployment: plan.cancelled });
   if (plan.deployment) {
-    out.push({ kind: 'deploymentStatus', deployment: plan.deployment, ...(plan.revertTo ? { revertedJobVersion: plan.revertTo.version } : {}), ...(plan.intentError ? { intentError: plan.intentError } : {}) });
+    out.push({
+      kind: 'deploymentStatus',
+      deployment: plan.deployment,
+      ...(plan.revertTo ? { revertedJobVersion: plan.revertTo.version } : {}),
+      ...(plan.intentError ? { intentError: plan.intentError } : {}),
+    });
   }
   let history = [...ctx.history];
   if (plan.markStable !== undefined) history = history.map((v) => (v.version === plan.markStable ? { ...v, stable: true } : v));
@@ -72,10 +77,15 @@ export function writes(plan: Plan, ctx: WriteContext): Write[] {
     history = [...history, version];
   }
   if (plan.intentError && plan.intentError !== ctx.previousRefusal) {
-    out.push({ kind: 'event', event: { on: 'deployment', type: 'Warning', reason: 'IntentRefused', message: plan.intentError }, ...(plan.deployment ? { deployment: plan.deployment } : {}) });
+    out.push({
+      kind: 'event',
+      event: { on: 'deployment', type: 'Warning', reason: 'IntentRefused', message: plan.intentError },
+      ...(plan.deployment ? { deployment: plan.deployment } : {}),
+    });
   }
   for (const h of plan.health) out.push({ kind: 'recordHealth', podName: h.podName, health: h.health, at: h.at });
-  for (const u of plan.inPlace) out.push({ kind: 'moveInPlace', podName: u.podName, version: u.version, ...(u.deployment ? { deployment: u.deployment } : {}) });
+  for (const u of plan.inPlace)
+    out.push({ kind: 'moveInPlace', podName: u.podName, version: u.version, ...(u.deployment ? { deployment: u.deployment } : {}) });
   if (plan.stop.length > 0) out.push({ kind: 'deletePods', pods: plan.stop.map((s) => ({ podName: s.podName, lost: ctx.lostPods.has(s.podName) })) });
   if (plan.place.length > 0) out.push({ kind: 'createPods', placements: plan.place });
   const eventDeployment = plan.deployment ?? plan.cancelled;

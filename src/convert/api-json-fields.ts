@@ -58,9 +58,16 @@ const update = pointers({
  */
 const jobUpdate: Shape = {
   ...update,
-  written: (obj) => (obj['HealthCheck'] === '' ? Object.fromEntries(Object.entries(obj).filter(([key, v]) => (key === 'MaxParallel' || key === 'Stagger') && v !== 0)) : obj),
+  written: (obj) =>
+    obj['HealthCheck'] === '' ? Object.fromEntries(Object.entries(obj).filter(([key, v]) => (key === 'MaxParallel' || key === 'Stagger') && v !== 0)) : obj,
 };
-const restart = pointers({ Interval: duration('interval'), Attempts: attr('attempts'), Delay: duration('delay'), Mode: attr('mode'), RenderTemplates: refused('render_templates') });
+const restart = pointers({
+  Interval: duration('interval'),
+  Attempts: attr('attempts'),
+  Delay: duration('delay'),
+  Mode: attr('mode'),
+  RenderTemplates: refused('render_templates'),
+});
 const reschedule = pointers({
   Attempts: attr('attempts'),
   Interval: duration('interval'),
@@ -110,7 +117,20 @@ const check = plain({
   OnUpdate: attr('on_update', 'require_healthy'),
   AddressMode: attr('address_mode', 'host'),
   Notes: attr('notes'),
-  ...refusedAll({ Expose: 'expose', Advertise: 'advertise', InitialStatus: 'initial_status', TLSServerName: 'tls_server_name', TLSSkipVerify: 'tls_skip_verify', Header: 'header', CheckRestart: 'check_restart', GRPCUseTLS: 'grpc_use_tls', SuccessBeforePassing: 'success_before_passing', FailuresBeforeCritical: 'failures_before_critical', FailuresBeforeWarning: 'failures_before_warning', Body: 'body' }),
+  ...refusedAll({
+    Expose: 'expose',
+    Advertise: 'advertise',
+    InitialStatus: 'initial_status',
+    TLSServerName: 'tls_server_name',
+    TLSSkipVerify: 'tls_skip_verify',
+    Header: 'header',
+    CheckRestart: 'check_restart',
+    GRPCUseTLS: 'grpc_use_tls',
+    SuccessBeforePassing: 'success_before_passing',
+    FailuresBeforeCritical: 'failures_before_critical',
+    FailuresBeforeWarning: 'failures_before_warning',
+    Body: 'body',
+  }),
 });
 const service = plain({
   Name: attr('name'),
@@ -145,7 +165,12 @@ const resources = pointers({
 });
 
 const consul = plain({ Namespace: attr('namespace'), Cluster: attr('cluster'), Partition: attr('partition') });
-const migrate = pointers({ MaxParallel: attr('max_parallel'), HealthCheck: attr('health_check'), MinHealthyTime: duration('min_healthy_time'), HealthyDeadline: duration('healthy_deadline') });
+const migrate = pointers({
+  MaxParallel: attr('max_parallel'),
+  HealthCheck: attr('health_check'),
+  MinHealthyTime: duration('min_healthy_time'),
+  HealthyDeadline: duration('healthy_deadline'),
+});
 const identity = plain({
   Name: attr('name'),
   Audience: attr('aud'),
@@ -175,11 +200,26 @@ const task = plain({
   Leader: attr('leader'),
   ShutdownDelay: duration('shutdown_delay'),
   KillSignal: attr('kill_signal'),
-  LogConfig: block('logs', pointers({ MaxFiles: attr('max_files'), MaxFileSizeMB: attr('max_file_size'), Enabled: attr('enabled'), Disabled: attr('disabled') })),
+  LogConfig: block(
+    'logs',
+    pointers({ MaxFiles: attr('max_files'), MaxFileSizeMB: attr('max_file_size'), Enabled: attr('enabled'), Disabled: attr('disabled') }),
+  ),
   Identity: block('identity', identity),
   Identities: blocks('identity', identity),
   Consul: block('consul', consul),
-  ...refusedAll({ Artifacts: 'artifact', Vault: 'vault', Templates: 'template', DispatchPayload: 'dispatch_payload', VolumeMounts: 'volume_mount', CSIPluginConfig: 'csi_plugin', Kind: 'kind', ScalingPolicies: 'scaling', Actions: 'action', Schedule: 'schedule', Secrets: 'secret' }),
+  ...refusedAll({
+    Artifacts: 'artifact',
+    Vault: 'vault',
+    Templates: 'template',
+    DispatchPayload: 'dispatch_payload',
+    VolumeMounts: 'volume_mount',
+    CSIPluginConfig: 'csi_plugin',
+    Kind: 'kind',
+    ScalingPolicies: 'scaling',
+    Actions: 'action',
+    Schedule: 'schedule',
+    Secrets: 'secret',
+  }),
 });
 
 const group = pointers({
@@ -198,7 +238,15 @@ const group = pointers({
   ShutdownDelay: duration('shutdown_delay'),
   Migrate: block('migrate', migrate),
   Consul: block('consul', consul),
-  Disconnect: block('disconnect', pointers({ LostAfter: duration('lost_after'), StopOnClientAfter: duration('stop_on_client_after'), Replace: attr('replace'), Reconcile: attr('reconcile') })),
+  Disconnect: block(
+    'disconnect',
+    pointers({
+      LostAfter: duration('lost_after'),
+      StopOnClientAfter: duration('stop_on_client_after'),
+      Replace: attr('replace'),
+      Reconcile: attr('reconcile'),
+    }),
+  ),
   StopAfterClientDisconnect: duration('stop_after_client_disconnect'),
   MaxClientDisconnect: duration('max_client_disconnect'),
   PreventRescheduleOnLost: attr('prevent_reschedule_on_lost'),
@@ -234,7 +282,22 @@ export const jobShape = pointers({
   VaultNamespace: attr('vault_namespace'),
   ...refusedAll({ Multiregion: 'multiregion', Vault: 'vault', Consul: 'consul' }),
   ...Object.fromEntries(
-    ['ParentID', 'Dispatched', 'DispatchIdempotencyToken', 'Payload', 'NomadTokenID', 'Status', 'StatusDescription', 'Stable', 'Version', 'SubmitTime', 'CreateIndex', 'ModifyIndex', 'JobModifyIndex', 'VersionTag'].map((key) => [key, ignore]),
+    [
+      'ParentID',
+      'Dispatched',
+      'DispatchIdempotencyToken',
+      'Payload',
+      'NomadTokenID',
+      'Status',
+      'StatusDescription',
+      'Stable',
+      'Version',
+      'SubmitTime',
+      'CreateIndex',
+      'ModifyIndex',
+      'JobModifyIndex',
+      'VersionTag',
+    ].map((key) => [key, ignore]),
   ),
 });
 

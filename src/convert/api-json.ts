@@ -21,7 +21,9 @@ export function apiJobTree(source: string): ApiJob {
   const job = wrapped ? (data as Record<string, HclValue>)['Job'] : data;
   const base: JsonPath = wrapped ? ['Job'] : [];
   if (isObject(data) && Object.hasOwn(data, 'job') && !wrapped) {
-    return fatal("this is HCL's JSON syntax (a lowercase \"job\" key), which caravan convert does not read: convert the HCL job file, or the API JSON that `nomad job run -output` prints");
+    return fatal(
+      'this is HCL\'s JSON syntax (a lowercase "job" key), which caravan convert does not read: convert the HCL job file, or the API JSON that `nomad job run -output` prints',
+    );
   }
   if (!isObject(job) || typeof job['ID'] !== 'string' || !Array.isArray(job['TaskGroups'])) {
     return fatal('not a Nomad job: expected {"Job": {…}} as `nomad job run -output` prints it, or a Job object with ID and TaskGroups');
@@ -51,7 +53,15 @@ function jsonSyntaxError(source: string, message: string): Diagnostic {
   return { severity: 'fatal', pos, message: message.replace(/ in JSON at position \d+.*$/, '') };
 }
 
-function toBlock(type: string, labels: readonly string[], obj: Readonly<Record<string, HclValue>>, shape: Shape, path: JsonPath, pos: Position, positions: ReadonlyMap<string, Position>): Block {
+function toBlock(
+  type: string,
+  labels: readonly string[],
+  obj: Readonly<Record<string, HclValue>>,
+  shape: Shape,
+  path: JsonPath,
+  pos: Position,
+  positions: ReadonlyMap<string, Position>,
+): Block {
   const attributes: Attribute[] = [];
   const blocks: Block[] = [];
   for (const [key, given] of Object.entries(obj)) {
@@ -61,7 +71,8 @@ function toBlock(type: string, labels: readonly string[], obj: Readonly<Record<s
     if (rule?.kind === 'ignore' || isUnset(value, rule, shape)) continue;
     if (!rule) attributes.push({ name: key, value, pos: at });
     else if (rule.kind === 'attr' || rule.kind === 'refused') attributes.push({ name: rule.hcl, value, pos: at });
-    else if (rule.kind === 'duration') attributes.push({ name: rule.hcl, value: typeof value === 'number' && Number.isInteger(value) ? goDuration(value) : value, pos: at });
+    else if (rule.kind === 'duration')
+      attributes.push({ name: rule.hcl, value: typeof value === 'number' && Number.isInteger(value) ? goDuration(value) : value, pos: at });
     else if (rule.kind === 'block' && isObject(value)) blocks.push(toBlock(rule.hcl, [], value, rule.shape, [...path, key], at, positions));
     else if (rule.kind === 'blocks' && Array.isArray(value)) {
       (value as readonly HclValue[]).forEach((item, i) => {
@@ -95,7 +106,14 @@ function isEmptyDeep(value: HclValue): boolean {
   return isObject(value) && Object.values(value).every(isEmptyDeep);
 }
 
-const units: readonly [string, number][] = [['h', 3_600_000_000_000], ['m', 60_000_000_000], ['s', 1_000_000_000], ['ms', 1_000_000], ['us', 1_000], ['ns', 1]];
+const units: readonly [string, number][] = [
+  ['h', 3_600_000_000_000],
+  ['m', 60_000_000_000],
+  ['s', 1_000_000_000],
+  ['ms', 1_000_000],
+  ['us', 1_000],
+  ['ns', 1],
+];
 
 /** Nanoseconds as a Go duration string without zero units: 300000000000 → "5m", 90000000000 → "1m30s". */
 export function goDuration(nanoseconds: number): string {

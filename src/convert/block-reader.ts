@@ -49,7 +49,8 @@ export class BlockReader {
     this.path = path;
     this.ctx = ctx;
     ctx.positions.set(path, block.pos);
-    if ((block.type === 'group' || block.type === 'task') && block.labels[0] !== undefined) ctx.names.set(path, `${block.type} ${JSON.stringify(block.labels[0])}`);
+    if ((block.type === 'group' || block.type === 'task') && block.labels[0] !== undefined)
+      ctx.names.set(path, `${block.type} ${JSON.stringify(block.labels[0])}`);
   }
 
   /** The groups and tasks this block is in, as a message prefix: `group "web" task "app": `. */
@@ -88,7 +89,9 @@ export class BlockReader {
 
   /** HCL converts numeric strings (e.g. from an untyped -var) to numbers where a number is wanted. */
   number(name: string, key?: string): number | undefined {
-    return this.#typed(name, key, 'a number', (v) => (typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v)) ? Number(v) : undefined));
+    return this.#typed(name, key, 'a number', (v) =>
+      typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v)) ? Number(v) : undefined,
+    );
   }
 
   bool(name: string, key?: string): boolean | undefined {
@@ -107,7 +110,9 @@ export class BlockReader {
   strings(name: string, key?: string): string[] | undefined {
     return this.#typed(name, key, 'a list of strings', (v) => {
       if (!Array.isArray(v)) return undefined;
-      const items = (v as readonly HclValue[]).map((item) => (typeof item === 'string' ? item : typeof item === 'number' || typeof item === 'boolean' ? String(item) : undefined));
+      const items = (v as readonly HclValue[]).map((item) =>
+        typeof item === 'string' ? item : typeof item === 'number' || typeof item === 'boolean' ? String(item) : undefined,
+      );
       return items.every((item) => item !== undefined) ? (items as string[]) : undefined;
     });
   }

@@ -37,7 +37,8 @@ export async function convertNomadJob(input: ConvertInput): Promise<ConvertResul
   let tree;
   if (isJsonJob(input.source)) {
     tree = apiJobTree(input.source);
-    if (variables.cli.size > 0) tree.diagnostics.push({ severity: 'fatal', message: '-var applies to HCL job files; an API JSON job has its values filled in already' });
+    if (variables.cli.size > 0)
+      tree.diagnostics.push({ severity: 'fatal', message: '-var applies to HCL job files; an API JSON job has its values filled in already' });
   } else {
     tree = await hclJobTree(await loadHclParser(), input.filename, input.source, variables);
   }

@@ -56,7 +56,8 @@ async function evaluateTemplate(text: string, scope: Scope, parse: ParseExpressi
   // "${expr}" alone keeps the expression's type (a number, a list), as in HCL.
   if (parts.length === 1 && only && only.type !== 'literalValue') return evaluateNode(only, scope, parse);
   let out = '';
-  for (const part of parts) out += part.type === 'literalValue' ? unescapeTemplate(part.meta.value ?? '', false) : templateText(await evaluateNode(part, scope, parse), part);
+  for (const part of parts)
+    out += part.type === 'literalValue' ? unescapeTemplate(part.meta.value ?? '', false) : templateText(await evaluateNode(part, scope, parse), part);
   return out;
 }
 
@@ -79,7 +80,8 @@ async function evaluateNode(node: AstNode, scope: Scope, parse: ParseExpression)
     case 'template': {
       const quoted = source.startsWith('"');
       let out = '';
-      for (const part of node.children) out += part.type === 'literalValue' ? unescapeTemplate(part.meta.value ?? '', quoted) : templateText(await evaluateNode(part, scope, parse), part);
+      for (const part of node.children)
+        out += part.type === 'literalValue' ? unescapeTemplate(part.meta.value ?? '', quoted) : templateText(await evaluateNode(part, scope, parse), part);
       return out;
     }
     case 'literalValue':
@@ -100,7 +102,9 @@ async function evaluateNode(node: AstNode, scope: Scope, parse: ParseExpression)
       return callFunction(node.meta.name ?? '', args);
     }
     default:
-      throw new EvaluationError(`the expression ${JSON.stringify(source)} is not supported by caravan convert: write the value out, or use var.*, local.*, string templates and the functions listed in its help`);
+      throw new EvaluationError(
+        `the expression ${JSON.stringify(source)} is not supported by caravan convert: write the value out, or use var.*, local.*, string templates and the functions listed in its help`,
+      );
   }
 }
 
@@ -113,13 +117,19 @@ function traverse(node: AstNode, scope: Scope): HclValue {
   const table = root.segment === 'var' ? scope.var : scope.local;
   if (name === undefined) throw new EvaluationError(`${node.meta.value}: name a ${kind}, as in ${root.segment}.name`);
   if (!Object.hasOwn(table, name)) {
-    if (root.segment === 'local' && scope.failedLocals?.has(name)) throw new EvaluationError(`local.${name} has no value: its expression could not be evaluated`);
+    if (root.segment === 'local' && scope.failedLocals?.has(name))
+      throw new EvaluationError(`local.${name} has no value: its expression could not be evaluated`);
     throw new EvaluationError(`there is no ${kind} named ${JSON.stringify(name)}`, root.segment === 'local' ? name : undefined);
   }
   let current: HclValue = table[name]!;
   for (const step of rest) {
     const key = step.type === 'indexTraversal' ? indexKey(step.segment) : step.segment;
-    const next: HclValue | undefined = Array.isArray(current) && typeof key === 'number' ? (current as readonly HclValue[])[key] : isObject(current) && typeof key === 'string' ? current[key] : undefined;
+    const next: HclValue | undefined =
+      Array.isArray(current) && typeof key === 'number'
+        ? (current as readonly HclValue[])[key]
+        : isObject(current) && typeof key === 'string'
+          ? current[key]
+          : undefined;
     if (next === undefined) throw new EvaluationError(`${node.meta.value}: ${JSON.stringify(key)} does not exist`);
     current = next;
   }
@@ -138,7 +148,9 @@ function indexKey(segment: string): string | number {
 function templateText(value: HclValue, part: AstNode): string {
   if (typeof value === 'string') return value;
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  throw new EvaluationError(`${part.meta.value ?? part.type} is ${value === null ? 'null' : Array.isArray(value) ? 'a list' : 'an object'}, which cannot be part of a string`);
+  throw new EvaluationError(
+    `${part.meta.value ?? part.type} is ${value === null ? 'null' : Array.isArray(value) ? 'a list' : 'an object'}, which cannot be part of a string`,
+  );
 }
 
 /**

@@ -11,7 +11,10 @@ const functions: Readonly<Record<string, HclFunction>> = {
   upper: (args) => text(args, 0).toUpperCase(),
   lower: (args) => text(args, 0).toLowerCase(),
   trimspace: (args) => text(args, 0).trim(),
-  join: (args) => list(args, 1).map((item) => scalarText(item)).join(text(args, 0)),
+  join: (args) =>
+    list(args, 1)
+      .map((item) => scalarText(item))
+      .join(text(args, 0)),
   split: (args) => text(args, 1).split(text(args, 0)),
   replace: (args) => text(args, 0).split(text(args, 1)).join(text(args, 2)),
   concat: (args) => args.flatMap((_, i) => list(args, i)),

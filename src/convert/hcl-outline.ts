@@ -32,9 +32,15 @@ function parseBody(tokens: readonly Token[], start: number, into: OutlineBlock):
   let k = start;
   while (k < tokens.length) {
     const t = tokens[k]!;
-    if (t.kind === 'newline') { k++; continue; }
+    if (t.kind === 'newline') {
+      k++;
+      continue;
+    }
     if (t.kind === 'punct' && t.text === '}') return k;
-    if (t.kind !== 'ident') { k++; continue; }
+    if (t.kind !== 'ident') {
+      k++;
+      continue;
+    }
     if (tokens[k + 1]?.text === '=') {
       into.attributes.push({ name: t.text, pos: t.pos });
       k = skipExpression(tokens, k + 2);
@@ -43,7 +49,10 @@ function parseBody(tokens: readonly Token[], start: number, into: OutlineBlock):
     const labels: string[] = [];
     let j = k + 1;
     for (; tokens[j]?.kind === 'string' || tokens[j]?.kind === 'ident'; j++) labels.push(unquote(tokens[j]!.text));
-    if (tokens[j]?.text !== '{') { k = j; continue; }
+    if (tokens[j]?.text !== '{') {
+      k = j;
+      continue;
+    }
     const child: OutlineBlock = { type: t.text, labels, pos: t.pos, attributes: [], blocks: [] };
     j = parseBody(tokens, j + 1, child);
     into.blocks.push(child);
@@ -138,7 +147,10 @@ function skipInterpolation(src: string, start: number): number {
   let j = start;
   while (j < src.length) {
     const c = src[j]!;
-    if (c === '"') { j = skipQuoted(src, j); continue; }
+    if (c === '"') {
+      j = skipQuoted(src, j);
+      continue;
+    }
     if (c === '{') depth++;
     else if (c === '}' && --depth === 0) return j + 1;
     j++;

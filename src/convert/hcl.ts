@@ -76,4 +76,3 @@ function blockBody(node: unknown, labels: readonly string[], index: number): Rec
   const body = Array.isArray(current) ? (current as unknown[])[index] : undefined;
   return isObject(body) ? body : undefined;
 }
-

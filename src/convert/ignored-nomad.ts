@@ -24,14 +24,18 @@ function same(a: HclValue, b: HclValue): boolean {
 }
 
 /** An attribute at one of these values is Nomad's default. */
-const oneOf = (...defaults: HclValue[]) => (value: HclValue) => value === null || defaults.some((d) => same(value, d));
+const oneOf =
+  (...defaults: HclValue[]) =>
+  (value: HclValue) =>
+    value === null || defaults.some((d) => same(value, d));
 
 /**
  * A block is Nomad's default when each field it has holds the default given here (a field it
  * leaves out gets that default anyway). `null` in `defaults` means "unset": null, "", 0, false or empty.
  */
 const blockOf = (defaults: Readonly<Record<string, HclValue>>) => (value: HclValue) =>
-  isObject(value) && Object.entries(value).every(([key, v]) => Object.hasOwn(defaults, key) && (defaults[key] === null ? isZero(v) : v === null || same(v, defaults[key]!)));
+  isObject(value) &&
+  Object.entries(value).every(([key, v]) => Object.hasOwn(defaults, key) && (defaults[key] === null ? isZero(v) : v === null || same(v, defaults[key]!)));
 
 function isZero(value: HclValue): boolean {
   if (value === null || value === '' || value === 0 || value === false) return true;
@@ -75,7 +79,18 @@ export const groupAccepted: AcceptedFields = {
 };
 
 /** The workload identity Nomad's server gives every task that declares none. */
-const defaultIdentity = blockOf({ name: 'default', aud: ['nomadproject.io'], change_mode: null, change_signal: null, env: null, file: null, filepath: null, service_name: null, ttl: null, extra_claims: null });
+const defaultIdentity = blockOf({
+  name: 'default',
+  aud: ['nomadproject.io'],
+  change_mode: null,
+  change_signal: null,
+  env: null,
+  file: null,
+  filepath: null,
+  service_name: null,
+  ttl: null,
+  extra_claims: null,
+});
 
 export const taskAccepted: AcceptedFields = {
   logs: ignored(task.logs!.reason, blockOf({ max_files: 10, max_file_size: 10, disabled: false, enabled: true })),

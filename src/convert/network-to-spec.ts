@@ -7,7 +7,12 @@ import { networkReasons, portReasons } from './unsupported-nomad.ts';
 export function network(r: BlockReader): NetworkSpec {
   const mode = r.string('mode');
   const supportedMode = mode === undefined || mode === 'bridge' || mode === 'host';
-  if (!supportedMode) r.omit(r.attribute('mode')!.pos, `network mode ${JSON.stringify(mode)} is not supported by Caravan: Pods use the cluster network, which only bridge and host describe`, `${r.path}.mode`);
+  if (!supportedMode)
+    r.omit(
+      r.attribute('mode')!.pos,
+      `network mode ${JSON.stringify(mode)} is not supported by Caravan: Pods use the cluster network, which only bridge and host describe`,
+      `${r.path}.mode`,
+    );
   const spec = present<NetworkSpec>({
     mode: supportedMode ? mode : undefined,
     ports: nonEmpty(r.blocks('port').map((block, i) => port(new BlockReader(block, `${r.path}.ports[${i}]`, r.ctx)))),

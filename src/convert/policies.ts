@@ -1,4 +1,12 @@
-import { healthChecks, type EphemeralDiskSpec, type ParameterizedSpec, type PeriodicSpec, type RescheduleSpec, type RestartSpec, type UpdateSpec } from '../model/nomad-job-spec.ts';
+import {
+  healthChecks,
+  type EphemeralDiskSpec,
+  type ParameterizedSpec,
+  type PeriodicSpec,
+  type RescheduleSpec,
+  type RestartSpec,
+  type UpdateSpec,
+} from '../model/nomad-job-spec.ts';
 import { BlockReader, present } from './block-reader.ts';
 import { noReasons, restartReasons } from './unsupported-nomad.ts';
 

@@ -1,4 +1,14 @@
-import { supportedDrivers, type AffinitySpec, type ConstraintSpec, type ContainerConfigSpec, type Driver, type LifecycleSpec, type PortSpec, type ResourcesSpec, type TaskSpec } from '../model/nomad-job-spec.ts';
+import {
+  supportedDrivers,
+  type AffinitySpec,
+  type ConstraintSpec,
+  type ContainerConfigSpec,
+  type Driver,
+  type LifecycleSpec,
+  type PortSpec,
+  type ResourcesSpec,
+  type TaskSpec,
+} from '../model/nomad-job-spec.ts';
 import { unsupportedFieldMessage } from '../model/unsupported-fields.ts';
 import { BlockReader, present } from './block-reader.ts';
 import { resourcesAccepted, taskAccepted } from './ignored-nomad.ts';
@@ -79,7 +89,12 @@ function config(r: BlockReader): ContainerConfigSpec | undefined {
     r.ctx.positions.set(`${r.path}.config.${specKey}`, at(key));
     const ok = kind === 'string' ? typeof v === 'string' : Array.isArray(v) && (v as readonly HclValue[]).every((item) => typeof item === 'string');
     if (ok) out[specKey] = v;
-    else r.omit(at(key), `config.${key} is left out: expected ${kind === 'string' ? 'a string' : 'a list of strings'}, got ${JSON.stringify(v)}`, `${r.path}.config.${specKey}`);
+    else
+      r.omit(
+        at(key),
+        `config.${key} is left out: expected ${kind === 'string' ? 'a string' : 'a list of strings'}, got ${JSON.stringify(v)}`,
+        `${r.path}.config.${specKey}`,
+      );
   }
   for (const [key, v] of Object.entries(value)) {
     if (!Object.hasOwn(configKeys, key)) out[key] = v;
@@ -108,18 +123,30 @@ function resources(r: BlockReader): { spec: ResourcesSpec; ports: TaskNetworkPor
  * the task's container declares those ports, and they join the group's network (see
  * group-to-spec), where `to` is the container port.
  */
-function withTaskNetwork(r: BlockReader, config: ContainerConfigSpec | undefined, ports: TaskNetworkPort[]): { config: ContainerConfigSpec | undefined; ports: TaskNetworkPort[] } {
+function withTaskNetwork(
+  r: BlockReader,
+  config: ContainerConfigSpec | undefined,
+  ports: TaskNetworkPort[],
+): { config: ContainerConfigSpec | undefined; ports: TaskNetworkPort[] } {
   if (ports.length === 0) return { config, ports };
   const { port_map: portMap, ...rest } = config ?? {};
   const mapped = new Map<string, number>();
   for (const entry of Array.isArray(portMap) ? portMap : [portMap]) {
     if (isObject(entry)) for (const [label, to] of Object.entries(entry)) if (typeof to === 'number') mapped.set(label, to);
   }
-  const moved = ports.map(({ port, path }) => ({ port: port.to === undefined && mapped.has(port.label) ? { ...port, to: mapped.get(port.label)! } : port, path }));
-  const described = moved.map(({ port }) => `${JSON.stringify(port.label)}${mapped.has(port.label) ? ` (to = ${mapped.get(port.label)}, from port_map)` : ''}`).join(', ');
+  const moved = ports.map(({ port, path }) => ({
+    port: port.to === undefined && mapped.has(port.label) ? { ...port, to: mapped.get(port.label)! } : port,
+    path,
+  }));
+  const described = moved
+    .map(({ port }) => `${JSON.stringify(port.label)}${mapped.has(port.label) ? ` (to = ${mapped.get(port.label)}, from port_map)` : ''}`)
+    .join(', ');
   const resourcesBlock = r.block.blocks.find((b) => b.type === 'resources')!;
   const at = resourcesBlock.blocks.find((b) => b.type === 'network')?.pos ?? resourcesBlock.pos;
-  r.warn(at, `task network resources have been deprecated as of Nomad 0.12.0. Please configure networking via group network block. Caravan moves ${moved.length === 1 ? 'port' : 'ports'} ${described} to the group's network`);
+  r.warn(
+    at,
+    `task network resources have been deprecated as of Nomad 0.12.0. Please configure networking via group network block. Caravan moves ${moved.length === 1 ? 'port' : 'ports'} ${described} to the group's network`,
+  );
   const declared = rest.ports ?? [];
   return { config: { ...rest, ports: [...declared, ...moved.map(({ port }) => port.label).filter((label) => !declared.includes(label))] }, ports: moved };
 }

@@ -28,7 +28,11 @@ export function jobToManifest(job: Block): ConvertedJob {
   const name = job.labels[0] ?? '';
   ctx.positions.set('metadata.name', job.pos);
   if (!dnsLabel.test(name)) {
-    r.omit(job.pos, `job ID ${JSON.stringify(name)} cannot be the NomadJob's metadata.name: it must be a DNS label (lowercase letters, digits and '-', at most 63 characters); rename the job`, 'metadata.name');
+    r.omit(
+      job.pos,
+      `job ID ${JSON.stringify(name)} cannot be the NomadJob's metadata.name: it must be a DNS label (lowercase letters, digits and '-', at most 63 characters); rename the job`,
+      'metadata.name',
+    );
   }
   const namespace = r.string('namespace', 'namespace');
   if (namespace !== undefined && !dnsLabel.test(namespace)) {

@@ -59,7 +59,21 @@ export const serviceReasons: Readonly<Record<string, string>> = {
 export const checkReasons: Readonly<Record<string, string>> = {
   check_restart: serviceReasons['check_restart']!,
   ...Object.fromEntries(
-    ['header', 'expose', 'initial_status', 'success_before_passing', 'failures_before_critical', 'failures_before_warning', 'on_update', 'tls_skip_verify', 'tls_server_name', 'grpc_use_tls', 'address_mode', 'advertise', 'body'].map((name) => [name, probes]),
+    [
+      'header',
+      'expose',
+      'initial_status',
+      'success_before_passing',
+      'failures_before_critical',
+      'failures_before_warning',
+      'on_update',
+      'tls_skip_verify',
+      'tls_server_name',
+      'grpc_use_tls',
+      'address_mode',
+      'advertise',
+      'body',
+    ].map((name) => [name, probes]),
   ),
 };
 

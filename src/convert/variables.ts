@@ -28,14 +28,20 @@ export async function buildScope(root: Block, inputs: VariableInputs, parser: Hc
   const declarations = declaredVariables(root, diagnostics);
   const vars: Record<string, HclValue> = {};
   for (const [name] of inputs.cli) {
-    if (!declarations.has(name)) diagnostics.push({ severity: 'fatal', message: `-var ${name}: the file declares no variable ${JSON.stringify(name)} (add a variable "${name}" block)` });
+    if (!declarations.has(name))
+      diagnostics.push({ severity: 'fatal', message: `-var ${name}: the file declares no variable ${JSON.stringify(name)} (add a variable "${name}" block)` });
   }
   for (const decl of declarations.values()) {
     const raw = inputs.cli.get(decl.name) ?? inputs.env?.get(decl.name);
     try {
       if (raw !== undefined) vars[decl.name] = toType(await cliValue(raw, decl, parser), decl.type);
       else if (decl.default) vars[decl.name] = toType(await evaluate(decl.default.value, { var: {}, local: {} }, parser.parseExpression), decl.type);
-      else diagnostics.push({ severity: 'fatal', pos: decl.pos, message: `Unset variable ${JSON.stringify(decl.name)}: it has no default, so give it a value with -var ${decl.name}=VALUE` });
+      else
+        diagnostics.push({
+          severity: 'fatal',
+          pos: decl.pos,
+          message: `Unset variable ${JSON.stringify(decl.name)}: it has no default, so give it a value with -var ${decl.name}=VALUE`,
+        });
     } catch (error) {
       const source = raw !== undefined ? `-var ${decl.name}` : `the default of variable ${JSON.stringify(decl.name)}`;
       diagnostics.push({ severity: 'fatal', pos: raw !== undefined ? undefined : decl.default?.pos, message: `${source}: ${(error as Error).message}` });
@@ -50,7 +56,8 @@ export async function buildScope(root: Block, inputs: VariableInputs, parser: Hc
 function declaredVariables(root: Block, diagnostics: Diagnostic[]): Map<string, Declaration> {
   const out = new Map<string, Declaration>();
   const declare = (decl: Declaration) => {
-    if (out.has(decl.name)) diagnostics.push({ severity: 'fatal', pos: decl.pos, message: `Duplicate variable ${JSON.stringify(decl.name)}: it is declared more than once` });
+    if (out.has(decl.name))
+      diagnostics.push({ severity: 'fatal', pos: decl.pos, message: `Duplicate variable ${JSON.stringify(decl.name)}: it is declared more than once` });
     else out.set(decl.name, decl);
   };
   for (const block of root.blocks) {
@@ -67,7 +74,11 @@ function declaredVariables(root: Block, diagnostics: Diagnostic[]): Map<string, 
       ...(defaultAttr ? { default: defaultAttr } : {}),
     });
     for (const validation of block.blocks.filter((b) => b.type === 'validation')) {
-      diagnostics.push({ severity: 'warning', pos: validation.pos, message: `the validation rules of variable ${JSON.stringify(block.labels[0])} are not checked by caravan convert` });
+      diagnostics.push({
+        severity: 'warning',
+        pos: validation.pos,
+        message: `the validation rules of variable ${JSON.stringify(block.labels[0])} are not checked by caravan convert`,
+      });
     }
   }
   return out;
@@ -112,7 +123,8 @@ async function localValues(root: Block, vars: Record<string, HclValue>, parser: 
   const failedLocals = new Set<string>();
   let pending: Attribute[] = [];
   for (const attr of root.blocks.filter((b) => b.type === 'locals').flatMap((b) => b.attributes)) {
-    if (pending.some((p) => p.name === attr.name)) diagnostics.push({ severity: 'fatal', pos: attr.pos, message: `Duplicate local ${JSON.stringify(attr.name)}: it is defined more than once` });
+    if (pending.some((p) => p.name === attr.name))
+      diagnostics.push({ severity: 'fatal', pos: attr.pos, message: `Duplicate local ${JSON.stringify(attr.name)}: it is defined more than once` });
     else pending.push(attr);
   }
   const scope: Scope = { var: vars, local };
@@ -134,7 +146,11 @@ async function localValues(root: Block, vars: Record<string, HclValue>, parser: 
     for (const { attr, error } of waiting) {
       const cycle = error.missingLocal !== undefined && waiting.some((w) => w.attr.name === error.missingLocal);
       failedLocals.add(attr.name);
-      diagnostics.push({ severity: 'omitted', pos: attr.pos, message: `local.${attr.name}: ${cycle ? `local.${attr.name} depends on itself through other locals` : error.message}` });
+      diagnostics.push({
+        severity: 'omitted',
+        pos: attr.pos,
+        message: `local.${attr.name}: ${cycle ? `local.${attr.name} depends on itself through other locals` : error.message}`,
+      });
     }
     pending = [];
   }

@@ -28,7 +28,14 @@ export function customResourceDefinition(r: CustomResource): object {
     metadata: { name: `${r.plural}.${apiGroup}` },
     spec: {
       group: apiGroup,
-      names: { kind: r.kind, listKind: `${r.kind}List`, plural: r.plural, singular: r.kind.toLowerCase(), shortNames: [r.shortName], categories: ['caravan', 'nomad'] },
+      names: {
+        kind: r.kind,
+        listKind: `${r.kind}List`,
+        plural: r.plural,
+        singular: r.kind.toLowerCase(),
+        shortNames: [r.shortName],
+        categories: ['caravan', 'nomad'],
+      },
       scope: 'Namespaced',
       versions: [
         {

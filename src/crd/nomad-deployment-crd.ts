@@ -9,8 +9,14 @@ export const deploymentStatuses = ['running', 'paused', 'failed', 'successful', 
 function specSchema(): Schema {
   return object(
     {
-      job: string('The NomadJob this deployment rolls out. Set by Caravan; immutable.', { maxLength: 253, 'x-kubernetes-validations': [{ rule: 'self == oldSelf', message: 'job is immutable' }] }),
-      jobVersion: integer('The job version it rolls out. Set by Caravan; immutable.', { minimum: 0, 'x-kubernetes-validations': [{ rule: 'self == oldSelf', message: 'jobVersion is immutable' }] }),
+      job: string('The NomadJob this deployment rolls out. Set by Caravan; immutable.', {
+        maxLength: 253,
+        'x-kubernetes-validations': [{ rule: 'self == oldSelf', message: 'job is immutable' }],
+      }),
+      jobVersion: integer('The job version it rolls out. Set by Caravan; immutable.', {
+        minimum: 0,
+        'x-kubernetes-validations': [{ rule: 'self == oldSelf', message: 'jobVersion is immutable' }],
+      }),
       paused: boolean('Operator intent: pause (true) or resume (false) the deployment. Like `nomad deployment pause|resume`.'),
       promote: object(
         {
@@ -18,9 +24,19 @@ function specSchema(): Schema {
           groups: array(string('A task group.', { maxLength: 63 }), 'Promote the canaries of these groups.', { maxItems: 32 }),
         },
         'Operator intent: promote canaries. Like `nomad deployment promote [-group G]`. Unhealthy canaries are not promoted; status says why.',
-        { 'x-kubernetes-validations': [{ rule: '!(has(self.all) && self.all && has(self.groups) && size(self.groups) > 0)', message: 'promote either all groups or named groups, not both' }] },
+        {
+          'x-kubernetes-validations': [
+            {
+              rule: '!(has(self.all) && self.all && has(self.groups) && size(self.groups) > 0)',
+              message: 'promote either all groups or named groups, not both',
+            },
+          ],
+        },
       ),
-      approveCanaryStep: integer('Operator intent: approve the canary steps with an approval gate up to this step (counted from 1). Caravan extension for update.canarySteps.', { minimum: 1 }),
+      approveCanaryStep: integer(
+        'Operator intent: approve the canary steps with an approval gate up to this step (counted from 1). Caravan extension for update.canarySteps.',
+        { minimum: 1 },
+      ),
       failed: boolean('Operator intent: mark the deployment failed (and auto-revert if configured). Like `nomad deployment fail`. Cannot be undone.', {
         'x-kubernetes-validations': [{ rule: 'self || !oldSelf', message: 'a deployment marked failed cannot be un-failed' }],
       }),
@@ -35,7 +51,7 @@ function statusSchema(): Schema {
   return object(
     {
       observedGeneration: integer('The spec generation this status describes.', { minimum: 0 }),
-      id: string('The Nomad deployment ID: this object\'s UID.', { maxLength: 64 }),
+      id: string("The Nomad deployment ID: this object's UID.", { maxLength: 64 }),
       status: string('Nomad deployment status.', { enum: deploymentStatuses, maxLength: 16 }),
       statusDescription: string('Nomad\'s description of the status, e.g. "Deployment is running but requires manual promotion".', { maxLength: 4096 }),
       createTime: string('When the deployment was created.', { format: 'date-time', maxLength: 64 }),
@@ -47,9 +63,9 @@ function statusSchema(): Schema {
         maxProperties: 64,
         additionalProperties: object(
           {
-            autoRevert: boolean('Copy of the group\'s auto_revert.'),
-            autoPromote: boolean('Copy of the group\'s auto_promote.'),
-            progressDeadline: string('Copy of the group\'s progress_deadline.', { maxLength: 32 }),
+            autoRevert: boolean("Copy of the group's auto_revert."),
+            autoPromote: boolean("Copy of the group's auto_promote."),
+            progressDeadline: string("Copy of the group's progress_deadline.", { maxLength: 32 }),
             requireProgressBy: string('The deployment fails if no allocation turns healthy by then.', { format: 'date-time', maxLength: 64 }),
             promoted: boolean('Canaries promoted; never goes back to false.'),
             canaryStep: integer('With canary steps: the step the canaries are at, counted from 1.', { minimum: 1 }),
@@ -66,7 +82,7 @@ function statusSchema(): Schema {
       },
       conditions: conditionsSchema,
     },
-    'What Caravan observed and did, in Nomad\'s words. Written only by the controller. Condition IntentHonoured is False, with Nomad\'s error text, while the operator intent in spec cannot be honoured (e.g. promoting unhealthy canaries).',
+    "What Caravan observed and did, in Nomad's words. Written only by the controller. Condition IntentHonoured is False, with Nomad's error text, while the operator intent in spec cannot be honoured (e.g. promoting unhealthy canaries).",
   );
 }
 

@@ -1,7 +1,13 @@
 import { defaultEphemeralDiskMB, defaultResources } from '../model/defaults.ts';
 import { durationPattern } from '../model/duration.ts';
 import { healthChecks, jobTypes, supportedDrivers } from '../model/nomad-job-spec.ts';
-import { unsupportedFieldMessage, unsupportedGroupFields, unsupportedJobFields, unsupportedTaskFields, type UnsupportedField } from '../model/unsupported-fields.ts';
+import {
+  unsupportedFieldMessage,
+  unsupportedGroupFields,
+  unsupportedJobFields,
+  unsupportedTaskFields,
+  type UnsupportedField,
+} from '../model/unsupported-fields.ts';
 import { maxTotalCount } from '../model/validate.ts';
 import { nomadJobResource } from '../resources/api-version.ts';
 import { customResourceDefinition } from './custom-resource.ts';
@@ -10,7 +16,12 @@ import { array, boolean, integer, object, refused, string, stringMap, type Schem
 const duration = (description: string, extra: Omit<Schema, 'type' | 'description'> = {}): Schema =>
   string(`${description} A Go duration such as "10s", "5m" or "1h30m".`, {
     maxLength: 32,
-    'x-kubernetes-validations': [{ rule: `self.matches('${durationPattern.replaceAll('\\', '\\\\')}')`, messageExpression: `'"' + self + '" is not a duration; write it like "10s", "5m" or "1h30m"'` }],
+    'x-kubernetes-validations': [
+      {
+        rule: `self.matches('${durationPattern.replaceAll('\\', '\\\\')}')`,
+        messageExpression: `'"' + self + '" is not a duration; write it like "10s", "5m" or "1h30m"'`,
+      },
+    ],
     ...extra,
   });
 
@@ -57,14 +68,23 @@ function updateSchema(level: 'job' | 'group'): Schema {
   const scope =
     level === 'job'
       ? 'Job-level update strategy (Nomad `update`). Every task group starts from it; service and system jobs without one get these defaults. Not allowed on batch and sysbatch jobs.'
-      : 'This group\'s update strategy (Nomad `update` in a `group`). Overlays, field by field, only the fields it sets on the job-level block.';
+      : "This group's update strategy (Nomad `update` in a `group`). Overlays, field by field, only the fields it sets on the job-level block.";
   return object(
     {
-      maxParallel: integer('Allocations updated at once during a rolling update; each one that turns healthy frees a slot. 0 means no deployment: destructive changes replace every allocation at once.', { minimum: 0, ...d(1) }),
-      healthCheck: string('How allocation health is decided: "checks" (every container ready for minHealthyTime), "task_states" (every container running for minHealthyTime, readiness ignored) or "manual" (only the caravan.dev/health annotation or the HTTP API).', { enum: healthChecks, maxLength: 16, ...d('checks') }),
+      maxParallel: integer(
+        'Allocations updated at once during a rolling update; each one that turns healthy frees a slot. 0 means no deployment: destructive changes replace every allocation at once.',
+        { minimum: 0, ...d(1) },
+      ),
+      healthCheck: string(
+        'How allocation health is decided: "checks" (every container ready for minHealthyTime), "task_states" (every container running for minHealthyTime, readiness ignored) or "manual" (only the caravan.dev/health annotation or the HTTP API).',
+        { enum: healthChecks, maxLength: 16, ...d('checks') },
+      ),
       minHealthyTime: duration('How long an allocation must stay healthy before it counts as healthy.', d('10s')),
       healthyDeadline: duration('How long an allocation has to become healthy before it is marked unhealthy.', d('5m')),
-      progressDeadline: duration('The deployment fails if no allocation turns healthy within this long; "0" disables it (then the first unhealthy allocation fails the deployment).', d('10m')),
+      progressDeadline: duration(
+        'The deployment fails if no allocation turns healthy within this long; "0" disables it (then the first unhealthy allocation fails the deployment).',
+        d('10m'),
+      ),
       autoRevert: boolean('On failure, run the latest stable job version again (without rewriting this spec).', d(false)),
       autoPromote: boolean('Promote the canaries once all of them are healthy. Needs canary > 0 in every canary group.', d(false)),
       canary: integer('Allocations of a changed version placed beside the old ones until promotion. 0 means a plain rolling update.', { minimum: 0, ...d(0) }),
@@ -73,8 +93,10 @@ function updateSchema(level: 'job' | 'group'): Schema {
           {
             count: integer('Canaries at this step.', { minimum: 1 }),
             percent: integer('Canaries at this step as a percentage of count, rounded up.', { minimum: 1, maximum: 100 }),
-            pause: duration('Once this step\'s canaries are healthy, run them this long before the next step.'),
-            approval: boolean('Once this step\'s canaries are healthy, wait until the NomadDeployment\'s spec.approveCanaryStep reaches this step (counted from 1).'),
+            pause: duration("Once this step's canaries are healthy, run them this long before the next step."),
+            approval: boolean(
+              "Once this step's canaries are healthy, wait until the NomadDeployment's spec.approveCanaryStep reaches this step (counted from 1).",
+            ),
           },
           'One canary step: count or percent, then an optional pause or approval gate.',
           { 'x-kubernetes-validations': [{ rule: 'has(self.count) != has(self.percent)', message: 'a canary step needs either count or percent' }] },
@@ -93,7 +115,26 @@ const constraint = object(
   {
     attribute: string('The node property, e.g. "${node.datacenter}", "${meta.rack}" or "${attr.kernel.name}".', { maxLength: 256 }),
     operator: string('How attribute and value compare. Default "=".', {
-      enum: ['=', '==', 'is', '!=', 'not', '<', '<=', '>', '>=', 'regexp', 'set_contains', 'set_contains_any', 'version', 'semver', 'is_set', 'is_not_set', 'distinct_hosts', 'distinct_property'],
+      enum: [
+        '=',
+        '==',
+        'is',
+        '!=',
+        'not',
+        '<',
+        '<=',
+        '>',
+        '>=',
+        'regexp',
+        'set_contains',
+        'set_contains_any',
+        'version',
+        'semver',
+        'is_set',
+        'is_not_set',
+        'distinct_hosts',
+        'distinct_property',
+      ],
       maxLength: 32,
     }),
     value: string('The value to compare with.', { maxLength: 256 }),
@@ -101,13 +142,26 @@ const constraint = object(
   'A Nomad constraint; Caravan turns it into node affinity or pod anti-affinity for kube-scheduler.',
 );
 
-const affinity = object({ ...constraint.properties, weight: integer('Preference from -100 to 100.', { minimum: -100, maximum: 100 }) }, 'A soft placement preference (Nomad `affinity`).');
+const affinity = object(
+  { ...constraint.properties, weight: integer('Preference from -100 to 100.', { minimum: -100, maximum: 100 }) },
+  'A soft placement preference (Nomad `affinity`).',
+);
 
 const spread = object(
   {
     attribute: string('The node property to spread over, e.g. "${node.datacenter}".', { maxLength: 256 }),
     weight: integer('Relative weight from 0 to 100.', { minimum: 0, maximum: 100 }),
-    targets: array(object({ value: string('A value of the attribute.', { maxLength: 256 }), percent: integer('Share of allocations for this value.', { minimum: 0, maximum: 100 }) }, 'A desired share.', { required: ['value'] }), 'Desired shares per value.'),
+    targets: array(
+      object(
+        {
+          value: string('A value of the attribute.', { maxLength: 256 }),
+          percent: integer('Share of allocations for this value.', { minimum: 0, maximum: 100 }),
+        },
+        'A desired share.',
+        { required: ['value'] },
+      ),
+      'Desired shares per value.',
+    ),
   },
   'Spread allocations over the values of a node property (Nomad `spread`).',
   { required: ['attribute'] },
@@ -118,7 +172,10 @@ const restart = object(
     attempts: integer('Restarts allowed within interval.', { minimum: 0 }),
     interval: duration('The window restarts are counted in.'),
     delay: duration('Wait before a restart.'),
-    mode: string('What happens after attempts run out: "fail" (the allocation fails) or "delay" (wait for the next interval).', { enum: ['fail', 'delay'], maxLength: 8 }),
+    mode: string('What happens after attempts run out: "fail" (the allocation fails) or "delay" (wait for the next interval).', {
+      enum: ['fail', 'delay'],
+      maxLength: 8,
+    }),
   },
   'Restarts in place (Nomad `restart`). Defaults: service and system jobs 2 attempts in 30m, batch and sysbatch jobs 3 attempts in 24h; delay 15s, mode "fail".',
 );
@@ -162,7 +219,7 @@ const service = object(
     tags: array(string('A tag.', { maxLength: 253 }), 'Tags.'),
     checks: array(check, 'Health checks; with health_check "checks" an allocation is healthy when its readiness probes pass.', { maxItems: 8 }),
   },
-  'A service (Nomad `service`). Its checks become the containers\' readiness probes.',
+  "A service (Nomad `service`). Its checks become the containers' readiness probes.",
 );
 
 const networks = array(
@@ -172,7 +229,7 @@ const networks = array(
       ports: array(
         object(
           {
-            label: string('The port\'s name, used by task config.ports and services.', { maxLength: 15, pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$' }),
+            label: string("The port's name, used by task config.ports and services.", { maxLength: 15, pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$' }),
             static: integer('A fixed host port.', { minimum: 1, maximum: 65535 }),
             to: integer('The port the task listens on in its container.', { minimum: 1, maximum: 65535 }),
           },
@@ -198,16 +255,16 @@ function taskSchema(): Schema {
       config: object(
         {
           image: string('Container image.', { maxLength: 1024 }),
-          command: string('Overrides the image entrypoint\'s command (Nomad docker `command`).', { maxLength: 1024 }),
+          command: string("Overrides the image entrypoint's command (Nomad docker `command`).", { maxLength: 1024 }),
           args: array(string('An argument.', { maxLength: 4096 }), 'Arguments.', { maxItems: 256 }),
           entrypoint: array(string('An entrypoint element.', { maxLength: 4096 }), 'Overrides the image entrypoint.'),
           ports: array(string('A port label.', { maxLength: 15 }), 'Port labels of the group network this task listens on.'),
           workDir: string('Working directory.', { maxLength: 1024 }),
         },
-        'The driver\'s configuration (free-form as in Nomad; the fields above are the ones Caravan maps).',
+        "The driver's configuration (free-form as in Nomad; the fields above are the ones Caravan maps).",
         { 'x-kubernetes-preserve-unknown-fields': true },
       ),
-      env: stringMap('Environment variables; Nomad\'s NOMAD_* variables are added.'),
+      env: stringMap("Environment variables; Nomad's NOMAD_* variables are added."),
       resources: object(
         {
           cpu: integer('CPU in MHz, as Nomad counts it; requests cpu = cpu/1000 cores.', { minimum: 1, default: defaultResources.cpu }),
@@ -227,7 +284,10 @@ function taskSchema(): Schema {
       leader: boolean('When the leader task stops, the other tasks are stopped.'),
       lifecycle: object(
         {
-          hook: string('"prestart" tasks run before the main tasks (init containers), "poststart" after, "poststop" after they stop.', { enum: ['prestart', 'poststart', 'poststop'], maxLength: 16 }),
+          hook: string('"prestart" tasks run before the main tasks (init containers), "poststart" after, "poststop" after they stop.', {
+            enum: ['prestart', 'poststart', 'poststop'],
+            maxLength: 16,
+          }),
           sidecar: boolean('Keep the task running beside the main tasks.'),
         },
         'When the task runs relative to the others.',
@@ -236,7 +296,7 @@ function taskSchema(): Schema {
       restart: restart,
       ...refusedProps,
     },
-    'A task (Nomad `task`): one container of the allocation\'s Pod.',
+    "A task (Nomad `task`): one container of the allocation's Pod.",
     {
       required: ['name', 'driver'],
       'x-kubernetes-validations': [
@@ -245,7 +305,11 @@ function taskSchema(): Schema {
           messageExpression: `'driver "' + self.driver + '" cannot run on Caravan: tasks run as containers, so the driver must be one of ${supportedDrivers.join(', ')}'`,
           fieldPath: '.driver',
         },
-        { rule: "has(self.config) && has(self.config.image) && self.config.image != ''", messageExpression: `'task "' + self.name + '" needs config.image: the ' + self.driver + ' driver runs a container image'`, fieldPath: '.config' },
+        {
+          rule: "has(self.config) && has(self.config.image) && self.config.image != ''",
+          messageExpression: `'task "' + self.name + '" needs config.image: the ' + self.driver + ' driver runs a container image'`,
+          fieldPath: '.config',
+        },
         ...rules,
       ],
     },
@@ -267,7 +331,10 @@ function taskGroupSchema(): Schema {
   const { properties: refusedProps, rules } = refusals(unsupportedGroupFields);
   return object(
     {
-      name: string('Group name, unique in the job; part of allocation names "<job>.<group>[<index>]" and of Pod names.', { maxLength: 63, pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$' }),
+      name: string('Group name, unique in the job; part of allocation names "<job>.<group>[<index>]" and of Pod names.', {
+        maxLength: 63,
+        pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$',
+      }),
       count: integer('Allocations to run. For system jobs 0 or 1 (one per eligible node).', { minimum: 0, default: 1 }),
       update: updateSchema('group'),
       constraints: array(constraint, 'Placement requirements.'),
@@ -286,7 +353,7 @@ function taskGroupSchema(): Schema {
       ),
       networks,
       services: array(service, 'Group services.', { maxItems: 8 }),
-      shutdownDelay: duration('Wait before stopping the group\'s tasks.'),
+      shutdownDelay: duration("Wait before stopping the group's tasks."),
       tasks: array(taskSchema(), 'The tasks; each becomes a container (prestart tasks become init containers).', {
         minItems: 1,
         maxItems: 16,
@@ -295,14 +362,14 @@ function taskGroupSchema(): Schema {
       }),
       kubernetes: object(
         {
-          labels: stringMap('Extra labels on the group\'s Pods.', { maxProperties: 64 }),
-          annotations: stringMap('Extra annotations on the group\'s Pods.', { maxProperties: 64 }),
+          labels: stringMap("Extra labels on the group's Pods.", { maxProperties: 64 }),
+          annotations: stringMap("Extra annotations on the group's Pods.", { maxProperties: 64 }),
           serviceAccountName: string('ServiceAccount the Pods run as.', { maxLength: 253 }),
           nodeSelector: stringMap('Node labels the Pods require.', { maxProperties: 64 }),
           tolerations: array(toleration, 'Tolerations of the Pods.'),
           priorityClassName: string('PriorityClass of the Pods.', { maxLength: 253 }),
         },
-        'What a Kubernetes user needs on this group\'s Pods.',
+        "What a Kubernetes user needs on this group's Pods.",
       ),
       ...refusedProps,
     },
@@ -315,10 +382,18 @@ function specSchema(): Schema {
   const { properties: refusedProps, rules } = refusals(unsupportedJobFields);
   return object(
     {
-      type: string('Scheduler type: "service" (long-running, deployments), "batch" (runs to completion), "system" (one per node), "sysbatch".', { enum: jobTypes, default: 'service', maxLength: 16 }),
+      type: string('Scheduler type: "service" (long-running, deployments), "batch" (runs to completion), "system" (one per node), "sysbatch".', {
+        enum: jobTypes,
+        default: 'service',
+        maxLength: 16,
+      }),
       priority: integer('Job priority, 1 to 100.', { minimum: 1, maximum: 100, default: 50 }),
       region: string('Nomad region; informational (one Caravan serves one cluster).', { maxLength: 128 }),
-      datacenters: array(string('A datacenter; "*" matches all. Matched against the node label caravan.dev/datacenter.', { maxLength: 128 }), 'Datacenters the job may run in.', { default: ['*'] }),
+      datacenters: array(
+        string('A datacenter; "*" matches all. Matched against the node label caravan.dev/datacenter.', { maxLength: 128 }),
+        'Datacenters the job may run in.',
+        { default: ['*'] },
+      ),
       constraints: array(constraint, 'Placement requirements for every group.'),
       affinities: array(affinity, 'Placement preferences for every group.'),
       spreads: array(spread, 'Spreads for every group.'),
@@ -351,13 +426,25 @@ function specSchema(): Schema {
       }),
       ...refusedProps,
     },
-    "The job, as in a Nomad job file (camelCase fields, durations as strings). Owned by the user: Caravan never writes it.",
+    'The job, as in a Nomad job file (camelCase fields, durations as strings). Owned by the user: Caravan never writes it.',
     {
       required: ['taskGroups'],
       'x-kubernetes-validations': [
-        { rule: "!(self.type in ['batch', 'sysbatch']) || !has(self.update)", messageExpression: "'Job type \"' + self.type + '\" does not allow update block'", fieldPath: '.update' },
-        { rule: "!has(self.periodic) || self.type in ['batch', 'sysbatch']", message: 'Periodic can only be used with "batch" or "sysbatch" scheduler', fieldPath: '.periodic' },
-        { rule: "!has(self.parameterized) || self.type in ['batch', 'sysbatch']", message: 'Parameterized job can only be used with "batch" or "sysbatch" scheduler', fieldPath: '.parameterized' },
+        {
+          rule: "!(self.type in ['batch', 'sysbatch']) || !has(self.update)",
+          messageExpression: "'Job type \"' + self.type + '\" does not allow update block'",
+          fieldPath: '.update',
+        },
+        {
+          rule: "!has(self.periodic) || self.type in ['batch', 'sysbatch']",
+          message: 'Periodic can only be used with "batch" or "sysbatch" scheduler',
+          fieldPath: '.periodic',
+        },
+        {
+          rule: "!has(self.parameterized) || self.type in ['batch', 'sysbatch']",
+          message: 'Parameterized job can only be used with "batch" or "sysbatch" scheduler',
+          fieldPath: '.parameterized',
+        },
         {
           rule: `self.taskGroups.map(g, g.count).sum() <= ${maxTotalCount}`,
           message: `total count was greater than configured job_max_count: the task groups' counts add up to more than ${maxTotalCount}`,
@@ -405,7 +492,7 @@ function statusSchema(): Schema {
         {
           fromVersion: integer('The version that failed.', { minimum: 0 }),
           toVersion: integer('The stable version running instead.', { minimum: 0 }),
-          reason: string('Why (the failed deployment\'s description).', { maxLength: 4096 }),
+          reason: string("Why (the failed deployment's description).", { maxLength: 4096 }),
         },
         'Set while an auto-revert is in effect: the spec here is not what runs, until the spec changes again.',
       ),

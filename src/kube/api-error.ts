@@ -193,15 +193,22 @@ function connectionFailure(error: unknown, depth = 0): ConnectionFailure | undef
 }
 
 function unreachableStatus(failure: ConnectionFailure, where: ApiServerLocation): KubernetesErrorStatus {
-  const address = where.server ?? (failure.address !== undefined ? `${failure.address}${failure.port !== undefined ? `:${failure.port}` : ''}` : failure.hostname);
+  const address =
+    where.server ?? (failure.address !== undefined ? `${failure.address}${failure.port !== undefined ? `:${failure.port}` : ''}` : failure.hostname);
   const server = `the Kubernetes API server${address ? ` at ${address}` : ''}`;
   const kubeconfig = `the KUBECONFIG in use${where.kubeconfig ? ` (${where.kubeconfig})` : ''}`;
   const detail = `${failure.code}: ${failure.message}`;
   switch (failureKind(failure.code)) {
     case 'certificate':
-      return unreachable(failure, `cannot reach ${server}: its TLS certificate was not accepted (${detail}). Check the cluster's certificate-authority in ${kubeconfig}: is it this server's?`);
+      return unreachable(
+        failure,
+        `cannot reach ${server}: its TLS certificate was not accepted (${detail}). Check the cluster's certificate-authority in ${kubeconfig}: is it this server's?`,
+      );
     case 'tls':
-      return unreachable(failure, `cannot reach ${server}: the TLS handshake failed (${detail}). Check the server address in ${kubeconfig}: https, and the API server's port?`);
+      return unreachable(
+        failure,
+        `cannot reach ${server}: the TLS handshake failed (${detail}). Check the server address in ${kubeconfig}: https, and the API server's port?`,
+      );
     default:
       return unreachable(
         failure,

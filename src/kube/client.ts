@@ -11,7 +11,15 @@ export function loadKubeConfig(file?: string): KubeConfig {
 }
 
 // Errors from the client, told as the API server tells them (issue 11).
-export { apiErrorCode, explainKubernetesError, formatKubernetesError, kubernetesErrorStatus, KubernetesError, type ApiServerLocation, type KubernetesErrorStatus } from './api-error.ts';
+export {
+  apiErrorCode,
+  explainKubernetesError,
+  formatKubernetesError,
+  kubernetesErrorStatus,
+  KubernetesError,
+  type ApiServerLocation,
+  type KubernetesErrorStatus,
+} from './api-error.ts';
 
 /** Where kc sends its requests, and which kubeconfig said so (none: the in-cluster service account). */
 export function apiServerLocation(kc: KubeConfig, file?: string): ApiServerLocation {

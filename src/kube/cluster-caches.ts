@@ -56,7 +56,8 @@ export function createClusterCaches(kc: KubeConfig, opts: { logger?: Logger } = 
   const tell = (kind: CacheKind) => (event: InformerEvent, obj: { metadata?: { resourceVersion?: string } }, old: unknown) => {
     for (const listener of listeners) listener(kind, event, obj, old);
   };
-  const onError = (what: string) => (error: unknown, retryIn: number) => logger.warn({ resource: what, retryInMs: retryIn, err: error }, `${what} watch failed; reconnecting`);
+  const onError = (what: string) => (error: unknown, retryIn: number) =>
+    logger.warn({ resource: what, retryInMs: retryIn, err: error }, `${what} watch failed; reconnecting`);
   const informers = {
     jobs: new Informer<NomadJob>({ kc, path: collectionPath(nomadJobResource), onEvent: tell('jobs'), onError: onError('NomadJob') }),
     deployments: new Informer<NomadDeployment>({
@@ -82,7 +83,14 @@ export function createClusterCaches(kc: KubeConfig, opts: { logger?: Logger } = 
       onError: onError('Node'),
     }),
   };
-  const revisions = new Informer<V1ControllerRevision>({ kc, path: '/apis/apps/v1/controllerrevisions', labelSelector: labels.job, indexes: { [cacheIndexes.byJob]: jobOfLabels }, onEvent: tell('revisions'), onError: onError('ControllerRevision') });
+  const revisions = new Informer<V1ControllerRevision>({
+    kc,
+    path: '/apis/apps/v1/controllerrevisions',
+    labelSelector: labels.job,
+    indexes: { [cacheIndexes.byJob]: jobOfLabels },
+    onEvent: tell('revisions'),
+    onError: onError('ControllerRevision'),
+  });
   let synced = false;
   const caches: Caches = informers;
   return {

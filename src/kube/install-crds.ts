@@ -31,7 +31,10 @@ export async function installCrds(kc: KubeConfig, crds = caravanCrds(), timeoutM
       }
       const current = await api.readCustomResourceDefinition({ name });
       try {
-        await api.replaceCustomResourceDefinition({ name, body: { ...crd, metadata: { ...crd.metadata, resourceVersion: current.metadata!.resourceVersion! } } });
+        await api.replaceCustomResourceDefinition({
+          name,
+          body: { ...crd, metadata: { ...crd.metadata, resourceVersion: current.metadata!.resourceVersion! } },
+        });
         break;
       } catch (error) {
         if (apiErrorCode(error) !== 409 || attempt >= 5) throw error;

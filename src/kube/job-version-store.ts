@@ -41,7 +41,10 @@ export class JobVersionStore {
       if (apiErrorCode(error) !== 409) throw error;
     }
     const revision = await this.apps.readNamespacedControllerRevision({ namespace: job.namespace, name: versionObjectName(job.name, version.version) });
-    if (!isOwnedBy(revision, job.uid)) throw new Error(`job ${job.namespace}/${job.name}: version ${version.version} still belongs to an earlier job of that name; waiting for the garbage collector to remove it`);
+    if (!isOwnedBy(revision, job.uid))
+      throw new Error(
+        `job ${job.namespace}/${job.name}: version ${version.version} still belongs to an earlier job of that name; waiting for the garbage collector to remove it`,
+      );
     const existing = versionFromRevision(revision);
     if (existing && isDeepStrictEqual(existing.spec, version.spec)) return existing;
     throw new Error(`job ${job.namespace}/${job.name}: version ${version.version} is already recorded with another spec`);
@@ -92,7 +95,13 @@ export interface VersionSync {
  * Brings a job's history up to its spec: records a new version when the spec changed (Nomad's
  * register), then prunes the history to `limit`.
  */
-export async function syncJobVersion(store: JobVersionStore, job: JobIdentity, spec: NomadJobSpec, now: Date, limit = defaultVersionHistoryLimit): Promise<VersionSync> {
+export async function syncJobVersion(
+  store: JobVersionStore,
+  job: JobIdentity,
+  spec: NomadJobSpec,
+  now: Date,
+  limit = defaultVersionHistoryLimit,
+): Promise<VersionSync> {
   const history = await store.list(job.namespace, job.name);
   const decision = decideVersion(history, spec, now);
   const current = decision.kind === 'new' ? await store.record(job, decision.version) : decision.current;

@@ -56,7 +56,7 @@ export class LeaderElector {
 
   /** Whether some candidate held the lease when this one last looked (Nomad's KnownLeader). */
   get leaderKnown(): boolean {
-    return this.observed !== undefined && this.observed.holder !== '' && Date.now() < this.observed.at + (this.opts.leaseDurationSeconds * 1000) * 2;
+    return this.observed !== undefined && this.observed.holder !== '' && Date.now() < this.observed.at + this.opts.leaseDurationSeconds * 1000 * 2;
   }
 
   /** Stops renewing and hands the lease back, so a standby takes over at once. */
@@ -65,7 +65,11 @@ export class LeaderElector {
     try {
       const lease = await this.api.readNamespacedLease({ namespace: this.opts.namespace, name: this.opts.name });
       if (lease.spec?.holderIdentity !== this.opts.identity) return;
-      await this.api.replaceNamespacedLease({ namespace: this.opts.namespace, name: this.opts.name, body: { ...lease, spec: { ...lease.spec, holderIdentity: '', leaseDurationSeconds: 1 } } });
+      await this.api.replaceNamespacedLease({
+        namespace: this.opts.namespace,
+        name: this.opts.name,
+        body: { ...lease, spec: { ...lease.spec, holderIdentity: '', leaseDurationSeconds: 1 } },
+      });
     } catch {
       // the lease expires by itself
     }
@@ -80,7 +84,13 @@ export class LeaderElector {
     } catch (error) {
       if (apiErrorCode(error) !== 404) return false;
       try {
-        await this.api.createNamespacedLease({ namespace, body: { metadata: { name, namespace }, spec: { holderIdentity: identity, leaseDurationSeconds, acquireTime: now, renewTime: now, leaseTransitions: 0 } } });
+        await this.api.createNamespacedLease({
+          namespace,
+          body: {
+            metadata: { name, namespace },
+            spec: { holderIdentity: identity, leaseDurationSeconds, acquireTime: now, renewTime: now, leaseTransitions: 0 },
+          },
+        });
         return true;
       } catch {
         return false;
@@ -94,9 +104,17 @@ export class LeaderElector {
     if (heldByOther && Date.now() < this.observed.at + duration) return false;
     // Times read back are plain Dates (3 fractional digits); MicroTime needs 6, so re-wrap them.
     const acquired = lease.spec?.acquireTime ? new V1MicroTime(lease.spec.acquireTime) : now;
-    const spec = holder === identity
-      ? { ...lease.spec, acquireTime: acquired, renewTime: now, leaseDurationSeconds }
-      : { ...lease.spec, holderIdentity: identity, acquireTime: now, renewTime: now, leaseDurationSeconds, leaseTransitions: (lease.spec?.leaseTransitions ?? 0) + 1 };
+    const spec =
+      holder === identity
+        ? { ...lease.spec, acquireTime: acquired, renewTime: now, leaseDurationSeconds }
+        : {
+            ...lease.spec,
+            holderIdentity: identity,
+            acquireTime: now,
+            renewTime: now,
+            leaseDurationSeconds,
+            leaseTransitions: (lease.spec?.leaseTransitions ?? 0) + 1,
+          };
     try {
       // Guarded by the resourceVersion we read: of two candidates only one can take it.
       await this.api.replaceNamespacedLease({ namespace, name, body: { ...lease, spec } });

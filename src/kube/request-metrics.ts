@@ -1,4 +1,12 @@
-import { IsomorphicFetchHttpLibrary, ServerConfiguration, createConfiguration, wrapHttpLibrary, type ApiConstructor, type ApiType, type KubeConfig } from '@kubernetes/client-node';
+import {
+  IsomorphicFetchHttpLibrary,
+  ServerConfiguration,
+  createConfiguration,
+  wrapHttpLibrary,
+  type ApiConstructor,
+  type ApiType,
+  type KubeConfig,
+} from '@kubernetes/client-node';
 
 /** Called once per API request with its method, its HTTP status (or 'error' when none came back) and the server's host. */
 export type RequestObserver = (method: string, code: number | 'error', host: string) => void;

@@ -38,8 +38,18 @@ export class ControllerMetrics {
   constructor() {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
-    this.reconcileTotal = new Counter({ name: 'controller_runtime_reconcile_total', help: 'Total number of reconciliations per controller', labelNames: ['controller', 'result'], registers });
-    this.reconcileErrors = new Counter({ name: 'controller_runtime_reconcile_errors_total', help: 'Total number of reconciliation errors per controller', labelNames: ['controller'], registers });
+    this.reconcileTotal = new Counter({
+      name: 'controller_runtime_reconcile_total',
+      help: 'Total number of reconciliations per controller',
+      labelNames: ['controller', 'result'],
+      registers,
+    });
+    this.reconcileErrors = new Counter({
+      name: 'controller_runtime_reconcile_errors_total',
+      help: 'Total number of reconciliation errors per controller',
+      labelNames: ['controller'],
+      registers,
+    });
     this.reconcileTime = new Histogram({
       name: 'controller_runtime_reconcile_time_seconds',
       help: 'Length of time per reconciliation per controller',
@@ -62,12 +72,34 @@ export class ControllerMetrics {
     this.queueAdds = new Counter({ name: 'workqueue_adds_total', help: 'Total number of adds handled by workqueue', labelNames: ['name'], registers });
     this.queueRetries = new Counter({ name: 'workqueue_retries_total', help: 'Total number of retries handled by workqueue', labelNames: ['name'], registers });
     const queueBuckets = [1e-6, 1e-5, 1e-4, 0.001, 0.01, 0.1, 1, 10, 100, 1000];
-    this.queueWait = new Histogram({ name: 'workqueue_queue_duration_seconds', help: 'How long in seconds an item stays in workqueue before being requested', labelNames: ['name'], buckets: queueBuckets, registers });
-    this.queueWork = new Histogram({ name: 'workqueue_work_duration_seconds', help: 'How long in seconds processing an item from workqueue takes', labelNames: ['name'], buckets: queueBuckets, registers });
+    this.queueWait = new Histogram({
+      name: 'workqueue_queue_duration_seconds',
+      help: 'How long in seconds an item stays in workqueue before being requested',
+      labelNames: ['name'],
+      buckets: queueBuckets,
+      registers,
+    });
+    this.queueWork = new Histogram({
+      name: 'workqueue_work_duration_seconds',
+      help: 'How long in seconds processing an item from workqueue takes',
+      labelNames: ['name'],
+      buckets: queueBuckets,
+      registers,
+    });
     this.queueAdds.inc({ name: controllerName }, 0);
     this.queueRetries.inc({ name: controllerName }, 0);
-    this.restRequests = new Counter({ name: 'rest_client_requests_total', help: 'Number of HTTP requests to the Kubernetes API, partitioned by status code, method, and host', labelNames: ['code', 'method', 'host'], registers });
-    this.leader = new Gauge({ name: 'leader_election_master_status', help: 'Gauge of if the reporting system is master of the relevant lease, 0 indicates backup, 1 indicates master', labelNames: ['name'], registers });
+    this.restRequests = new Counter({
+      name: 'rest_client_requests_total',
+      help: 'Number of HTTP requests to the Kubernetes API, partitioned by status code, method, and host',
+      labelNames: ['code', 'method', 'host'],
+      registers,
+    });
+    this.leader = new Gauge({
+      name: 'leader_election_master_status',
+      help: 'Gauge of if the reporting system is master of the relevant lease, 0 indicates backup, 1 indicates master',
+      labelNames: ['name'],
+      registers,
+    });
     this.leader.set({ name: 'caravan-controller' }, 0);
 
     new Gauge({
@@ -102,10 +134,32 @@ export class ControllerMetrics {
         }
       },
     });
-    this.deploymentDuration = new Histogram({ name: 'caravan_deployment_duration_seconds', help: 'Time from a deployment\'s creation to its end, by outcome (successful, failed, reverted, cancelled)', labelNames: ['namespace', 'job', 'outcome'], buckets: durationBuckets, registers });
-    this.promotions = new Counter({ name: 'caravan_promotions_total', help: 'Task groups whose canaries were promoted (manually or automatically)', labelNames: ['namespace', 'job', 'task_group'], registers });
-    this.reverts = new Counter({ name: 'caravan_reverts_total', help: 'Auto-reverts to the latest stable job version', labelNames: ['namespace', 'job'], registers });
-    this.firstHealthyCanary = new Histogram({ name: 'caravan_time_to_first_healthy_canary_seconds', help: 'Time from a deployment\'s creation to its first healthy canary, per task group', labelNames: ['namespace', 'job', 'task_group'], buckets: durationBuckets, registers });
+    this.deploymentDuration = new Histogram({
+      name: 'caravan_deployment_duration_seconds',
+      help: "Time from a deployment's creation to its end, by outcome (successful, failed, reverted, cancelled)",
+      labelNames: ['namespace', 'job', 'outcome'],
+      buckets: durationBuckets,
+      registers,
+    });
+    this.promotions = new Counter({
+      name: 'caravan_promotions_total',
+      help: 'Task groups whose canaries were promoted (manually or automatically)',
+      labelNames: ['namespace', 'job', 'task_group'],
+      registers,
+    });
+    this.reverts = new Counter({
+      name: 'caravan_reverts_total',
+      help: 'Auto-reverts to the latest stable job version',
+      labelNames: ['namespace', 'job'],
+      registers,
+    });
+    this.firstHealthyCanary = new Histogram({
+      name: 'caravan_time_to_first_healthy_canary_seconds',
+      help: "Time from a deployment's creation to its first healthy canary, per task group",
+      labelNames: ['namespace', 'job', 'task_group'],
+      buckets: durationBuckets,
+      registers,
+    });
   }
 
   /** Where the workqueue depth and the rollout gauges are read from at scrape time. */

@@ -40,7 +40,9 @@ export function rolloutTransitions(before: Deployment | undefined, plan: Plan, a
   for (const [group, g] of Object.entries(after.groups)) {
     const was = previous?.groups[group];
     if (g.desiredCanaries > 0 && g.promoted && !was?.promoted) out.push({ kind: 'promoted', group });
-    const healthyCanaryNow = plan.health.some((h) => h.health === 'healthy' && allocations.some((a) => a.podName === h.podName && a.group === group && a.canary));
+    const healthyCanaryNow = plan.health.some(
+      (h) => h.health === 'healthy' && allocations.some((a) => a.podName === h.podName && a.group === group && a.canary),
+    );
     if (g.desiredCanaries > 0 && healthyCanaryNow && (was?.healthyAllocs ?? 0) === 0 && !was?.promoted) {
       out.push({ kind: 'first-healthy-canary', group, seconds: seconds(after.createdAt, now) });
     }

@@ -89,7 +89,11 @@ export function stepCanaries(step: CanaryStepSpec, count: number): number {
 }
 
 function resolve(merged: MergedUpdate, count: number): UpdateStrategy {
-  const canarySteps: CanaryStep[] = merged.canarySteps.map((step) => ({ canaries: stepCanaries(step, count), pause: ms(step.pause, 0), approval: step.approval ?? false }));
+  const canarySteps: CanaryStep[] = merged.canarySteps.map((step) => ({
+    canaries: stepCanaries(step, count),
+    pause: ms(step.pause, 0),
+    approval: step.approval ?? false,
+  }));
   return { ...merged, canarySteps, canary: canarySteps.length > 0 ? canarySteps.at(-1)!.canaries : merged.canary };
 }
 
@@ -101,14 +105,24 @@ function resolve(merged: MergedUpdate, count: number): UpdateStrategy {
  * Batch jobs have none (validation refuses an update block on them). Canary steps given as a
  * percentage are resolved against the group's `count`.
  */
-export function mergedUpdateStrategy(type: JobType, jobUpdate: UpdateSpec | undefined, groupUpdate: UpdateSpec | undefined, count = 1): UpdateStrategy | undefined {
+export function mergedUpdateStrategy(
+  type: JobType,
+  jobUpdate: UpdateSpec | undefined,
+  groupUpdate: UpdateSpec | undefined,
+  count = 1,
+): UpdateStrategy | undefined {
   if (type === 'batch' || type === 'sysbatch') return undefined;
   const jobLevel = updateFrom(unmergedDefaults, jobUpdate ?? {});
   return resolve(groupUpdate ? updateFrom(jobLevel, groupUpdate) : jobLevel, count);
 }
 
 /** The strategy a group deploys with: max_parallel 0 means none (no deployment, all changes at once). */
-export function groupUpdateStrategy(type: JobType, jobUpdate: UpdateSpec | undefined, groupUpdate: UpdateSpec | undefined, count = 1): UpdateStrategy | undefined {
+export function groupUpdateStrategy(
+  type: JobType,
+  jobUpdate: UpdateSpec | undefined,
+  groupUpdate: UpdateSpec | undefined,
+  count = 1,
+): UpdateStrategy | undefined {
   const merged = mergedUpdateStrategy(type, jobUpdate, groupUpdate, count);
   return merged && merged.maxParallel !== 0 ? merged : undefined;
 }

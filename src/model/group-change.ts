@@ -36,7 +36,7 @@ function destructiveReasons(before: Job, after: Job, a: TaskGroup, b: TaskGroup)
   if (!same(namesA, namesB)) reasons.push(`tasks changed from [${namesA.join(', ')}] to [${namesB.join(', ')}]`);
   if (a.ephemeralDiskMB !== b.ephemeralDiskMB) reasons.push(`ephemeral disk changed from ${a.ephemeralDiskMB} MB to ${b.ephemeralDiskMB} MB`);
   if (!same(a.networks, b.networks)) reasons.push('group network changed');
-  if (!same(checksOf(a.services), checksOf(b.services))) reasons.push('group service checks changed (they are the Pods\' readiness probes)');
+  if (!same(checksOf(a.services), checksOf(b.services))) reasons.push("group service checks changed (they are the Pods' readiness probes)");
   const kubernetesPodFields = ['serviceAccountName', 'nodeSelector', 'tolerations', 'priorityClassName'] as const;
   for (const field of kubernetesPodFields) {
     if (!same(a.kubernetes[field], b.kubernetes[field])) reasons.push(`kubernetes.${field} changed`);
@@ -64,7 +64,8 @@ function inPlaceReasons(before: Job, after: Job, a: TaskGroup, b: TaskGroup): st
   for (const field of inPlaceFields) {
     if (!same(a[field], b[field])) reasons.push(`${field} changed`);
   }
-  if (!same(a.kubernetes.labels, b.kubernetes.labels) || !same(a.kubernetes.annotations, b.kubernetes.annotations)) reasons.push('Pod labels or annotations changed');
+  if (!same(a.kubernetes.labels, b.kubernetes.labels) || !same(a.kubernetes.annotations, b.kubernetes.annotations))
+    reasons.push('Pod labels or annotations changed');
   if (!same(a.tasks, b.tasks)) reasons.push('task settings that apply when a task stops or restarts changed');
   const jobFields = ['type', 'priority', 'datacenters', 'constraints', 'affinities', 'spreads', 'region'] as const;
   for (const field of jobFields) {

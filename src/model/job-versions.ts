@@ -24,9 +24,7 @@ export interface JobIdentity {
   readonly uid: string;
 }
 
-export type VersionDecision =
-  | { readonly kind: 'unchanged'; readonly current: JobVersion }
-  | { readonly kind: 'new'; readonly version: JobVersion };
+export type VersionDecision = { readonly kind: 'unchanged'; readonly current: JobVersion } | { readonly kind: 'new'; readonly version: JobVersion };
 
 /** The newest version, if any. */
 export function latestVersion(history: readonly JobVersion[]): JobVersion | undefined {

@@ -55,14 +55,20 @@ export function constraintRequirement(c: ConstraintSpec): Mapped<V1NodeSelectorR
       if (!/^-?\d+$/.test(value)) return { ok: false, reason: `operator "${operator}" needs a whole number on Kubernetes, got ${JSON.stringify(value)}` };
       return { ok: true, value: { key, operator: operator === '>' ? 'Gt' : 'Lt', values: [value] } };
     default:
-      return { ok: false, reason: `operator "${operator}" cannot be expressed as a Kubernetes node affinity (supported: =, !=, >, <, is_set, is_not_set, set_contains_any, distinct_hosts, distinct_property)` };
+      return {
+        ok: false,
+        reason: `operator "${operator}" cannot be expressed as a Kubernetes node affinity (supported: =, !=, >, <, is_set, is_not_set, set_contains_any, distinct_hosts, distinct_property)`,
+      };
   }
 }
 
 const isDistinct = (c: ConstraintSpec) => c.operator === 'distinct_hosts' || c.operator === 'distinct_property';
 
 /** Checks every constraint and affinity can be placed by kube-scheduler; returns the reasons it cannot. */
-export function placementProblems(constraints: readonly ConstraintSpec[], affinities: readonly AffinitySpec[]): { index: number; kind: 'constraint' | 'affinity'; reason: string }[] {
+export function placementProblems(
+  constraints: readonly ConstraintSpec[],
+  affinities: readonly AffinitySpec[],
+): { index: number; kind: 'constraint' | 'affinity'; reason: string }[] {
   const problems: { index: number; kind: 'constraint' | 'affinity'; reason: string }[] = [];
   constraints.forEach((c, index) => {
     if (c.operator === 'distinct_property') {
@@ -108,12 +114,10 @@ export function podAffinity(input: PlacementInput): V1Affinity | undefined {
     const requirement = weight >= 0 ? mapped.value : { ...mapped.value, operator: inverted[mapped.value.operator as keyof typeof inverted] };
     preferred.push({ weight: Math.max(1, Math.abs(weight)), preference: { matchExpressions: [requirement] } });
   }
-  const antiAffinity = input.constraints
-    .filter(isDistinct)
-    .map((c) => ({
-      labelSelector: { matchLabels: { ...input.groupSelector } },
-      topologyKey: c.operator === 'distinct_hosts' ? 'kubernetes.io/hostname' : (nodeLabelFor(c.attribute ?? '') as { value: string }).value,
-    }));
+  const antiAffinity = input.constraints.filter(isDistinct).map((c) => ({
+    labelSelector: { matchLabels: { ...input.groupSelector } },
+    topologyKey: c.operator === 'distinct_hosts' ? 'kubernetes.io/hostname' : (nodeLabelFor(c.attribute ?? '') as { value: string }).value,
+  }));
   const affinity: V1Affinity = {};
   if (required.length > 0 || preferred.length > 0) {
     affinity.nodeAffinity = {
@@ -133,4 +137,3 @@ export function topologySpread(spreads: readonly SpreadSpec[], groupSelector: Re
     return [{ maxSkew: 1, topologyKey: label.value, whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: { ...groupSelector } } }];
   });
 }
-

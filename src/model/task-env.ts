@@ -40,7 +40,11 @@ export function taskEnv({ job, group, task, index }: TaskEnvInput): V1EnvVar[] {
   if (datacenters.length === 1 && job.datacenters.length === 1) env.push({ name: 'NOMAD_DC', value: datacenters[0]! });
 
   const ports = group.networks.flatMap((n) => n.ports ?? []);
-  if (ports.length > 0) env.push({ name: 'NOMAD_HOST_IP', valueFrom: { fieldRef: { fieldPath: 'status.hostIP' } } }, { name: 'NOMAD_POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } });
+  if (ports.length > 0)
+    env.push(
+      { name: 'NOMAD_HOST_IP', valueFrom: { fieldRef: { fieldPath: 'status.hostIP' } } },
+      { name: 'NOMAD_POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
+    );
   for (const port of ports) {
     const number = portNumber(port);
     if (number === undefined) continue;

@@ -41,7 +41,11 @@ export function parseNomadJob(name: string, namespace: string, spec: NomadJobSpe
   const warnings: string[] = [];
   const error = (path: string, message: string) => errors.push({ path, message });
 
-  if (!dnsLabel.test(name)) error('metadata.name', `job name ${JSON.stringify(name)} must be a DNS label (lowercase letters, digits and '-', at most 63 characters): it names the job's Pods and labels`);
+  if (!dnsLabel.test(name))
+    error(
+      'metadata.name',
+      `job name ${JSON.stringify(name)} must be a DNS label (lowercase letters, digits and '-', at most 63 characters): it names the job's Pods and labels`,
+    );
   refuseUnsupported(spec, 'spec', unsupportedJobFields, error);
 
   const type = spec.type ?? 'service';
@@ -51,14 +55,17 @@ export function parseNomadJob(name: string, namespace: string, spec: NomadJobSpe
   if ((spec.type === 'batch' || spec.type === 'sysbatch') && spec.update) error('spec.update', `Job type "${spec.type}" does not allow update block`);
   if (spec.periodic && type !== 'batch' && type !== 'sysbatch') error('spec.periodic', 'Periodic can only be used with "batch" or "sysbatch" scheduler');
   if (spec.periodic && spec.periodic.crons.length === 0) error('spec.periodic.crons', 'Must specify at least one cron expression');
-  if (spec.parameterized && type !== 'batch' && type !== 'sysbatch') error('spec.parameterized', 'Parameterized job can only be used with "batch" or "sysbatch" scheduler');
+  if (spec.parameterized && type !== 'batch' && type !== 'sysbatch')
+    error('spec.parameterized', 'Parameterized job can only be used with "batch" or "sysbatch" scheduler');
   if (spec.update) validateDurations(spec.update, 'spec.update', error);
-  for (const problem of placementProblems(spec.constraints ?? [], spec.affinities ?? [])) error(`spec.${problem.kind === 'constraint' ? 'constraints' : 'affinities'}[${problem.index}]`, problem.reason);
+  for (const problem of placementProblems(spec.constraints ?? [], spec.affinities ?? []))
+    error(`spec.${problem.kind === 'constraint' ? 'constraints' : 'affinities'}[${problem.index}]`, problem.reason);
   for (const dc of spec.datacenters ?? []) {
-    if (dc !== '*' && /[*?[]/.test(dc)) error('spec.datacenters', `datacenter pattern ${JSON.stringify(dc)} cannot select nodes on Kubernetes; list the datacenters, or use "*"`);
+    if (dc !== '*' && /[*?[]/.test(dc))
+      error('spec.datacenters', `datacenter pattern ${JSON.stringify(dc)} cannot select nodes on Kubernetes; list the datacenters, or use "*"`);
   }
   if ([...(spec.spreads ?? []), ...(spec.taskGroups ?? []).flatMap((g) => g.spreads ?? [])].some((sp) => (sp.targets ?? []).length > 0)) {
-    warnings.push('spread targets (percentages) are not enforced: kube-scheduler spreads allocations evenly over the attribute\'s values');
+    warnings.push("spread targets (percentages) are not enforced: kube-scheduler spreads allocations evenly over the attribute's values");
   }
 
   const groups = spec.taskGroups ?? [];
@@ -72,7 +79,11 @@ export function parseNomadJob(name: string, namespace: string, spec: NomadJobSpe
       const before = seen.get(group.name);
       if (before !== undefined) error(`${path}.name`, `Job task group ${i + 1} redefines '${group.name}' from group ${before + 1}`);
       else seen.set(group.name, i);
-      if (!dnsLabel.test(group.name)) error(`${path}.name`, `task group name ${JSON.stringify(group.name)} must be a DNS label (lowercase letters, digits and '-'): it names the group's Pods`);
+      if (!dnsLabel.test(group.name))
+        error(
+          `${path}.name`,
+          `task group name ${JSON.stringify(group.name)} must be a DNS label (lowercase letters, digits and '-'): it names the group's Pods`,
+        );
     }
     total += Math.max(0, group.count ?? 1);
     validateGroup(group, path, type, spec.update, error, warnings);
@@ -81,14 +92,17 @@ export function parseNomadJob(name: string, namespace: string, spec: NomadJobSpe
 
   const canaryGroups = groups.filter((g) => (groupUpdateStrategy(type, spec.update, g.update, g.count ?? 1)?.canary ?? 0) > 0);
   const autoPromoting = canaryGroups.filter((g) => groupUpdateStrategy(type, spec.update, g.update, g.count ?? 1)?.autoPromote);
-  if (autoPromoting.length > 0 && autoPromoting.length < canaryGroups.length) warnings.push('auto_promote must be true for all groups to enable automatic promotion');
+  if (autoPromoting.length > 0 && autoPromoting.length < canaryGroups.length)
+    warnings.push('auto_promote must be true for all groups to enable automatic promotion');
 
   if (errors.length > 0) return { ok: false, errors, warnings };
   const job = canonicalJob(name, namespace, spec);
   for (const group of job.taskGroups) {
     for (const [task, checks] of checksByTask(group)) {
       if (checks.length > 1) {
-        warnings.push(`task "${task}" in group "${group.name}" has ${checks.length} checks; Kubernetes runs one readiness probe per container, so only the first (${JSON.stringify(checks[0]!.check.name)}) decides its health`);
+        warnings.push(
+          `task "${task}" in group "${group.name}" has ${checks.length} checks; Kubernetes runs one readiness probe per container, so only the first (${JSON.stringify(checks[0]!.check.name)}) decides its health`,
+        );
       }
     }
   }
@@ -106,7 +120,8 @@ function refuseUnsupported(obj: object, path: string, table: Readonly<Record<str
 function validateDurations(update: UpdateSpec, path: string, error: ErrorSink): void {
   for (const key of ['minHealthyTime', 'healthyDeadline', 'progressDeadline', 'stagger'] as const) {
     const text = update[key];
-    if (text !== undefined && parseDuration(text) === undefined) error(`${path}.${key}`, `${JSON.stringify(text)} is not a duration; write it like "10s", "5m" or "1h30m"`);
+    if (text !== undefined && parseDuration(text) === undefined)
+      error(`${path}.${key}`, `${JSON.stringify(text)} is not a duration; write it like "10s", "5m" or "1h30m"`);
   }
 }
 
@@ -120,8 +135,10 @@ function validateCanarySteps(update: UpdateSpec, path: string, error: ErrorSink)
     const at = `${path}.canarySteps[${i}]`;
     if ((step.count === undefined) === (step.percent === undefined)) error(at, 'a canary step needs either count or percent');
     if (step.count !== undefined && step.count < 1) error(`${at}.count`, `a canary step's count must be at least 1, got ${step.count}`);
-    if (step.percent !== undefined && (step.percent < 1 || step.percent > 100)) error(`${at}.percent`, `a canary step's percent must be from 1 to 100, got ${step.percent}`);
-    if (step.pause !== undefined && parseDuration(step.pause) === undefined) error(`${at}.pause`, `${JSON.stringify(step.pause)} is not a duration; write it like "10s", "5m" or "1h30m"`);
+    if (step.percent !== undefined && (step.percent < 1 || step.percent > 100))
+      error(`${at}.percent`, `a canary step's percent must be from 1 to 100, got ${step.percent}`);
+    if (step.pause !== undefined && parseDuration(step.pause) === undefined)
+      error(`${at}.pause`, `${JSON.stringify(step.pause)} is not a duration; write it like "10s", "5m" or "1h30m"`);
     if (step.count !== undefined && step.count < previous) error(`${at}.count`, `canary steps cannot shrink: ${step.count} after ${previous}`);
     previous = step.count ?? previous;
   });
@@ -136,8 +153,10 @@ export function updateStrategyErrors(u: UpdateStrategy): string[] {
   if (u.minHealthyTime < 0) out.push(`Minimum healthy time may not be less than zero: ${formatDuration(u.minHealthyTime)}`);
   if (u.healthyDeadline <= 0) out.push(`Healthy deadline must be greater than zero: ${formatDuration(u.healthyDeadline)}`);
   if (u.progressDeadline < 0) out.push(`Progress deadline must be zero or greater: ${formatDuration(u.progressDeadline)}`);
-  if (u.minHealthyTime >= u.healthyDeadline) out.push(`Minimum healthy time must be less than healthy deadline: ${formatDuration(u.minHealthyTime)} > ${formatDuration(u.healthyDeadline)}`);
-  if (u.progressDeadline !== 0 && u.healthyDeadline >= u.progressDeadline) out.push(`Healthy deadline must be less than progress deadline: ${formatDuration(u.healthyDeadline)} > ${formatDuration(u.progressDeadline)}`);
+  if (u.minHealthyTime >= u.healthyDeadline)
+    out.push(`Minimum healthy time must be less than healthy deadline: ${formatDuration(u.minHealthyTime)} > ${formatDuration(u.healthyDeadline)}`);
+  if (u.progressDeadline !== 0 && u.healthyDeadline >= u.progressDeadline)
+    out.push(`Healthy deadline must be less than progress deadline: ${formatDuration(u.healthyDeadline)} > ${formatDuration(u.progressDeadline)}`);
   if (u.stagger <= 0) out.push(`Stagger must be greater than zero: ${formatDuration(u.stagger)}`);
   return out;
 }
@@ -151,19 +170,27 @@ function validateGroup(group: TaskGroupSpec, path: string, type: JobType, jobUpd
   if (group.update) validateDurations(group.update, `${path}.update`, error);
   // Nomad validates the merged strategy even when max_parallel 0 turns it off.
   const strategy = mergedUpdateStrategy(type, jobUpdate, group.update, count);
-  for (const [where, update] of [['spec.update', jobUpdate], [`${path}.update`, group.update]] as const) {
+  for (const [where, update] of [
+    ['spec.update', jobUpdate],
+    [`${path}.update`, group.update],
+  ] as const) {
     if (update?.canarySteps) validateCanarySteps(update, where, error);
   }
   if (strategy) {
     for (const message of updateStrategyErrors(strategy)) error(`${path}.update`, message);
     if (strategy.maxParallel > count && count > 1) {
-      warnings.push(`Update max parallel count is greater than task group count (${strategy.maxParallel} > ${count}). A destructive change would result in the simultaneous replacement of all allocations.`);
+      warnings.push(
+        `Update max parallel count is greater than task group count (${strategy.maxParallel} > ${count}). A destructive change would result in the simultaneous replacement of all allocations.`,
+      );
     }
   }
 
-  for (const problem of placementProblems(group.constraints ?? [], group.affinities ?? [])) error(`${path}.${problem.kind === 'constraint' ? 'constraints' : 'affinities'}[${problem.index}]`, problem.reason);
+  for (const problem of placementProblems(group.constraints ?? [], group.affinities ?? []))
+    error(`${path}.${problem.kind === 'constraint' ? 'constraints' : 'affinities'}[${problem.index}]`, problem.reason);
   const portLabels = new Set((group.networks ?? []).flatMap((n) => (n.ports ?? []).map((p) => p.label)));
-  (group.services ?? []).forEach((svc, i) => validateService(svc.port, svc.checks ?? [], `${path}.services[${i}]`, portLabels, error, group.tasks?.map((t) => t.name) ?? []));
+  (group.services ?? []).forEach((svc, i) =>
+    validateService(svc.port, svc.checks ?? [], `${path}.services[${i}]`, portLabels, error, group.tasks?.map((t) => t.name) ?? []),
+  );
 
   const tasks = group.tasks ?? [];
   if (tasks.length === 0) error(`${path}.tasks`, `Missing tasks for task group ${JSON.stringify(group.name)}`);
@@ -178,16 +205,23 @@ function validateGroup(group: TaskGroupSpec, path: string, type: JobType, jobUpd
     }
     validateTask(task, taskPath, portLabels, error, warnings);
   });
-  if (!tasks.some((t) => !t.lifecycle || t.lifecycle.hook === 'poststart' || t.lifecycle.sidecar)) error(`${path}.tasks`, `task group ${JSON.stringify(group.name)} needs a main task: prestart tasks run before the main tasks, not instead of them`);
+  if (!tasks.some((t) => !t.lifecycle || t.lifecycle.hook === 'poststart' || t.lifecycle.sidecar))
+    error(`${path}.tasks`, `task group ${JSON.stringify(group.name)} needs a main task: prestart tasks run before the main tasks, not instead of them`);
 }
 
 function validateTask(task: TaskSpec, path: string, portLabels: ReadonlySet<string>, error: ErrorSink, warnings: string[]): void {
   refuseUnsupported(task, path, unsupportedTaskFields, error);
-  if (task.lifecycle?.hook === 'poststop') error(`${path}.lifecycle.hook`, 'lifecycle hook "poststop" cannot run on Kubernetes: a Pod has no step after its containers stop');
-  if (task.user !== undefined && !/^\d+(:\d+)?$/.test(task.user)) error(`${path}.user`, `user ${JSON.stringify(task.user)} must be a numeric UID or UID:GID: Kubernetes runs containers by number, not by name`);
-  if (task.killSignal !== undefined) warnings.push(`task ${JSON.stringify(task.name)}: kill_signal is not used; Kubernetes stops containers with the image's STOPSIGNAL (SIGTERM by default)`);
+  if (task.lifecycle?.hook === 'poststop')
+    error(`${path}.lifecycle.hook`, 'lifecycle hook "poststop" cannot run on Kubernetes: a Pod has no step after its containers stop');
+  if (task.user !== undefined && !/^\d+(:\d+)?$/.test(task.user))
+    error(`${path}.user`, `user ${JSON.stringify(task.user)} must be a numeric UID or UID:GID: Kubernetes runs containers by number, not by name`);
+  if (task.killSignal !== undefined)
+    warnings.push(`task ${JSON.stringify(task.name)}: kill_signal is not used; Kubernetes stops containers with the image's STOPSIGNAL (SIGTERM by default)`);
   if (!supportedDrivers.includes(task.driver as Driver)) {
-    error(`${path}.driver`, `driver ${JSON.stringify(task.driver)} cannot run on Caravan: tasks run as containers, so the driver must be one of ${supportedDrivers.join(', ')}`);
+    error(
+      `${path}.driver`,
+      `driver ${JSON.stringify(task.driver)} cannot run on Caravan: tasks run as containers, so the driver must be one of ${supportedDrivers.join(', ')}`,
+    );
   } else if (typeof task.config?.image !== 'string' || task.config.image === '') {
     error(`${path}.config.image`, `task ${JSON.stringify(task.name)} needs config.image: the ${task.driver} driver runs a container image`);
   }
@@ -203,20 +237,31 @@ function validateTask(task: TaskSpec, path: string, portLabels: ReadonlySet<stri
   (task.services ?? []).forEach((svc, i) => validateService(svc.port, svc.checks ?? [], `${path}.services[${i}]`, portLabels, error, [task.name]));
 }
 
-function validateService(port: string | undefined, checks: readonly CheckSpec[], path: string, portLabels: ReadonlySet<string>, error: ErrorSink, tasks: readonly string[]): void {
+function validateService(
+  port: string | undefined,
+  checks: readonly CheckSpec[],
+  path: string,
+  portLabels: ReadonlySet<string>,
+  error: ErrorSink,
+  tasks: readonly string[],
+): void {
   // A numeric port is allowed as is; a label must name a port of the group's network.
-  if (port !== undefined && !/^\d+$/.test(port) && !portLabels.has(port)) error(`${path}.port`, `port ${JSON.stringify(port)} is not defined in the task group's network block`);
+  if (port !== undefined && !/^\d+$/.test(port) && !portLabels.has(port))
+    error(`${path}.port`, `port ${JSON.stringify(port)} is not defined in the task group's network block`);
   checks.forEach((check, i) => {
     const checkPath = `${path}.checks[${i}]`;
     if (check.type === 'http' && !check.path) error(`${checkPath}.path`, 'an http check needs a path');
     if (check.type === 'script' && !check.command) error(`${checkPath}.command`, 'a script check needs a command');
     if (check.type === 'script' && tasks.length > 1 && !check.task) error(`${checkPath}.task`, 'a group-level script check must name the task it runs in');
     const checkPort = check.port ?? port;
-    if ((check.type === 'http' || check.type === 'tcp' || check.type === 'grpc') && checkPort === undefined) error(checkPath, `a ${check.type} check needs a port (on the check or its service)`);
-    else if (check.port !== undefined && !/^\d+$/.test(check.port) && !portLabels.has(check.port)) error(`${checkPath}.port`, `port ${JSON.stringify(check.port)} is not defined in the task group's network block`);
+    if ((check.type === 'http' || check.type === 'tcp' || check.type === 'grpc') && checkPort === undefined)
+      error(checkPath, `a ${check.type} check needs a port (on the check or its service)`);
+    else if (check.port !== undefined && !/^\d+$/.test(check.port) && !portLabels.has(check.port))
+      error(`${checkPath}.port`, `port ${JSON.stringify(check.port)} is not defined in the task group's network block`);
     for (const key of ['interval', 'timeout'] as const) {
       const text = check[key];
-      if (text !== undefined && parseDuration(text) === undefined) error(`${checkPath}.${key}`, `${JSON.stringify(text)} is not a duration; write it like "10s"`);
+      if (text !== undefined && parseDuration(text) === undefined)
+        error(`${checkPath}.${key}`, `${JSON.stringify(text)} is not a duration; write it like "10s"`);
     }
   });
 }

@@ -3,7 +3,13 @@
  * (lowest first) that no canary uses yet, then free indexes below count, then count, count+1, …
  * (so canary > count yields names beyond the count range).
  */
-export function canaryIndexes(wanted: number, count: number, destructiveIndexes: readonly number[], usedByAllocations: ReadonlySet<number>, usedByCanaries: ReadonlySet<number>): number[] {
+export function canaryIndexes(
+  wanted: number,
+  count: number,
+  destructiveIndexes: readonly number[],
+  usedByAllocations: ReadonlySet<number>,
+  usedByCanaries: ReadonlySet<number>,
+): number[] {
   const out: number[] = [];
   const taken = new Set(usedByCanaries);
   const take = (i: number) => {

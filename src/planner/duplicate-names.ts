@@ -24,7 +24,15 @@ const phaseRank: Record<ObservedAllocation['phase'], number> = { Running: 0, Pen
 export function duplicatesToStop(input: DuplicateInput): ObservedAllocation[] {
   const byIndex = new Map<number, ObservedAllocation[]>();
   for (const a of input.allocs) byIndex.set(a.index, [...(byIndex.get(a.index) ?? []), a]);
-  const preference = (a: ObservedAllocation) => [input.isCanary(a) ? 0 : 1, a.version === input.version ? 0 : 1, input.healthOf(a) === 'healthy' ? 0 : input.healthOf(a) === undefined ? 1 : 2, phaseRank[a.phase], -a.version, a.createdAt] as const;
+  const preference = (a: ObservedAllocation) =>
+    [
+      input.isCanary(a) ? 0 : 1,
+      a.version === input.version ? 0 : 1,
+      input.healthOf(a) === 'healthy' ? 0 : input.healthOf(a) === undefined ? 1 : 2,
+      phaseRank[a.phase],
+      -a.version,
+      a.createdAt,
+    ] as const;
   const better = (a: ObservedAllocation, b: ObservedAllocation) => {
     const [pa, pb] = [preference(a), preference(b)];
     for (let i = 0; i < pa.length; i++) if (pa[i] !== pb[i]) return pa[i]! - pb[i]!;

@@ -91,7 +91,8 @@ function stopUnneededCanaries(g: GroupPass): void {
   const { input } = g;
   const promoted = input.state?.promoted ?? false;
   for (const a of input.allocs) {
-    if (isUnpromotedCanaryOfOther(a, input.deploymentName, input.otherDeployments) || (input.failed && !promoted && g.isCanary(a))) stopAlloc(g, a, stopReasons.notNeeded);
+    if (isUnpromotedCanaryOfOther(a, input.deploymentName, input.otherDeployments) || (input.failed && !promoted && g.isCanary(a)))
+      stopAlloc(g, a, stopReasons.notNeeded);
   }
 }
 
@@ -119,7 +120,11 @@ function rescheduleFailed(g: GroupPass): void {
     if (decision.kind !== 'now') continue;
     stopAlloc(g, a, stopReasons.rescheduled);
     g.rescheduled.add(a.index);
-    g.place.push(replacement(g, a, replacementVersion(g, a), 'reschedule', { rescheduleEvents: [...(a.rescheduleEvents ?? []), { at: input.now, delay: input.now - failedAt }] }));
+    g.place.push(
+      replacement(g, a, replacementVersion(g, a), 'reschedule', {
+        rescheduleEvents: [...(a.rescheduleEvents ?? []), { at: input.now, delay: input.now - failedAt }],
+      }),
+    );
   }
 }
 
@@ -131,11 +136,17 @@ function rescheduleFailed(g: GroupPass): void {
 function stopDuplicatesAndExcess(g: GroupPass): void {
   const { input } = g;
   const batch = input.job.type === 'batch' || input.job.type === 'sysbatch';
-  const competing = () => input.allocs.filter((a) => !g.stopped.has(a.podName) && (batch || a.phase !== 'Succeeded') && !(a.phase === 'Failed' && g.rescheduled.has(a.index)));
+  const competing = () =>
+    input.allocs.filter((a) => !g.stopped.has(a.podName) && (batch || a.phase !== 'Succeeded') && !(a.phase === 'Failed' && g.rescheduled.has(a.index)));
   const sharingNames = competing().filter((a) => !(g.canarying && g.isCanary(a)));
-  for (const a of duplicatesToStop({ allocs: sharingNames, version: input.version, isCanary: g.isCanary, healthOf: input.healthOf })) stopAlloc(g, a, stopReasons.notNeeded);
+  for (const a of duplicatesToStop({ allocs: sharingNames, version: input.version, isCanary: g.isCanary, healthOf: input.healthOf }))
+    stopAlloc(g, a, stopReasons.notNeeded);
   const rest = competing();
-  for (const victim of excessToStop(rest.map((a) => ({ id: a.podName, index: a.index, canary: g.isCanary(a), migrating: false })), g.group.count, g.canarying)) {
+  for (const victim of excessToStop(
+    rest.map((a) => ({ id: a.podName, index: a.index, canary: g.isCanary(a), migrating: false })),
+    g.group.count,
+    g.canarying,
+  )) {
     stopAlloc(g, rest.find((a) => a.podName === victim.id)!, stopReasons.notNeeded);
   }
   g.untainted = competing();
@@ -175,8 +186,22 @@ function placeCanaries(g: GroupPass): CanaryPlan {
   const now = steps.length > 0 ? (input.state?.stepCanaries ?? steps[0]!.canaries) : (strategy?.canary ?? 0);
   const halted = input.paused || input.failed || (desired > 0 && !promoted);
   if (wanted && !input.paused && !input.failed && live.length < now) {
-    const indexes = canaryIndexes(now - live.length, group.count, g.destructive.map((a) => a.index), new Set(g.untainted.filter((a) => !g.isCanary(a)).map((a) => a.index)), new Set(live.map((a) => a.index)));
-    for (const index of indexes) g.place.push({ group: input.name, index, version: input.version, replacement: nextReplacement(input.allocs, index, input.version), canary: true, reason: 'canary' });
+    const indexes = canaryIndexes(
+      now - live.length,
+      group.count,
+      g.destructive.map((a) => a.index),
+      new Set(g.untainted.filter((a) => !g.isCanary(a)).map((a) => a.index)),
+      new Set(live.map((a) => a.index)),
+    );
+    for (const index of indexes)
+      g.place.push({
+        group: input.name,
+        index,
+        version: input.version,
+        replacement: nextReplacement(input.allocs, index, input.version),
+        canary: true,
+        reason: 'canary',
+      });
   }
   return { wanted, desired, now, live: live.length, halted };
 }
@@ -188,7 +213,15 @@ function freshNames(g: GroupPass, canaries: CanaryPlan): Placement[] {
   const used = new Set([...counted.map((a) => a.index), ...g.rescheduled]);
   const fresh: Placement[] = [];
   for (let index = 0; fresh.length < g.group.count - counted.length - g.rescheduled.size; index++) {
-    if (!used.has(index)) fresh.push({ group: input.name, index, version: input.version, replacement: nextReplacement(input.allocs, index, input.version), canary: false, reason: 'new' });
+    if (!used.has(index))
+      fresh.push({
+        group: input.name,
+        index,
+        version: input.version,
+        replacement: nextReplacement(input.allocs, index, input.version),
+        canary: false,
+        reason: 'new',
+      });
   }
   return fresh;
 }
@@ -209,7 +242,9 @@ function placeWithinBudget(g: GroupPass, canaries: CanaryPlan): { fresh: Placeme
     migrating: 0,
     newDeployment: input.state === undefined,
     halted: false,
-    deploymentAllocHealth: g.untainted.filter((a) => a.deployment === input.deploymentName && a.version === input.version && !g.isCanary(a)).map(input.healthOf),
+    deploymentAllocHealth: g.untainted
+      .filter((a) => a.deployment === input.deploymentName && a.version === input.version && !g.isCanary(a))
+      .map(input.healthOf),
   });
   g.place.push(...fresh);
   limit -= Math.min(limit, fresh.length + g.rescheduled.size);
@@ -285,7 +320,13 @@ function outcome(g: GroupPass, canaries: CanaryPlan, fresh: readonly Placement[]
       }
     : undefined;
   const missingCanaries = canaries.wanted && canaries.live < canaries.now;
-  const nothingLeft = placed.length === 0 && g.inPlace.length === 0 && remainingDestructive === 0 && g.requeue.length === 0 && !missingCanaries && (!canaries.halted || fresh.length === 0);
+  const nothingLeft =
+    placed.length === 0 &&
+    g.inPlace.length === 0 &&
+    remainingDestructive === 0 &&
+    g.requeue.length === 0 &&
+    !missingCanaries &&
+    (!canaries.halted || fresh.length === 0);
   return {
     place: placed,
     stop: g.stop,
@@ -302,7 +343,12 @@ function outcome(g: GroupPass, canaries: CanaryPlan, fresh: readonly Placement[]
  * replace. The rules above never ask for that; this keeps a disagreement between observations
  * from ever becoming a second live allocation of one name.
  */
-function neverBesideLive(place: readonly Placement[], allocs: readonly ObservedAllocation[], stopped: ReadonlySet<string>, besideOld: (a: ObservedAllocation) => boolean): Placement[] {
+function neverBesideLive(
+  place: readonly Placement[],
+  allocs: readonly ObservedAllocation[],
+  stopped: ReadonlySet<string>,
+  besideOld: (a: ObservedAllocation) => boolean,
+): Placement[] {
   const held = new Set(allocs.filter((a) => !stopped.has(a.podName) && !besideOld(a)).map((a) => a.index));
   return place.filter((p) => p.canary || !held.has(p.index));
 }

@@ -66,8 +66,13 @@ function failure(alloc: ObservedAllocation): { at: Millis; reason: string } | un
   if (alloc.phase === 'Failed') return { at: lastEvent, reason: 'Unhealthy because of failed task' };
   for (const c of alloc.containers) {
     if (c.init) continue;
-    if (c.restartCount > 0 || c.waitingReason === 'CrashLoopBackOff') return { at: lastEvent, reason: `Unhealthy because of failed task (task "${c.name}" restarted ${c.restartCount} time${c.restartCount === 1 ? '' : 's'})` };
-    if (c.terminated) return { at: c.terminated.at, reason: c.terminated.exitCode === 0 ? 'Unhealthy because of dead task' : 'Unhealthy because of failed task' };
+    if (c.restartCount > 0 || c.waitingReason === 'CrashLoopBackOff')
+      return {
+        at: lastEvent,
+        reason: `Unhealthy because of failed task (task "${c.name}" restarted ${c.restartCount} time${c.restartCount === 1 ? '' : 's'})`,
+      };
+    if (c.terminated)
+      return { at: c.terminated.at, reason: c.terminated.exitCode === 0 ? 'Unhealthy because of dead task' : 'Unhealthy because of failed task' };
   }
   if (alloc.phase === 'Succeeded') return { at: lastEvent, reason: 'Unhealthy because of dead task' };
   return undefined;

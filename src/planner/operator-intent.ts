@@ -5,7 +5,9 @@ export type IntentOutcome = { readonly ok: true; readonly deployment: Deployment
 
 /** Any move to running or paused restarts every group's progress deadline (§2.11 rule 2). */
 function restartDeadlines(groups: Deployment['groups'], now: Millis): Record<string, DeploymentGroupState> {
-  return Object.fromEntries(Object.entries(groups).map(([name, g]) => [name, g.progressDeadline > 0 ? { ...g, requireProgressBy: now + g.progressDeadline } : g]));
+  return Object.fromEntries(
+    Object.entries(groups).map(([name, g]) => [name, g.progressDeadline > 0 ? { ...g, requireProgressBy: now + g.progressDeadline } : g]),
+  );
 }
 
 /**
@@ -17,7 +19,12 @@ export function setPaused(d: Deployment, paused: boolean, now: Millis): IntentOu
   if ((d.status === 'paused') === paused) return { ok: true, deployment: d };
   return {
     ok: true,
-    deployment: { ...d, status: paused ? 'paused' : 'running', statusDescription: paused ? descriptions.paused : descriptions.running, groups: restartDeadlines(d.groups, now) },
+    deployment: {
+      ...d,
+      status: paused ? 'paused' : 'running',
+      statusDescription: paused ? descriptions.paused : descriptions.running,
+      groups: restartDeadlines(d.groups, now),
+    },
   };
 }
 

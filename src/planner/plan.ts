@@ -34,5 +34,10 @@ export function plan(o: Observed): Plan {
   countPlacements(pass);
   const markStable = checkSuccess(pass);
   const outcomes = [...pass.outcomes.values()];
-  return finish(pass, { place: outcomes.flatMap((x) => x.place), stop: outcomes.flatMap((x) => x.stop), inPlace: outcomes.flatMap((x) => x.inPlace), ...(markStable !== undefined ? { markStable } : {}) });
+  return finish(pass, {
+    place: outcomes.flatMap((x) => x.place),
+    stop: outcomes.flatMap((x) => x.stop),
+    inPlace: outcomes.flatMap((x) => x.inPlace),
+    ...(markStable !== undefined ? { markStable } : {}),
+  });
 }

@@ -37,7 +37,9 @@ export type ProgressVerdict =
  */
 export function checkProgress(d: Deployment, healthyLive: Readonly<Record<string, number>>, now: Millis): ProgressVerdict {
   if (d.status !== 'running') return { kind: 'on-time' };
-  const watched = Object.entries(d.groups).filter(([name, g]) => g.progressDeadline > 0 && g.requireProgressBy !== undefined && !isDone(g, healthyLive[name] ?? 0));
+  const watched = Object.entries(d.groups).filter(
+    ([name, g]) => g.progressDeadline > 0 && g.requireProgressBy !== undefined && !isDone(g, healthyLive[name] ?? 0),
+  );
   const due = watched.filter(([, g]) => g.requireProgressBy! <= now);
   if (due.length === 0) {
     const next = Math.min(...watched.map(([, g]) => g.requireProgressBy!));

@@ -41,7 +41,11 @@ export function promote(d: Deployment, request: PromoteRequest, healthyCanaries:
     groups[name] = { ...g, promoted: true, ...(restart ? { requireProgressBy: now + g.progressDeadline } : {}) };
   }
   const promoted: Deployment = { ...d, groups };
-  return { ok: true, deployment: { ...promoted, statusDescription: promoted.status === 'running' ? runningDescription(promoted) : promoted.statusDescription }, promotedCanaries };
+  return {
+    ok: true,
+    deployment: { ...promoted, statusDescription: promoted.status === 'running' ? runningDescription(promoted) : promoted.statusDescription },
+    promotedCanaries,
+  };
 }
 
 /**
@@ -52,6 +56,7 @@ export function shouldAutoPromote(d: Deployment, healthyCanaries: ReadonlySet<st
   const canaryGroups = Object.values(d.groups).filter((g) => g.desiredCanaries > 0 && !g.promoted);
   if (d.status !== 'running' || canaryGroups.length === 0) return false;
   return canaryGroups.every(
-    (g) => g.autoPromote && g.placedCanaries.length >= g.desiredCanaries && g.placedCanaries.filter((id) => healthyCanaries.has(id)).length === g.desiredCanaries,
+    (g) =>
+      g.autoPromote && g.placedCanaries.length >= g.desiredCanaries && g.placedCanaries.filter((id) => healthyCanaries.has(id)).length === g.desiredCanaries,
   );
 }

@@ -28,7 +28,12 @@ export function nextRescheduleDelay(policy: ReschedulePolicy, previous: readonly
  * once `attempts` reschedules fall within `interval` (unless unlimited); otherwise after the
  * policy's delay, counted from when it failed.
  */
-export function rescheduleDecision(policy: ReschedulePolicy | undefined, previous: readonly RescheduleEvent[], failedAt: Millis, now: Millis): RescheduleDecision {
+export function rescheduleDecision(
+  policy: ReschedulePolicy | undefined,
+  previous: readonly RescheduleEvent[],
+  failedAt: Millis,
+  now: Millis,
+): RescheduleDecision {
   if (!policy) return { kind: 'never', reason: 'the job type is not rescheduled' };
   if (!policy.unlimited) {
     const recent = previous.filter((e) => policy.interval === 0 || e.at > now - policy.interval);

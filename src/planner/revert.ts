@@ -5,8 +5,7 @@ import { revertDescription } from './deployment.ts';
 
 export type RevertDecision =
   /** Run the stable version's spec again, as a new version (the NomadJob spec is not touched). */
-  | { readonly kind: 'revert'; readonly toVersion: JobVersion; readonly description: string }
-  | { readonly kind: 'none'; readonly description: string };
+  { readonly kind: 'revert'; readonly toVersion: JobVersion; readonly description: string } | { readonly kind: 'none'; readonly description: string };
 
 /**
  * Nomad's auto-revert (§2.9) when a deployment fails with `base` as its description: the target

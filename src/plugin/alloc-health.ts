@@ -18,7 +18,8 @@ export function findAllocationPod(pods: readonly V1Pod[], ref: string): { ok: tr
   const byName = allocations.find((p) => p.metadata?.name === ref);
   if (byName) return { ok: true, pod: byName };
   const prefix = ref.toLowerCase();
-  if (prefix.length < minimumPrefix) return { ok: false, error: `allocation "${ref}": give a Pod name or at least ${minimumPrefix} characters of an allocation ID` };
+  if (prefix.length < minimumPrefix)
+    return { ok: false, error: `allocation "${ref}": give a Pod name or at least ${minimumPrefix} characters of an allocation ID` };
   const matches = allocations.filter((p) => p.metadata?.uid?.toLowerCase().startsWith(prefix));
   if (matches.length === 1) return { ok: true, pod: matches[0]! };
   if (matches.length === 0) return { ok: false, error: `no allocation with Pod name or ID prefix "${ref}"` };

@@ -82,7 +82,12 @@ async function resolveDeployment(ctx: PluginContext, job: string | undefined, na
  * promote, pause, resume, fail: record the intent in the NomadDeployment's spec, then wait a
  * little for the controller to act on it and say how it went (its status is the answer).
  */
-export async function intentCommand(ctx: PluginContext, job: string | undefined, intent: Intent, opts: { deployment?: string; waitMs: number }): Promise<ExitCode> {
+export async function intentCommand(
+  ctx: PluginContext,
+  job: string | undefined,
+  intent: Intent,
+  opts: { deployment?: string; waitMs: number },
+): Promise<ExitCode> {
   const before = await resolveDeployment(ctx, job, opts.deployment);
   const patch = intentPatch(before, intent);
   if (!patch.ok) throw new UserError(`${before.metadata.name}: ${patch.error}`);
@@ -95,7 +100,13 @@ export async function intentCommand(ctx: PluginContext, job: string | undefined,
           return { done: o.kind !== 'pending', value: o };
         })
       : intentOutcome(written, generation);
-  const data = { intent: intent.kind, ...(intent.kind === 'promote' && intent.groups?.length ? { groups: intent.groups } : {}), outcome: outcome.kind, ...(outcome.kind === 'refused' ? { error: outcome.error } : {}), deployment: outcome.deployment };
+  const data = {
+    intent: intent.kind,
+    ...(intent.kind === 'promote' && intent.groups?.length ? { groups: intent.groups } : {}),
+    outcome: outcome.kind,
+    ...(outcome.kind === 'refused' ? { error: outcome.error } : {}),
+    deployment: outcome.deployment,
+  };
   emit(ctx, data, () => {
     const asked = describeIntent(outcome.deployment.intent) ?? intent.kind;
     const head =
@@ -129,7 +140,12 @@ export async function allocHealthCommand(ctx: PluginContext, ref: string, health
   if (!decision.unchanged) await ctx.writer.annotatePod(ctx.namespace, pod.metadata!.name!, { [annotations.health]: health });
   const row = allocationRow(pod, new Map());
   const data = { allocation: pod.metadata!.uid, pod: pod.metadata!.name, name: row?.name, deployment: deploymentName, health, changed: !decision.unchanged };
-  emit(ctx, data, () => `==> allocation ${pod.metadata!.uid!.slice(0, 8)} (${pod.metadata!.name}, ${row?.name ?? ''}) marked ${health}${decision.unchanged ? ' (it already was)' : ''} for ${deploymentName}\n`);
+  emit(
+    ctx,
+    data,
+    () =>
+      `==> allocation ${pod.metadata!.uid!.slice(0, 8)} (${pod.metadata!.name}, ${row?.name ?? ''}) marked ${health}${decision.unchanged ? ' (it already was)' : ''} for ${deploymentName}\n`,
+  );
   return 0;
 }
 
@@ -138,7 +154,11 @@ export async function revertCommand(ctx: PluginContext, jobName: string, version
   const plan = planRevert(job, await ctx.reader.versions(ctx.namespace, jobName), version);
   if (plan.kind === 'refused') throw new UserError(plan.error);
   if (plan.kind === 'unchanged') {
-    emit(ctx, { job: jobName, toVersion: version, outcome: 'unchanged' }, () => `==> NomadJob ${jobName} already has version ${version}'s spec; nothing to revert\n`);
+    emit(
+      ctx,
+      { job: jobName, toVersion: version, outcome: 'unchanged' },
+      () => `==> NomadJob ${jobName} already has version ${version}'s spec; nothing to revert\n`,
+    );
     return 0;
   }
   ctx.err(`${gitOpsWarning(jobName, version)}\n`);
@@ -150,7 +170,13 @@ export async function revertCommand(ctx: PluginContext, jobName: string, version
   });
   const observed = (after.status?.observedGeneration ?? -1) >= generation;
   const newVersion = observed ? after.status?.version : undefined;
-  const data = { job: jobName, toVersion: version, outcome: observed ? 'recorded' : 'pending', ...(newVersion !== undefined ? { newVersion } : {}), ...(after.status?.latestDeployment ? { latestDeployment: after.status.latestDeployment } : {}) };
+  const data = {
+    job: jobName,
+    toVersion: version,
+    outcome: observed ? 'recorded' : 'pending',
+    ...(newVersion !== undefined ? { newVersion } : {}),
+    ...(after.status?.latestDeployment ? { latestDeployment: after.status.latestDeployment } : {}),
+  };
   emit(ctx, data, () =>
     observed && newVersion !== undefined
       ? `==> NomadJob ${jobName}: version ${version}'s spec is now the job's spec, recorded as version ${newVersion}${after.status?.latestDeployment?.jobVersion === newVersion ? `; follow it with: kubectl nomad watch ${jobName}` : ''}\n`
@@ -192,7 +218,11 @@ export async function watchCommand(ctx: PluginContext, job: string, opts: { depl
           }
         : {}),
     },
-    { ...(opts.deployment ? { deployment: opts.deployment } : {}), ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}), intervalMs: opts.intervalMs },
+    {
+      ...(opts.deployment ? { deployment: opts.deployment } : {}),
+      ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
+      intervalMs: opts.intervalMs,
+    },
   );
   emit(ctx, { code: result.code, message: result.message, ...(result.deployment ? { deployment: result.deployment } : {}) }, () => `${result.message}\n`);
   return result.code;

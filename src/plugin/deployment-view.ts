@@ -75,7 +75,7 @@ export function deploymentReport(d: NomadDeployment): DeploymentReport {
     }));
   const generation = d.metadata.generation;
   return {
-    ...(s.id ?? d.metadata.uid ? { id: s.id ?? d.metadata.uid } : {}),
+    ...((s.id ?? d.metadata.uid) ? { id: s.id ?? d.metadata.uid } : {}),
     name: d.metadata.name,
     job: d.spec.job,
     jobVersion: d.spec.jobVersion,
@@ -149,7 +149,12 @@ export function formatDeployment(d: DeploymentReport, style: Style, opts: { verb
   const intent = describeIntent(d.intent);
   const kv: [string, string][] = [
     ['ID', shortId(d.id, opts.verbose)],
-    ...(opts.withJob ? ([['Job ID', d.job], ['Job Version', String(d.jobVersion)]] as [string, string][]) : []),
+    ...(opts.withJob
+      ? ([
+          ['Job ID', d.job],
+          ['Job Version', String(d.jobVersion)],
+        ] as [string, string][])
+      : []),
     ['Status', d.status],
     ['Description', d.statusDescription],
     ...(intent ? ([['Intent', d.observed ? intent : `${intent} (not yet seen by the controller)`]] as [string, string][]) : []),

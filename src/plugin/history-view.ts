@@ -27,7 +27,15 @@ export function historyReport(versions: readonly JobVersion[], deployments: read
       stable: v.stable,
       submitDate: v.submitTime,
       ...(v.revertedFrom !== undefined ? { revertedFrom: v.revertedFrom } : {}),
-      ...(d ? { deployment: { name: d.metadata.name, status: d.status?.status ?? 'running', statusDescription: d.status?.statusDescription ?? 'Deployment is running' } } : {}),
+      ...(d
+        ? {
+            deployment: {
+              name: d.metadata.name,
+              status: d.status?.status ?? 'running',
+              statusDescription: d.status?.statusDescription ?? 'Deployment is running',
+            },
+          }
+        : {}),
       ...(opts.diff && older ? { diff: specDiff(older.spec, v.spec) } : {}),
     };
   });

@@ -4,12 +4,15 @@ import type { NomadJob } from '../resources/nomad-job.ts';
 import { deploymentReport, type DeploymentReport } from './deployment-view.ts';
 
 /** The operator actions Nomad has as `nomad deployment promote|pause|resume|fail`. */
-export type Intent = { readonly kind: 'promote'; readonly groups?: readonly string[] } | { readonly kind: 'pause' } | { readonly kind: 'resume' } | { readonly kind: 'fail' };
+export type Intent =
+  | { readonly kind: 'promote'; readonly groups?: readonly string[] }
+  | { readonly kind: 'pause' }
+  | { readonly kind: 'resume' }
+  | { readonly kind: 'fail' };
 
 export type IntentPatch =
   /** `spec` is a JSON merge patch of the deployment's spec; empty when it already asks for this. */
-  | { readonly ok: true; readonly spec: Record<string, unknown>; readonly unchanged: boolean }
-  | { readonly ok: false; readonly error: string };
+  { readonly ok: true; readonly spec: Record<string, unknown>; readonly unchanged: boolean } | { readonly ok: false; readonly error: string };
 
 /** Nomad's refusals for a deployment that has ended (nomad/deployment_endpoint.go). */
 const terminalErrors: Record<Intent['kind'], string> = {
@@ -39,10 +42,15 @@ export function intentPatch(d: NomadDeployment, intent: Intent): IntentPatch {
     case 'fail':
       return { ok: true, spec: { failed: true }, unchanged: spec.failed === true };
     case 'promote': {
-      if (!intent.groups || intent.groups.length === 0) return { ok: true, spec: { promote: { all: true, groups: null } }, unchanged: spec.promote?.all === true };
+      if (!intent.groups || intent.groups.length === 0)
+        return { ok: true, spec: { promote: { all: true, groups: null } }, unchanged: spec.promote?.all === true };
       const known = Object.keys(d.status?.taskGroups ?? {});
       const unknown = intent.groups.filter((g) => !known.includes(g));
-      if (known.length > 0 && unknown.length > 0) return { ok: false, error: `task group ${unknown.map((g) => `"${g}"`).join(', ')} not in deployment ${d.metadata.name}; its groups: ${known.join(', ')}` };
+      if (known.length > 0 && unknown.length > 0)
+        return {
+          ok: false,
+          error: `task group ${unknown.map((g) => `"${g}"`).join(', ')} not in deployment ${d.metadata.name}; its groups: ${known.join(', ')}`,
+        };
       if (spec.promote?.all) return { ok: true, spec: {}, unchanged: true };
       const before = spec.promote?.groups ?? [];
       const groups = [...new Set([...before, ...intent.groups])].sort();
@@ -56,7 +64,10 @@ export function targetDeploymentName(job: NomadJob, named: string | undefined): 
   if (named) return { ok: true, name: named };
   const latest = job.status?.latestDeployment?.name;
   if (latest) return { ok: true, name: latest };
-  return { ok: false, error: `NomadJob "${job.metadata.name}" has no deployment yet${job.status ? '' : ' (the controller has not reported on it; is it running?)'}` };
+  return {
+    ok: false,
+    error: `NomadJob "${job.metadata.name}" has no deployment yet${job.status ? '' : ' (the controller has not reported on it; is it running?)'}`,
+  };
 }
 
 export type IntentOutcome =

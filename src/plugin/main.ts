@@ -1,6 +1,13 @@
 #!/usr/bin/env node
 import { Command, CommanderError, Option } from 'commander';
-import { apiServerLocation, explainKubernetesError, formatKubernetesError, kubernetesErrorStatus, loadKubeConfig, type ApiServerLocation } from '../kube/client.ts';
+import {
+  apiServerLocation,
+  explainKubernetesError,
+  formatKubernetesError,
+  kubernetesErrorStatus,
+  loadKubeConfig,
+  type ApiServerLocation,
+} from '../kube/client.ts';
 import { allocHealthCommand, historyCommand, intentCommand, revertCommand, statusCommand, watchCommand, type PluginContext } from './commands.ts';
 import { UserError } from './objects.ts';
 import { parseInterval, parseJobVersion, parseTimeout, parseWait } from './option-values.ts';
@@ -61,7 +68,8 @@ const program = new Command('kubectl nomad')
   .option('--context <name>', 'the kubeconfig context to use')
   .addOption(new Option('-o, --output <format>', 'json or yaml for scripts (default: text for people)').choices(['json', 'yaml', 'text']));
 
-const waitOption = () => new Option('--wait <duration>', 'how long to wait for the controller to act (0: do not wait)').default(15_000, '15s').argParser(parseWait);
+const waitOption = () =>
+  new Option('--wait <duration>', 'how long to wait for the controller to act (0: do not wait)').default(15_000, '15s').argParser(parseWait);
 const deploymentOption = () => new Option('--deployment <name>', "the NomadDeployment (default: the job's latest)");
 
 program
@@ -85,7 +93,16 @@ program
   .option('--group <group>', 'promote only this task group (repeatable)', (value: string, all: string[]) => [...all, value], [] as string[])
   .addOption(deploymentOption())
   .addOption(waitOption())
-  .action(run((ctx, job: string | undefined, opts: { group: string[]; deployment?: string; wait: number }) => intentCommand(ctx, job, { kind: 'promote', ...(opts.group.length ? { groups: opts.group } : {}) }, { ...(opts.deployment ? { deployment: opts.deployment } : {}), waitMs: opts.wait })));
+  .action(
+    run((ctx, job: string | undefined, opts: { group: string[]; deployment?: string; wait: number }) =>
+      intentCommand(
+        ctx,
+        job,
+        { kind: 'promote', ...(opts.group.length ? { groups: opts.group } : {}) },
+        { ...(opts.deployment ? { deployment: opts.deployment } : {}), waitMs: opts.wait },
+      ),
+    ),
+  );
 
 for (const [kind, what] of [
   ['pause', 'pause the latest deployment (spec.paused: true), like `nomad deployment pause`'],
@@ -98,7 +115,11 @@ for (const [kind, what] of [
     .argument('[job]', 'the NomadJob')
     .addOption(deploymentOption())
     .addOption(waitOption())
-    .action(run((ctx, job: string | undefined, opts: { deployment?: string; wait: number }) => intentCommand(ctx, job, { kind }, { ...(opts.deployment ? { deployment: opts.deployment } : {}), waitMs: opts.wait })));
+    .action(
+      run((ctx, job: string | undefined, opts: { deployment?: string; wait: number }) =>
+        intentCommand(ctx, job, { kind }, { ...(opts.deployment ? { deployment: opts.deployment } : {}), waitMs: opts.wait }),
+      ),
+    );
 }
 
 program
@@ -111,7 +132,7 @@ program
 
 program
   .command('alloc-health')
-  .description('set an allocation\'s health by hand (Pod annotation caravan.dev/health), like the deployment allocation-health API')
+  .description("set an allocation's health by hand (Pod annotation caravan.dev/health), like the deployment allocation-health API")
   .argument('<alloc>', 'the Pod name, or a unique prefix of the allocation ID (Pod UID)')
   .addOption(new Option('--healthy', 'mark it healthy').conflicts('unhealthy'))
   .addOption(new Option('--unhealthy', 'mark it unhealthy (fails the deployment)').conflicts('healthy'))
@@ -131,7 +152,11 @@ program
   .addOption(new Option('--interval <duration>', 'how often to look (100ms to 1h)').default(1000, '1s').argParser(parseInterval))
   .action(
     run((ctx, job: string, opts: { deployment?: string; timeout?: number; interval: number }) =>
-      watchCommand(ctx, job, { ...(opts.deployment ? { deployment: opts.deployment } : {}), ...(opts.timeout !== undefined ? { timeoutMs: opts.timeout } : {}), intervalMs: opts.interval }),
+      watchCommand(ctx, job, {
+        ...(opts.deployment ? { deployment: opts.deployment } : {}),
+        ...(opts.timeout !== undefined ? { timeoutMs: opts.timeout } : {}),
+        intervalMs: opts.interval,
+      }),
     ),
   );
 

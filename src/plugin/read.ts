@@ -31,7 +31,10 @@ export class CaravanReader {
   }
 
   job(namespace: string, name: string): Promise<NomadJob> {
-    return orNotFound(this.custom.getNamespacedCustomObject({ ...nomadJobResource, namespace, name }) as Promise<NomadJob>, `NomadJob "${name}" in namespace "${namespace}"`);
+    return orNotFound(
+      this.custom.getNamespacedCustomObject({ ...nomadJobResource, namespace, name }) as Promise<NomadJob>,
+      `NomadJob "${name}" in namespace "${namespace}"`,
+    );
   }
 
   versions(namespace: string, job: string): Promise<JobVersion[]> {
@@ -39,11 +42,16 @@ export class CaravanReader {
   }
 
   deployment(namespace: string, name: string): Promise<NomadDeployment> {
-    return orNotFound(this.custom.getNamespacedCustomObject({ ...nomadDeploymentResource, namespace, name }) as Promise<NomadDeployment>, `NomadDeployment "${name}" in namespace "${namespace}"`);
+    return orNotFound(
+      this.custom.getNamespacedCustomObject({ ...nomadDeploymentResource, namespace, name }) as Promise<NomadDeployment>,
+      `NomadDeployment "${name}" in namespace "${namespace}"`,
+    );
   }
 
   async deployments(namespace: string, job: string): Promise<NomadDeployment[]> {
-    const list = (await this.custom.listNamespacedCustomObject({ ...nomadDeploymentResource, namespace, labelSelector: `${labels.job}=${job}` })) as { items: NomadDeployment[] };
+    const list = (await this.custom.listNamespacedCustomObject({ ...nomadDeploymentResource, namespace, labelSelector: `${labels.job}=${job}` })) as {
+      items: NomadDeployment[];
+    };
     return list.items.filter((d) => d.spec.job === job);
   }
 

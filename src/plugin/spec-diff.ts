@@ -63,6 +63,8 @@ const show = (v: unknown) => JSON.stringify(v);
 /** `~ path: before => after`, `+ path: value`, `- path: value`. */
 export function formatSpecDiff(lines: readonly SpecDiffLine[]): string {
   return lines
-    .map((l) => (l.change === '~' ? `~ ${l.path}: ${show(l.before)} => ${show(l.after)}` : `${l.change} ${l.path}: ${show(l.change === '+' ? l.after : l.before)}`))
+    .map((l) =>
+      l.change === '~' ? `~ ${l.path}: ${show(l.before)} => ${show(l.after)}` : `${l.change} ${l.path}: ${show(l.change === '+' ? l.after : l.before)}`,
+    )
     .join('\n');
 }

@@ -62,7 +62,15 @@ export function statusReport(s: JobSnapshot): StatusReport {
   const invalid = st.conditions?.find((c) => c.type === 'Stalled' && c.reason === 'InvalidSpec')?.message;
   const summary: Record<string, GroupSummaryRow> = {};
   for (const [group, g] of Object.entries(st.summary ?? {}).sort(([a], [b]) => a.localeCompare(b))) {
-    summary[group] = { queued: g.queued, starting: g.starting, running: g.running, failed: g.failed, complete: g.complete, lost: g.lost, unknown: (g as { unknown?: number }).unknown ?? 0 };
+    summary[group] = {
+      queued: g.queued,
+      starting: g.starting,
+      running: g.running,
+      failed: g.failed,
+      complete: g.complete,
+      lost: g.lost,
+      unknown: (g as { unknown?: number }).unknown ?? 0,
+    };
   }
   return {
     job: {
@@ -94,7 +102,6 @@ function jobStatusText(j: StatusReport['job']): string {
   return j.stop ? `${status} (stopped)` : status;
 }
 
-
 function formatAllocations(allocs: readonly AllocationRow[], now: number, verbose: boolean): string {
   if (allocs.length === 0) return 'No allocations placed';
   const header = verbose
@@ -102,8 +109,28 @@ function formatAllocations(allocs: readonly AllocationRow[], now: number, verbos
     : ['ID', 'Node ID', 'Task Group', 'Version', 'Desired', 'Status', 'Created', 'Modified'];
   const rows = allocs.map((a) =>
     verbose
-      ? [a.id, a.podName, a.nodeId ?? '', a.nodeName ?? '', a.taskGroup, String(a.version), a.desired, a.status, formatTime(a.createTime), formatTime(a.modifyTime)]
-      : [shortId(a.id), a.nodeId ? shortId(a.nodeId) : '', a.taskGroup, String(a.version), a.desired, a.status, prettyTimeDiff(a.createTime, now), prettyTimeDiff(a.modifyTime, now)],
+      ? [
+          a.id,
+          a.podName,
+          a.nodeId ?? '',
+          a.nodeName ?? '',
+          a.taskGroup,
+          String(a.version),
+          a.desired,
+          a.status,
+          formatTime(a.createTime),
+          formatTime(a.modifyTime),
+        ]
+      : [
+          shortId(a.id),
+          a.nodeId ? shortId(a.nodeId) : '',
+          a.taskGroup,
+          String(a.version),
+          a.desired,
+          a.status,
+          prettyTimeDiff(a.createTime, now),
+          prettyTimeDiff(a.modifyTime, now),
+        ],
   );
   return formatList(header, rows);
 }
@@ -136,7 +163,12 @@ export function formatStatus(r: StatusReport, now: number, style: Style, opts: {
   const groups = Object.entries(r.summary);
   if (groups.length > 0) {
     out.push('', style.heading('Summary'));
-    out.push(formatList(['Task Group', 'Queued', 'Starting', 'Running', 'Failed', 'Complete', 'Lost', 'Unknown'], groups.map(([g, s]) => [g, ...[s.queued, s.starting, s.running, s.failed, s.complete, s.lost, s.unknown].map(String)])));
+    out.push(
+      formatList(
+        ['Task Group', 'Queued', 'Starting', 'Running', 'Failed', 'Complete', 'Lost', 'Unknown'],
+        groups.map(([g, s]) => [g, ...[s.queued, s.starting, s.running, s.failed, s.complete, s.lost, s.unknown].map(String)]),
+      ),
+    );
   }
   if (r.latestDeployment) out.push('', style.heading('Latest Deployment'), formatDeployment(r.latestDeployment, style, { verbose: opts.verbose ?? false }));
   out.push('', style.heading('Allocations'), formatAllocations(r.allocations, now, opts.verbose ?? false));

@@ -45,7 +45,8 @@ export function progressLine(d: DeploymentReport): string {
 /** The closing line, with what to do next when the deployment did not succeed. */
 export function outcomeLine(d: DeploymentReport, job: string): string {
   const head = `Deployment ${d.name} (${shortId(d.id)}) ${d.status}: ${d.statusDescription}`;
-  if (d.status === 'failed' && d.revertedJobVersion !== undefined) return `${head}\nCaravan is rolling back to job version ${d.revertedJobVersion}; follow it with: kubectl nomad watch ${job}`;
+  if (d.status === 'failed' && d.revertedJobVersion !== undefined)
+    return `${head}\nCaravan is rolling back to job version ${d.revertedJobVersion}; follow it with: kubectl nomad watch ${job}`;
   if (d.status === 'cancelled') return `${head}\nSee the newer deployment with: kubectl nomad status ${job}`;
   return head;
 }

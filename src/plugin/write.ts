@@ -23,7 +23,10 @@ export class CaravanWriter {
 
   /** A JSON merge patch of the deployment's spec: the intent fields only. */
   async patchDeploymentSpec(namespace: string, name: string, spec: Record<string, unknown>): Promise<NomadDeployment> {
-    return (await this.custom.patchNamespacedCustomObject({ ...nomadDeploymentResource, namespace, name, fieldManager, body: { spec } }, mergePatch())) as NomadDeployment;
+    return (await this.custom.patchNamespacedCustomObject(
+      { ...nomadDeploymentResource, namespace, name, fieldManager, body: { spec } },
+      mergePatch(),
+    )) as NomadDeployment;
   }
 
   async annotatePod(namespace: string, name: string, annotations: Record<string, string>): Promise<void> {

@@ -107,7 +107,12 @@ export function renderAllocationPod(input: AllocationPodInput): V1Pod {
   const longestStop = Math.max(...group.tasks.map((t) => t.killTimeout + (t.shutdownDelay || group.shutdownDelay)));
   const batch = job.type === 'batch' || job.type === 'sysbatch';
   const k8s = group.kubernetes;
-  const affinity = podAffinity({ datacenters: job.datacenters, constraints: [...job.constraints, ...group.constraints], affinities: [...job.affinities, ...group.affinities], groupSelector: selector });
+  const affinity = podAffinity({
+    datacenters: job.datacenters,
+    constraints: [...job.constraints, ...group.constraints],
+    affinities: [...job.affinities, ...group.affinities],
+    groupSelector: selector,
+  });
   const spread = topologySpread([...job.spreads, ...group.spreads], selector);
 
   return {
@@ -172,7 +177,9 @@ function observeContainer(status: V1ContainerStatus, init: boolean): ObservedCon
     ready: status.ready,
     restartCount: status.restartCount,
     ...(running !== undefined ? { runningSince: running } : {}),
-    ...(terminated ? { terminated: { exitCode: terminated.exitCode, at: time(terminated.finishedAt) ?? 0, ...(terminated.reason ? { reason: terminated.reason } : {}) } } : {}),
+    ...(terminated
+      ? { terminated: { exitCode: terminated.exitCode, at: time(terminated.finishedAt) ?? 0, ...(terminated.reason ? { reason: terminated.reason } : {}) } }
+      : {}),
     ...(status.state?.waiting?.reason ? { waitingReason: status.state.waiting.reason } : {}),
   };
 }
@@ -215,7 +222,10 @@ export function observeAllocation(pod: V1Pod): ObservedAllocation | undefined {
     ...(startedAt !== undefined ? { startedAt } : {}),
     ...(pod.spec?.nodeName ? { nodeName: pod.spec.nodeName } : {}),
     ...(readySince !== undefined ? { readySince } : {}),
-    containers: [...(pod.status?.initContainerStatuses ?? []).map((s) => observeContainer(s, true)), ...(pod.status?.containerStatuses ?? []).map((s) => observeContainer(s, false))],
+    containers: [
+      ...(pod.status?.initContainerStatuses ?? []).map((s) => observeContainer(s, true)),
+      ...(pod.status?.containerStatuses ?? []).map((s) => observeContainer(s, false)),
+    ],
     ...(manual === 'healthy' || manual === 'unhealthy' ? { manualHealth: manual } : {}),
     ...(a[annotations.deployment] ? { deployment: a[annotations.deployment] } : {}),
     ...(recorded ? { recordedHealth: recorded } : {}),

@@ -120,7 +120,13 @@ export function deploymentObject(job: JobIdentity, d: Deployment): NomadDeployme
 }
 
 /** The status Caravan writes for a deployment, in Nomad's words. */
-export function deploymentStatusBody(d: Deployment, obj: Pick<NomadDeployment, 'metadata'>, now: number, revertedJobVersion?: number, intentError?: string): NomadDeploymentStatus {
+export function deploymentStatusBody(
+  d: Deployment,
+  obj: Pick<NomadDeployment, 'metadata'>,
+  now: number,
+  revertedJobVersion?: number,
+  intentError?: string,
+): NomadDeploymentStatus {
   const taskGroups: Record<string, NomadDeploymentGroupStatus> = {};
   for (const [name, g] of Object.entries(d.groups)) {
     taskGroups[name] = {
@@ -150,8 +156,20 @@ export function deploymentStatusBody(d: Deployment, obj: Pick<NomadDeployment, '
     taskGroups,
     conditions: [
       intentError
-        ? { type: 'IntentHonoured', status: 'False', reason: 'Refused', message: intentError, ...(obj.metadata.generation !== undefined ? { observedGeneration: obj.metadata.generation } : {}) }
-        : { type: 'IntentHonoured', status: 'True', reason: 'Honoured', message: '', ...(obj.metadata.generation !== undefined ? { observedGeneration: obj.metadata.generation } : {}) },
+        ? {
+            type: 'IntentHonoured',
+            status: 'False',
+            reason: 'Refused',
+            message: intentError,
+            ...(obj.metadata.generation !== undefined ? { observedGeneration: obj.metadata.generation } : {}),
+          }
+        : {
+            type: 'IntentHonoured',
+            status: 'True',
+            reason: 'Honoured',
+            message: '',
+            ...(obj.metadata.generation !== undefined ? { observedGeneration: obj.metadata.generation } : {}),
+          },
     ],
   };
 }

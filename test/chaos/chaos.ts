@@ -45,7 +45,6 @@ export interface ChaosReport {
   readonly violations: readonly string[];
 }
 
-
 /** A seeded random source, so a failing run can be replayed with the same kill timing. */
 export function seeded(seed: number): () => number {
   let s = seed % 2 ** 31;
@@ -127,12 +126,29 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
   const waves: WaveReport[] = [];
   let kills = 0;
   try {
-    await Promise.all(names.map((name) => custom.createNamespacedCustomObject({ ...nj, namespace, body: { apiVersion: 'caravan.dev/v1alpha1', kind: 'NomadJob', metadata: { name }, spec: chaosSpec('app:0', count) } })));
+    await Promise.all(
+      names.map((name) =>
+        custom.createNamespacedCustomObject({
+          ...nj,
+          namespace,
+          body: { apiVersion: 'caravan.dev/v1alpha1', kind: 'NomadJob', metadata: { name }, spec: chaosSpec('app:0', count) },
+        }),
+      ),
+    );
     say(`registered ${jobs} jobs of ${count} allocations (canary 1, auto-promote, max_parallel 2, min_healthy_time 1s)`);
     await rolledOut(custom, namespace, names, 0, opts.waveTimeoutMs ?? 180_000);
     for (let wave = 1; kills < opts.kills; wave++) {
       const waveStart = performance.now();
-      await Promise.all(names.map((name) => custom.patchNamespacedCustomObject({ ...nj, namespace, name, body: [{ op: 'replace', path: '/spec/taskGroups/0/tasks/0/config/image', value: `app:${wave}` }] })));
+      await Promise.all(
+        names.map((name) =>
+          custom.patchNamespacedCustomObject({
+            ...nj,
+            namespace,
+            name,
+            body: [{ op: 'replace', path: '/spec/taskGroups/0/tasks/0/config/image', value: `app:${wave}` }],
+          }),
+        ),
+      );
       let waveKills = 0;
       while (waveKills < killsPerWave && kills < opts.kills) {
         // Land the kill while this process leads and writes: after its k-th line about a job.
@@ -150,7 +166,9 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
       const violations = await check(kc, namespace, names, wave, count, created);
       const report = { wave, kills: waveKills, seconds: (performance.now() - waveStart) / 1000, violations };
       waves.push(report);
-      say(`wave ${wave}: ${waveKills} kills, ${report.seconds.toFixed(1)} s, ${violations.length === 0 ? 'clean' : `${violations.length} violations:\n  ${violations.join('\n  ')}`}`);
+      say(
+        `wave ${wave}: ${waveKills} kills, ${report.seconds.toFixed(1)} s, ${violations.length === 0 ? 'clean' : `${violations.length} violations:\n  ${violations.join('\n  ')}`}`,
+      );
       if (violations.length > 0) break;
     }
   } finally {
@@ -175,7 +193,14 @@ async function rolledOut(custom: CustomObjectsApi, namespace: string, names: rea
 }
 
 /** What Caravan promises after a wave: each a sentence naming the job when it does not hold. */
-async function check(kc: KubeConfig, namespace: string, names: readonly string[], wave: number, count: number, created: ReadonlyMap<string, V1Pod>): Promise<string[]> {
+async function check(
+  kc: KubeConfig,
+  namespace: string,
+  names: readonly string[],
+  wave: number,
+  count: number,
+  created: ReadonlyMap<string, V1Pod>,
+): Promise<string[]> {
   const core = kc.makeApiClient(CoreV1Api);
   const apps = kc.makeApiClient(AppsV1Api);
   const custom = kc.makeApiClient(CustomObjectsApi);
@@ -199,7 +224,8 @@ async function check(kc: KubeConfig, namespace: string, names: readonly string[]
       if (n !== 1) out.push(`${job}: ${n} NomadDeployments for version ${v}`);
     }
     const newest = mine.find((d) => d.spec.jobVersion === wave);
-    if (newest?.status?.status !== 'successful') out.push(`${job}: the deployment of version ${wave} is ${newest?.status?.status ?? 'missing'} (${newest?.status?.statusDescription ?? ''})`);
+    if (newest?.status?.status !== 'successful')
+      out.push(`${job}: the deployment of version ${wave} is ${newest?.status?.status ?? 'missing'} (${newest?.status?.statusDescription ?? ''})`);
     for (const d of mine.filter((x) => x.status?.status === 'failed')) out.push(`${job}: ${d.metadata.name} failed: ${d.status?.statusDescription}`);
     // No allocation replaced without a cause: nothing fails and no node is lost here, so each
     // name (index at a version) is created once and never as a replacement (-r1, -r2, …).

@@ -22,7 +22,13 @@ import { fromProjectRoot } from '../../src/project.ts';
 import { runChaos } from './chaos.ts';
 
 const { values } = parseArgs({
-  options: { kills: { type: 'string', default: '100' }, 'kills-per-wave': { type: 'string', default: '10' }, jobs: { type: 'string', default: '8' }, count: { type: 'string', default: '4' }, seed: { type: 'string', default: String(Date.now() % 1_000_000) } },
+  options: {
+    kills: { type: 'string', default: '100' },
+    'kills-per-wave': { type: 'string', default: '10' },
+    jobs: { type: 'string', default: '8' },
+    count: { type: 'string', default: '4' },
+    seed: { type: 'string', default: String(Date.now() % 1_000_000) },
+  },
 });
 const number = (name: string, text: string | undefined) => {
   const n = Number(text);
@@ -52,15 +58,34 @@ const report = await runChaos({
   seed,
   say,
   startController: () => {
-    const child = spawn(process.execPath, [fromProjectRoot('src', 'cli', 'main.ts'), 'controller', '--lease-namespace', namespace, '--lease-duration', '2', '--metrics-port', '0', '--api-port', '0', '--cf-api-port', '0'], {
-      env: { ...process.env, KUBECONFIG: kubeconfig },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        fromProjectRoot('src', 'cli', 'main.ts'),
+        'controller',
+        '--lease-namespace',
+        namespace,
+        '--lease-duration',
+        '2',
+        '--metrics-port',
+        '0',
+        '--api-port',
+        '0',
+        '--cf-api-port',
+        '0',
+      ],
+      {
+        env: { ...process.env, KUBECONFIG: kubeconfig },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     child.stdout.on('data', (chunk: Buffer) => log.write(chunk));
     child.stderr.on('data', (chunk: Buffer) => log.write(chunk));
     return child;
   },
 });
-console.log(`chaos: ${report.waves.length} waves, ${report.kills} kills (each while the controller led and reconciled), ${report.seconds.toFixed(0)} s, ${report.violations.length === 0 ? 'every wave clean' : `${report.violations.length} violations`}`);
+console.log(
+  `chaos: ${report.waves.length} waves, ${report.kills} kills (each while the controller led and reconciled), ${report.seconds.toFixed(0)} s, ${report.violations.length === 0 ? 'every wave clean' : `${report.violations.length} violations`}`,
+);
 log.end();
 process.exit(report.violations.length === 0 && report.kills >= kills ? 0 : 1);

@@ -16,12 +16,20 @@ describe('allocation Pods rendered from a NomadJob', () => {
     const namespace = await freshNamespace(core, 'alloc');
     const example = load(readFileSync(fromProjectRoot('examples', 'api-rolling.yaml'), 'utf8')) as NomadJob;
     example.spec.datacenters = ['dc2'];
-    const stored = (await custom.createNamespacedCustomObject({ group: 'caravan.dev', version: 'v1alpha1', plural: 'nomadjobs', namespace, body: example })) as NomadJob;
+    const stored = (await custom.createNamespacedCustomObject({
+      group: 'caravan.dev',
+      version: 'v1alpha1',
+      plural: 'nomadjobs',
+      namespace,
+      body: example,
+    })) as NomadJob;
 
     const parsed = parseNomadJob(stored.metadata.name, namespace, stored.spec);
     if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
     const pods = parsed.job.taskGroups.flatMap((g) =>
-      Array.from({ length: g.count }, (_, index) => renderAllocationPod({ job: parsed.job, jobUid: stored.metadata.uid!, version: 0, group: g.name, index, canary: false })),
+      Array.from({ length: g.count }, (_, index) =>
+        renderAllocationPod({ job: parsed.job, jobUid: stored.metadata.uid!, version: 0, group: g.name, index, canary: false }),
+      ),
     );
     expect(pods).toHaveLength(9);
     await Promise.all(pods.map((body) => core.createNamespacedPod({ namespace, body })));
@@ -36,6 +44,11 @@ describe('allocation Pods rendered from a NomadJob', () => {
 
     await custom.deleteNamespacedCustomObject({ group: 'caravan.dev', version: 'v1alpha1', plural: 'nomadjobs', namespace, name: 'orders' });
     // kube-controller-manager's garbage collector learns about new CRDs within ~30 s.
-    await waitFor('the Pods to be garbage-collected', async () => ((await core.listNamespacedPod({ namespace })).items.length === 0 ? true : undefined), 90_000, 1_000);
+    await waitFor(
+      'the Pods to be garbage-collected',
+      async () => ((await core.listNamespacedPod({ namespace })).items.length === 0 ? true : undefined),
+      90_000,
+      1_000,
+    );
   });
 });

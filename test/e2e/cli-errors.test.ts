@@ -1,4 +1,4 @@
-import { type CoreV1Api } from '@kubernetes/client-node';
+import type { CoreV1Api } from '@kubernetes/client-node';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -24,15 +24,43 @@ describe('caravan and kubectl nomad, built', () => {
   it.each([
     ['cli', ['controller', '--concurrency', 'abc'], "error: option '--concurrency <n>' argument 'abc' is invalid. It takes a whole number from 1 to 1000."],
     ['cli', ['controller', '--concurrency', '0'], "error: option '--concurrency <n>' argument '0' is invalid. It takes a whole number from 1 to 1000."],
-    ['cli', ['controller', '--metrics-port', 'abc'], "error: option '--metrics-port <port>' argument 'abc' is invalid. It takes a port from 0 to 65535 (0: any free port), or -1 to serve none."],
-    ['cli', ['controller', '--api-port', 'abc'], "error: option '--api-port <port>' argument 'abc' is invalid. It takes a port from 0 to 65535 (0: any free port), or -1 to serve none."],
-    ['cli', ['controller', '--lease-duration', '0'], "error: option '--lease-duration <seconds>' argument '0' is invalid. It takes a whole number from 1 to 3600 (seconds)."],
-    ['cli', ['controller', '--log-level', 'loud'], "error: option '--log-level <level>' argument 'loud' is invalid. Allowed choices are fatal, error, warn, info, debug, trace, silent."],
-    ['cli', ['start', '--api-port', '70000'], "error: option '--api-port <port>' argument '70000' is invalid. It takes a port from 0 to 65535 (0: any free port), or -1 to serve none."],
+    [
+      'cli',
+      ['controller', '--metrics-port', 'abc'],
+      "error: option '--metrics-port <port>' argument 'abc' is invalid. It takes a port from 0 to 65535 (0: any free port), or -1 to serve none.",
+    ],
+    [
+      'cli',
+      ['controller', '--api-port', 'abc'],
+      "error: option '--api-port <port>' argument 'abc' is invalid. It takes a port from 0 to 65535 (0: any free port), or -1 to serve none.",
+    ],
+    [
+      'cli',
+      ['controller', '--lease-duration', '0'],
+      "error: option '--lease-duration <seconds>' argument '0' is invalid. It takes a whole number from 1 to 3600 (seconds).",
+    ],
+    [
+      'cli',
+      ['controller', '--log-level', 'loud'],
+      "error: option '--log-level <level>' argument 'loud' is invalid. Allowed choices are fatal, error, warn, info, debug, trace, silent.",
+    ],
+    [
+      'cli',
+      ['start', '--api-port', '70000'],
+      "error: option '--api-port <port>' argument '70000' is invalid. It takes a port from 0 to 65535 (0: any free port), or -1 to serve none.",
+    ],
     ['cli', ['start', '--nodes', 'many'], "error: option '--nodes <n>' argument 'many' is invalid. It takes a whole number from 1 to 1000."],
     ['cli', ['cluster', 'up', '--nodes', '0'], "error: option '--nodes <n>' argument '0' is invalid. It takes a whole number from 1 to 1000."],
-    ['plugin', ['watch', 'web', '--timeout', '0'], "error: option '--timeout <duration>' argument '0' is invalid. It takes a duration longer than 0, such as 90s, 10m or 1h30m."],
-    ['plugin', ['promote', 'web', '--wait', '5'], "error: option '--wait <duration>' argument '5' is invalid. It takes a duration such as 15s, 5m or 1h30m (at most 24h), or 0 to not wait."],
+    [
+      'plugin',
+      ['watch', 'web', '--timeout', '0'],
+      "error: option '--timeout <duration>' argument '0' is invalid. It takes a duration longer than 0, such as 90s, 10m or 1h30m.",
+    ],
+    [
+      'plugin',
+      ['promote', 'web', '--wait', '5'],
+      "error: option '--wait <duration>' argument '5' is invalid. It takes a duration such as 15s, 5m or 1h30m (at most 24h), or 0 to not wait.",
+    ],
   ] as const)('%s %j exits with 2, naming the option and what it takes', async (program, args, message) => {
     const { code, stderr } = await runBuilt(program, [...args]);
     expect(stderr.split('\n')[0]).toBe(message);
@@ -58,7 +86,15 @@ describe('a Kubernetes API error', () => {
       dump({
         apiVersion: 'v1',
         kind: 'Config',
-        clusters: [{ name: 'local', cluster: { server: cluster.server, ...(cluster.caFile ? { 'certificate-authority': cluster.caFile } : { 'certificate-authority-data': cluster.caData }) } }],
+        clusters: [
+          {
+            name: 'local',
+            cluster: {
+              server: cluster.server,
+              ...(cluster.caFile ? { 'certificate-authority': cluster.caFile } : { 'certificate-authority-data': cluster.caData }),
+            },
+          },
+        ],
         users: [{ name: 'default', user: { token: token.status!.token } }],
         contexts: [{ name: 'default', context: { cluster: 'local', user: 'default', namespace } }],
         'current-context': 'default',
@@ -68,7 +104,9 @@ describe('a Kubernetes API error', () => {
   });
 
   it('caravan prints the API server message on one line, as kubectl does, and exits with 1', async () => {
-    const { code, stderr } = await runBuilt('cli', ['controller', '--metrics-port', '-1', '--api-port', '-1', '--cf-api-port', '-1'], { KUBECONFIG: powerless });
+    const { code, stderr } = await runBuilt('cli', ['controller', '--metrics-port', '-1', '--api-port', '-1', '--cf-api-port', '-1'], {
+      KUBECONFIG: powerless,
+    });
     expect(stderr).toBe(
       `caravan: Error from server (Forbidden): customresourcedefinitions.apiextensions.k8s.io is forbidden: User "system:serviceaccount:${namespace}:default" cannot create resource "customresourcedefinitions" in API group "apiextensions.k8s.io" at the cluster scope\n`,
     );

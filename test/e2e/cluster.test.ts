@@ -1,4 +1,4 @@
-import { AuthenticationV1TokenRequest, CoreV1Api, KubeConfig, type V1Pod } from '@kubernetes/client-node';
+import { type AuthenticationV1TokenRequest, CoreV1Api, KubeConfig, type V1Pod } from '@kubernetes/client-node';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { apiErrorCode } from '../../src/kube/client.ts';
@@ -35,7 +35,10 @@ describe('the local control plane is a real cluster', () => {
     const error = await asNobody
       .makeApiClient(CoreV1Api)
       .listNamespacedPod({ namespace })
-      .then(() => undefined, (e: unknown) => e);
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     expect(apiErrorCode(error)).toBe(403);
   });
 });
@@ -59,7 +62,9 @@ describe('pods on kwok nodes', () => {
     expect(pod.status?.podIP).toMatch(/^10\./);
     expect(pod.status?.containerStatuses?.[0]).toMatchObject({ name: 'app', ready: true, restartCount: 0 });
     const events = await core.listNamespacedEvent({ namespace, fieldSelector: 'involvedObject.name=plain' });
-    expect(events.items.some((e) => e.reason === 'Scheduled' && (e.reportingComponent === 'default-scheduler' || e.source?.component === 'default-scheduler'))).toBe(true);
+    expect(
+      events.items.some((e) => e.reason === 'Scheduled' && (e.reportingComponent === 'default-scheduler' || e.source?.component === 'default-scheduler')),
+    ).toBe(true);
   });
 
   it('a crash pod goes into CrashLoopBackOff with its restart count climbing', async () => {
@@ -124,7 +129,12 @@ describe('pods on kwok nodes', () => {
     await core.createNamespacedPod({ namespace, body: simulatedPod('short-lived') });
     await waitFor('short-lived Ready', async () => (isPodReady(await readPod('short-lived')) ? true : undefined));
     await core.deleteNamespacedPod({ name: 'short-lived', namespace });
-    await waitFor('short-lived gone', async () => readPod('short-lived').then(() => undefined, (e: unknown) => (apiErrorCode(e) === 404 ? true : undefined)));
+    await waitFor('short-lived gone', async () =>
+      readPod('short-lived').then(
+        () => undefined,
+        (e: unknown) => (apiErrorCode(e) === 404 ? true : undefined),
+      ),
+    );
   });
 });
 
@@ -151,9 +161,7 @@ describe('kube-controller-manager', () => {
     };
     await waitFor('web v1 rolled out', () => rolledOut(1));
 
-    await apps.patchNamespacedDeployment(
-      { name: 'web', namespace, body: [{ op: 'replace', path: '/spec/template/spec/containers/0/image', value: 'web:2' }] },
-    );
+    await apps.patchNamespacedDeployment({ name: 'web', namespace, body: [{ op: 'replace', path: '/spec/template/spec/containers/0/image', value: 'web:2' }] });
     await waitFor('web v2 rolled out', () => rolledOut(2));
     const replicaSets = (await apps.listNamespacedReplicaSet({ namespace })).items;
     expect(replicaSets).toHaveLength(2);

@@ -26,7 +26,11 @@ describe('the API server restarted mid-rollout', () => {
     try {
       const namespace = await freshNamespace(core, 'restart');
       const get = () => custom.getNamespacedCustomObject({ ...nj, namespace, name: 'app' }) as Promise<NomadJob & { status?: Record<string, any> }>;
-      await custom.createNamespacedCustomObject({ ...nj, namespace, body: { apiVersion: 'caravan.dev/v1alpha1', kind: 'NomadJob', metadata: { name: 'app' }, spec: spec('app:1') } });
+      await custom.createNamespacedCustomObject({
+        ...nj,
+        namespace,
+        body: { apiVersion: 'caravan.dev/v1alpha1', kind: 'NomadJob', metadata: { name: 'app' }, spec: spec('app:1') },
+      });
       await waitFor('version 0', async () => ((await get()).status?.stableVersion === 0 ? true : undefined), 90_000, 500);
       await custom.patchNamespacedCustomObject({ ...nj, namespace, name: 'app', body: [{ op: 'replace', path: '/spec', value: spec('app:2') }] });
       await sleep(1500);
@@ -36,12 +40,19 @@ describe('the API server restarted mid-rollout', () => {
       await sleep(2000);
       await up({ dir });
 
-      const done = await waitFor('version 1 rolled out after the restart', async () => {
-        const j = await get().catch(() => undefined);
-        return j?.status?.latestDeployment?.jobVersion === 1 && j.status.latestDeployment.status === 'successful' ? j : undefined;
-      }, 150_000, 1000);
+      const done = await waitFor(
+        'version 1 rolled out after the restart',
+        async () => {
+          const j = await get().catch(() => undefined);
+          return j?.status?.latestDeployment?.jobVersion === 1 && j.status.latestDeployment.status === 'successful' ? j : undefined;
+        },
+        150_000,
+        1000,
+      );
       expect(done.status).toMatchObject({ version: 1, stableVersion: 1, running: 4 });
-      const images = (await core.listNamespacedPod({ namespace, labelSelector: 'caravan.dev/job=app' })).items.filter((p) => !p.metadata?.deletionTimestamp).map((p) => p.spec?.containers[0]?.image);
+      const images = (await core.listNamespacedPod({ namespace, labelSelector: 'caravan.dev/job=app' })).items
+        .filter((p) => !p.metadata?.deletionTimestamp)
+        .map((p) => p.spec?.containers[0]?.image);
       expect(images).toEqual(['app:2', 'app:2', 'app:2', 'app:2']);
     } finally {
       await controller.stop();

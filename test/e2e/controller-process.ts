@@ -10,10 +10,27 @@ import { fromProjectRoot } from '../../src/project.ts';
  * goes to <cluster dir>/logs/controller-<namespace>.log, kept for a failing run.
  */
 export function startController(leaseNamespace: string, leaseSeconds = 2, metricsPort = 0): ChildProcess {
-  const child = spawn(process.execPath, [fromProjectRoot('src', 'cli', 'main.ts'), 'controller', '--lease-namespace', leaseNamespace, '--lease-duration', String(leaseSeconds), '--metrics-port', String(metricsPort), '--api-port', '0', '--cf-api-port', '0'], {
-    env: { ...process.env, KUBECONFIG: inject('kubeconfig') },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      fromProjectRoot('src', 'cli', 'main.ts'),
+      'controller',
+      '--lease-namespace',
+      leaseNamespace,
+      '--lease-duration',
+      String(leaseSeconds),
+      '--metrics-port',
+      String(metricsPort),
+      '--api-port',
+      '0',
+      '--cf-api-port',
+      '0',
+    ],
+    {
+      env: { ...process.env, KUBECONFIG: inject('kubeconfig') },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const logDir = path.join(inject('clusterDir'), 'logs');
   mkdirSync(logDir, { recursive: true });
   const log = createWriteStream(path.join(logDir, `controller-${leaseNamespace}.log`), { flags: 'a' });

@@ -29,10 +29,15 @@ describe('the controller on the real cluster', () => {
   });
 
   const job = () => custom.getNamespacedCustomObject({ ...nj, namespace, name: 'web' }) as Promise<NomadJob & { status?: Record<string, any> }>;
-  const pods = async () => (await core.listNamespacedPod({ namespace, labelSelector: 'caravan.dev/job=web' })).items.filter((p) => !p.metadata?.deletionTimestamp);
+  const pods = async () =>
+    (await core.listNamespacedPod({ namespace, labelSelector: 'caravan.dev/job=web' })).items.filter((p) => !p.metadata?.deletionTimestamp);
 
   it('runs a new NomadJob: version 0, a deployment that succeeds, three Ready Pods, a Ready condition', async () => {
-    await custom.createNamespacedCustomObject({ ...nj, namespace, body: { apiVersion: 'caravan.dev/v1alpha1', kind: 'NomadJob', metadata: { name: 'web' }, spec: web('nginx:1') } });
+    await custom.createNamespacedCustomObject({
+      ...nj,
+      namespace,
+      body: { apiVersion: 'caravan.dev/v1alpha1', kind: 'NomadJob', metadata: { name: 'web' }, spec: web('nginx:1') },
+    });
     const ready = await waitFor(
       'web to be Ready',
       async () => {
@@ -42,7 +47,14 @@ describe('the controller on the real cluster', () => {
       90_000,
       500,
     );
-    expect(ready.status).toMatchObject({ status: 'running', version: 0, stableVersion: 0, desired: 3, running: 3, latestDeployment: { name: 'web-v0', status: 'successful', statusDescription: 'Deployment completed successfully' } });
+    expect(ready.status).toMatchObject({
+      status: 'running',
+      version: 0,
+      stableVersion: 0,
+      desired: 3,
+      running: 3,
+      latestDeployment: { name: 'web-v0', status: 'successful', statusDescription: 'Deployment completed successfully' },
+    });
     const running = await pods();
     expect(running.map((p) => p.metadata?.name).sort()).toEqual(['web-frontend-0-v0', 'web-frontend-1-v0', 'web-frontend-2-v0']);
     expect(running.every(isPodReady)).toBe(true);
@@ -55,8 +67,12 @@ describe('the controller on the real cluster', () => {
     await waitFor(
       'the canary to wait for promotion',
       async () => {
-        const d = (await custom.getNamespacedCustomObject({ ...nd, namespace, name: 'web-v1' })) as { status?: { statusDescription?: string; taskGroups?: Record<string, { healthyAllocs: number }> } };
-        return d.status?.statusDescription === 'Deployment is running but requires manual promotion' && d.status.taskGroups?.['frontend']?.healthyAllocs === 1 ? d : undefined;
+        const d = (await custom.getNamespacedCustomObject({ ...nd, namespace, name: 'web-v1' })) as {
+          status?: { statusDescription?: string; taskGroups?: Record<string, { healthyAllocs: number }> };
+        };
+        return d.status?.statusDescription === 'Deployment is running but requires manual promotion' && d.status.taskGroups?.['frontend']?.healthyAllocs === 1
+          ? d
+          : undefined;
       },
       90_000,
       500,
@@ -102,7 +118,11 @@ describe('the controller on the real cluster', () => {
       ],
     });
     const get = () => custom.getNamespacedCustomObject({ ...nj, namespace, name: 'api' }) as Promise<NomadJob & { status?: Record<string, any> }>;
-    await custom.createNamespacedCustomObject({ ...nj, namespace, body: { apiVersion: 'caravan.dev/v1alpha1', kind: 'NomadJob', metadata: { name: 'api' }, spec: api('api:1') } });
+    await custom.createNamespacedCustomObject({
+      ...nj,
+      namespace,
+      body: { apiVersion: 'caravan.dev/v1alpha1', kind: 'NomadJob', metadata: { name: 'api' }, spec: api('api:1') },
+    });
     await waitFor('api v0 to be stable', async () => ((await get()).status?.stableVersion === 0 ? true : undefined), 90_000, 500);
 
     const broken = api('api:2', { 'sim.caravan.dev/behavior': 'never-ready' });
@@ -116,11 +136,25 @@ describe('the controller on the real cluster', () => {
       120_000,
       500,
     );
-    const failed = (await custom.getNamespacedCustomObject({ ...nd, namespace, name: 'api-v1' })) as { status: { status: string; statusDescription: string; revertedJobVersion?: number } };
-    expect(failed.status).toMatchObject({ status: 'failed', statusDescription: 'Failed due to progress deadline - rolling back to job version 0', revertedJobVersion: 0 });
-    expect(reverted.spec).toEqual(expect.objectContaining({ taskGroups: [expect.objectContaining({ tasks: [expect.objectContaining({ config: { image: 'api:2', ports: ['http'] } })] })] }));
-    expect(reverted.status).toMatchObject({ version: 2, runningVersion: 2, revert: { fromVersion: 1, toVersion: 2, reason: 'Failed due to progress deadline - rolling back to job version 0' } });
-    const images = (await core.listNamespacedPod({ namespace, labelSelector: 'caravan.dev/job=api' })).items.filter((p) => !p.metadata?.deletionTimestamp).map((p) => p.spec?.containers[0]?.image);
+    const failed = (await custom.getNamespacedCustomObject({ ...nd, namespace, name: 'api-v1' })) as {
+      status: { status: string; statusDescription: string; revertedJobVersion?: number };
+    };
+    expect(failed.status).toMatchObject({
+      status: 'failed',
+      statusDescription: 'Failed due to progress deadline - rolling back to job version 0',
+      revertedJobVersion: 0,
+    });
+    expect(reverted.spec).toEqual(
+      expect.objectContaining({ taskGroups: [expect.objectContaining({ tasks: [expect.objectContaining({ config: { image: 'api:2', ports: ['http'] } })] })] }),
+    );
+    expect(reverted.status).toMatchObject({
+      version: 2,
+      runningVersion: 2,
+      revert: { fromVersion: 1, toVersion: 2, reason: 'Failed due to progress deadline - rolling back to job version 0' },
+    });
+    const images = (await core.listNamespacedPod({ namespace, labelSelector: 'caravan.dev/job=api' })).items
+      .filter((p) => !p.metadata?.deletionTimestamp)
+      .map((p) => p.spec?.containers[0]?.image);
     expect(images).toEqual(['api:1', 'api:1']);
     const reasons = (await core.listNamespacedEvent({ namespace })).items.map((e) => e.reason);
     expect(reasons).toEqual(expect.arrayContaining(['Failed', 'Reverted']));
@@ -131,17 +165,31 @@ describe('the controller on the real cluster', () => {
     expect((await get()).status?.version).toBe(2);
   });
 
-  it('reports a promotion it cannot honour in the deployment status and an Event, in Nomad\'s words', async () => {
-    const slow = (image: string): NomadJobSpec => ({ ...web(image, 1), update: { maxParallel: 1, canary: 1, minHealthyTime: '5m', healthyDeadline: '9m', progressDeadline: '10m' } });
-    await custom.createNamespacedCustomObject({ ...nj, namespace, body: { apiVersion: 'caravan.dev/v1alpha1', kind: 'NomadJob', metadata: { name: 'slow' }, spec: { ...slow('s:1'), update: { maxParallel: 0 } } } });
-    await waitFor('slow v0', async () => ((await core.listNamespacedPod({ namespace, labelSelector: 'caravan.dev/job=slow' })).items.length === 3 ? true : undefined), 60_000, 500);
+  it("reports a promotion it cannot honour in the deployment status and an Event, in Nomad's words", async () => {
+    const slow = (image: string): NomadJobSpec => ({
+      ...web(image, 1),
+      update: { maxParallel: 1, canary: 1, minHealthyTime: '5m', healthyDeadline: '9m', progressDeadline: '10m' },
+    });
+    await custom.createNamespacedCustomObject({
+      ...nj,
+      namespace,
+      body: { apiVersion: 'caravan.dev/v1alpha1', kind: 'NomadJob', metadata: { name: 'slow' }, spec: { ...slow('s:1'), update: { maxParallel: 0 } } },
+    });
+    await waitFor(
+      'slow v0',
+      async () => ((await core.listNamespacedPod({ namespace, labelSelector: 'caravan.dev/job=slow' })).items.length === 3 ? true : undefined),
+      60_000,
+      500,
+    );
     await custom.patchNamespacedCustomObject({ ...nj, namespace, name: 'slow', body: [{ op: 'replace', path: '/spec', value: slow('s:2') }] });
     await waitFor('deployment slow-v1', async () => custom.getNamespacedCustomObject({ ...nd, namespace, name: 'slow-v1' }), 60_000, 500);
     await custom.patchNamespacedCustomObject({ ...nd, namespace, name: 'slow-v1', body: [{ op: 'add', path: '/spec/promote', value: { all: true } }] });
     const refused = await waitFor(
       'the refusal in status',
       async () => {
-        const d = (await custom.getNamespacedCustomObject({ ...nd, namespace, name: 'slow-v1' })) as { status?: { conditions?: { type: string; status: string; message: string }[] } };
+        const d = (await custom.getNamespacedCustomObject({ ...nd, namespace, name: 'slow-v1' })) as {
+          status?: { conditions?: { type: string; status: string; message: string }[] };
+        };
         const c = d.status?.conditions?.find((x) => x.type === 'IntentHonoured');
         return c?.status === 'False' ? c : undefined;
       },

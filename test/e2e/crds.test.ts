@@ -24,7 +24,10 @@ function job(name: string, spec: NomadJobSpec): NomadJob {
 }
 
 const redis = { name: 'redis', driver: 'docker', config: { image: 'redis:7' } };
-const minimal = (extra: Partial<NomadJobSpec> = {}, group: Record<string, unknown> = {}): NomadJobSpec => ({ taskGroups: [{ name: 'cache', tasks: [redis], ...group }], ...extra });
+const minimal = (extra: Partial<NomadJobSpec> = {}, group: Record<string, unknown> = {}): NomadJobSpec => ({
+  taskGroups: [{ name: 'cache', tasks: [redis], ...group }],
+  ...extra,
+});
 
 /** What the API server answers to a create: the created object, or its error message. */
 async function create(namespace: string, body: NomadJob): Promise<{ created?: NomadJob; refused?: string }> {
@@ -64,7 +67,17 @@ describe('NomadJob CRD on the real API server', () => {
       type: 'service',
       priority: 50,
       datacenters: ['*'],
-      update: { maxParallel: 1, healthCheck: 'checks', minHealthyTime: '10s', healthyDeadline: '5m', progressDeadline: '10m', autoRevert: false, autoPromote: false, canary: 1, stagger: '30s' },
+      update: {
+        maxParallel: 1,
+        healthCheck: 'checks',
+        minHealthyTime: '10s',
+        healthyDeadline: '5m',
+        progressDeadline: '10m',
+        autoRevert: false,
+        autoPromote: false,
+        canary: 1,
+        stagger: '30s',
+      },
       taskGroups: [{ name: 'cache', count: 1, tasks: [{ name: 'redis', killTimeout: '5s', resources: { cpu: 100, memoryMB: 300 } }] }],
     });
     // Group-level update fields are not defaulted: Nomad overlays only what a group sets.
@@ -73,20 +86,73 @@ describe('NomadJob CRD on the real API server', () => {
   });
 
   it.each<{ what: string; spec: NomadJobSpec; name?: string; message: string }>([
-    { what: 'an exec driver', spec: minimal({}, { tasks: [{ name: 'x', driver: 'exec', config: { image: 'x' } }] }), message: 'spec.taskGroups[0].tasks[0].driver: Invalid value: "object": driver "exec" cannot run on Caravan' },
-    { what: 'vault', spec: minimal({}, { tasks: [{ ...redis, vault: { policies: ['db'] } }] }), message: 'spec.taskGroups[0].tasks[0].vault: Forbidden: vault is not supported by Caravan' },
-    { what: 'artifacts', spec: minimal({}, { tasks: [{ ...redis, artifacts: [{ source: 'https://example.com/x.tgz' }] }] }), message: 'artifacts is not supported by Caravan' },
-    { what: 'group volumes', spec: minimal({}, { volumes: { data: { type: 'host' } } }), message: 'spec.taskGroups[0].volumes: Forbidden: volumes is not supported by Caravan' },
-    { what: 'an update block on a batch job', spec: minimal({ type: 'batch', update: { maxParallel: 1 } }), message: 'Job type "batch" does not allow update block' },
-    { what: 'min_healthy_time not below healthy_deadline', spec: minimal({ update: { minHealthyTime: '6m' } }), message: 'Minimum healthy time must be less than healthy deadline: 6m > 5m' },
-    { what: 'healthy_deadline not below progress_deadline', spec: minimal({}, { update: { healthyDeadline: '10m', progressDeadline: '10m' } }), message: 'Healthy deadline must be less than progress deadline: 10m > 10m' },
-    { what: 'auto_promote without canaries', spec: minimal({ update: { autoPromote: true } }), message: 'Auto Promote requires a Canary count greater than zero' },
-    { what: 'a malformed duration', spec: minimal({ update: { minHealthyTime: '10 seconds' } }), message: 'spec.update.minHealthyTime: Invalid value: "string": "10 seconds" is not a duration; write it like "10s", "5m" or "1h30m"' },
-    { what: 'a group name used twice', spec: { taskGroups: [{ name: 'cache', tasks: [redis] }, { name: 'cache', tasks: [redis] }] }, message: 'spec.taskGroups[1]: Duplicate value' },
+    {
+      what: 'an exec driver',
+      spec: minimal({}, { tasks: [{ name: 'x', driver: 'exec', config: { image: 'x' } }] }),
+      message: 'spec.taskGroups[0].tasks[0].driver: Invalid value: "object": driver "exec" cannot run on Caravan',
+    },
+    {
+      what: 'vault',
+      spec: minimal({}, { tasks: [{ ...redis, vault: { policies: ['db'] } }] }),
+      message: 'spec.taskGroups[0].tasks[0].vault: Forbidden: vault is not supported by Caravan',
+    },
+    {
+      what: 'artifacts',
+      spec: minimal({}, { tasks: [{ ...redis, artifacts: [{ source: 'https://example.com/x.tgz' }] }] }),
+      message: 'artifacts is not supported by Caravan',
+    },
+    {
+      what: 'group volumes',
+      spec: minimal({}, { volumes: { data: { type: 'host' } } }),
+      message: 'spec.taskGroups[0].volumes: Forbidden: volumes is not supported by Caravan',
+    },
+    {
+      what: 'an update block on a batch job',
+      spec: minimal({ type: 'batch', update: { maxParallel: 1 } }),
+      message: 'Job type "batch" does not allow update block',
+    },
+    {
+      what: 'min_healthy_time not below healthy_deadline',
+      spec: minimal({ update: { minHealthyTime: '6m' } }),
+      message: 'Minimum healthy time must be less than healthy deadline: 6m > 5m',
+    },
+    {
+      what: 'healthy_deadline not below progress_deadline',
+      spec: minimal({}, { update: { healthyDeadline: '10m', progressDeadline: '10m' } }),
+      message: 'Healthy deadline must be less than progress deadline: 10m > 10m',
+    },
+    {
+      what: 'auto_promote without canaries',
+      spec: minimal({ update: { autoPromote: true } }),
+      message: 'Auto Promote requires a Canary count greater than zero',
+    },
+    {
+      what: 'a malformed duration',
+      spec: minimal({ update: { minHealthyTime: '10 seconds' } }),
+      message: 'spec.update.minHealthyTime: Invalid value: "string": "10 seconds" is not a duration; write it like "10s", "5m" or "1h30m"',
+    },
+    {
+      what: 'a group name used twice',
+      spec: {
+        taskGroups: [
+          { name: 'cache', tasks: [redis] },
+          { name: 'cache', tasks: [redis] },
+        ],
+      },
+      message: 'spec.taskGroups[1]: Duplicate value',
+    },
     { what: 'a system job with count 2', spec: minimal({ type: 'system' }, { count: 2 }), message: 'Task group count must be 0 or 1 for a system job' },
-    { what: 'a docker task without an image', spec: minimal({}, { tasks: [{ name: 'redis', driver: 'docker', config: {} }] }), message: 'task "redis" needs config.image' },
+    {
+      what: 'a docker task without an image',
+      spec: minimal({}, { tasks: [{ name: 'redis', driver: 'docker', config: {} }] }),
+      message: 'task "redis" needs config.image',
+    },
     { what: 'no task groups', spec: { taskGroups: [] }, message: 'spec.taskGroups: Invalid value: 0: spec.taskGroups in body should have at least 1 items' },
-    { what: 'periodic on a service job', spec: minimal({ periodic: { crons: ['@daily'] } }), message: 'Periodic can only be used with "batch" or "sysbatch" scheduler' },
+    {
+      what: 'periodic on a service job',
+      spec: minimal({ periodic: { crons: ['@daily'] } }),
+      message: 'Periodic can only be used with "batch" or "sysbatch" scheduler',
+    },
     { what: 'a name too long for Pod labels', name: 'n'.repeat(64), spec: minimal(), message: "a NomadJob's name is used in its Pods' names and labels" },
   ])('refuses $what with a readable message', async ({ spec, name, message }) => {
     const { created, refused } = await create(namespace, job(name ?? 'refused', spec));
@@ -95,7 +161,9 @@ describe('NomadJob CRD on the real API server', () => {
   });
 
   it('publishes descriptions for kubectl explain', async () => {
-    const doc = (await rawGet(kc, '/openapi/v3/apis/caravan.dev/v1alpha1')) as { components: { schemas: Record<string, { properties: Record<string, { description?: string }> }> } };
+    const doc = (await rawGet(kc, '/openapi/v3/apis/caravan.dev/v1alpha1')) as {
+      components: { schemas: Record<string, { properties: Record<string, { description?: string }> }> };
+    };
     const schema = Object.entries(doc.components.schemas).find(([key]) => key === 'dev.caravan.v1alpha1.NomadJob')![1];
     expect(schema.properties['spec']!.description).toContain('Owned by the user');
   });
@@ -112,7 +180,10 @@ describe('NomadDeployment CRD', () => {
   it('keeps job and jobVersion immutable and a failed deployment failed', async () => {
     const namespace = await freshNamespace(core, 'nd');
     const nd = { group: 'caravan.dev', version: 'v1alpha1', plural: 'nomaddeployments', namespace };
-    await custom.createNamespacedCustomObject({ ...nd, body: { apiVersion: 'caravan.dev/v1alpha1', kind: 'NomadDeployment', metadata: { name: 'web-1' }, spec: { job: 'web', jobVersion: 1, failed: true } } });
+    await custom.createNamespacedCustomObject({
+      ...nd,
+      body: { apiVersion: 'caravan.dev/v1alpha1', kind: 'NomadDeployment', metadata: { name: 'web-1' }, spec: { job: 'web', jobVersion: 1, failed: true } },
+    });
     const patch = (spec: object) =>
       custom.patchNamespacedCustomObject({ ...nd, name: 'web-1', body: [{ op: 'replace', path: '/spec', value: spec }] }).then(
         () => 'accepted',

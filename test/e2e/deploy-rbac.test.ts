@@ -1,4 +1,13 @@
-import { CoordinationV1Api, CoreV1Api, CustomObjectsApi, KubernetesObjectApi, PatchStrategy, type KubeConfig, type KubernetesObject, type V1Deployment } from '@kubernetes/client-node';
+import {
+  CoordinationV1Api,
+  CoreV1Api,
+  CustomObjectsApi,
+  KubernetesObjectApi,
+  PatchStrategy,
+  type KubeConfig,
+  type KubernetesObject,
+  type V1Deployment,
+} from '@kubernetes/client-node';
 import { dump, loadAll } from 'js-yaml';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -42,11 +51,17 @@ function hasKubectl(): boolean {
  */
 async function applyDeploy(kc: KubeConfig): Promise<string> {
   if (hasKubectl()) {
-    return execFileSync('kubectl', ['--kubeconfig', inject('kubeconfig'), 'apply', '-k', fromProjectRoot('deploy'), '--server-side', '--field-manager=caravan-e2e'], { encoding: 'utf8' });
+    return execFileSync(
+      'kubectl',
+      ['--kubeconfig', inject('kubeconfig'), 'apply', '-k', fromProjectRoot('deploy'), '--server-side', '--field-manager=caravan-e2e'],
+      { encoding: 'utf8' },
+    );
   }
   const dir = fromProjectRoot('deploy', 'base');
   const kustomization = loadAll(readFileSync(path.join(dir, 'kustomization.yaml'), 'utf8'))[0] as { resources: string[] };
-  const objects = kustomization.resources.filter((r) => r.endsWith('.yaml')).flatMap((file) => loadAll(readFileSync(path.join(dir, file), 'utf8')) as KubernetesObject[]);
+  const objects = kustomization.resources
+    .filter((r) => r.endsWith('.yaml'))
+    .flatMap((file) => loadAll(readFileSync(path.join(dir, file), 'utf8')) as KubernetesObject[]);
   const clusterScoped = ['Namespace', 'ClusterRole', 'ClusterRoleBinding'];
   const api = KubernetesObjectApi.makeApiClient(kc);
   const applied: string[] = [];
@@ -86,7 +101,7 @@ function web(image: string): NomadJobSpec {
   };
 }
 
-describe('deploy/ on the real cluster: the controller with only its ServiceAccount\'s rights', () => {
+describe("deploy/ on the real cluster: the controller with only its ServiceAccount's rights", () => {
   let applyOutput: string;
   let controller: ChildProcess | undefined;
   let saKubeconfig: string;
@@ -95,15 +110,34 @@ describe('deploy/ on the real cluster: the controller with only its ServiceAccou
 
   beforeAll(async () => {
     applyOutput = await applyDeploy(admin);
-    const token = await core.createNamespacedServiceAccountToken({ name: serviceAccount, namespace: caravanNamespace, body: { spec: { audiences: [], expirationSeconds: 3600 } } });
+    const token = await core.createNamespacedServiceAccountToken({
+      name: serviceAccount,
+      namespace: caravanNamespace,
+      body: { spec: { audiences: [], expirationSeconds: 3600 } },
+    });
     if (!token.status?.token) throw new Error(`TokenRequest for ${caravanNamespace}/${serviceAccount} returned no token`);
     saKubeconfig = tokenKubeconfig(token.status.token);
     namespace = await freshNamespace(core, 'deploy-rbac');
 
-    controller = spawn(process.execPath, [fromProjectRoot('src', 'cli', 'main.ts'), 'controller', '--lease-namespace', caravanNamespace, '--metrics-port', '0', '--api-port', '0', '--cf-api-port', '0'], {
-      env: { ...process.env, KUBECONFIG: saKubeconfig },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    controller = spawn(
+      process.execPath,
+      [
+        fromProjectRoot('src', 'cli', 'main.ts'),
+        'controller',
+        '--lease-namespace',
+        caravanNamespace,
+        '--metrics-port',
+        '0',
+        '--api-port',
+        '0',
+        '--cf-api-port',
+        '0',
+      ],
+      {
+        env: { ...process.env, KUBECONFIG: saKubeconfig },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     const logDir = path.join(inject('clusterDir'), 'logs');
     mkdirSync(logDir, { recursive: true });
     const file = createWriteStream(path.join(logDir, 'controller-deploy-rbac.log'), { flags: 'a' });
@@ -129,7 +163,13 @@ describe('deploy/ on the real cluster: the controller with only its ServiceAccou
 
   it('`kubectl apply -k deploy/ --server-side` is accepted, and the controller Deployment gets its 2 replicas', async () => {
     const expected = hasKubectl()
-      ? ['customresourcedefinition.apiextensions.k8s.io/nomadjobs.caravan.dev', 'namespace/caravan-system', 'clusterrole.rbac.authorization.k8s.io/caravan-controller', 'deployment.apps/caravan', 'networkpolicy.networking.k8s.io/caravan']
+      ? [
+          'customresourcedefinition.apiextensions.k8s.io/nomadjobs.caravan.dev',
+          'namespace/caravan-system',
+          'clusterrole.rbac.authorization.k8s.io/caravan-controller',
+          'deployment.apps/caravan',
+          'networkpolicy.networking.k8s.io/caravan',
+        ]
       : ['Namespace/caravan-system', 'ClusterRole/caravan-controller', 'Deployment/caravan', 'NetworkPolicy/caravan'];
     for (const object of expected) expect(applyOutput).toContain(`${object} serverside-applied`);
     const apps = clusterClients().apps;
@@ -145,7 +185,7 @@ describe('deploy/ on the real cluster: the controller with only its ServiceAccou
     expect(available.spec?.replicas).toBe(2);
   });
 
-  it('the controller, with the ServiceAccount\'s token, becomes leader on the Lease in caravan-system', async () => {
+  it("the controller, with the ServiceAccount's token, becomes leader on the Lease in caravan-system", async () => {
     const leases = admin.makeApiClient(CoordinationV1Api);
     const lease = await waitFor(
       'Lease caravan-system/caravan-controller',
@@ -165,14 +205,24 @@ describe('deploy/ on the real cluster: the controller with only its ServiceAccou
   });
 
   const job = () => custom.getNamespacedCustomObject({ ...nj, namespace, name: 'web' }) as Promise<NomadJob & { status?: Record<string, any> }>;
-  const pods = async () => (await core.listNamespacedPod({ namespace, labelSelector: 'caravan.dev/job=web' })).items.filter((p) => !p.metadata?.deletionTimestamp);
+  const pods = async () =>
+    (await core.listNamespacedPod({ namespace, labelSelector: 'caravan.dev/job=web' })).items.filter((p) => !p.metadata?.deletionTimestamp);
 
   it('runs a NomadJob with count 2: version 0 stable, 2 Ready Pods', async () => {
-    await custom.createNamespacedCustomObject({ ...nj, namespace, body: { apiVersion: 'caravan.dev/v1alpha1', kind: 'NomadJob', metadata: { name: 'web' }, spec: web('nginx:1') } });
-    const stable = await waitFor('web version 0 to be stable', async () => {
-      const j = await job();
-      return j.status?.stableVersion === 0 && j.status.latestDeployment?.status === 'successful' ? j : undefined;
-    }, 90_000, 500);
+    await custom.createNamespacedCustomObject({
+      ...nj,
+      namespace,
+      body: { apiVersion: 'caravan.dev/v1alpha1', kind: 'NomadJob', metadata: { name: 'web' }, spec: web('nginx:1') },
+    });
+    const stable = await waitFor(
+      'web version 0 to be stable',
+      async () => {
+        const j = await job();
+        return j.status?.stableVersion === 0 && j.status.latestDeployment?.status === 'successful' ? j : undefined;
+      },
+      90_000,
+      500,
+    );
     expect(stable.status).toMatchObject({ version: 0, stableVersion: 0, desired: 2, running: 2 });
     const running = await pods();
     expect(running).toHaveLength(2);
@@ -181,10 +231,15 @@ describe('deploy/ on the real cluster: the controller with only its ServiceAccou
 
   it('rolls an updated job out to the end: version 1 successful, both Pods replaced', async () => {
     await custom.patchNamespacedCustomObject({ ...nj, namespace, name: 'web', body: [{ op: 'replace', path: '/spec', value: web('nginx:2') }] });
-    const done = await waitFor('web version 1 to be deployed', async () => {
-      const j = await job();
-      return j.status?.latestDeployment?.jobVersion === 1 && j.status.latestDeployment.status === 'successful' ? j : undefined;
-    }, 120_000, 500);
+    const done = await waitFor(
+      'web version 1 to be deployed',
+      async () => {
+        const j = await job();
+        return j.status?.latestDeployment?.jobVersion === 1 && j.status.latestDeployment.status === 'successful' ? j : undefined;
+      },
+      120_000,
+      500,
+    );
     expect(done.status).toMatchObject({ version: 1, stableVersion: 1, running: 2 });
     expect((await pods()).map((p) => p.spec?.containers[0]?.image)).toEqual(['nginx:2', 'nginx:2']);
     const reasons = (await core.listNamespacedEvent({ namespace })).items.map((e) => e.reason);
@@ -201,7 +256,13 @@ describe('deploy/ on the real cluster: the controller with only its ServiceAccou
 
   it('the token is refused what the controller never does', async () => {
     const sa = loadKubeConfig(saKubeconfig);
-    const refused = async (call: Promise<unknown>) => apiErrorCode(await call.then(() => undefined, (error: unknown) => error));
+    const refused = async (call: Promise<unknown>) =>
+      apiErrorCode(
+        await call.then(
+          () => undefined,
+          (error: unknown) => error,
+        ),
+      );
     expect(await refused(sa.makeApiClient(CoreV1Api).listSecretForAllNamespaces())).toBe(403);
     // It may patch NomadJobs (the Nomad API writes them for callers RBAC allows), never replace them.
     const web = await custom.getNamespacedCustomObject({ ...nj, namespace, name: 'web' });

@@ -30,22 +30,41 @@ describe('failover between two controller replicas', () => {
       expect(leader).toBeDefined();
 
       const get = () => custom.getNamespacedCustomObject({ ...nj, namespace, name: 'app' }) as Promise<NomadJob & { status?: Record<string, any> }>;
-      await custom.createNamespacedCustomObject({ ...nj, namespace, body: { apiVersion: 'caravan.dev/v1alpha1', kind: 'NomadJob', metadata: { name: 'app' }, spec: spec('app:1') } });
+      await custom.createNamespacedCustomObject({
+        ...nj,
+        namespace,
+        body: { apiVersion: 'caravan.dev/v1alpha1', kind: 'NomadJob', metadata: { name: 'app' }, spec: spec('app:1') },
+      });
       await waitFor('version 0', async () => ((await get()).status?.stableVersion === 0 ? true : undefined), 90_000, 500);
       await custom.patchNamespacedCustomObject({ ...nj, namespace, name: 'app', body: [{ op: 'replace', path: '/spec', value: spec('app:2') }] });
-      await waitFor('the rollout to start', async () => ((await core.listNamespacedPod({ namespace, labelSelector: 'caravan.dev/job-version=1' })).items.length > 0 ? true : undefined), 30_000, 200);
+      await waitFor(
+        'the rollout to start',
+        async () => ((await core.listNamespacedPod({ namespace, labelSelector: 'caravan.dev/job-version=1' })).items.length > 0 ? true : undefined),
+        30_000,
+        200,
+      );
 
       leader.kill('SIGKILL');
-      const taken = await waitFor('the standby to take the lease', async () => {
-        const l = await leases.readNamespacedLease({ namespace, name: 'caravan-controller' });
-        return l.spec?.holderIdentity?.includes(`-${standby.pid}-`) ? l : undefined;
-      }, 30_000, 250);
+      const taken = await waitFor(
+        'the standby to take the lease',
+        async () => {
+          const l = await leases.readNamespacedLease({ namespace, name: 'caravan-controller' });
+          return l.spec?.holderIdentity?.includes(`-${standby.pid}-`) ? l : undefined;
+        },
+        30_000,
+        250,
+      );
       expect(taken.spec?.leaseTransitions).toBeGreaterThanOrEqual(1);
 
-      const done = await waitFor('version 1 rolled out by the new leader', async () => {
-        const j = await get();
-        return j.status?.latestDeployment?.jobVersion === 1 && j.status.latestDeployment.status === 'successful' ? j : undefined;
-      }, 120_000, 500);
+      const done = await waitFor(
+        'version 1 rolled out by the new leader',
+        async () => {
+          const j = await get();
+          return j.status?.latestDeployment?.jobVersion === 1 && j.status.latestDeployment.status === 'successful' ? j : undefined;
+        },
+        120_000,
+        500,
+      );
       expect(done.status).toMatchObject({ version: 1, stableVersion: 1, running: 4 });
       const pods = (await core.listNamespacedPod({ namespace, labelSelector: 'caravan.dev/job=app' })).items.filter((p) => !p.metadata?.deletionTimestamp);
       expect(pods.map((p) => p.spec?.containers[0]?.image)).toEqual(['app:2', 'app:2', 'app:2', 'app:2']);

@@ -30,7 +30,12 @@ describe('the informer heals itself', () => {
       await stopProcess(componentPidFile(clusterLayout(dir), 'kube-apiserver'));
       await up({ dir });
 
-      await waitFor('creating after the restart', async () => core.createNamespacedConfigMap({ namespace, body: { metadata: { name: 'after' } } }), 60_000, 500);
+      await waitFor(
+        'creating after the restart',
+        async () => core.createNamespacedConfigMap({ namespace, body: { metadata: { name: 'after' } } }),
+        60_000,
+        500,
+      );
       await waitFor('the informer to see it', async () => (seen.has('after') ? true : undefined), 60_000);
       expect(informer.get(`${namespace}/after`)).toBeDefined();
     } finally {

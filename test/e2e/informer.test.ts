@@ -8,7 +8,8 @@ const { kc, core } = clusterClients();
 describe('the informer against the real API server', () => {
   it('lists in pages, then follows adds, updates and deletes, without managedFields', async () => {
     const namespace = await freshNamespace(core, 'informer');
-    for (let i = 0; i < 7; i++) await core.createNamespacedConfigMap({ namespace, body: { metadata: { name: `cm-${i}`, labels: { app: 'x' } }, data: { v: '0' } } });
+    for (let i = 0; i < 7; i++)
+      await core.createNamespacedConfigMap({ namespace, body: { metadata: { name: `cm-${i}`, labels: { app: 'x' } }, data: { v: '0' } } });
     const events: [InformerEvent, string][] = [];
     const informer = new Informer<V1ConfigMap>({
       kc,
@@ -45,16 +46,35 @@ describe('the informer against the real API server', () => {
   it('keeps its indexes in step with adds, updates that move an object, deletes and relists', async () => {
     const namespace = await freshNamespace(core, 'informer-index');
     const color = (cm: V1ConfigMap) => cm.data?.['color'];
-    for (const [name, c] of [['a', 'red'], ['b', 'red'], ['c', 'blue']] as const) await core.createNamespacedConfigMap({ namespace, body: { metadata: { name, labels: { app: 'x' } }, data: { color: c } } });
-    const informer = new Informer<V1ConfigMap>({ kc, path: `/api/v1/namespaces/${namespace}/configmaps`, labelSelector: 'app=x', indexes: { color }, onEvent: () => {} });
+    for (const [name, c] of [
+      ['a', 'red'],
+      ['b', 'red'],
+      ['c', 'blue'],
+    ] as const)
+      await core.createNamespacedConfigMap({ namespace, body: { metadata: { name, labels: { app: 'x' } }, data: { color: c } } });
+    const informer = new Informer<V1ConfigMap>({
+      kc,
+      path: `/api/v1/namespaces/${namespace}/configmaps`,
+      labelSelector: 'app=x',
+      indexes: { color },
+      onEvent: () => {},
+    });
     await informer.start();
-    const names = (c: string) => informer.byIndex('color', c).map((cm) => cm.metadata!.name).sort();
+    const names = (c: string) =>
+      informer
+        .byIndex('color', c)
+        .map((cm) => cm.metadata!.name)
+        .sort();
     try {
       expect([names('red'), names('blue')]).toEqual([['a', 'b'], ['c']]);
       await core.patchNamespacedConfigMap({ namespace, name: 'a', body: [{ op: 'replace', path: '/data/color', value: 'blue' }] });
       await core.deleteNamespacedConfigMap({ namespace, name: 'b' });
       await core.createNamespacedConfigMap({ namespace, body: { metadata: { name: 'd', labels: { app: 'x' } }, data: {} } });
-      await waitFor('the index to follow', async () => (names('red').length === 0 && names('blue').length === 2 && informer.size === 3 ? true : undefined), 20_000);
+      await waitFor(
+        'the index to follow',
+        async () => (names('red').length === 0 && names('blue').length === 2 && informer.size === 3 ? true : undefined),
+        20_000,
+      );
       expect(names('blue')).toEqual(['a', 'c']);
       expect(() => informer.byIndex('size', 'x')).toThrow('has no index "size"');
     } finally {

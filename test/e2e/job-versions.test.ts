@@ -8,7 +8,9 @@ import { clusterClients, freshNamespace, waitFor } from './kube.ts';
 const { kc, core, apps } = clusterClients();
 const custom = kc.makeApiClient(CustomObjectsApi);
 const nj = { group: 'caravan.dev', version: 'v1alpha1', plural: 'nomadjobs' };
-const spec = (count: number): NomadJobSpec => ({ taskGroups: [{ name: 'cache', count, tasks: [{ name: 'redis', driver: 'docker', config: { image: 'redis:7' } }] }] });
+const spec = (count: number): NomadJobSpec => ({
+  taskGroups: [{ name: 'cache', count, tasks: [{ name: 'redis', driver: 'docker', config: { image: 'redis:7' } }] }],
+});
 
 describe('job version history in the cluster', () => {
   it('records versions as ControllerRevisions, only for changed specs, bounded to 6 keeping the newest stable, and deletes them with the job', async () => {
@@ -18,7 +20,12 @@ describe('job version history in the cluster', () => {
       try {
         return (await custom.createNamespacedCustomObject({ ...nj, namespace, body })) as NomadJob;
       } catch {
-        return (await custom.patchNamespacedCustomObject({ ...nj, namespace, name: 'cache', body: [{ op: 'replace', path: '/spec', value: body.spec }] })) as NomadJob;
+        return (await custom.patchNamespacedCustomObject({
+          ...nj,
+          namespace,
+          name: 'cache',
+          body: [{ op: 'replace', path: '/spec', value: body.spec }],
+        })) as NomadJob;
       }
     };
     const submit = async (count: number) => {
@@ -45,6 +52,11 @@ describe('job version history in the cluster', () => {
     expect(revisions.items.map((r) => r.metadata?.name).sort()).toEqual(['cache-v1', 'cache-v4', 'cache-v5', 'cache-v6', 'cache-v7', 'cache-v8']);
 
     await custom.deleteNamespacedCustomObject({ ...nj, namespace, name: 'cache' });
-    await waitFor('the versions to be garbage-collected with the job', async () => ((await apps.listNamespacedControllerRevision({ namespace })).items.length === 0 ? true : undefined), 90_000, 1_000);
+    await waitFor(
+      'the versions to be garbage-collected with the job',
+      async () => ((await apps.listNamespacedControllerRevision({ namespace })).items.length === 0 ? true : undefined),
+      90_000,
+      1_000,
+    );
   });
 });

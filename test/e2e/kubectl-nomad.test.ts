@@ -18,7 +18,11 @@ const nd = { group: 'caravan.dev', version: 'v1alpha1', plural: 'nomaddeployment
 type JobObject = NomadJob & { status?: Record<string, any> };
 interface DeploymentObject {
   spec: Record<string, unknown>;
-  status?: { status: string; statusDescription: string; taskGroups?: Record<string, { healthyAllocs: number; placedAllocs: number; promoted: boolean; placedCanaries?: string[] }> };
+  status?: {
+    status: string;
+    statusDescription: string;
+    taskGroups?: Record<string, { healthyAllocs: number; placedAllocs: number; promoted: boolean; placedCanaries?: string[] }>;
+  };
 }
 
 interface Run {
@@ -32,7 +36,10 @@ interface Run {
  * runs src/plugin/main.ts with the project's Node. stdout is a pipe, so output is plain.
  */
 function kubectlNomad(args: readonly string[], namespace: string): { done: Promise<Run> } {
-  const child = spawn(fromProjectRoot('scripts', 'kubectl-nomad'), [...args, '-n', namespace, '--kubeconfig', inject('kubeconfig')], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+  const child = spawn(fromProjectRoot('scripts', 'kubectl-nomad'), [...args, '-n', namespace, '--kubeconfig', inject('kubeconfig')], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, NO_COLOR: '1' },
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -73,7 +80,8 @@ describe('kubectl nomad against the real cluster and the controller', () => {
 
   const getJob = () => custom.getNamespacedCustomObject({ ...nj, namespace, name: 'web' }) as Promise<JobObject>;
   const getDeployment = (name: string) => custom.getNamespacedCustomObject({ ...nd, namespace, name }) as Promise<DeploymentObject>;
-  const update = (spec: NomadJobSpec) => custom.patchNamespacedCustomObject({ ...nj, namespace, name: 'web', body: [{ op: 'replace', path: '/spec', value: spec }] });
+  const update = (spec: NomadJobSpec) =>
+    custom.patchNamespacedCustomObject({ ...nj, namespace, name: 'web', body: [{ op: 'replace', path: '/spec', value: spec }] });
   const deploymentWhere = (name: string, what: string, test: (d: DeploymentObject) => boolean, timeoutMs = 90_000) =>
     waitFor(
       what,
@@ -85,10 +93,16 @@ describe('kubectl nomad against the real cluster and the controller', () => {
       300,
     );
   const livePods = async (version: number): Promise<V1Pod[]> =>
-    (await core.listNamespacedPod({ namespace, labelSelector: `caravan.dev/job=web,caravan.dev/job-version=${version}` })).items.filter((p) => !p.metadata?.deletionTimestamp);
+    (await core.listNamespacedPod({ namespace, labelSelector: `caravan.dev/job=web,caravan.dev/job-version=${version}` })).items.filter(
+      (p) => !p.metadata?.deletionTimestamp,
+    );
 
   it('status, history and watch of a first version', async () => {
-    await custom.createNamespacedCustomObject({ ...nj, namespace, body: { apiVersion: 'caravan.dev/v1alpha1', kind: 'NomadJob', metadata: { name: 'web' }, spec: web('nginx:1') } });
+    await custom.createNamespacedCustomObject({
+      ...nj,
+      namespace,
+      body: { apiVersion: 'caravan.dev/v1alpha1', kind: 'NomadJob', metadata: { name: 'web' }, spec: web('nginx:1') },
+    });
     const watched = await plugin(namespace, 'watch', 'web', '--timeout', '90s');
     expect(watched.code, watched.stderr).toBe(0);
     expect(watched.stdout).toMatch(/Deployment web-v0 \(\w{8}\) successful: Deployment completed successfully\n$/);
@@ -104,12 +118,18 @@ describe('kubectl nomad against the real cluster and the controller', () => {
   it('status shows a canary awaiting promotion; promote finishes it while watch follows to exit 0', async () => {
     await update(web('nginx:2', { canary: 1 }));
     const watch = kubectlNomad(['watch', 'web', '--timeout', '150s'], namespace);
-    await deploymentWhere('web-v1', 'the canary to wait for promotion', (d) => d.status?.statusDescription === 'Deployment is running but requires manual promotion' && d.status.taskGroups?.['frontend']?.healthyAllocs === 1);
+    await deploymentWhere(
+      'web-v1',
+      'the canary to wait for promotion',
+      (d) => d.status?.statusDescription === 'Deployment is running but requires manual promotion' && d.status.taskGroups?.['frontend']?.healthyAllocs === 1,
+    );
 
     const status = await plugin(namespace, 'status', 'web');
     expect(status.code, status.stderr).toBe(0);
     sample('status-canary', 'kubectl nomad status web', status, namespace);
-    expect(status.stdout).toMatch(/Latest Deployment\nID {10}= \w{8}\nStatus {6}= running\nDescription = Deployment is running but requires manual promotion\n/);
+    expect(status.stdout).toMatch(
+      /Latest Deployment\nID {10}= \w{8}\nStatus {6}= running\nDescription = Deployment is running but requires manual promotion\n/,
+    );
     expect(status.stdout).toContain('Task Group  Promoted  Desired  Canaries  Placed  Healthy  Unhealthy  Progress Deadline');
     expect(status.stdout).toMatch(/\nfrontend +false +3 +1 +1 +1 +0 +\d{4}-\d\d-\d\dT/);
     expect(status.stdout).toContain('ID        Node ID   Task Group  Version  Desired  Status   Created');
@@ -119,7 +139,10 @@ describe('kubectl nomad against the real cluster and the controller', () => {
     sample('status-json', 'kubectl nomad status web -o json', json, namespace);
     expect(json.code, json.stderr).toBe(0);
     const report = JSON.parse(json.stdout);
-    expect(report).toMatchObject({ job: { id: 'web', version: 1, stableVersion: 0 }, latestDeployment: { name: 'web-v1', status: 'running', taskGroups: [{ name: 'frontend', promoted: false, canaries: 1, healthy: 1 }] } });
+    expect(report).toMatchObject({
+      job: { id: 'web', version: 1, stableVersion: 0 },
+      latestDeployment: { name: 'web-v1', status: 'running', taskGroups: [{ name: 'frontend', promoted: false, canaries: 1, healthy: 1 }] },
+    });
     expect(report.allocations).toHaveLength(4);
 
     const history = await plugin(namespace, 'history', 'web', '-p');
@@ -145,7 +168,11 @@ describe('kubectl nomad against the real cluster and the controller', () => {
 
   it('pause, resume, a refused promote, alloc-health and fail act on the latest deployment', async () => {
     await update(web('nginx:3', { canary: 1, healthCheck: 'manual' }));
-    const placed = await deploymentWhere('web-v2', 'the v2 canary to be placed', (d) => (d.status?.taskGroups?.['frontend']?.placedCanaries?.length ?? 0) === 1);
+    const placed = await deploymentWhere(
+      'web-v2',
+      'the v2 canary to be placed',
+      (d) => (d.status?.taskGroups?.['frontend']?.placedCanaries?.length ?? 0) === 1,
+    );
     const canaryId = placed.status!.taskGroups!['frontend']!.placedCanaries![0]!;
 
     const pause = await plugin(namespace, 'pause', 'web');
@@ -186,7 +213,7 @@ describe('kubectl nomad against the real cluster and the controller', () => {
     expect(watched.stdout).toContain('Deployment web-v2');
   }, 180_000);
 
-  it('revert writes version 0\'s spec back, warns about GitOps drift, and the controller rolls it out', async () => {
+  it("revert writes version 0's spec back, warns about GitOps drift, and the controller rolls it out", async () => {
     const revert = await plugin(namespace, 'revert', 'web', '0');
     sample('revert', 'kubectl nomad revert web 0', revert, namespace);
     expect(revert.code, revert.stderr).toBe(0);

@@ -21,7 +21,12 @@ async function freePort(): Promise<number> {
 
 /** Every series in a scrape, as `name{labels}` → value. */
 function parse(text: string): Map<string, number> {
-  return new Map(text.split('\n').filter((l) => l && !l.startsWith('#')).map((l) => [l.slice(0, l.lastIndexOf(' ')), Number(l.slice(l.lastIndexOf(' ') + 1))]));
+  return new Map(
+    text
+      .split('\n')
+      .filter((l) => l && !l.startsWith('#'))
+      .map((l) => [l.slice(0, l.lastIndexOf(' ')), Number(l.slice(l.lastIndexOf(' ') + 1))]),
+  );
 }
 
 /** The sum over the series of `name` whose labels include all of `labels`. */
@@ -48,18 +53,37 @@ describe('metrics on a real rollout', () => {
     const scrape = async () => parse(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text());
     try {
       await waitFor('/healthz', async () => ((await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined))?.ok ? true : undefined), 30_000);
-      await custom.createNamespacedCustomObject({ ...nj, namespace, body: { apiVersion: 'caravan.dev/v1alpha1', kind: 'NomadJob', metadata: { name: 'web' }, spec: web('nginx:1') } });
-      await waitFor('version 0', async () => (((await custom.getNamespacedCustomObject({ ...nj, namespace, name: 'web' })) as NomadJob & { status?: { stableVersion?: number } }).status?.stableVersion === 0 ? true : undefined), 90_000, 500);
+      await custom.createNamespacedCustomObject({
+        ...nj,
+        namespace,
+        body: { apiVersion: 'caravan.dev/v1alpha1', kind: 'NomadJob', metadata: { name: 'web' }, spec: web('nginx:1') },
+      });
+      await waitFor(
+        'version 0',
+        async () =>
+          ((await custom.getNamespacedCustomObject({ ...nj, namespace, name: 'web' })) as NomadJob & { status?: { stableVersion?: number } }).status
+            ?.stableVersion === 0
+            ? true
+            : undefined,
+        90_000,
+        500,
+      );
       expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
 
       await custom.patchNamespacedCustomObject({ ...nj, namespace, name: 'web', body: [{ op: 'replace', path: '/spec', value: web('nginx:2') }] });
       const job = { namespace, job: 'web' };
-      const waiting = await waitFor('the canary, healthy and waiting for promotion, in the metrics', async () => {
-        const s = await scrape();
-        // The gauges follow the cache; the histogram is recorded when the reconcile that wrote it ends.
-        const healthy = total(s, 'caravan_allocations', { ...job, state: 'canary' }) === 1 && total(s, 'caravan_allocations', { ...job, state: 'healthy' }) === 1;
-        return healthy && total(s, 'caravan_time_to_first_healthy_canary_seconds_count', { ...job, task_group: 'frontend' }) === 1 ? s : undefined;
-      }, 60_000, 500);
+      const waiting = await waitFor(
+        'the canary, healthy and waiting for promotion, in the metrics',
+        async () => {
+          const s = await scrape();
+          // The gauges follow the cache; the histogram is recorded when the reconcile that wrote it ends.
+          const healthy =
+            total(s, 'caravan_allocations', { ...job, state: 'canary' }) === 1 && total(s, 'caravan_allocations', { ...job, state: 'healthy' }) === 1;
+          return healthy && total(s, 'caravan_time_to_first_healthy_canary_seconds_count', { ...job, task_group: 'frontend' }) === 1 ? s : undefined;
+        },
+        60_000,
+        500,
+      );
       expect(total(waiting, 'caravan_deployments', { ...job, status: 'running' })).toBe(1);
       expect(total(waiting, 'caravan_deployments', { ...job, status: 'successful' })).toBe(1);
       expect(total(waiting, 'caravan_allocations', { ...job, task_group: 'frontend', state: 'desired' })).toBe(3);
@@ -67,16 +91,27 @@ describe('metrics on a real rollout', () => {
       expect(total(waiting, 'caravan_promotions_total', job)).toBe(0);
 
       await custom.patchNamespacedCustomObject({ ...nd, namespace, name: 'web-v1', body: [{ op: 'add', path: '/spec/promote', value: { all: true } }] });
-      const done = await waitFor('the rollout to end in the metrics', async () => {
-        const s = await scrape();
-        // The gauge follows the cache, the histogram the end of the reconcile that wrote it.
-        return total(s, 'caravan_deployments', { ...job, status: 'successful' }) === 2 && total(s, 'caravan_deployment_duration_seconds_count', { ...job, outcome: 'successful' }) === 2 ? s : undefined;
-      }, 120_000, 500);
+      const done = await waitFor(
+        'the rollout to end in the metrics',
+        async () => {
+          const s = await scrape();
+          // The gauge follows the cache, the histogram the end of the reconcile that wrote it.
+          return total(s, 'caravan_deployments', { ...job, status: 'successful' }) === 2 &&
+            total(s, 'caravan_deployment_duration_seconds_count', { ...job, outcome: 'successful' }) === 2
+            ? s
+            : undefined;
+        },
+        120_000,
+        500,
+      );
       expect(total(done, 'caravan_promotions_total', { ...job, task_group: 'frontend' })).toBe(1);
       expect(total(done, 'caravan_deployment_duration_seconds_count', { ...job, outcome: 'successful' })).toBe(2);
       expect(total(done, 'caravan_reverts_total', job)).toBe(0);
       expect(total(done, 'caravan_allocations', { ...job, state: 'healthy' })).toBe(3);
-      expect(total(done, 'controller_runtime_reconcile_total', { controller: 'nomadjob', result: 'success' }) + total(done, 'controller_runtime_reconcile_total', { controller: 'nomadjob', result: 'requeue_after' })).toBeGreaterThan(5);
+      expect(
+        total(done, 'controller_runtime_reconcile_total', { controller: 'nomadjob', result: 'success' }) +
+          total(done, 'controller_runtime_reconcile_total', { controller: 'nomadjob', result: 'requeue_after' }),
+      ).toBeGreaterThan(5);
       expect(total(done, 'controller_runtime_reconcile_time_seconds_count', { controller: 'nomadjob' })).toBeGreaterThan(5);
       expect(total(done, 'workqueue_adds_total', { name: 'nomadjob' })).toBeGreaterThan(5);
       expect(total(done, 'workqueue_work_duration_seconds_count', { name: 'nomadjob' })).toBeGreaterThan(5);

@@ -13,7 +13,12 @@ const components = controlPlaneComponents({
   kwokStagesFile: '/repo/scripts/kwok-stages.yaml',
 });
 const byName = (name: string): ComponentSpec => components.find((c) => c.name === name)!;
-const flag = (name: string, key: string) => byName(name).args.find((a) => a.startsWith(`--${key}=`))?.split('=').slice(1).join('=');
+const flag = (name: string, key: string) =>
+  byName(name)
+    .args.find((a) => a.startsWith(`--${key}=`))
+    ?.split('=')
+    .slice(1)
+    .join('=');
 
 describe('control-plane command lines', () => {
   it('starts etcd first, then the API server, then the rest together', () => {

@@ -9,7 +9,9 @@ import { defaultResources, defaultUpdateStrategy } from '../../src/model/default
 import { parseDuration } from '../../src/model/duration.ts';
 import { fromProjectRoot } from '../../src/project.ts';
 
-const specSchema = (nomadJobCrd() as { spec: { versions: { schema: { openAPIV3Schema: Schema } }[] } }).spec.versions[0]!.schema.openAPIV3Schema.properties!['spec']!;
+const specSchema = (nomadJobCrd() as { spec: { versions: { schema: { openAPIV3Schema: Schema } }[] } }).spec.versions[0]!.schema.openAPIV3Schema.properties![
+  'spec'
+]!;
 
 describe('crds/', () => {
   it.each(Object.entries(renderCrdFiles()))('%s is what `npm run gen:crds` writes (regenerate after changing src/crd/)', (name, text) => {
@@ -18,19 +20,22 @@ describe('crds/', () => {
   });
 });
 
-describe('the CRD and the model agree on Nomad\'s defaults', () => {
+describe("the CRD and the model agree on Nomad's defaults", () => {
   const update = specSchema.properties!['update']!.properties!;
-  it.each(Object.entries(defaultUpdateStrategy).filter(([field]) => field !== 'canarySteps'))('job-level update.%s defaults to the model\'s value', (field, value) => {
-    const schemaDefault = update[field]!.default;
-    expect(typeof value === 'number' && typeof schemaDefault === 'string' ? parseDuration(schemaDefault) : schemaDefault).toBe(value);
-  });
+  it.each(Object.entries(defaultUpdateStrategy).filter(([field]) => field !== 'canarySteps'))(
+    "job-level update.%s defaults to the model's value",
+    (field, value) => {
+      const schemaDefault = update[field]!.default;
+      expect(typeof value === 'number' && typeof schemaDefault === 'string' ? parseDuration(schemaDefault) : schemaDefault).toBe(value);
+    },
+  );
 
   it('group-level update fields have no defaults (Nomad overlays only the fields a group sets)', () => {
     const groupUpdate = specSchema.properties!['taskGroups']!.items!.properties!['update']!.properties!;
     expect(Object.values(groupUpdate).filter((s) => s.default !== undefined)).toEqual([]);
   });
 
-  it('task resources default to the model\'s', () => {
+  it("task resources default to the model's", () => {
     const resources = specSchema.properties!['taskGroups']!.items!.properties!['tasks']!.items!.properties!['resources']!.properties!;
     expect(resources['cpu']!.default).toBe(defaultResources.cpu);
     expect(resources['memoryMB']!.default).toBe(defaultResources.memoryMB);

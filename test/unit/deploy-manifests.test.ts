@@ -1,4 +1,14 @@
-import type { V1ClusterRole, V1Container, V1Deployment, V1NetworkPolicy, V1PodDisruptionBudget, V1PolicyRule, V1Role, V1RoleBinding, V1Service } from '@kubernetes/client-node';
+import type {
+  V1ClusterRole,
+  V1Container,
+  V1Deployment,
+  V1NetworkPolicy,
+  V1PodDisruptionBudget,
+  V1PolicyRule,
+  V1Role,
+  V1RoleBinding,
+  V1Service,
+} from '@kubernetes/client-node';
 import { loadAll } from 'js-yaml';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -38,7 +48,8 @@ const namespace = one<Manifest>(base, 'Namespace').metadata.name;
 const deployment = one<V1Deployment>(base, 'Deployment', 'caravan');
 const podSpec = deployment.spec!.template.spec!;
 const container = podSpec.containers[0]!;
-const portNumber = (c: V1Container, port: number | string | undefined) => (typeof port === 'number' ? port : c.ports?.find((p) => p.name === port)?.containerPort);
+const portNumber = (c: V1Container, port: number | string | undefined) =>
+  typeof port === 'number' ? port : c.ports?.find((p) => p.name === port)?.containerPort;
 
 /** One line per (API group, resource, resource names): the verbs, sorted. */
 function ruleTable(rules: V1PolicyRule[]): Record<string, string> {
@@ -67,7 +78,7 @@ const controllerRules: [rule: string, verbs: string, why: string][] = [
   ['caravan.dev nomaddeployments/status', 'patch', 'writeDeploymentStatus'],
   ['core pods', 'create,delete,list,patch,watch', 'Pod informer; place, stop, mark health/canary/version'],
   ['core nodes', 'list,watch', 'Node informer (readiness)'],
-  ['core events', 'create,list', 'CoreV1Api.createNamespacedEvent (core/v1, not events.k8s.io); the Nomad API reads a Pod\'s Events'],
+  ['core events', 'create,list', "CoreV1Api.createNamespacedEvent (core/v1, not events.k8s.io); the Nomad API reads a Pod's Events"],
   ['apps controllerrevisions', 'create,delete,get,list,patch,watch', 'job versions (src/kube/job-version-store.ts; watched for the HTTP API)'],
   ['apiextensions.k8s.io customresourcedefinitions', 'create', 'installCrds (src/kube/install-crds.ts)'],
   ['apiextensions.k8s.io customresourcedefinitions [nomaddeployments.caravan.dev,nomadjobs.caravan.dev]', 'get,update', 'installCrds reads and replaces'],
@@ -86,7 +97,9 @@ describe('deploy/ RBAC: least privilege', () => {
 
   it('has no wildcard in any rule of any role', () => {
     const roles = base.filter((o) => o.kind === 'ClusterRole' || o.kind === 'Role') as unknown as V1Role[];
-    const fields = roles.flatMap((r) => (r.rules ?? []).flatMap((rule) => [...rule.verbs, ...(rule.apiGroups ?? []), ...(rule.resources ?? []), ...(rule.resourceNames ?? [])]));
+    const fields = roles.flatMap((r) =>
+      (r.rules ?? []).flatMap((rule) => [...rule.verbs, ...(rule.apiGroups ?? []), ...(rule.resources ?? []), ...(rule.resourceNames ?? [])]),
+    );
     expect(fields.filter((f) => f.includes('*'))).toEqual([]);
     expect(roles.flatMap((r) => r.rules ?? []).filter((rule) => rule.nonResourceURLs)).toEqual([]);
   });
@@ -103,16 +116,24 @@ describe('deploy/ RBAC: least privilege', () => {
     expect(ruleTable(role.rules!)[rule]).toBe(verbs);
   });
 
-  it('leader election is a namespaced Role in Caravan\'s namespace, and nothing else', () => {
+  it("leader election is a namespaced Role in Caravan's namespace, and nothing else", () => {
     expect(ruleTable(role.rules!)).toEqual(Object.fromEntries(leaderElectionRules.map(([rule, verbs]) => [rule, verbs])));
-    expect(base.filter((o) => o.kind === 'Role' || o.kind === 'ClusterRole').map((o) => o.metadata.name).sort()).toEqual(['caravan-controller', 'caravan-leader-election']);
+    expect(
+      base
+        .filter((o) => o.kind === 'Role' || o.kind === 'ClusterRole')
+        .map((o) => o.metadata.name)
+        .sort(),
+    ).toEqual(['caravan-controller', 'caravan-leader-election']);
     expect(role.metadata?.namespace ?? namespace).toBe(namespace);
   });
 
-  it('binds both roles to the Deployment\'s ServiceAccount', () => {
+  it("binds both roles to the Deployment's ServiceAccount", () => {
     const account = one<Manifest>(base, 'ServiceAccount');
     expect(podSpec.serviceAccountName).toBe(account.metadata.name);
-    for (const [kind, roleKind, name] of [['ClusterRoleBinding', 'ClusterRole', 'caravan-controller'], ['RoleBinding', 'Role', 'caravan-leader-election']] as const) {
+    for (const [kind, roleKind, name] of [
+      ['ClusterRoleBinding', 'ClusterRole', 'caravan-controller'],
+      ['RoleBinding', 'Role', 'caravan-leader-election'],
+    ] as const) {
       const binding = one<V1RoleBinding>(base, kind);
       expect(binding.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: roleKind, name });
       expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: account.metadata.name, namespace }]);
@@ -137,7 +158,10 @@ describe('deploy/ controller Deployment', () => {
   });
 
   it('exposes metrics on 8080 and the Nomad API on 4646', () => {
-    expect(container.ports?.map((p) => [p.name, p.containerPort]).sort()).toEqual([['metrics', 8080], ['nomad-api', 4646]]);
+    expect(container.ports?.map((p) => [p.name, p.containerPort]).sort()).toEqual([
+      ['metrics', 8080],
+      ['nomad-api', 4646],
+    ]);
   });
 
   it('probes /healthz (liveness, start-up) and /readyz (readiness) on 8080', () => {
@@ -177,12 +201,16 @@ describe('deploy/ controller Deployment', () => {
 
 describe('deploy/ Service, PodDisruptionBudget, NetworkPolicy, ServiceMonitor', () => {
   const podLabels = deployment.spec!.template.metadata!.labels!;
-  const selects = (selector: Record<string, string> | undefined) => Object.entries(selector ?? {}).length > 0 && Object.entries(selector ?? {}).every(([k, v]) => podLabels[k] === v);
+  const selects = (selector: Record<string, string> | undefined) =>
+    Object.entries(selector ?? {}).length > 0 && Object.entries(selector ?? {}).every(([k, v]) => podLabels[k] === v);
 
   it('the Service selects the controller Pods and serves 8080 and 4646', () => {
     const service = one<V1Service>(base, 'Service', 'caravan');
     expect(selects(service.spec!.selector)).toBe(true);
-    expect(service.spec!.ports!.map((p) => [p.name, p.port, portNumber(container, p.targetPort)])).toEqual([['metrics', 8080, 8080], ['nomad-api', 4646, 4646]]);
+    expect(service.spec!.ports!.map((p) => [p.name, p.port, portNumber(container, p.targetPort)])).toEqual([
+      ['metrics', 8080, 8080],
+      ['nomad-api', 4646, 4646],
+    ]);
   });
 
   it('the PodDisruptionBudget keeps one replica', () => {
@@ -199,7 +227,7 @@ describe('deploy/ Service, PodDisruptionBudget, NetworkPolicy, ServiceMonitor', 
     expect(policy.spec!.egress!.flatMap((r) => r.ports!.map((p) => `${p.protocol}/${p.port}`)).sort()).toEqual(['TCP/443', 'TCP/53', 'TCP/6443', 'UDP/53']);
   });
 
-  it('the ServiceMonitor, in the monitoring overlay only, scrapes /metrics and keeps Caravan\'s namespace and job labels', () => {
+  it("the ServiceMonitor, in the monitoring overlay only, scrapes /metrics and keeps Caravan's namespace and job labels", () => {
     expect(base.filter((o) => o.apiVersion.startsWith('monitoring.coreos.com/'))).toEqual([]);
     const monitor = one<Manifest & { spec: { selector: { matchLabels: Record<string, string> }; endpoints: object[] } }>(monitoring, 'ServiceMonitor');
     expect(monitor.apiVersion).toBe('monitoring.coreos.com/v1');
@@ -218,7 +246,8 @@ describe('deploy/ as kustomize renders it', () => {
       return false;
     }
   })();
-  const render = (dir: string) => loadAll(execFileSync('kubectl', ['kustomize', path.join(deployDir, dir)], { encoding: 'utf8', maxBuffer: 64 << 20 })) as Manifest[];
+  const render = (dir: string) =>
+    loadAll(execFileSync('kubectl', ['kustomize', path.join(deployDir, dir)], { encoding: 'utf8', maxBuffer: 64 << 20 })) as Manifest[];
   const ids = (objects: Manifest[]) => objects.map((o) => `${o.kind} ${o.metadata.namespace ?? ''}/${o.metadata.name}`).sort();
   const namespaced = (o: Manifest) => !['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition'].includes(o.kind);
   const inNamespace = (objects: Manifest[]) => objects.map((o) => (namespaced(o) ? { ...o, metadata: { ...o.metadata, namespace } } : o));
@@ -255,7 +284,13 @@ describe('the Grafana dashboard', () => {
     'caravan_reverts_total',
     'caravan_time_to_first_healthy_canary_seconds',
   ];
-  const histograms = ['controller_runtime_reconcile_time_seconds', 'workqueue_queue_duration_seconds', 'workqueue_work_duration_seconds', 'caravan_deployment_duration_seconds', 'caravan_time_to_first_healthy_canary_seconds'];
+  const histograms = [
+    'controller_runtime_reconcile_time_seconds',
+    'workqueue_queue_duration_seconds',
+    'workqueue_work_duration_seconds',
+    'caravan_deployment_duration_seconds',
+    'caravan_time_to_first_healthy_canary_seconds',
+  ];
   const promqlWords = new Set(['by', 'without', 'on', 'ignoring', 'group_left', 'group_right', 'offset', 'bool', 'and', 'or', 'unless']);
 
   interface Panel {
@@ -263,7 +298,11 @@ describe('the Grafana dashboard', () => {
     targets?: { expr: string }[];
     panels?: Panel[];
   }
-  const dashboard = JSON.parse(readFileSync(path.join(deployDir, 'grafana', 'caravan-rollouts.json'), 'utf8')) as { uid: string; panels: Panel[]; templating: { list: { query?: string | { query: string } }[] } };
+  const dashboard = JSON.parse(readFileSync(path.join(deployDir, 'grafana', 'caravan-rollouts.json'), 'utf8')) as {
+    uid: string;
+    panels: Panel[];
+    templating: { list: { query?: string | { query: string } }[] };
+  };
   const panels = dashboard.panels.flatMap((p) => [p, ...(p.panels ?? [])]);
   const queries = [
     ...panels.flatMap((p) => p.targets?.map((t) => t.expr) ?? []),
@@ -287,7 +326,7 @@ describe('the Grafana dashboard', () => {
 
   it('parses, with a stable uid, and every panel has a query', () => {
     expect(dashboard.uid).toBe('caravan-rollouts');
-    expect(panels.filter((p) => p.type !== 'row' && !(p.targets?.length))).toEqual([]);
+    expect(panels.filter((p) => p.type !== 'row' && !p.targets?.length)).toEqual([]);
   });
 
   it.each(queries)('%s reads only contract metrics', (expr) => {

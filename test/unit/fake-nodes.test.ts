@@ -10,7 +10,11 @@ describe('fake nodes', () => {
   ])('kwok-node-$index is in $zone and datacenter $dc', ({ index, zone, dc }) => {
     const node = fakeNode(index);
     expect(node.metadata?.name).toBe(`kwok-node-${index}`);
-    expect(node.metadata?.labels).toMatchObject({ 'topology.kubernetes.io/zone': zone, 'caravan.dev/datacenter': dc, 'kubernetes.io/hostname': `kwok-node-${index}` });
+    expect(node.metadata?.labels).toMatchObject({
+      'topology.kubernetes.io/zone': zone,
+      'caravan.dev/datacenter': dc,
+      'kubernetes.io/hostname': `kwok-node-${index}`,
+    });
   });
 
   it('declares allocatable cpu, memory and pods, and carries no taint (every node here is fake)', () => {

@@ -24,9 +24,7 @@ describe('kwok stages', () => {
 
   it.each(['ready', 'never-ready', 'crash', 'fail', 'complete'])('behaviour %s is handled by exactly one stage for Pending pods', (behavior) => {
     const pendingStages = stages.filter(
-      (s) =>
-        s.spec.resourceRef.kind === 'Pod' &&
-        s.spec.selector.matchExpressions.some((e) => e.key === '.status.phase' && e.values?.includes('Pending')),
+      (s) => s.spec.resourceRef.kind === 'Pod' && s.spec.selector.matchExpressions.some((e) => e.key === '.status.phase' && e.values?.includes('Pending')),
     );
     const matching = pendingStages.filter((s) => {
       const rule = s.spec.selector.matchExpressions.find((e) => e.key === behaviorKey);

@@ -9,7 +9,7 @@ import { parseProcStat, readBootId, readProcStat } from '../../src/cluster/proc-
 import { isAlive, readProcessRecord, startDetached, stopProcess, tailFile, type ProcessRecord } from '../../src/cluster/processes.ts';
 
 const tempDir = () => mkdtempSync(path.join(os.tmpdir(), 'caravan-proc-'));
-const sleeper = "setTimeout(() => {}, 60_000)";
+const sleeper = 'setTimeout(() => {}, 60_000)';
 
 const children: ChildProcess[] = [];
 const pids: number[] = [];
@@ -64,7 +64,9 @@ describe('detached component processes', () => {
 
   it('refuse a binary that cannot be started, saying why', async () => {
     const dir = tempDir();
-    await expect(startDetached(path.join(dir, 'missing'), [], path.join(dir, 'x.log'), path.join(dir, 'x.pid'))).rejects.toThrow(/could not start .*missing: spawn .* ENOENT/);
+    await expect(startDetached(path.join(dir, 'missing'), [], path.join(dir, 'x.log'), path.join(dir, 'x.pid'))).rejects.toThrow(
+      /could not start .*missing: spawn .* ENOENT/,
+    );
     expect(readProcessRecord(path.join(dir, 'x.pid'))).toBeUndefined();
   });
 });

@@ -47,7 +47,8 @@ function canaryErrors(canary: unknown, strategy: unknown, into: { steps?: number
     if (!('instance_weight' in step)) errors.push('Options canary steps missing key: "instance_weight"');
     else {
       const w = step['instance_weight'];
-      if (typeof w !== 'number' || !Number.isInteger(w) || w < 1 || w > 100) errors.push('Options canary steps instance weight must be an Integer between 1-100 (inclusive)');
+      if (typeof w !== 'number' || !Number.isInteger(w) || w < 1 || w > 100)
+        errors.push('Options canary steps instance weight must be an Integer between 1-100 (inclusive)');
       else weights.push(w);
     }
   }
@@ -57,14 +58,17 @@ function canaryErrors(canary: unknown, strategy: unknown, into: { steps?: number
   return [...new Set(errors)];
 }
 
-export function parseCreateDeployment(body: unknown): { readonly ok: true; readonly create: CreateDeployment } | { readonly ok: false; readonly errors: readonly string[] } {
+export function parseCreateDeployment(
+  body: unknown,
+): { readonly ok: true; readonly create: CreateDeployment } | { readonly ok: false; readonly errors: readonly string[] } {
   if (!isObject(body)) return { ok: false, errors: ['Request body must be an object'] };
   const errors: string[] = [];
   const unknown = Object.keys(body).filter((k) => !topLevel.includes(k));
   if (unknown.length > 0) errors.push(`Unknown field(s): ${unknown.map((k) => `'${k}'`).join(', ')}`);
   const droplet = body['droplet'];
   const revision = body['revision'];
-  if (droplet !== undefined && droplet !== null && revision !== undefined && revision !== null) errors.push("Droplet Cannot set both fields 'droplet' and 'revision'");
+  if (droplet !== undefined && droplet !== null && revision !== undefined && revision !== null)
+    errors.push("Droplet Cannot set both fields 'droplet' and 'revision'");
   const strategy = body['strategy'] ?? 'rolling';
   if (strategy !== 'rolling' && strategy !== 'canary') errors.push(`Strategy '${String(strategy)}' is not a supported deployment strategy`);
   const options = body['options'];

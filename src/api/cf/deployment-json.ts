@@ -36,7 +36,10 @@ export function deploymentJson(base: string, s: DeploymentSource): CfDeployment 
       ...(canary ? { canary: { steps: canarySteps(s.facts) } } : {}),
     },
     strategy: canary ? 'canary' : 'rolling',
-    options: { max_in_flight: s.maxInFlight, ...(canary && s.canaryWeights ? { canary: { steps: s.canaryWeights.map((w) => ({ instance_weight: w })) } } : {}) },
+    options: {
+      max_in_flight: s.maxInFlight,
+      ...(canary && s.canaryWeights ? { canary: { steps: s.canaryWeights.map((w) => ({ instance_weight: w })) } } : {}),
+    },
     droplet: { guid: s.revision?.guid ?? '' },
     previous_droplet: { guid: s.previousRevisionGuid },
     new_processes: s.revision ? [{ guid: s.revision.guid, type: 'web' }] : [],
@@ -52,4 +55,3 @@ export function deploymentJson(base: string, s: DeploymentSource): CfDeployment 
     state: status.state,
   };
 }
-

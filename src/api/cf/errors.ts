@@ -30,9 +30,11 @@ export const cfErrors = {
   notAuthenticated: () => new CfHttpError(401, 'CF-NotAuthenticated', 10002, 'Authentication error'),
   invalidAuthToken: () => new CfHttpError(401, 'CF-InvalidAuthToken', 1000, 'Invalid Auth Token'),
   notAuthorized: () => new CfHttpError(403, 'CF-NotAuthorized', 10003, 'You are not authorized to perform the requested action'),
-  badQueryParameter: (messages: readonly string[]) => new CfHttpError(400, 'CF-BadQueryParameter', 10005, `The query parameter is invalid: ${joined(messages)}`),
+  badQueryParameter: (messages: readonly string[]) =>
+    new CfHttpError(400, 'CF-BadQueryParameter', 10005, `The query parameter is invalid: ${joined(messages)}`),
   messageParseError: () => new CfHttpError(400, 'CF-MessageParseError', 1001, 'Request invalid due to parse error: invalid request body'),
-  resourceNotFound: (detail: 'Deployment not found' | 'App not found' | 'Revision not found' | 'Droplet not found') => new CfHttpError(404, 'CF-ResourceNotFound', 10010, detail),
+  resourceNotFound: (detail: 'Deployment not found' | 'App not found' | 'Revision not found' | 'Droplet not found') =>
+    new CfHttpError(404, 'CF-ResourceNotFound', 10010, detail),
   unknownRequest: () => new CfHttpError(404, 'CF-NotFound', 10000, 'Unknown request'),
   unprocessable: (messages: readonly string[]) => new CfHttpError(422, 'CF-UnprocessableEntity', 10008, joined(messages)),
   serviceUnavailable: (detail: string) => new CfHttpError(503, 'CF-ServiceUnavailable', 10015, detail),

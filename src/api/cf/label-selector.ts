@@ -11,7 +11,9 @@ export interface LabelRequirement {
   readonly values: readonly string[];
 }
 
-export type LabelSelectorParse = { readonly ok: true; readonly requirements: readonly LabelRequirement[] } | { readonly ok: false; readonly errors: readonly string[] };
+export type LabelSelectorParse =
+  | { readonly ok: true; readonly requirements: readonly LabelRequirement[] }
+  | { readonly ok: false; readonly errors: readonly string[] };
 
 const requirementSplitter = /(?:\(.*?\)|[^,])+/g;
 const keyCharacters = String.raw`[\w\-._/]+`;
@@ -57,7 +59,8 @@ function nameOrValueError(text: string): string | undefined {
 function parseRequirement(text: string): LabelRequirement | undefined {
   for (const { pattern, operator } of patterns) {
     const m = pattern.exec(text);
-    if (m?.groups) return { key: m.groups['key'] ?? '', operator, values: operator === 'exists' || operator === 'not_exists' ? [] : (m.groups['values'] ?? '').split(',') };
+    if (m?.groups)
+      return { key: m.groups['key'] ?? '', operator, values: operator === 'exists' || operator === 'not_exists' ? [] : (m.groups['values'] ?? '').split(',') };
   }
   return undefined;
 }
@@ -99,4 +102,5 @@ export function satisfies(labels: Readonly<Record<string, string>>, r: LabelRequ
   }
 }
 
-export const matchesLabels = (labels: Readonly<Record<string, string>>, requirements: readonly LabelRequirement[]) => requirements.every((r) => satisfies(labels, r));
+export const matchesLabels = (labels: Readonly<Record<string, string>>, requirements: readonly LabelRequirement[]) =>
+  requirements.every((r) => satisfies(labels, r));

@@ -55,7 +55,21 @@ export const appsQuery: ListQuerySpec = {
   orderBy: ['created_at', 'updated_at', 'name', 'state'],
   timestamps: true,
   labelSelector: true,
-  allowed: ['page', 'per_page', 'order_by', 'created_ats', 'updated_ats', 'guids', 'names', 'space_guids', 'organization_guids', 'stacks', 'lifecycle_type', 'include', 'label_selector'],
+  allowed: [
+    'page',
+    'per_page',
+    'order_by',
+    'created_ats',
+    'updated_ats',
+    'guids',
+    'names',
+    'space_guids',
+    'organization_guids',
+    'stacks',
+    'lifecycle_type',
+    'include',
+    'label_selector',
+  ],
 };
 
 export const revisionsQuery: ListQuerySpec = {
@@ -131,7 +145,10 @@ const echoList = (values: readonly string[]) => values.map((v) => v.replace(/,/g
 
 type Bracketed = { readonly key: string; readonly op: string; readonly raw: string };
 
-export function parseListQuery(search: string, spec: ListQuerySpec): { readonly ok: true; readonly query: ListQuery } | { readonly ok: false; readonly errors: readonly string[] } {
+export function parseListQuery(
+  search: string,
+  spec: ListQuerySpec,
+): { readonly ok: true; readonly query: ListQuery } | { readonly ok: false; readonly errors: readonly string[] } {
   const plain = new Map<string, string>();
   const bracketed: Bracketed[] = [];
   for (const { key, raw } of rawPairs(search)) {
@@ -142,7 +159,10 @@ export function parseListQuery(search: string, spec: ListQuerySpec): { readonly 
   const errors: string[] = [];
   const given = [...new Set([...plain.keys(), ...bracketed.map((b) => b.key)])];
   const unknown = given.filter((k) => !spec.allowed.includes(k));
-  if (unknown.length > 0) errors.push(`Unknown query parameter(s): ${unknown.map((k) => `'${k}'`).join(', ')}. Valid parameters are: ${spec.allowed.map((k) => `'${k}'`).join(', ')}`);
+  if (unknown.length > 0)
+    errors.push(
+      `Unknown query parameter(s): ${unknown.map((k) => `'${k}'`).join(', ')}. Valid parameters are: ${spec.allowed.map((k) => `'${k}'`).join(', ')}`,
+    );
   const echo: [string, string][] = [];
 
   const pageRaw = plain.get('page');
@@ -168,7 +188,13 @@ export function parseListQuery(search: string, spec: ListQuerySpec): { readonly 
   const timestamps: Partial<Record<'created_ats' | 'updated_ats', TimestampFilter>> = {};
   if (spec.timestamps) {
     for (const attribute of ['created_ats', 'updated_ats'] as const) {
-      const filter = timestampFilter(attribute, plain.get(attribute), bracketed.filter((b) => b.key === attribute), errors, echo);
+      const filter = timestampFilter(
+        attribute,
+        plain.get(attribute),
+        bracketed.filter((b) => b.key === attribute),
+        errors,
+        echo,
+      );
       if (filter) timestamps[attribute] = filter;
     }
   }
@@ -208,7 +234,13 @@ export function parseListQuery(search: string, spec: ListQuerySpec): { readonly 
   };
 }
 
-function timestampFilter(attribute: string, plainRaw: string | undefined, ops: readonly Bracketed[], errors: string[], echo: [string, string][]): TimestampFilter | undefined {
+function timestampFilter(
+  attribute: string,
+  plainRaw: string | undefined,
+  ops: readonly Bracketed[],
+  errors: string[],
+  echo: [string, string][],
+): TimestampFilter | undefined {
   const name = humanName(attribute);
   const invalidFormat = `${name} has an invalid timestamp format. Timestamps should be formatted as 'YYYY-MM-DDThh:mm:ssZ'`;
   if (ops.length > 0) {

@@ -13,7 +13,9 @@ export interface MetadataUpdate {
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 export const reservedPrefix = 'caravan.dev';
 
-export function parseMetadata(value: unknown): { readonly ok: true; readonly metadata: MetadataUpdate } | { readonly ok: false; readonly errors: readonly string[] } {
+export function parseMetadata(
+  value: unknown,
+): { readonly ok: true; readonly metadata: MetadataUpdate } | { readonly ok: false; readonly errors: readonly string[] } {
   if (value === undefined || value === null) return { ok: true, metadata: { labels: {}, annotations: {} } };
   if (!isObject(value)) return { ok: false, errors: ['Metadata must be an object'] };
   const errors: string[] = [];
@@ -21,7 +23,10 @@ export function parseMetadata(value: unknown): { readonly ok: true; readonly met
   if (extra.length > 0) errors.push(`Metadata has unexpected field(s): ${extra.map((k) => `'${k}'`).join(', ')}`);
   const labels: Record<string, string | null> = {};
   const annotations: Record<string, string | null> = {};
-  for (const [kind, into] of [['labels', labels], ['annotations', annotations]] as const) {
+  for (const [kind, into] of [
+    ['labels', labels],
+    ['annotations', annotations],
+  ] as const) {
     const map = value[kind];
     if (map === undefined || map === null) continue;
     if (!isObject(map)) {
@@ -39,7 +44,8 @@ export function parseMetadata(value: unknown): { readonly ok: true; readonly met
         errors.push(`Metadata ${what} value error: '${String(JSON.stringify(v))}' is not a string`);
         continue;
       }
-      const valueError = v === null ? undefined : kind === 'labels' ? labelValueError(v) : v.length > 5000 ? `'${v.slice(0, 8)}...' is greater than 5000 characters` : undefined;
+      const valueError =
+        v === null ? undefined : kind === 'labels' ? labelValueError(v) : v.length > 5000 ? `'${v.slice(0, 8)}...' is greater than 5000 characters` : undefined;
       if (valueError) errors.push(`Metadata ${what} value error: ${valueError}`);
       else into[key] = v;
     }

@@ -25,7 +25,10 @@ export interface CfList<T> {
 
 export function pageHref(base: string, query: ListQuery, page: number): string {
   const pairs: (readonly [string, string])[] = [['page', String(page)], ['per_page', String(query.perPage)], ...query.echo];
-  return `${base}?${pairs.map(([k, v]) => `${cgiEscape(k)}=${cgiEscape(v)}`).sort().join('&')}`;
+  return `${base}?${pairs
+    .map(([k, v]) => `${cgiEscape(k)}=${cgiEscape(v)}`)
+    .sort()
+    .join('&')}`;
 }
 
 export function paginated<T>(base: string, query: ListQuery, all: readonly T[]): CfList<T> {

@@ -89,6 +89,10 @@ export function dropletJson(base: string, r: CfRevisionSource): CfDroplet {
     updated_at: cfTime(r.version.submitTime),
     relationships: { app: { data: { guid: app } } },
     metadata: { labels: {}, annotations: {} },
-    links: { self: { href: `${base}/v3/droplets/${r.guid}` }, app: { href: `${base}/v3/apps/${app}` }, assign_current_droplet: { href: `${base}/v3/apps/${app}/relationships/current_droplet`, method: 'POST' } },
+    links: {
+      self: { href: `${base}/v3/droplets/${r.guid}` },
+      app: { href: `${base}/v3/apps/${app}` },
+      assign_current_droplet: { href: `${base}/v3/apps/${app}/relationships/current_droplet`, method: 'POST' },
+    },
   };
 }

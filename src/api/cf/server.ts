@@ -66,7 +66,8 @@ export async function buildCfApi(ctx: CfApiContext, routes: readonly CfRoute[], 
     loggerInstance: logger.child({ component: 'cf-api' }) as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
   });
-  const send = (reply: import('fastify').FastifyReply, error: CfHttpError) => reply.code(error.status).type('application/json').send(JSON.stringify(error.body));
+  const send = (reply: import('fastify').FastifyReply, error: CfHttpError) =>
+    reply.code(error.status).type('application/json').send(JSON.stringify(error.body));
   app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
     if (error instanceof CfHttpError) return send(reply, error);
     const status = kubernetesErrorStatus(error);
@@ -129,7 +130,11 @@ export interface RunningCfApi {
   close(): Promise<void>;
 }
 
-export async function startCfApi(ctx: CfApiContext, routes: readonly CfRoute[], opts: { port: number; host?: string; tls?: { cert: string; key: string } }): Promise<RunningCfApi> {
+export async function startCfApi(
+  ctx: CfApiContext,
+  routes: readonly CfRoute[],
+  opts: { port: number; host?: string; tls?: { cert: string; key: string } },
+): Promise<RunningCfApi> {
   const app = await buildCfApi(ctx, routes, opts.tls);
   await app.listen({ port: opts.port, host: opts.host ?? '0.0.0.0' });
   return { port: (app.server.address() as AddressInfo).port, close: () => app.close() };

@@ -113,7 +113,10 @@ export function canarySteps(f: Pick<DeploymentFacts, 'groups'>): { readonly curr
  */
 export function continueIntent(f: DeploymentFacts): Record<string, unknown> {
   if (f.status === 'paused') return { paused: false };
-  const steps = f.groups.filter(isCanarying).filter((g) => canaryGate(g, f.approvedStep) === 'step').map((g) => g.step ?? 1);
+  const steps = f.groups
+    .filter(isCanarying)
+    .filter((g) => canaryGate(g, f.approvedStep) === 'step')
+    .map((g) => g.step ?? 1);
   if (steps.length > 0) return { approveCanaryStep: Math.min(...steps) };
   return { promote: { all: true, groups: null } };
 }

@@ -24,7 +24,11 @@ export const deployedAtMeta = 'cf_deployment_requested_at';
  * job level and in every group that has its own update block, and the request time in the job's
  * meta (a meta change replaces allocations, so a restart of the same spec rolls too).
  */
-export function deploymentSpec(target: NomadJobSpec, create: Pick<CreateDeployment, 'strategy' | 'maxInFlight' | 'canarySteps'>, requestedAt: string): NomadJobSpec {
+export function deploymentSpec(
+  target: NomadJobSpec,
+  create: Pick<CreateDeployment, 'strategy' | 'maxInFlight' | 'canarySteps'>,
+  requestedAt: string,
+): NomadJobSpec {
   return {
     ...target,
     meta: { ...(target.meta ?? {}), [deployedAtMeta]: requestedAt },

@@ -41,7 +41,10 @@ export interface CfApp {
   readonly name: string;
   readonly state: 'STARTED' | 'STOPPED';
   readonly lifecycle: { readonly type: 'docker'; readonly data: Record<string, never> };
-  readonly relationships: { readonly space: { readonly data: { readonly guid: string } }; readonly current_droplet: { readonly data: { readonly guid: string | null } } };
+  readonly relationships: {
+    readonly space: { readonly data: { readonly guid: string } };
+    readonly current_droplet: { readonly data: { readonly guid: string | null } };
+  };
   readonly metadata: CfMetadata;
   readonly links: Readonly<Record<string, CfLink | CfActionLink>>;
 }

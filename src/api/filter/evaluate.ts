@@ -84,7 +84,10 @@ function evaluateCollection(expr: CollectionExpr, scope: Scope): boolean {
   const path = expr.selector.path;
   let entries: { key: string | number; path: readonly string[] }[];
   if (Array.isArray(value)) entries = value.map((_, i) => ({ key: i, path: [...path, String(i)] }));
-  else if (isPlainObject(value) && resolved.isMap) entries = Object.keys(value).filter((k) => ownValue(value, k) !== undefined).map((k) => ({ key: k, path: [...path, k] }));
+  else if (isPlainObject(value) && resolved.isMap)
+    entries = Object.keys(value)
+      .filter((k) => ownValue(value, k) !== undefined)
+      .map((k) => ({ key: k, path: [...path, k] }));
   else throw new FilterEvaluationError(`${expr.selector.text} is not a list or a map`);
 
   const binding = expr.binding;

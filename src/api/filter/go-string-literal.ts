@@ -30,7 +30,8 @@ export function unquoteDoubleQuoted(body: string): { ok: true; value: string } |
 
 function numericEscape(body: string, i: number): { ok: true; value: number; length: number } | { ok: false; reason: string } {
   const e = body[i + 1];
-  const digits = ({ x: [2, 16], u: [4, 16], U: [8, 16] } as Record<string, [number, number]>)[e ?? ''] ?? (e !== undefined && e >= '0' && e <= '7' ? [3, 8] : undefined);
+  const digits =
+    ({ x: [2, 16], u: [4, 16], U: [8, 16] } as Record<string, [number, number]>)[e ?? ''] ?? (e !== undefined && e >= '0' && e <= '7' ? [3, 8] : undefined);
   if (!digits) return { ok: false, reason: `\\${e ?? ''} is not a Go string escape` };
   const [count, radix] = digits;
   const start = radix === 8 ? i + 1 : i + 2;
@@ -39,8 +40,10 @@ function numericEscape(body: string, i: number): { ok: true; value: number; leng
   if (text.length !== count || !valid.test(text)) return { ok: false, reason: `\\${e} needs ${count} ${radix === 8 ? 'octal' : 'hex'} digits` };
   const value = Number.parseInt(text, radix);
   // \x and octal escapes are bytes in Go; above 0x7f they are not text on their own.
-  if ((e === 'x' || radix === 8) && value > 0x7f) return { ok: false, reason: `byte escape \\${body.slice(i + 1, start + count)} is not valid UTF-8 on its own; write \\u00${value.toString(16)}` };
-  if (value > 0x10ffff || (value >= 0xd800 && value <= 0xdfff)) return { ok: false, reason: `\\${body.slice(i + 1, start + count)} is not a Unicode code point` };
+  if ((e === 'x' || radix === 8) && value > 0x7f)
+    return { ok: false, reason: `byte escape \\${body.slice(i + 1, start + count)} is not valid UTF-8 on its own; write \\u00${value.toString(16)}` };
+  if (value > 0x10ffff || (value >= 0xd800 && value <= 0xdfff))
+    return { ok: false, reason: `\\${body.slice(i + 1, start + count)} is not a Unicode code point` };
   return { ok: true, value, length: start + count - i };
 }
 

@@ -47,7 +47,9 @@ export function containsLiteral(selector: string, value: unknown, raw: string, i
   if (Array.isArray(value)) return value.some((element) => elementEquals(selector, element, raw));
   if (isPlainObject(value) && isMap) return ownValue(value, raw) !== undefined;
   const kind = isPlainObject(value) ? 'struct' : valueKind(value);
-  throw new FilterEvaluationError(`Cannot perform in/contains operations on type ${kind} for selector: ${goQuote(selector)}; in and contains apply to strings, lists and maps`);
+  throw new FilterEvaluationError(
+    `Cannot perform in/contains operations on type ${kind} for selector: ${goQuote(selector)}; in and contains apply to strings, lists and maps`,
+  );
 }
 
 function elementEquals(selector: string, element: unknown, raw: string): boolean {
@@ -72,7 +74,9 @@ export function isEmptyValue(selector: string, value: unknown, isMap: boolean): 
   if (value === null || value === undefined) return true;
   if (isPlainObject(value) && isMap) return Object.values(value).every((v) => v === undefined);
   const kind = isPlainObject(value) ? 'struct' : valueKind(value);
-  throw new FilterEvaluationError(`cannot take the length of a ${kind} (selector ${goQuote(selector)}); is empty and is not empty apply to strings, lists and maps`);
+  throw new FilterEvaluationError(
+    `cannot take the length of a ${kind} (selector ${goQuote(selector)}); is empty and is not empty apply to strings, lists and maps`,
+  );
 }
 
 /** `matches`: Go RE2, unanchored, on strings only. */

@@ -22,14 +22,20 @@ const notFound = (message: string) => new FilterEvaluationError(`error finding v
  * may be missing from a map; without it every object is a map and nothing missing is an error.
  * Indexing into a string, number or bool is an error either way.
  */
-export function resolveSelector(root: unknown, selectorPath: readonly string[], locals: readonly LocalBinding[], mapFields: ReadonlySet<string> | undefined): Resolved {
+export function resolveSelector(
+  root: unknown,
+  selectorPath: readonly string[],
+  locals: readonly LocalBinding[],
+  mapFields: ReadonlySet<string> | undefined,
+): Resolved {
   let path = selectorPath;
   // Innermost binding first; a path binding rewrites the selector and the outer ones see the rewrite.
   for (let i = locals.length - 1; i >= 0; i--) {
     const local = locals[i]!;
     if (path[0] !== local.name) continue;
     if ('value' in local) {
-      if (path.length > 1) throw new FilterEvaluationError(`${pointerText([local.name])} references a ${valueKind(local.value)} so ${pointerText(path)} is invalid`);
+      if (path.length > 1)
+        throw new FilterEvaluationError(`${pointerText([local.name])} references a ${valueKind(local.value)} so ${pointerText(path)} is invalid`);
       return { found: true, value: local.value, isMap: false };
     }
     path = [...local.path, ...path.slice(1)];

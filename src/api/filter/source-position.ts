@@ -21,11 +21,7 @@ export function offendingText(source: string, index: number): string {
   if (index >= source.length) return 'end of input';
   const rest = source.slice(index);
   const token =
-    /^"[^"]*"?/.exec(rest)?.[0] ??
-    /^`[^`]*`?/.exec(rest)?.[0] ??
-    /^[A-Za-z0-9_./-]+/.exec(rest)?.[0] ??
-    /^(==|!=|=|!)/.exec(rest)?.[0] ??
-    [...rest][0]!;
+    /^"[^"]*"?/.exec(rest)?.[0] ?? /^`[^`]*`?/.exec(rest)?.[0] ?? /^[A-Za-z0-9_./-]+/.exec(rest)?.[0] ?? /^(==|!=|=|!)/.exec(rest)?.[0] ?? [...rest][0]!;
   const shown = [...token].length > MAX_SHOWN ? `${[...token].slice(0, MAX_SHOWN).join('')}…` : token;
   return goQuote(shown);
 }

@@ -12,7 +12,16 @@ import { annotations, labels } from '../../resources/labels.ts';
 import { placementEvaluationId } from './evaluation.ts';
 import { objectIndexes, type CreateIndexLookup } from './indexes.ts';
 import { taskStates } from './task-states.ts';
-import type { ClientStatus, NomadAllocatedResources, NomadAllocation, NomadAllocationBase, NomadAllocationListStub, NomadAllocDeploymentStatus, NomadApiJob, NomadRescheduleTracker } from './types.ts';
+import type {
+  ClientStatus,
+  NomadAllocatedResources,
+  NomadAllocation,
+  NomadAllocationBase,
+  NomadAllocationListStub,
+  NomadAllocDeploymentStatus,
+  NomadApiJob,
+  NomadRescheduleTracker,
+} from './types.ts';
 import { goTime, kubeMillis, msToUnixNanos, unixNanos } from './wire.ts';
 
 /** A Node as far as allocations go: Nomad's node ID is the Node's UID. */
@@ -112,7 +121,13 @@ function deploymentStatus(pod: V1Pod, modifyIndex: number, deployment: Allocatio
   // annotation, which decides at once) or a deployment that already succeeded (all its
   // allocations were healthy) says it, as Nomad's allocation would already.
   const manual = a[annotations.health];
-  const healthy = recorded ? recorded.health === 'healthy' : manual === 'healthy' || manual === 'unhealthy' ? manual === 'healthy' : deployment?.status === 'successful' ? true : null;
+  const healthy = recorded
+    ? recorded.health === 'healthy'
+    : manual === 'healthy' || manual === 'unhealthy'
+      ? manual === 'healthy'
+      : deployment?.status === 'successful'
+        ? true
+        : null;
   return {
     Healthy: healthy,
     Timestamp: goTime(recorded?.at ?? (healthy !== null ? deployment?.modifiedAt : undefined)),
@@ -185,10 +200,17 @@ export function allocatedResources(pod: V1Pod, job: NomadApiJob, group: string):
   if (!g) return null;
   const tasks: NomadAllocatedResources['Tasks'] = {};
   for (const t of g.Tasks) {
-    tasks[t.Name] = { Cpu: { CpuShares: t.Resources.CPU, ReservedCores: null }, Memory: { MemoryMB: t.Resources.MemoryMB, MemoryMaxMB: t.Resources.MemoryMaxMB }, Networks: null, Devices: null };
+    tasks[t.Name] = {
+      Cpu: { CpuShares: t.Resources.CPU, ReservedCores: null },
+      Memory: { MemoryMB: t.Resources.MemoryMB, MemoryMaxMB: t.Resources.MemoryMaxMB },
+      Networks: null,
+      Devices: null,
+    };
   }
   const hostIp = pod.status?.podIP ?? '';
-  const ports = (g.Networks ?? []).flatMap((n) => [...(n.ReservedPorts ?? []), ...(n.DynamicPorts ?? [])]).map((p) => ({ Label: p.Label, Value: p.Value || p.To, To: p.To || p.Value, HostIP: hostIp }));
+  const ports = (g.Networks ?? [])
+    .flatMap((n) => [...(n.ReservedPorts ?? []), ...(n.DynamicPorts ?? [])])
+    .map((p) => ({ Label: p.Label, Value: p.Value || p.To, To: p.To || p.Value, HostIP: hostIp }));
   return { Tasks: tasks, Shared: { DiskMB: g.EphemeralDisk.SizeMB, Networks: null, Ports: ports.length > 0 ? ports : null } };
 }
 
@@ -249,7 +271,11 @@ export function allocationChains(pods: readonly V1Pod[]): Map<string, { previous
     const key = `${namespace}/${name}`;
     byName.set(key, [...(byName.get(key) ?? []), pod]);
   }
-  const order = (p: V1Pod) => [Number(p.metadata?.labels?.[labels.jobVersion] ?? 0), Number(/-r(\d+)$/.exec(p.metadata?.name ?? '')?.[1] ?? 0), kubeMillis(p.metadata?.creationTimestamp) ?? 0];
+  const order = (p: V1Pod) => [
+    Number(p.metadata?.labels?.[labels.jobVersion] ?? 0),
+    Number(/-r(\d+)$/.exec(p.metadata?.name ?? '')?.[1] ?? 0),
+    kubeMillis(p.metadata?.creationTimestamp) ?? 0,
+  ];
   const out = new Map<string, { previousAllocation?: string; nextAllocation?: string }>();
   for (const group of byName.values()) {
     const sorted = [...group].sort((x, y) => {

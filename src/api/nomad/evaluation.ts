@@ -24,7 +24,10 @@ export const evaluationNamespace = uuidV5('6ba7b810-9dad-11d1-80b4-00c04fd430c8'
 
 /** RFC 4122 §4.3: SHA-1 of the namespace's 16 bytes then the name, version 5, variant 10. */
 export function uuidV5(namespace: string, name: string): string {
-  const hash = createHash('sha1').update(Buffer.from(namespace.replaceAll('-', ''), 'hex')).update(name, 'utf8').digest();
+  const hash = createHash('sha1')
+    .update(Buffer.from(namespace.replaceAll('-', ''), 'hex'))
+    .update(name, 'utf8')
+    .digest();
   hash[6] = (hash[6]! & 0x0f) | 0x50;
   hash[8] = (hash[8]! & 0x3f) | 0x80;
   const hex = hash.subarray(0, 16).toString('hex');

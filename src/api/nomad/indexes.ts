@@ -111,7 +111,12 @@ export interface IndexedRevision extends Indexed {
  * itself gets the oldest revision's index as CreateIndex, so CreateIndex <= JobModifyIndex <=
  * ModifyIndex holds for every version, as in Nomad.
  */
-export function jobIndexes(job: Indexed, revisions: readonly IndexedRevision[], version: number, created: CreateIndexLookup = createIndexIsCandidate): JobIndexes {
+export function jobIndexes(
+  job: Indexed,
+  revisions: readonly IndexedRevision[],
+  version: number,
+  created: CreateIndexLookup = createIndexIsCandidate,
+): JobIndexes {
   const jobIndex = indexOf(job.metadata?.resourceVersion);
   const newest = revisions.reduce<IndexedRevision | undefined>((n, r) => (!n || r.revision > n.revision ? r : n), undefined);
   const own = revisions.find((r) => r.revision === version);

@@ -17,7 +17,23 @@
  *   still lists its groups and tasks, each with Type "None".
  */
 import { isDeepStrictEqual } from 'node:util';
-import type { DiffType, NomadAffinity, NomadApiJob, NomadConstraint, NomadFieldDiff, NomadJobDiff, NomadNetworkResource, NomadObjectDiff, NomadPort, NomadService, NomadServiceCheck, NomadTask, NomadTaskDiff, NomadTaskGroup, NomadTaskGroupDiff } from './types.ts';
+import type {
+  DiffType,
+  NomadAffinity,
+  NomadApiJob,
+  NomadConstraint,
+  NomadFieldDiff,
+  NomadJobDiff,
+  NomadNetworkResource,
+  NomadObjectDiff,
+  NomadPort,
+  NomadService,
+  NomadServiceCheck,
+  NomadTask,
+  NomadTaskDiff,
+  NomadTaskGroup,
+  NomadTaskGroupDiff,
+} from './types.ts';
 
 /** Flattened values by their Nomad names ("Count", "Meta[team]", "ports[0]"). */
 type Flat = ReadonlyMap<string, string>;
@@ -150,7 +166,13 @@ function typeFromFields(fields: readonly NomadFieldDiff[] | null): DiffType | nu
 }
 
 /** A block of primitives (RestartPolicy, Update, a port, a constraint): null when unchanged. */
-function primitiveObjectDiff(old: object | null | undefined, next: object | null | undefined, filter: readonly string[], name: string, contextual: boolean): NomadObjectDiff | null {
+function primitiveObjectDiff(
+  old: object | null | undefined,
+  next: object | null | undefined,
+  filter: readonly string[],
+  name: string,
+  contextual: boolean,
+): NomadObjectDiff | null {
   const Fields = fieldDiffs(primitiveFlat(old, filter), primitiveFlat(next, filter), contextual);
   const Type = typeFromFields(Fields);
   return Type ? { Type, Name: name, Fields, Objects: null } : null;
@@ -230,7 +252,10 @@ function portDiffs(old: readonly NomadPort[] | null, next: readonly NomadPort[] 
 function networkDiff(old: NomadNetworkResource | null, next: NomadNetworkResource | null, contextual: boolean): NomadObjectDiff | null {
   const Type = presenceType(old, next);
   if (!Type) return null;
-  const Objects = [...portDiffs(old?.ReservedPorts ?? null, next?.ReservedPorts ?? null, false, contextual), ...portDiffs(old?.DynamicPorts ?? null, next?.DynamicPorts ?? null, true, contextual)];
+  const Objects = [
+    ...portDiffs(old?.ReservedPorts ?? null, next?.ReservedPorts ?? null, false, contextual),
+    ...portDiffs(old?.DynamicPorts ?? null, next?.DynamicPorts ?? null, true, contextual),
+  ];
   return { Type, Name: 'Network', Fields: fieldDiffs(primitiveFlat(old), primitiveFlat(next), contextual), Objects: orNull(Objects) };
 }
 

@@ -28,7 +28,8 @@ import type {
 import { msToNanos } from './wire.ts';
 
 const orNull = <T>(items: readonly T[] | undefined): T[] | null => (items && items.length > 0 ? [...items] : null);
-const mapOrNull = (map: Readonly<Record<string, string>> | undefined): Record<string, string> | null => (map && Object.keys(map).length > 0 ? { ...map } : null);
+const mapOrNull = (map: Readonly<Record<string, string>> | undefined): Record<string, string> | null =>
+  map && Object.keys(map).length > 0 ? { ...map } : null;
 
 /** Nomad's `=` is the operator of a constraint that names none. */
 export function nomadConstraint(c: ConstraintSpec): NomadConstraint {
@@ -40,7 +41,11 @@ function nomadAffinity(a: AffinitySpec): NomadAffinity {
 }
 
 function nomadSpread(s: SpreadSpec): NomadSpread {
-  return { Attribute: s.attribute, Weight: s.weight ?? null, SpreadTarget: orNull((s.targets ?? []).map((t) => ({ Value: t.value, Percent: t.percent ?? 0 }))) };
+  return {
+    Attribute: s.attribute,
+    Weight: s.weight ?? null,
+    SpreadTarget: orNull((s.targets ?? []).map((t) => ({ Value: t.value, Percent: t.percent ?? 0 }))),
+  };
 }
 
 /** A whole update strategy (a group's), as Nomad keeps it after merging the job's into it. */
@@ -73,7 +78,14 @@ function restartPolicy(r: RestartPolicy): NomadRestartPolicy {
 
 function reschedulePolicy(r: ReschedulePolicy | undefined): NomadReschedulePolicy | null {
   if (!r) return null;
-  return { Attempts: r.attempts, Interval: msToNanos(r.interval), Delay: msToNanos(r.delay), DelayFunction: r.delayFunction, MaxDelay: msToNanos(r.maxDelay), Unlimited: r.unlimited };
+  return {
+    Attempts: r.attempts,
+    Interval: msToNanos(r.interval),
+    Delay: msToNanos(r.delay),
+    DelayFunction: r.delayFunction,
+    MaxDelay: msToNanos(r.maxDelay),
+    Unlimited: r.unlimited,
+  };
 }
 
 /** Static ports are Nomad's reserved ports; the others are dynamic (the scheduler picks the host port). */
@@ -160,7 +172,14 @@ function periodic(job: Job): NomadPeriodicConfig | null {
   if (!p) return null;
   // One cron reads best as Nomad's single Spec (older clients look only there); several go in Specs.
   const single = p.crons.length === 1;
-  return { Enabled: p.enabled ?? true, Spec: single ? p.crons[0]! : '', Specs: single ? [] : [...p.crons], SpecType: 'cron', ProhibitOverlap: p.prohibitOverlap ?? false, TimeZone: p.timeZone ?? 'UTC' };
+  return {
+    Enabled: p.enabled ?? true,
+    Spec: single ? p.crons[0]! : '',
+    Specs: single ? [] : [...p.crons],
+    SpecType: 'cron',
+    ProhibitOverlap: p.prohibitOverlap ?? false,
+    TimeZone: p.timeZone ?? 'UTC',
+  };
 }
 
 function parameterized(job: Job): NomadParameterizedJobConfig | null {
@@ -185,7 +204,14 @@ export function nomadJobSpec(job: Job, spec: NomadJobSpec) {
     Constraints: orNull(job.constraints.map(nomadConstraint)),
     Affinities: orNull(job.affinities.map(nomadAffinity)),
     Spreads: orNull(job.spreads.map(nomadSpread)),
-    TaskGroups: job.taskGroups.map((g) => taskGroup(job, spec, g, spec.taskGroups.find((s) => s.name === g.name))),
+    TaskGroups: job.taskGroups.map((g) =>
+      taskGroup(
+        job,
+        spec,
+        g,
+        spec.taskGroups.find((s) => s.name === g.name),
+      ),
+    ),
     Update: jobUpdate(job, spec),
     Periodic: periodic(job),
     ParameterizedJob: parameterized(job),

@@ -67,7 +67,9 @@ export function toJobSummary({ job, version, indexes }: JobAtVersion): NomadJobS
   const Summary: Record<string, NomadTaskGroupSummary> = {};
   for (const group of groups) {
     const c = counted[group];
-    Summary[group] = c ? { Queued: c.queued, Complete: c.complete, Failed: c.failed, Running: c.running, Starting: c.starting, Lost: c.lost, Unknown: 0 } : { ...zeroSummary };
+    Summary[group] = c
+      ? { Queued: c.queued, Complete: c.complete, Failed: c.failed, Running: c.running, Starting: c.starting, Lost: c.lost, Unknown: 0 }
+      : { ...zeroSummary };
   }
   const parent = version.spec.periodic !== undefined || version.spec.parameterized !== undefined;
   return {

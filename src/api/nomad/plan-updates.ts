@@ -133,7 +133,9 @@ function taskAnnotations(task: NomadTaskDiff, group: NomadTaskGroupDiff): string
 
 function annotateGroup(group: NomadTaskGroupDiff, desired: Readonly<Record<string, NomadDesiredUpdates>>): NomadTaskGroupDiff {
   const counts = desired[group.Name];
-  const Updates = counts ? { ...group.Updates, ...Object.fromEntries(updateTypes.filter(([key]) => counts[key] !== 0).map(([key, label]) => [label, counts[key]])) } : group.Updates;
+  const Updates = counts
+    ? { ...group.Updates, ...Object.fromEntries(updateTypes.filter(([key]) => counts[key] !== 0).map(([key, label]) => [label, counts[key]])) }
+    : group.Updates;
   return {
     ...group,
     Updates,

@@ -64,7 +64,8 @@ export function formatWarnings(warnings: readonly string[]): string {
 function registerOptions(body: Record<string, unknown>): RegisterOptions | string {
   const evalPriority = body['EvalPriority'];
   if (evalPriority !== undefined && evalPriority !== null && evalPriority !== 0) {
-    if (typeof evalPriority !== 'number' || !Number.isInteger(evalPriority) || evalPriority < 1 || evalPriority > 100) return 'Eval priority must be between 1 and 100 inclusively';
+    if (typeof evalPriority !== 'number' || !Number.isInteger(evalPriority) || evalPriority < 1 || evalPriority > 100)
+      return 'Eval priority must be between 1 and 100 inclusively';
   }
   const flag = (key: string) => body[key] === true;
   const index = body['JobModifyIndex'];
@@ -112,7 +113,8 @@ function nomadValidationErrors(spec: NomadJobSpec, errors: readonly FieldError[]
   for (const [g, { own, tasks }] of [...groups].sort(([a], [b]) => a - b)) {
     const group = spec.taskGroups[g];
     const nested = [...own];
-    for (const [t, taskErrors] of [...tasks].sort(([a], [b]) => a - b)) nested.push(`Task ${group?.tasks[t]?.name || t + 1} validation failed: ${multierror(taskErrors)}`);
+    for (const [t, taskErrors] of [...tasks].sort(([a], [b]) => a - b))
+      nested.push(`Task ${group?.tasks[t]?.name || t + 1} validation failed: ${multierror(taskErrors)}`);
     top.push(`Task group ${group?.name || g + 1} validation failed: ${multierror(nested)}`);
   }
   return top;
@@ -134,7 +136,10 @@ export function fromNomadJob(body: unknown, context: RegisterContext = {}): Regi
   if (typeof options === 'string') return badRequest(options);
 
   const namespace = registrationNamespace(body, job, context.queryNamespace);
-  if (!dnsLabel.test(namespace)) return invalid([`namespace ${JSON.stringify(namespace)} cannot be a Kubernetes namespace: it must be a DNS label (lowercase letters, digits and '-', at most 63 characters)`]);
+  if (!dnsLabel.test(namespace))
+    return invalid([
+      `namespace ${JSON.stringify(namespace)} cannot be a Kubernetes namespace: it must be a DNS label (lowercase letters, digits and '-', at most 63 characters)`,
+    ]);
 
   // The namespace is decided above; a job without groups is Nomad's validation error, not "not a job".
   const { Namespace: _namespace, ...rest } = job;
@@ -143,7 +148,12 @@ export function fromNomadJob(body: unknown, context: RegisterContext = {}): Regi
   const { manifest, ctx } = jobToManifest(tree.job);
   const refused = ctx.diagnostics.filter((d) => !isWarning(d)).map((d) => d.message);
   const parsed = parseNomadJob(id, namespace, manifest.spec);
-  const validation = parsed.ok ? [] : nomadValidationErrors(manifest.spec, parsed.errors.filter((e) => !ctx.reported.has(e.path)));
+  const validation = parsed.ok
+    ? []
+    : nomadValidationErrors(
+        manifest.spec,
+        parsed.errors.filter((e) => !ctx.reported.has(e.path)),
+      );
   const errors = [...refused, ...validation];
   if (errors.length > 0) return invalid(errors);
   // Fields that do nothing on Kubernetes, left out: Nomad answers its own deprecations the same way.
@@ -156,7 +166,10 @@ export function fromNomadJob(body: unknown, context: RegisterContext = {}): Regi
  * JobModifyIndex (undefined: the job does not exist) is not the one the request expects. Nomad
  * answers these with 500; clients look for the `Enforcing job modify index` prefix.
  */
-export function checkAndSetError(options: Pick<RegisterOptions, 'enforceIndex' | 'jobModifyIndex'>, currentJobModifyIndex: number | undefined): string | undefined {
+export function checkAndSetError(
+  options: Pick<RegisterOptions, 'enforceIndex' | 'jobModifyIndex'>,
+  currentJobModifyIndex: number | undefined,
+): string | undefined {
   if (!options.enforceIndex) return undefined;
   const want = options.jobModifyIndex;
   if (currentJobModifyIndex === undefined) return want === 0 ? undefined : `Enforcing job modify index ${want}: job does not exist`;

@@ -53,6 +53,11 @@ export function withCaravanExtensions(existing: NomadJobSpec | undefined, submit
  */
 export function sameNomadJob(name: string, namespace: string, a: NomadJobSpec, b: NomadJobSpec): boolean {
   const shown = (spec: NomadJobSpec) => nomadJobSpec(canonicalJob(name, namespace, spec), spec);
-  const extras = (spec: NomadJobSpec) => spec.taskGroups.map((g) => [g.name, canonicalJob(name, namespace, spec).taskGroups.find((c) => c.name === g.name)?.update?.canarySteps ?? [], g.kubernetes ?? {}]);
+  const extras = (spec: NomadJobSpec) =>
+    spec.taskGroups.map((g) => [
+      g.name,
+      canonicalJob(name, namespace, spec).taskGroups.find((c) => c.name === g.name)?.update?.canarySteps ?? [],
+      g.kubernetes ?? {},
+    ]);
   return isDeepStrictEqual(shown(a), shown(b)) && isDeepStrictEqual(extras(a), extras(b));
 }

@@ -13,8 +13,25 @@ import { goTime, kubeMillis, msToNanos, unixNanos, zeroGoTime, type KubeTime } f
 /** Nomad's client keeps the last 10 events of a task. */
 export const maxTaskEvents = 10;
 
-function event(type: TaskEventType, time: UnixNanos, displayMessage: string, fields: Partial<Omit<NomadTaskEvent, 'Type' | 'Time' | 'DisplayMessage'>> = {}): NomadTaskEvent {
-  return { Type: type, Time: time, Message: '', DisplayMessage: displayMessage, Details: {}, FailsTask: false, ExitCode: 0, RestartReason: '', DriverError: '', StartDelay: 0, ...fields };
+function event(
+  type: TaskEventType,
+  time: UnixNanos,
+  displayMessage: string,
+  fields: Partial<Omit<NomadTaskEvent, 'Type' | 'Time' | 'DisplayMessage'>> = {},
+): NomadTaskEvent {
+  return {
+    Type: type,
+    Time: time,
+    Message: '',
+    DisplayMessage: displayMessage,
+    Details: {},
+    FailsTask: false,
+    ExitCode: 0,
+    RestartReason: '',
+    DriverError: '',
+    StartDelay: 0,
+    ...fields,
+  };
 }
 
 type Terminated = NonNullable<NonNullable<V1ContainerStatus['state']>['terminated']>;
@@ -25,7 +42,11 @@ function terminatedEvent(t: Terminated): NomadTaskEvent {
   const signal = t.signal ?? (t.exitCode > 128 && t.exitCode < 160 ? t.exitCode - 128 : 0);
   const message = t.reason === 'OOMKilled' ? 'OOM Killed' : (t.message ?? '');
   const parts = [`Exit Code: ${t.exitCode}`, ...(signal ? [`Signal: ${signal}`] : []), ...(message ? [`Exit Message: ${JSON.stringify(message)}`] : [])];
-  const details: Record<string, string> = { exit_code: String(t.exitCode), signal: String(signal), ...(t.reason === 'OOMKilled' ? { oom_killed: 'true' } : {}) };
+  const details: Record<string, string> = {
+    exit_code: String(t.exitCode),
+    signal: String(signal),
+    ...(t.reason === 'OOMKilled' ? { oom_killed: 'true' } : {}),
+  };
   return event('Terminated', unixNanos(t.finishedAt), parts.join(', '), { ExitCode: t.exitCode, Message: message, Details: details });
 }
 
@@ -38,7 +59,11 @@ function backOff(status: V1ContainerStatus): number {
 
 function restartingEvent(at: KubeTime, delay: number): NomadTaskEvent {
   const display = delay > 0 ? `Task restarting in ${formatGoDuration(delay)}` : 'Task restarting';
-  return event('Restarting', unixNanos(at), display, { StartDelay: delay, RestartReason: 'Restart within policy', Details: { restart_reason: 'Restart within policy', start_delay: String(delay) } });
+  return event('Restarting', unixNanos(at), display, {
+    StartDelay: delay,
+    RestartReason: 'Restart within policy',
+    Details: { restart_reason: 'Restart within policy', start_delay: String(delay) },
+  });
 }
 
 /** Go's time.Duration text of nanoseconds, as Nomad prints delays ("40s", "5m0s"). */
@@ -46,7 +71,11 @@ const formatGoDuration = (nanos: number) => formatDuration(nanos / 1e6);
 
 /** When the Pod reached its node: Nomad's client "received" its tasks then. */
 function receivedAt(pod: V1Pod): KubeTime {
-  return pod.status?.conditions?.find((c) => c.type === 'PodScheduled' && c.status === 'True')?.lastTransitionTime ?? pod.status?.startTime ?? pod.metadata?.creationTimestamp;
+  return (
+    pod.status?.conditions?.find((c) => c.type === 'PodScheduled' && c.status === 'True')?.lastTransitionTime ??
+    pod.status?.startTime ??
+    pod.metadata?.creationTimestamp
+  );
 }
 
 /** Waiting reasons that are just a container on its way up, not a failure. */
@@ -67,7 +96,9 @@ function statusEvents(pod: V1Pod, status: V1ContainerStatus): NomadTaskEvent[] {
   if (startedAt) events.push(event('Started', unixNanos(startedAt), 'Task started by client'));
   if (terminated) events.push(terminatedEvent(terminated));
   if (terminated && terminated.exitCode !== 0 && pod.status?.phase === 'Failed') {
-    events.push(event('Not Restarting', unixNanos(terminated.finishedAt), 'Task exceeded restart policy', { FailsTask: true, Details: { fails_task: 'true' } }));
+    events.push(
+      event('Not Restarting', unixNanos(terminated.finishedAt), 'Task exceeded restart policy', { FailsTask: true, Details: { fails_task: 'true' } }),
+    );
   }
   if (waiting?.reason && !startingReasons.has(waiting.reason)) {
     // A waiting state has no time of its own: the Pod's latest transition is the closest.
@@ -79,14 +110,21 @@ function statusEvents(pod: V1Pod, status: V1ContainerStatus): NomadTaskEvent[] {
     const grace = pod.metadata?.deletionGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30;
     const at = (kubeMillis(deletion) ?? 0) - grace * 1000;
     const killTimeout = msToNanos(grace * 1000);
-    events.push(event('Killing', unixNanos(new Date(at)), `Sent interrupt. Waiting ${formatGoDuration(killTimeout)} before force killing`, { Details: { kill_timeout: formatGoDuration(killTimeout) } }));
+    events.push(
+      event('Killing', unixNanos(new Date(at)), `Sent interrupt. Waiting ${formatGoDuration(killTimeout)} before force killing`, {
+        Details: { kill_timeout: formatGoDuration(killTimeout) },
+      }),
+    );
   }
   return events;
 }
 
 function latestTransition(pod: V1Pod): KubeTime {
   const times = (pod.status?.conditions ?? []).map((c) => c.lastTransitionTime).filter((t) => t !== undefined && t !== null);
-  return times.reduce<KubeTime>((latest, t) => ((kubeMillis(t) ?? 0) > (kubeMillis(latest) ?? 0) ? t : latest), pod.status?.startTime ?? pod.metadata?.creationTimestamp);
+  return times.reduce<KubeTime>(
+    (latest, t) => ((kubeMillis(t) ?? 0) > (kubeMillis(latest) ?? 0) ? t : latest),
+    pod.status?.startTime ?? pod.metadata?.creationTimestamp,
+  );
 }
 
 /** `spec.containers{web}` → web: the container a Kubernetes Event is about. */

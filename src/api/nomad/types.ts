@@ -358,7 +358,10 @@ export interface NomadPortMapping {
 }
 
 export interface NomadAllocatedResources {
-  Tasks: Record<string, { Cpu: { CpuShares: number; ReservedCores: number[] | null }; Memory: { MemoryMB: number; MemoryMaxMB: number }; Networks: null; Devices: null }>;
+  Tasks: Record<
+    string,
+    { Cpu: { CpuShares: number; ReservedCores: number[] | null }; Memory: { MemoryMB: number; MemoryMaxMB: number }; Networks: null; Devices: null }
+  >;
   Shared: { DiskMB: number; Networks: null; Ports: NomadPortMapping[] | null };
 }
 

@@ -11,8 +11,10 @@ import type { Route } from '../server.ts';
  */
 export function clientAllocationRoutes(view: ClusterView): Route[] {
   const refusal = {
-    restart: 'restarting a task in place is not possible on Kubernetes (a container restarts only when its process exits): stop the allocation instead (nomad alloc stop, or POST /v1/allocation/:id/stop); Caravan places a replacement',
-    signal: 'sending a signal to a task is not possible through Kubernetes: stop the allocation instead (nomad alloc stop), which sends SIGTERM and, after the grace period, SIGKILL',
+    restart:
+      'restarting a task in place is not possible on Kubernetes (a container restarts only when its process exits): stop the allocation instead (nomad alloc stop, or POST /v1/allocation/:id/stop); Caravan places a replacement',
+    signal:
+      'sending a signal to a task is not possible through Kubernetes: stop the allocation instead (nomad alloc stop), which sends SIGTERM and, after the grace period, SIGKILL',
   } as const;
   return (['restart', 'signal'] as const).map((action) => ({
     path: `/v1/client/allocation/:id/${action}`,
@@ -21,7 +23,8 @@ export function clientAllocationRoutes(view: ClusterView): Route[] {
         await req.authorize({ verb: 'delete', group: '', resource: 'pods', namespace: req.options.namespace });
         const id = req.params['id'] ?? '';
         const pod = view.podByUid(id.toLowerCase());
-        if (!pod || !pod.metadata?.labels?.[labels.job] || (req.options.namespace !== '*' && pod.metadata.namespace !== req.options.namespace)) throw notFound(`Unknown allocation ${JSON.stringify(id)}`);
+        if (!pod || !pod.metadata?.labels?.[labels.job] || (req.options.namespace !== '*' && pod.metadata.namespace !== req.options.namespace))
+          throw notFound(`Unknown allocation ${JSON.stringify(id)}`);
         throw serverError(refusal[action]);
       },
     },

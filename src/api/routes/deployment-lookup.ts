@@ -6,7 +6,13 @@ import type { Access } from '../kubernetes-access.ts';
 import { parseIdPrefix } from '../nomad/ids.ts';
 import type { ApiRequest } from '../server.ts';
 
-export const read = (namespace: string | undefined, name?: string): Access => ({ verb: name ? 'get' : 'list', group: apiGroup, resource: nomadDeploymentResource.plural, ...(namespace ? { namespace } : {}), ...(name ? { name } : {}) });
+export const read = (namespace: string | undefined, name?: string): Access => ({
+  verb: name ? 'get' : 'list',
+  group: apiGroup,
+  resource: nomadDeploymentResource.plural,
+  ...(namespace ? { namespace } : {}),
+  ...(name ? { name } : {}),
+});
 export const writeIn = (namespace: string): Access => ({ verb: 'patch', group: apiGroup, resource: nomadDeploymentResource.plural, namespace });
 
 /**

@@ -33,7 +33,10 @@ const namespaceOf = (d: NomadDeployment) => d.metadata.namespace ?? 'default';
 
 async function patchSpec(ctx: NomadApiContext, d: NomadDeployment, spec: Record<string, unknown>): Promise<NomadDeployment> {
   const custom = ctx.kc.makeApiClient(CustomObjectsApi);
-  return (await custom.patchNamespacedCustomObject({ ...nomadDeploymentResource, namespace: namespaceOf(d), name: d.metadata.name, body: { spec } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch))) as NomadDeployment;
+  return (await custom.patchNamespacedCustomObject(
+    { ...nomadDeploymentResource, namespace: namespaceOf(d), name: d.metadata.name, body: { spec } },
+    setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+  )) as NomadDeployment;
 }
 
 /**
@@ -44,7 +47,18 @@ async function patchSpec(ctx: NomadApiContext, d: NomadDeployment, spec: Record<
 async function withdrawPromotion(ctx: NomadApiContext, written: NomadDeployment): Promise<void> {
   const custom = ctx.kc.makeApiClient(CustomObjectsApi);
   try {
-    await custom.patchNamespacedCustomObject({ ...nomadDeploymentResource, namespace: namespaceOf(written), name: written.metadata.name, body: [{ op: 'test', path: '/spec/promote', value: written.spec.promote }, { op: 'remove', path: '/spec/promote' }] }, setHeaderOptions('Content-Type', PatchStrategy.JsonPatch));
+    await custom.patchNamespacedCustomObject(
+      {
+        ...nomadDeploymentResource,
+        namespace: namespaceOf(written),
+        name: written.metadata.name,
+        body: [
+          { op: 'test', path: '/spec/promote', value: written.spec.promote },
+          { op: 'remove', path: '/spec/promote' },
+        ],
+      },
+      setHeaderOptions('Content-Type', PatchStrategy.JsonPatch),
+    );
   } catch (error) {
     if (apiErrorCode(error) !== 422 && apiErrorCode(error) !== 404) throw error;
   }
@@ -66,7 +80,17 @@ function newestJobVersion(view: ClusterView, d: NomadDeployment): number | undef
 function issueDeploymentEvaluation(view: ClusterView, d: NomadDeployment, resourceVersion: string, index: number): string {
   const job = view.job(namespaceOf(d), d.spec.job);
   return view.evaluations.issue({
-    input: { id: evaluationId(d.metadata.uid ?? '', resourceVersion), namespace: namespaceOf(d), jobId: d.spec.job, jobType: job?.spec.type ?? 'service', priority: job?.spec.priority ?? 50, triggeredBy: 'deployment-watcher', jobModifyIndex: view.deploymentJobInfo(d).versionJobModifyIndex ?? index, index, at: Date.now() },
+    input: {
+      id: evaluationId(d.metadata.uid ?? '', resourceVersion),
+      namespace: namespaceOf(d),
+      jobId: d.spec.job,
+      jobType: job?.spec.type ?? 'service',
+      priority: job?.spec.priority ?? 50,
+      triggeredBy: 'deployment-watcher',
+      jobModifyIndex: view.deploymentJobInfo(d).versionJobModifyIndex ?? index,
+      index,
+      at: Date.now(),
+    },
     ...(d.metadata.uid ? { deploymentId: d.metadata.uid } : {}),
   });
 }
@@ -102,14 +126,31 @@ interface Pending {
  * Nomad's 500 with its text, and a controller that does not act in time is a 500 that says so
  * (the intent stays written and takes effect later).
  */
-async function untilCarriedOut(ctx: NomadApiContext, req: ApiRequest, d: NomadDeployment, judge: () => Acted, wait: ControllerWait, pending: Pending, onRefused?: () => Promise<void>): Promise<NomadDeployment> {
+async function untilCarriedOut(
+  ctx: NomadApiContext,
+  req: ApiRequest,
+  d: NomadDeployment,
+  judge: () => Acted,
+  wait: ControllerWait,
+  pending: Pending,
+  onRefused?: () => Promise<void>,
+): Promise<NomadDeployment> {
   const result = await awaitController(judge, (ms) => ctx.indexes.changed(ms), wait, req.signal);
   if (result.state === 'refused') {
     await onRefused?.();
     throw serverError(result.error);
   }
   if (result.state === 'timeout') {
-    throw serverError(notActedInTime({ what: pending.what, deploymentId: d.metadata.uid ?? d.metadata.name, ms: wait.timeoutMs, leaderKnown: ctx.knownLeader(), waitingFor: result.last.for, intentIn: pending.intentIn }));
+    throw serverError(
+      notActedInTime({
+        what: pending.what,
+        deploymentId: d.metadata.uid ?? d.metadata.name,
+        ms: wait.timeoutMs,
+        leaderKnown: ctx.knownLeader(),
+        waitingFor: result.last.for,
+        intentIn: pending.intentIn,
+      }),
+    );
   }
   return cached(ctx, d) ?? d;
 }
@@ -125,7 +166,14 @@ export function deploymentWriteRoutes(view: ClusterView, options: DeploymentWrit
   const wait = options.controllerWait ?? defaultControllerWait;
 
   /** Writes an operation's intent and answers once the controller has carried it out. */
-  async function operate(req: ApiRequest, ctx: NomadApiContext, d: NomadDeployment, op: DeploymentOperation, spec: Record<string, unknown>, what: string): Promise<{ body: UpdateResponse; index: number }> {
+  async function operate(
+    req: ApiRequest,
+    ctx: NomadApiContext,
+    d: NomadDeployment,
+    op: DeploymentOperation,
+    spec: Record<string, unknown>,
+    what: string,
+  ): Promise<{ body: UpdateResponse; index: number }> {
     const written = await patchSpec(ctx, d, spec);
     const generation = written.metadata.generation ?? 0;
     const judge = () => {
@@ -134,7 +182,15 @@ export function deploymentWriteRoutes(view: ClusterView, options: DeploymentWrit
     };
     const changedSpec = generation > (d.metadata.generation ?? 0);
     const withdraw = op.kind === 'promote' && changedSpec ? () => withdrawPromotion(ctx, written) : undefined;
-    const done = await untilCarriedOut(ctx, req, d, judge, wait, { what, intentIn: `the spec of NomadDeployment ${namespaceOf(d)}/${d.metadata.name}` }, withdraw);
+    const done = await untilCarriedOut(
+      ctx,
+      req,
+      d,
+      judge,
+      wait,
+      { what, intentIn: `the spec of NomadDeployment ${namespaceOf(d)}/${d.metadata.name}` },
+      withdraw,
+    );
     const index = indexOf(done.metadata.resourceVersion);
     // Nomad creates an evaluation for every operation but a pause.
     const withEval = op.kind !== 'pause';
@@ -181,7 +237,14 @@ export function deploymentWriteRoutes(view: ClusterView, options: DeploymentWrit
           const observed = observeDeployment(d);
           const outcome = promote(observed, request, healthyCanaries(view, d), Date.now());
           if (!outcome.ok) throw serverError(outcome.error);
-          return operate(req, ctx, d, { kind: 'promote', request }, 'all' in request ? { promote: { all: true, groups: null } } : { promote: { groups, all: null } }, 'promote');
+          return operate(
+            req,
+            ctx,
+            d,
+            { kind: 'promote', request },
+            'all' in request ? { promote: { all: true, groups: null } } : { promote: { groups, all: null } },
+            'promote',
+          );
         },
       },
     },
@@ -212,36 +275,65 @@ export function deploymentWriteRoutes(view: ClusterView, options: DeploymentWrit
           if (healthy.length === 0 && unhealthy.length === 0) throw serverError('must specify at least one healthy/unhealthy allocation ID');
           if (isTerminal(observeDeployment(d).status)) throw serverError(terminalRefusals.health);
           const pods: [V1Pod, Health][] = [];
-          for (const [list, health] of [[healthy, 'healthy'], [unhealthy, 'unhealthy']] as const) {
+          for (const [list, health] of [
+            [healthy, 'healthy'],
+            [unhealthy, 'unhealthy'],
+          ] as const) {
             for (const id of list) {
               const pod = view.podByUid(id);
               if (!pod) throw serverError(`unknown alloc ${JSON.stringify(id)}`);
-              if (pod.metadata?.annotations?.[annotations.deployment] !== d.metadata.name || pod.metadata?.namespace !== namespace) throw serverError(`alloc ${JSON.stringify(id)} is not part of deployment ${JSON.stringify(d.metadata.uid)}`);
+              if (pod.metadata?.annotations?.[annotations.deployment] !== d.metadata.name || pod.metadata?.namespace !== namespace)
+                throw serverError(`alloc ${JSON.stringify(id)} is not part of deployment ${JSON.stringify(d.metadata.uid)}`);
               pods.push([pod, health]);
             }
           }
           const core = ctx.kc.makeApiClient(CoreV1Api);
           let last = d.metadata.resourceVersion ?? '';
           for (const [pod, health] of pods) {
-            const written = await core.patchNamespacedPod({ namespace, name: pod.metadata!.name!, body: { metadata: { annotations: { [annotations.health]: health } } } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
+            const written = await core.patchNamespacedPod(
+              { namespace, name: pod.metadata!.name!, body: { metadata: { annotations: { [annotations.health]: health } } } },
+              setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+            );
             last = written.metadata?.resourceVersion ?? last;
             await view.caughtUp('pods', `${namespace}/${pod.metadata!.name!}`, written.metadata?.resourceVersion);
           }
           const requested = new Map(pods.map(([pod, health]) => [pod.metadata!.uid!, health]));
-          const ofDeployment = () => view.pods(namespace).flatMap((p) => {
-            const a = observeAllocation(p);
-            return a && a.deployment === d.metadata.name ? [{ uid: a.uid, group: a.group, recorded: a.recordedHealth?.health, resourceVersion: p.metadata?.resourceVersion }] : [];
-          });
+          const ofDeployment = () =>
+            view.pods(namespace).flatMap((p) => {
+              const a = observeAllocation(p);
+              return a && a.deployment === d.metadata.name
+                ? [{ uid: a.uid, group: a.group, recorded: a.recordedHealth?.health, resourceVersion: p.metadata?.resourceVersion }]
+                : [];
+            });
           const judge = () => {
             const now = cached(ctx, d);
-            return allocationHealthOutcome({ deployment: now, requested, allocations: ofDeployment(), newestJobVersion: unhealthy.length > 0 && now ? newestJobVersion(view, now) : undefined });
+            return allocationHealthOutcome({
+              deployment: now,
+              requested,
+              allocations: ofDeployment(),
+              newestJobVersion: unhealthy.length > 0 && now ? newestJobVersion(view, now) : undefined,
+            });
           };
-          const done = await untilCarriedOut(ctx, req, d, judge, wait, { what: 'set the health of allocations of', intentIn: `the ${annotations.health} annotation of the allocations' Pods` });
+          const done = await untilCarriedOut(ctx, req, d, judge, wait, {
+            what: 'set the health of allocations of',
+            intentIn: `the ${annotations.health} annotation of the allocations' Pods`,
+          });
           // Nomad writes the allocations and the deployment at one index: the later of the two here.
-          const marks = ofDeployment().filter((a) => requested.has(a.uid)).map((a) => indexOf(a.resourceVersion));
+          const marks = ofDeployment()
+            .filter((a) => requested.has(a.uid))
+            .map((a) => indexOf(a.resourceVersion));
           const index = Math.max(indexOf(done.metadata.resourceVersion), indexOf(last), ...marks);
           const reverted = unhealthy.length > 0 && done.status?.status === 'failed' ? (done.status.revertedJobVersion ?? null) : null;
-          return { index, body: { EvalID: issueDeploymentEvaluation(view, d, last, index), EvalCreateIndex: index, DeploymentModifyIndex: index, RevertedJobVersion: reverted, Index: index } };
+          return {
+            index,
+            body: {
+              EvalID: issueDeploymentEvaluation(view, d, last, index),
+              EvalCreateIndex: index,
+              DeploymentModifyIndex: index,
+              RevertedJobVersion: reverted,
+              Index: index,
+            },
+          };
         },
       },
     },

@@ -28,13 +28,18 @@ export function deploymentRoutes(view: ClusterView, options: DeploymentWriteOpti
             const parsed = parseIdPrefix(prefix);
             if (!parsed.ok) throw serverError(parsed.error);
           }
-          return blockingRead(ctx.indexes, req.options, () => {
-            const all = view.deployments(req.options.namespace).filter((d) => namespaces(d.metadata.namespace ?? 'default'));
-            const matching = prefix ? (findByIdPrefix(all, (d) => d.metadata.uid ?? '', prefix) as { matches: NomadDeployment[] }).matches : all;
-            const json = matching.map((d) => deploymentJson(view, d));
-            const { page, nextToken } = paginate(json, req.options, (d) => (prefix ? d.ID : `${d.CreateIndex}.${d.ID}`), filter);
-            return { index: ctx.indexes.get('deployments'), value: { page, nextToken } };
-          }, req.signal).then(({ index, value }) => ({ index, body: value.page, ...(value.nextToken ? { nextToken: value.nextToken } : {}) }));
+          return blockingRead(
+            ctx.indexes,
+            req.options,
+            () => {
+              const all = view.deployments(req.options.namespace).filter((d) => namespaces(d.metadata.namespace ?? 'default'));
+              const matching = prefix ? (findByIdPrefix(all, (d) => d.metadata.uid ?? '', prefix) as { matches: NomadDeployment[] }).matches : all;
+              const json = matching.map((d) => deploymentJson(view, d));
+              const { page, nextToken } = paginate(json, req.options, (d) => (prefix ? d.ID : `${d.CreateIndex}.${d.ID}`), filter);
+              return { index: ctx.indexes.get('deployments'), value: { page, nextToken } };
+            },
+            req.signal,
+          ).then(({ index, value }) => ({ index, body: value.page, ...(value.nextToken ? { nextToken: value.nextToken } : {}) }));
         },
       },
     },

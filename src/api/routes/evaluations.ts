@@ -11,7 +11,12 @@ import type { NomadApiContext, Route } from '../server.ts';
 import { allocationStubs } from './nomad-objects.ts';
 import { namespacesAllowed } from './list-helpers.ts';
 
-const jobsIn = (namespace: string | undefined): Access => ({ verb: 'list', group: apiGroup, resource: nomadJobResource.plural, ...(namespace ? { namespace } : {}) });
+const jobsIn = (namespace: string | undefined): Access => ({
+  verb: 'list',
+  group: apiGroup,
+  resource: nomadJobResource.plural,
+  ...(namespace ? { namespace } : {}),
+});
 
 /** The deployment of the job's current version, if the controller has made one. */
 function currentDeploymentId(view: ClusterView, job: NomadJob): string {
@@ -24,7 +29,11 @@ export function issuedEvaluation(view: ClusterView, e: IssuedEvaluation): NomadE
   const job = view.job(e.input.namespace, e.input.jobId);
   const observed = (job?.status?.observedGeneration ?? -1) >= (e.generation ?? 0);
   const done = !job || e.generation === undefined || observed;
-  return toNomadEvaluation({ ...e.input, status: done ? 'complete' : 'pending', deploymentId: e.deploymentId ?? (job && done ? currentDeploymentId(view, job) : '') });
+  return toNomadEvaluation({
+    ...e.input,
+    status: done ? 'complete' : 'pending',
+    deploymentId: e.deploymentId ?? (job && done ? currentDeploymentId(view, job) : ''),
+  });
 }
 
 /** Each kept version's placement: the evaluation the controller ran when the version was recorded. */

@@ -14,5 +14,13 @@ export type NomadApiRouteOptions = DeploymentWriteOptions;
 
 /** Every route of the Nomad-compatible API. */
 export function nomadApiRoutes(view: ClusterView, options: NomadApiRouteOptions = {}): Route[] {
-  return [...statusRoutes, ...jobRoutes(view), ...deploymentRoutes(view, options), ...allocationRoutes(view), ...evaluationRoutes(view), ...clientAllocationRoutes(view), ...scaleRoutes(view)];
+  return [
+    ...statusRoutes,
+    ...jobRoutes(view),
+    ...deploymentRoutes(view, options),
+    ...allocationRoutes(view),
+    ...evaluationRoutes(view),
+    ...clientAllocationRoutes(view),
+    ...scaleRoutes(view),
+  ];
 }

@@ -6,7 +6,7 @@ import { apiGroup, apiVersion, nomadDeploymentResource, nomadJobResource } from 
 import { versionObjectName } from '../../resources/job-version.ts';
 import { annotations } from '../../resources/labels.ts';
 import type { NomadJob } from '../../resources/nomad-job.ts';
-import { ClusterView } from '../cluster-view.ts';
+import type { ClusterView } from '../cluster-view.ts';
 import { badRequest, NomadHttpError, notFound, serverError } from '../http-error.ts';
 import { patchJobChecked } from '../job-writer.ts';
 import type { Access } from '../kubernetes-access.ts';
@@ -28,7 +28,13 @@ import { blockingAnswer, blockingRead } from '../table-indexes.ts';
 import { allocationStubs, deploymentJson } from './nomad-objects.ts';
 import { compileListFilter, namespacesAllowed } from './list-helpers.ts';
 
-const jobAccess = (verb: Access['verb'], namespace: string | undefined, name?: string): Access => ({ verb, group: apiGroup, resource: nomadJobResource.plural, ...(namespace ? { namespace } : {}), ...(name ? { name } : {}) });
+const jobAccess = (verb: Access['verb'], namespace: string | undefined, name?: string): Access => ({
+  verb,
+  group: apiGroup,
+  resource: nomadJobResource.plural,
+  ...(namespace ? { namespace } : {}),
+  ...(name ? { name } : {}),
+});
 
 /** The job of `/v1/job/:id` in the request's namespace, authorized for `get`; 404 `job not found`. */
 async function jobFor(view: ClusterView, req: ApiRequest): Promise<{ job: NomadJob; at: JobAtVersion }> {
@@ -77,7 +83,17 @@ function writeEvaluation(view: ClusterView, job: NomadJob, triggeredBy: Triggere
   const index = indexOf(job.metadata.resourceVersion);
   const generation = job.metadata.generation;
   view.evaluations.issue({
-    input: { id, namespace: job.metadata.namespace ?? 'default', jobId: job.metadata.name, jobType: job.spec.type ?? 'service', priority: job.spec.priority ?? 50, triggeredBy, jobModifyIndex: index, index, at: Date.now() },
+    input: {
+      id,
+      namespace: job.metadata.namespace ?? 'default',
+      jobId: job.metadata.name,
+      jobType: job.spec.type ?? 'service',
+      priority: job.spec.priority ?? 50,
+      triggeredBy,
+      jobModifyIndex: index,
+      index,
+      at: Date.now(),
+    },
     ...(generation !== undefined ? { generation } : {}),
   });
   return { EvalID: id, EvalCreateIndex: index };
@@ -85,7 +101,10 @@ function writeEvaluation(view: ClusterView, job: NomadJob, triggeredBy: Triggere
 
 /** Register (create or replace the NomadJob spec) with Nomad's check-and-set and answers. */
 async function register(view: ClusterView, req: ApiRequest, ctx: NomadApiContext, pathJobId?: string) {
-  const result = fromNomadJob(req.body, { ...(pathJobId !== undefined ? { pathJobId } : {}), ...(req.query['namespace'] ? { queryNamespace: req.query['namespace'] } : {}) });
+  const result = fromNomadJob(req.body, {
+    ...(pathJobId !== undefined ? { pathJobId } : {}),
+    ...(req.query['namespace'] ? { queryNamespace: req.query['namespace'] } : {}),
+  });
   if (!result.ok) throw new NomadHttpError(result.status, result.error);
   const { name, namespace, options } = result;
   const existing = view.job(namespace, name);
@@ -96,14 +115,29 @@ async function register(view: ClusterView, req: ApiRequest, ctx: NomadApiContext
   const custom = ctx.kc.makeApiClient(CustomObjectsApi);
   let spec = withCaravanExtensions(existing?.spec, result.spec);
   if (options.preserveCounts && existing) {
-    spec = { ...spec, taskGroups: spec.taskGroups.map((g) => ({ ...g, ...(existing.spec.taskGroups.find((e) => e.name === g.name)?.count !== undefined ? { count: existing.spec.taskGroups.find((e) => e.name === g.name)!.count! } : {}) })) };
+    spec = {
+      ...spec,
+      taskGroups: spec.taskGroups.map((g) => ({
+        ...g,
+        ...(existing.spec.taskGroups.find((e) => e.name === g.name)?.count !== undefined
+          ? { count: existing.spec.taskGroups.find((e) => e.name === g.name)!.count! }
+          : {}),
+      })),
+    };
   }
   let written: NomadJob;
   if (!existing) {
     try {
-      written = (await custom.createNamespacedCustomObject({ ...nomadJobResource, namespace, body: { apiVersion, kind: 'NomadJob', metadata: { name, namespace }, spec } })) as NomadJob;
+      written = (await custom.createNamespacedCustomObject({
+        ...nomadJobResource,
+        namespace,
+        body: { apiVersion, kind: 'NomadJob', metadata: { name, namespace }, spec },
+      })) as NomadJob;
     } catch (error) {
-      if (apiErrorCode(error) === 409) throw serverError(options.enforceIndex ? 'Enforcing job modify index 0: job already exists' : `job ${JSON.stringify(name)} was registered at the same time: try again`);
+      if (apiErrorCode(error) === 409)
+        throw serverError(
+          options.enforceIndex ? 'Enforcing job modify index 0: job already exists' : `job ${JSON.stringify(name)} was registered at the same time: try again`,
+        );
       throw error;
     }
   } else if (sameNomadJob(name, namespace, existing.spec, spec)) {
@@ -116,7 +150,8 @@ async function register(view: ClusterView, req: ApiRequest, ctx: NomadApiContext
     // failed on one of those is tried again.
     const generation = existing.metadata.generation;
     written = await patchJobChecked(ctx.kc, namespace, name, [{ op: 'replace', path: '/spec', value: spec }], 'registered', (fresh) => {
-      if (fresh.metadata.generation !== generation && options.enforceIndex) throw serverError(`Enforcing job modify index ${options.jobModifyIndex}: job ${JSON.stringify(name)} changed while it was being registered`);
+      if (fresh.metadata.generation !== generation && options.enforceIndex)
+        throw serverError(`Enforcing job modify index ${options.jobModifyIndex}: job ${JSON.stringify(name)} changed while it was being registered`);
     });
   }
   await view.caughtUp('jobs', `${namespace}/${name}`, written.metadata.resourceVersion);
@@ -150,12 +185,24 @@ export function jobRoutes(view: ClusterView): Route[] {
           const namespaces = await namespacesAllowed(req, ctx, (ns) => jobAccess('list', ns));
           const filter = compileListFilter(req.options.filter);
           const meta = req.query['meta'] === 'true';
-          const { index, value } = await blockingRead(ctx.indexes, req.options, () => {
-            const jobs = view.jobs(req.options.namespace).filter((j) => namespaces(j.metadata.namespace ?? 'default') && jobIdMatches(j.metadata.name, req.options.prefix));
-            const versions = jobs.flatMap((j) => view.jobAt(j) ?? []);
-            const { page, nextToken } = paginate(versions, req.options, (at) => `${at.job.metadata.namespace}.${at.job.metadata.name}`, filter && ((at) => filter(toNomadJob(at))));
-            return { index: ctx.indexes.get('jobs'), value: { stubs: page.map((at) => toJobListStub(at, { meta })), nextToken } };
-          }, req.signal);
+          const { index, value } = await blockingRead(
+            ctx.indexes,
+            req.options,
+            () => {
+              const jobs = view
+                .jobs(req.options.namespace)
+                .filter((j) => namespaces(j.metadata.namespace ?? 'default') && jobIdMatches(j.metadata.name, req.options.prefix));
+              const versions = jobs.flatMap((j) => view.jobAt(j) ?? []);
+              const { page, nextToken } = paginate(
+                versions,
+                req.options,
+                (at) => `${at.job.metadata.namespace}.${at.job.metadata.name}`,
+                filter && ((at) => filter(toNomadJob(at))),
+              );
+              return { index: ctx.indexes.get('jobs'), value: { stubs: page.map((at) => toJobListStub(at, { meta })), nextToken } };
+            },
+            req.signal,
+          );
           return { index, body: value.stubs, ...(value.nextToken ? { nextToken: value.nextToken } : {}) };
         },
         POST: async (req, ctx) => register(view, req, ctx),
@@ -179,18 +226,47 @@ export function jobRoutes(view: ClusterView): Route[] {
           await req.authorize(jobAccess(purge ? 'delete' : 'patch', namespace, name));
           const job = view.job(namespace, name);
           // Nomad answers a missing job with a zeroed response, not an error.
-          if (!job) return { index: ctx.indexes.get('jobs'), body: { EvalID: '', EvalCreateIndex: 0, JobModifyIndex: 0, VolumeEvalID: '', VolumeEvalIndex: 0, Index: 0, LastContact: 0, KnownLeader: ctx.knownLeader(), NextToken: '' } };
+          if (!job)
+            return {
+              index: ctx.indexes.get('jobs'),
+              body: {
+                EvalID: '',
+                EvalCreateIndex: 0,
+                JobModifyIndex: 0,
+                VolumeEvalID: '',
+                VolumeEvalIndex: 0,
+                Index: 0,
+                LastContact: 0,
+                KnownLeader: ctx.knownLeader(),
+                NextToken: '',
+              },
+            };
           const custom = ctx.kc.makeApiClient(CustomObjectsApi);
           let written: NomadJob = job;
           if (purge) {
             await custom.deleteNamespacedCustomObject({ ...nomadJobResource, namespace, name, propagationPolicy: 'Background' });
             await view.gone(namespace, name);
           } else if (!job.spec.stop) {
-            written = (await custom.patchNamespacedCustomObject({ ...nomadJobResource, namespace, name, body: { spec: { stop: true } } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch))) as NomadJob;
+            written = (await custom.patchNamespacedCustomObject(
+              { ...nomadJobResource, namespace, name, body: { spec: { stop: true } } },
+              setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+            )) as NomadJob;
           }
           if (!purge) await view.caughtUp('jobs', `${namespace}/${name}`, written.metadata.resourceVersion);
           const index = purge ? ctx.indexes.get('jobs') : indexOf(written.metadata.resourceVersion);
-          return { index, body: { ...writeEvaluation(view, written, 'job-deregister'), JobModifyIndex: index, VolumeEvalID: '', VolumeEvalIndex: 0, Index: index, LastContact: 0, KnownLeader: ctx.knownLeader(), NextToken: '' } };
+          return {
+            index,
+            body: {
+              ...writeEvaluation(view, written, 'job-deregister'),
+              JobModifyIndex: index,
+              VolumeEvalID: '',
+              VolumeEvalIndex: 0,
+              Index: index,
+              LastContact: 0,
+              KnownLeader: ctx.knownLeader(),
+              NextToken: '',
+            },
+          };
         },
       },
     },
@@ -200,12 +276,17 @@ export function jobRoutes(view: ClusterView): Route[] {
         GET: async (req, ctx) => {
           const job = await maybeJob(view, req);
           if (!job) throw notFound('job versions not found');
-          const { index, value } = await blockingRead(ctx.indexes, req.options, () => {
-            const response = toJobVersions(view.allVersionsOf(view.current(job)));
-            // ?diffs=true: each version against the next older one, newest first (N-1 diffs).
-            const diffs = req.query['diffs'] === 'true' ? response.Versions.slice(0, -1).map((v, i) => jobDiff(response.Versions[i + 1]!, v, true)) : null;
-            return { index: response.Index, value: { ...response, Diffs: diffs } };
-          }, req.signal);
+          const { index, value } = await blockingRead(
+            ctx.indexes,
+            req.options,
+            () => {
+              const response = toJobVersions(view.allVersionsOf(view.current(job)));
+              // ?diffs=true: each version against the next older one, newest first (N-1 diffs).
+              const diffs = req.query['diffs'] === 'true' ? response.Versions.slice(0, -1).map((v, i) => jobDiff(response.Versions[i + 1]!, v, true)) : null;
+              return { index: response.Index, value: { ...response, Diffs: diffs } };
+            },
+            req.signal,
+          );
           if (value.Versions.length === 0) throw notFound('job versions not found');
           return { index, body: value };
         },
@@ -279,7 +360,10 @@ export function jobRoutes(view: ClusterView): Route[] {
       path: '/v1/job/:id/plan',
       methods: {
         POST: async (req, ctx) => {
-          const result = fromNomadJob(req.body, { pathJobId: req.params['id'] ?? '', ...(req.query['namespace'] ? { queryNamespace: req.query['namespace'] } : {}) });
+          const result = fromNomadJob(req.body, {
+            pathJobId: req.params['id'] ?? '',
+            ...(req.query['namespace'] ? { queryNamespace: req.query['namespace'] } : {}),
+          });
           if (!result.ok) throw new NomadHttpError(result.status, result.error);
           const { name, namespace } = result;
           const existing = view.job(namespace, name);
@@ -288,17 +372,27 @@ export function jobRoutes(view: ClusterView): Route[] {
           const spec = withCaravanExtensions(existing?.spec, result.spec);
           const nextVersion = current ? current.version.version + (sameNomadJob(name, namespace, current.version.spec, spec) ? 0 : 1) : 0;
           const proposed: JobAtVersion = {
-            job: { apiVersion, kind: 'NomadJob', metadata: { name, namespace, ...(existing?.metadata.uid ? { uid: existing.metadata.uid } : {}) }, spec, ...(existing?.status ? { status: existing.status } : {}) },
+            job: {
+              apiVersion,
+              kind: 'NomadJob',
+              metadata: { name, namespace, ...(existing?.metadata.uid ? { uid: existing.metadata.uid } : {}) },
+              spec,
+              ...(existing?.status ? { status: existing.status } : {}),
+            },
             version: { version: nextVersion, spec, submitTime: new Date().toISOString(), stable: false },
             indexes: current?.indexes ?? { createIndex: 0, modifyIndex: 0, jobModifyIndex: 0 },
           };
           const next = canonicalJob(name, namespace, spec);
           const live: Record<string, number> = {};
-          if (existing) for (const pod of view.podsOf(existing)) {
-            const a = observeAllocation(pod);
-            if (a && !a.deleting && a.phase !== 'Succeeded' && a.phase !== 'Failed') live[a.group] = (live[a.group] ?? 0) + 1;
-          }
-          const desired = desiredUpdates(current ? { job: canonicalJob(name, namespace, current.version.spec), liveAllocationsPerGroup: live } : undefined, next);
+          if (existing)
+            for (const pod of view.podsOf(existing)) {
+              const a = observeAllocation(pod);
+              if (a && !a.deleting && a.phase !== 'Succeeded' && a.phase !== 'Failed') live[a.group] = (live[a.group] ?? 0) + 1;
+            }
+          const desired = desiredUpdates(
+            current ? { job: canonicalJob(name, namespace, current.version.spec), liveAllocationsPerGroup: live } : undefined,
+            next,
+          );
           const wantDiff = (req.body as { Diff?: unknown } | undefined)?.Diff === true;
           const diff = wantDiff ? annotateJobDiff(jobDiff(current ? toNomadJob(current) : null, toNomadJob(proposed), true), desired) : null;
           return {
@@ -324,8 +418,22 @@ export function jobRoutes(view: ClusterView): Route[] {
           await req.authorize(jobAccess('create', req.options.namespace));
           const result = fromNomadJob(req.body, req.query['namespace'] ? { queryNamespace: req.query['namespace'] } : {});
           if (!result.ok && result.status === 400) throw new NomadHttpError(400, result.error);
-          const errors = result.ok ? [] : result.error.replace(/^\d+ errors? occurred:\n/, '').split('\n').map((l) => l.replace(/^\t\* /, '').trim()).filter(Boolean);
-          return { index: ctx.indexes.get('jobs'), body: { DriverConfigValidated: true, ValidationErrors: errors, Error: result.ok ? '' : result.error, Warnings: result.ok ? formatWarnings(result.warnings) : '' } };
+          const errors = result.ok
+            ? []
+            : result.error
+                .replace(/^\d+ errors? occurred:\n/, '')
+                .split('\n')
+                .map((l) => l.replace(/^\t\* /, '').trim())
+                .filter(Boolean);
+          return {
+            index: ctx.indexes.get('jobs'),
+            body: {
+              DriverConfigValidated: true,
+              ValidationErrors: errors,
+              Error: result.ok ? '' : result.error,
+              Warnings: result.ok ? formatWarnings(result.warnings) : '',
+            },
+          };
         },
       },
     },
@@ -352,7 +460,8 @@ export function jobRoutes(view: ClusterView): Route[] {
           if (!job || !current) throw serverError(`job ${JSON.stringify(name)} not found`);
           const wanted = Number(body['JobVersion'] ?? 0);
           const prior = body['EnforcePriorVersion'];
-          if (typeof prior === 'number' && prior !== current.version.version) throw serverError(`Current job has version ${current.version.version}; enforcing version ${prior}`);
+          if (typeof prior === 'number' && prior !== current.version.version)
+            throw serverError(`Current job has version ${current.version.version}; enforcing version ${prior}`);
           if (wanted === current.version.version) throw serverError("can't revert to current version");
           const target = view.allVersionsOf(job).find((v) => v.version.version === wanted);
           if (!target) throw serverError(`job ${JSON.stringify(name)} in namespace ${JSON.stringify(namespace)} at version ${wanted} not found`);
@@ -360,7 +469,18 @@ export function jobRoutes(view: ClusterView): Route[] {
           const written = await replaceSpec(ctx, job, target.version.spec, typeof prior === 'number');
           await view.caughtUp('jobs', `${namespace}/${name}`, written.metadata.resourceVersion);
           const index = indexOf(written.metadata.resourceVersion);
-          return { index, body: { ...writeEvaluation(view, written, 'job-register'), JobModifyIndex: index, Warnings: '', Index: index, LastContact: 0, KnownLeader: ctx.knownLeader(), NextToken: '' } };
+          return {
+            index,
+            body: {
+              ...writeEvaluation(view, written, 'job-register'),
+              JobModifyIndex: index,
+              Warnings: '',
+              Index: index,
+              LastContact: 0,
+              KnownLeader: ctx.knownLeader(),
+              NextToken: '',
+            },
+          };
         },
       },
     },
@@ -404,18 +524,35 @@ export function jobRoutes(view: ClusterView): Route[] {
             setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
           )) as NomadJob;
           const index = indexOf(written.metadata.resourceVersion);
-          return { index, body: { ...writeEvaluation(view, written, 'job-register'), JobModifyIndex: view.jobAt(job)?.indexes.jobModifyIndex ?? index, Warnings: '', Index: index, LastContact: 0, KnownLeader: ctx.knownLeader(), NextToken: '' } };
+          return {
+            index,
+            body: {
+              ...writeEvaluation(view, written, 'job-register'),
+              JobModifyIndex: view.jobAt(job)?.indexes.jobModifyIndex ?? index,
+              Warnings: '',
+              Index: index,
+              LastContact: 0,
+              KnownLeader: ctx.knownLeader(),
+              NextToken: '',
+            },
+          };
         },
       },
     },
-    ...(['dispatch', 'periodic/force'] as const).map((what): Route => ({
-      path: `/v1/job/:id/${what}`,
-      methods: {
-        POST: async (req) => {
-          await req.authorize(jobAccess('get', req.options.namespace, req.params['id']));
-          throw serverError(what === 'dispatch' ? 'dispatching parameterized jobs is not supported by Caravan yet: it runs service and batch jobs; register the job without a parameterized block' : 'forcing a periodic launch is not supported by Caravan yet: it does not run periodic jobs');
+    ...(['dispatch', 'periodic/force'] as const).map(
+      (what): Route => ({
+        path: `/v1/job/:id/${what}`,
+        methods: {
+          POST: async (req) => {
+            await req.authorize(jobAccess('get', req.options.namespace, req.params['id']));
+            throw serverError(
+              what === 'dispatch'
+                ? 'dispatching parameterized jobs is not supported by Caravan yet: it runs service and batch jobs; register the job without a parameterized block'
+                : 'forcing a periodic launch is not supported by Caravan yet: it does not run periodic jobs',
+            );
+          },
         },
-      },
-    })),
+      }),
+    ),
   ];
 }

@@ -9,7 +9,11 @@ import type { ApiRequest, NomadApiContext } from '../server.ts';
  * the caller may list in, as Nomad's wildcard lists only the namespaces the token can read;
  * a caller allowed cluster-wide is not asked about each namespace.
  */
-export async function namespacesAllowed(req: ApiRequest, ctx: NomadApiContext, accessIn: (namespace: string | undefined) => Access): Promise<(namespace: string) => boolean> {
+export async function namespacesAllowed(
+  req: ApiRequest,
+  ctx: NomadApiContext,
+  accessIn: (namespace: string | undefined) => Access,
+): Promise<(namespace: string) => boolean> {
   const wanted = req.options.namespace;
   if (wanted !== '*') {
     await req.authorize(accessIn(wanted));

@@ -26,7 +26,9 @@ export function allocationContext(ctx: NomadApiContext, view: ClusterView, pods:
     if (!deploymentsByNamespace.has(namespace)) deploymentsByNamespace.set(namespace, new Map());
     deploymentsByNamespace.get(namespace)!.set(d.metadata.name, d);
   }
-  const idsByNamespace = new Map([...deploymentsByNamespace].map(([namespace, byName]) => [namespace, new Map([...byName].map(([name, d]) => [name, d.metadata.uid ?? '']))]));
+  const idsByNamespace = new Map(
+    [...deploymentsByNamespace].map(([namespace, byName]) => [namespace, new Map([...byName].map(([name, d]) => [name, d.metadata.uid ?? '']))]),
+  );
   const chains = allocationChains(pods);
   return (pod) => {
     const namespace = pod.metadata?.namespace ?? 'default';
@@ -51,7 +53,12 @@ export function allocationContext(ctx: NomadApiContext, view: ClusterView, pods:
 }
 
 /** Pods as Nomad's allocation list stubs (those that are not Caravan allocations left out). */
-export function allocationStubs(ctx: NomadApiContext, view: ClusterView, pods: readonly V1Pod[], options: (pod: V1Pod) => ListStubOptions): NomadAllocationListStub[] {
+export function allocationStubs(
+  ctx: NomadApiContext,
+  view: ClusterView,
+  pods: readonly V1Pod[],
+  options: (pod: V1Pod) => ListStubOptions,
+): NomadAllocationListStub[] {
   const context = allocationContext(ctx, view, pods);
   return pods.flatMap((p) => toAllocListStub(p, context(p), options(p)) ?? []);
 }

@@ -32,7 +32,15 @@ export function scaleRoutes(view: ClusterView): Route[] {
           if (!job || !at) throw notFound('job not found');
           const canonical = canonicalJob(name, namespace, at.version.spec);
           // Canaries count once promoted (they keep their canary flag, as in Nomad); unpromoted ones run beside the count.
-          const unpromoted = new Set(view.deploymentsOf(job).flatMap((d) => (d.status?.status === 'running' || d.status?.status === 'paused' ? Object.entries(d.status.taskGroups ?? {}).filter(([, g]) => !g.promoted).map(([g]) => `${d.metadata.name}/${g}`) : [])));
+          const unpromoted = new Set(
+            view.deploymentsOf(job).flatMap((d) =>
+              d.status?.status === 'running' || d.status?.status === 'paused'
+                ? Object.entries(d.status.taskGroups ?? {})
+                    .filter(([, g]) => !g.promoted)
+                    .map(([g]) => `${d.metadata.name}/${g}`)
+                : [],
+            ),
+          );
           const allocs = view
             .podsOf(job)
             .flatMap((p) => observeAllocation(p) ?? [])
@@ -40,10 +48,30 @@ export function scaleRoutes(view: ClusterView): Route[] {
           const TaskGroups = Object.fromEntries(
             canonical.taskGroups.map((g) => {
               const mine = allocs.filter((a) => a.group === g.name);
-              return [g.name, { Desired: g.count, Placed: mine.length, Running: mine.filter((a) => a.phase === 'Running').length, Healthy: mine.filter((a) => a.recordedHealth?.health === 'healthy').length, Unhealthy: mine.filter((a) => a.recordedHealth?.health === 'unhealthy').length, Events: null }];
+              return [
+                g.name,
+                {
+                  Desired: g.count,
+                  Placed: mine.length,
+                  Running: mine.filter((a) => a.phase === 'Running').length,
+                  Healthy: mine.filter((a) => a.recordedHealth?.health === 'healthy').length,
+                  Unhealthy: mine.filter((a) => a.recordedHealth?.health === 'unhealthy').length,
+                  Events: null,
+                },
+              ];
             }),
           );
-          return { index: Math.max(at.indexes.modifyIndex, ctx.indexes.get('allocs')), body: { JobID: name, Namespace: namespace, JobCreateIndex: at.indexes.createIndex, JobModifyIndex: at.indexes.jobModifyIndex, JobStopped: job.spec.stop === true, TaskGroups } };
+          return {
+            index: Math.max(at.indexes.modifyIndex, ctx.indexes.get('allocs')),
+            body: {
+              JobID: name,
+              Namespace: namespace,
+              JobCreateIndex: at.indexes.createIndex,
+              JobModifyIndex: at.indexes.jobModifyIndex,
+              JobStopped: job.spec.stop === true,
+              TaskGroups,
+            },
+          };
         },
         POST: async (req, ctx) => {
           const namespace = req.options.namespace;
@@ -62,18 +90,35 @@ export function scaleRoutes(view: ClusterView): Route[] {
           const at = job && view.jobAt(job);
           if (!job || !at) throw notFound(`job ${JSON.stringify(name)} not found`);
           const index = at.indexes.jobModifyIndex;
-          if (body.JobModifyIndex && body.JobModifyIndex !== index) throw serverError(`Enforcing job modify index ${body.JobModifyIndex}: job exists with conflicting job modify index: ${index}`);
+          if (body.JobModifyIndex && body.JobModifyIndex !== index)
+            throw serverError(`Enforcing job modify index ${body.JobModifyIndex}: job exists with conflicting job modify index: ${index}`);
           const groupIndex = job.spec.taskGroups.findIndex((g) => g.name === groupName);
           if (groupIndex < 0) throw badRequest(`task group ${JSON.stringify(groupName)} specified for scaling does not exist in job`);
-          if ((job.spec.type === 'system' || job.spec.type === 'sysbatch') && count !== undefined && count > 1) throw badRequest(`jobs of type "${job.spec.type}" can only be scaled between 0 and 1`);
+          if ((job.spec.type === 'system' || job.spec.type === 'sysbatch') && count !== undefined && count > 1)
+            throw badRequest(`jobs of type "${job.spec.type}" can only be scaled between 0 and 1`);
           // Caravan refuses `scaling` blocks (no autoscaler), so there is no policy minimum or maximum to check.
           if (count === undefined) return { index, body: { EvalID: '', EvalCreateIndex: 0, JobModifyIndex: index, Warnings: '', Index: index } };
           const active = view.deploymentsOf(job).some((d) => isActive(observeDeployment(d).status) && d.spec.jobVersion === at.version.version);
           if (active) throw badRequest('job scaling blocked due to active deployment');
-          const written = await patchJobChecked(ctx.kc, namespace, name, [{ op: 'replace', path: jsonPointer('spec', 'taskGroups', groupIndex, 'count'), value: count }], 'scaled');
+          const written = await patchJobChecked(
+            ctx.kc,
+            namespace,
+            name,
+            [{ op: 'replace', path: jsonPointer('spec', 'taskGroups', groupIndex, 'count'), value: count }],
+            'scaled',
+          );
           await view.caughtUp('jobs', `${namespace}/${name}`, written.metadata.resourceVersion);
           const writtenIndex = indexOf(written.metadata.resourceVersion);
-          return { index: writtenIndex, body: { EvalID: evaluationId(written.metadata.uid ?? '', written.metadata.resourceVersion ?? ''), EvalCreateIndex: writtenIndex, JobModifyIndex: writtenIndex, Warnings: '', Index: writtenIndex } };
+          return {
+            index: writtenIndex,
+            body: {
+              EvalID: evaluationId(written.metadata.uid ?? '', written.metadata.resourceVersion ?? ''),
+              EvalCreateIndex: writtenIndex,
+              JobModifyIndex: writtenIndex,
+              Warnings: '',
+              Index: writtenIndex,
+            },
+          };
         },
       },
     },

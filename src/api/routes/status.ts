@@ -20,8 +20,20 @@ export const statusRoutes: Route[] = [
     methods: {
       GET: async () => ({
         body: {
-          config: { Region: region, Datacenter: 'dc1', NodeName: 'caravan', Version: { Version: nomadApiVersion, VersionPrerelease: '', VersionMetadata: 'caravan' }, ACL: { Enabled: true } },
-          member: { Name: 'caravan.global', Addr: '127.0.0.1', Port: 4648, Status: 'alive', Tags: { region, dc: 'dc1', role: 'nomad', build: nomadApiVersion } },
+          config: {
+            Region: region,
+            Datacenter: 'dc1',
+            NodeName: 'caravan',
+            Version: { Version: nomadApiVersion, VersionPrerelease: '', VersionMetadata: 'caravan' },
+            ACL: { Enabled: true },
+          },
+          member: {
+            Name: 'caravan.global',
+            Addr: '127.0.0.1',
+            Port: 4648,
+            Status: 'alive',
+            Tags: { region, dc: 'dc1', role: 'nomad', build: nomadApiVersion },
+          },
           stats: {},
         },
       }),

@@ -15,7 +15,14 @@ export function attachDeployment(pass: Pass): void {
     return;
   }
   const name = deploymentName(pass.o.job.name, pass.version);
-  const created: Deployment = { name, jobVersion: pass.version, status: 'running', statusDescription: descriptions.running, groups: newStates, createdAt: pass.now };
+  const created: Deployment = {
+    name,
+    jobVersion: pass.version,
+    status: 'running',
+    statusDescription: descriptions.running,
+    groups: newStates,
+    createdAt: pass.now,
+  };
   pass.current = { ...created, statusDescription: runningDescription(created) };
   event(pass, 'deployment', 'Normal', 'Created', `${name}: deployment of job version ${pass.version} created (${pass.current.statusDescription})`);
 }
@@ -28,7 +35,9 @@ export function countPlacements(pass: Pass): void {
   const inPlace = inPlaceUpdates(pass);
   const groups = Object.fromEntries(
     Object.entries(d.groups).map(([groupName, g]) => {
-      const joined = place.filter((p) => p.group === groupName && p.deployment === d.name).length + inPlace.filter((u) => pass.o.allocations.find((a) => a.podName === u.podName)?.group === groupName && u.deployment === d.name).length;
+      const joined =
+        place.filter((p) => p.group === groupName && p.deployment === d.name).length +
+        inPlace.filter((u) => pass.o.allocations.find((a) => a.podName === u.podName)?.group === groupName && u.deployment === d.name).length;
       if (joined === 0) return [groupName, g];
       const at = requireProgressByAfterPlacement(g, pass.now);
       return [groupName, { ...g, placedAllocs: g.placedAllocs + joined, ...(at !== undefined ? { requireProgressBy: at } : {}) }];
@@ -36,7 +45,8 @@ export function countPlacements(pass: Pass): void {
   );
   pass.current = { ...d, groups };
   const canaries = place.filter((p) => p.canary);
-  if (canaries.length > 0) event(pass, 'deployment', 'Normal', 'CanariesPlaced', `${d.name}: ${canaries.length} canar${canaries.length === 1 ? 'y' : 'ies'} placed`);
+  if (canaries.length > 0)
+    event(pass, 'deployment', 'Normal', 'CanariesPlaced', `${d.name}: ${canaries.length} canar${canaries.length === 1 ? 'y' : 'ies'} placed`);
 }
 
 /** Success (§2.10): every group of the running deployment complete; the version becomes stable. Returns the version to mark. */

@@ -8,7 +8,9 @@ export function checkDeadline(pass: Pass): void {
   const d = pass.current;
   if (!d || pass.failure) return;
   const mine = ofCurrent(pass);
-  const healthyLive = Object.fromEntries(Object.keys(d.groups).map((name) => [name, mine.filter((a) => a.group === name && healthOf(pass, a) === 'healthy').length]));
+  const healthyLive = Object.fromEntries(
+    Object.keys(d.groups).map((name) => [name, mine.filter((a) => a.group === name && healthOf(pass, a) === 'healthy').length]),
+  );
   const progress = checkProgress(d, healthyLive, pass.now);
   if (progress.kind === 'failed') pass.failure = { base: descriptions.progressDeadline, autoRevert: progress.autoRevert };
   else if (progress.nextDeadline !== undefined) pass.requeue.push(progress.nextDeadline);

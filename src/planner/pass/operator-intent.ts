@@ -14,7 +14,10 @@ export function applyOperatorIntent(pass: Pass): void {
   if (!d) return;
   const mine = ofCurrent(pass);
   const groups = Object.fromEntries(
-    Object.entries(d.groups).map(([name, g]) => [name, { ...g, placedCanaries: [...new Set([...g.placedCanaries, ...mine.filter((a) => a.group === name && isCanaryOf(a, d.name, g)).map((a) => a.uid)])] }]),
+    Object.entries(d.groups).map(([name, g]) => [
+      name,
+      { ...g, placedCanaries: [...new Set([...g.placedCanaries, ...mine.filter((a) => a.group === name && isCanaryOf(a, d.name, g)).map((a) => a.uid)])] },
+    ]),
   );
   pass.current = { ...d, groups };
   const intent = pass.o.deployment!.intent;

@@ -5,7 +5,9 @@ import { event, healthOf, ofCurrent, type Pass } from './context.ts';
 
 function healthyCanaries(pass: Pass, group?: string) {
   const d = pass.current!;
-  return ofCurrent(pass).filter((a) => (group === undefined || a.group === group) && isCanaryOf(a, d.name, d.groups[a.group]) && healthOf(pass, a) === 'healthy');
+  return ofCurrent(pass).filter(
+    (a) => (group === undefined || a.group === group) && isCanaryOf(a, d.name, d.groups[a.group]) && healthOf(pass, a) === 'healthy',
+  );
 }
 
 /** Promotes the current deployment's canaries (§2.4); returns Nomad's error when it cannot. */
@@ -43,8 +45,17 @@ function moveCanarySteps(pass: Pass): Set<string> {
     const next = steps[g.canaryStep]!;
     // Like a promotion (§2.4 rule 4), moving on restarts the progress deadline.
     const deadline = g.progressDeadline > 0 ? { requireProgressBy: pass.now + g.progressDeadline } : {};
-    pass.current = { ...pass.current!, groups: { ...pass.current!.groups, [groupName]: { ...g, canaryStep: g.canaryStep + 1, stepCanaries: next.canaries, ...deadline } } };
-    event(pass, 'deployment', 'Normal', 'CanaryStep', `${pass.current.name}: group ${groupName} moves to canary step ${g.canaryStep + 1} of ${steps.length} (${next.canaries} canaries)`);
+    pass.current = {
+      ...pass.current!,
+      groups: { ...pass.current!.groups, [groupName]: { ...g, canaryStep: g.canaryStep + 1, stepCanaries: next.canaries, ...deadline } },
+    };
+    event(
+      pass,
+      'deployment',
+      'Normal',
+      'CanaryStep',
+      `${pass.current.name}: group ${groupName} moves to canary step ${g.canaryStep + 1} of ${steps.length} (${next.canaries} canaries)`,
+    );
   }
   return stepsDone;
 }
@@ -61,5 +72,6 @@ export function promoteCanaries(pass: Pass): void {
   }
   const stepsDone = moveCanarySteps(pass);
   const gatesPassed = Object.entries(pass.current.groups).every(([groupName, g]) => g.canaryStep === undefined || stepsDone.has(groupName));
-  if (!pass.failure && gatesPassed && shouldAutoPromote(pass.current, new Set(healthyCanaries(pass).map((a) => a.uid)))) doPromote(pass, { all: true }, 'auto_promote');
+  if (!pass.failure && gatesPassed && shouldAutoPromote(pass.current, new Set(healthyCanaries(pass).map((a) => a.uid))))
+    doPromote(pass, { all: true }, 'auto_promote');
 }

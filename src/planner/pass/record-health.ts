@@ -22,7 +22,9 @@ function overwriteByHand(pass: Pass, a: ObservedAllocation): void {
   if (a.manualHealth === undefined || a.manualHealth === was) return;
   const g = pass.current!.groups[a.group]!;
   const healthy = a.manualHealth === 'healthy';
-  const updated: DeploymentGroupState = healthy ? { ...g, healthyAllocs: g.healthyAllocs + 1, unhealthyAllocs: Math.max(0, g.unhealthyAllocs - 1) } : { ...g, unhealthyAllocs: g.unhealthyAllocs + 1, healthyAllocs: Math.max(0, g.healthyAllocs - 1) };
+  const updated: DeploymentGroupState = healthy
+    ? { ...g, healthyAllocs: g.healthyAllocs + 1, unhealthyAllocs: Math.max(0, g.unhealthyAllocs - 1) }
+    : { ...g, unhealthyAllocs: g.unhealthyAllocs + 1, healthyAllocs: Math.max(0, g.healthyAllocs - 1) };
   pass.current = { ...pass.current!, groups: { ...pass.current!.groups, [a.group]: updated } };
   pass.recorded.set(a.podName, { health: a.manualHealth, at: pass.now });
   pass.health.push({ podName: a.podName, health: a.manualHealth, at: pass.now, ...(healthy ? {} : { reason: 'Marked unhealthy by hand' }) });
@@ -58,7 +60,9 @@ export function recordHealth(pass: Pass): void {
     pass.health.push({ podName: a.podName, health: verdict.status, at: verdict.at, ...(verdict.status === 'unhealthy' ? { reason: verdict.reason } : {}) });
     const healthy = verdict.status === 'healthy';
     const at = healthy ? requireProgressByAfterHealthy(g, verdict.at) : undefined;
-    const updated: DeploymentGroupState = healthy ? { ...g, healthyAllocs: g.healthyAllocs + 1, ...(at !== undefined ? { requireProgressBy: at } : {}) } : { ...g, unhealthyAllocs: g.unhealthyAllocs + 1 };
+    const updated: DeploymentGroupState = healthy
+      ? { ...g, healthyAllocs: g.healthyAllocs + 1, ...(at !== undefined ? { requireProgressBy: at } : {}) }
+      : { ...g, unhealthyAllocs: g.unhealthyAllocs + 1 };
     pass.current = { ...pass.current!, groups: { ...pass.current!.groups, [a.group]: updated } };
     if (verdict.status === 'healthy') {
       event(pass, 'deployment', 'Normal', 'AllocationHealthy', `${a.podName} (${a.group}[${a.index}]) is healthy`);
@@ -66,6 +70,7 @@ export function recordHealth(pass: Pass): void {
     }
     event(pass, 'deployment', 'Warning', 'AllocationUnhealthy', `${a.podName} (${a.group}[${a.index}]) is unhealthy: ${verdict.reason}`);
     const failedForGood = a.phase === 'Failed' && rescheduleDecision(group.reschedule, a.rescheduleEvents ?? [], verdict.at, pass.now).kind === 'never';
-    if ((a.manualHealth === 'unhealthy' || g.progressDeadline === 0 || failedForGood) && !pass.failure) pass.failure = { base: descriptions.failedAllocations, autoRevert: g.autoRevert };
+    if ((a.manualHealth === 'unhealthy' || g.progressDeadline === 0 || failedForGood) && !pass.failure)
+      pass.failure = { base: descriptions.failedAllocations, autoRevert: g.autoRevert };
   }
 }

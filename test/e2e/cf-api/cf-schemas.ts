@@ -25,8 +25,10 @@ export function shapeErrors(value: unknown, schema: Schema, path = '$'): string[
   if (schema === 'boolean') return typeof value === 'boolean' ? [] : [`${path}: expected a boolean, got ${JSON.stringify(value)}`];
   if (schema === 'null') return value === null ? [] : [`${path}: expected null, got ${JSON.stringify(value)}`];
   if (schema === 'uuid') return typeof value === 'string' && uuid.test(value) ? [] : [`${path}: expected a guid, got ${JSON.stringify(value)}`];
-  if (schema === 'timestamp') return typeof value === 'string' && timestamp.test(value) ? [] : [`${path}: expected YYYY-MM-DDThh:mm:ssZ, got ${JSON.stringify(value)}`];
-  if ('enum' in schema) return typeof value === 'string' && schema.enum.includes(value) ? [] : [`${path}: expected one of ${schema.enum.join('|')}, got ${JSON.stringify(value)}`];
+  if (schema === 'timestamp')
+    return typeof value === 'string' && timestamp.test(value) ? [] : [`${path}: expected YYYY-MM-DDThh:mm:ssZ, got ${JSON.stringify(value)}`];
+  if ('enum' in schema)
+    return typeof value === 'string' && schema.enum.includes(value) ? [] : [`${path}: expected one of ${schema.enum.join('|')}, got ${JSON.stringify(value)}`];
   if ('oneOf' in schema) {
     const tries = schema.oneOf.map((s) => shapeErrors(value, s, path));
     return tries.some((t) => t.length === 0) ? [] : tries.flat();
@@ -71,7 +73,13 @@ export const deploymentSchema: Schema = {
     strategy: { enum: ['rolling', 'canary'] },
     options: {
       object: { max_in_flight: 'integer' },
-      optional: { web_instances: 'integer', memory_in_mb: 'integer', disk_in_mb: 'integer', log_rate_limit_in_bytes_per_second: 'integer', canary: { object: { steps: { array: { object: { instance_weight: 'integer' } } } } } },
+      optional: {
+        web_instances: 'integer',
+        memory_in_mb: 'integer',
+        disk_in_mb: 'integer',
+        log_rate_limit_in_bytes_per_second: 'integer',
+        canary: { object: { steps: { array: { object: { instance_weight: 'integer' } } } } },
+      },
     },
     droplet: guidRef,
     previous_droplet: { object: { guid: { oneOf: ['uuid', 'null'] } } },
@@ -87,7 +95,16 @@ export const deploymentSchema: Schema = {
 
 export const listSchema = (resource: Schema): Schema => ({
   object: {
-    pagination: { object: { total_results: 'integer', total_pages: 'integer', first: link, last: link, next: { oneOf: ['null', link] }, previous: { oneOf: ['null', link] } } },
+    pagination: {
+      object: {
+        total_results: 'integer',
+        total_pages: 'integer',
+        first: link,
+        last: link,
+        next: { oneOf: ['null', link] },
+        previous: { oneOf: ['null', link] },
+      },
+    },
     resources: { array: resource },
   },
 });
@@ -102,10 +119,30 @@ export const appSchema: Schema = {
     name: 'string',
     state: { enum: ['STARTED', 'STOPPED'] },
     lifecycle: { object: { type: { enum: ['buildpack', 'cnb', 'docker'] }, data: { object: {} } } },
-    relationships: { object: { space: { object: { data: { object: { guid: 'string' } } } }, current_droplet: { object: { data: { object: { guid: { oneOf: ['uuid', 'null'] } } } } } } },
+    relationships: {
+      object: {
+        space: { object: { data: { object: { guid: 'string' } } } },
+        current_droplet: { object: { data: { object: { guid: { oneOf: ['uuid', 'null'] } } } } },
+      },
+    },
     metadata,
     links: {
-      object: { self: link, environment_variables: link, space: link, processes: link, packages: link, current_droplet: link, droplets: link, tasks: link, start: actionLink, stop: actionLink, clear_buildpack_cache: actionLink, revisions: link, deployed_revisions: link, features: link },
+      object: {
+        self: link,
+        environment_variables: link,
+        space: link,
+        processes: link,
+        packages: link,
+        current_droplet: link,
+        droplets: link,
+        tasks: link,
+        start: actionLink,
+        stop: actionLink,
+        clear_buildpack_cache: actionLink,
+        revisions: link,
+        deployed_revisions: link,
+        features: link,
+      },
     },
   },
 };
@@ -151,7 +188,20 @@ const rootLink: Schema = { oneOf: ['null', { object: { href: 'string' }, optiona
 export const rootSchema: Schema = {
   object: {
     links: {
-      object: { self: link, cloud_controller_v3: { object: { href: 'string', meta: { object: { version: 'string' } } } }, network_policy_v0: rootLink, network_policy_v1: rootLink, login: rootLink, uaa: rootLink, credhub: rootLink, routing: rootLink, logging: rootLink, log_cache: rootLink, log_stream: rootLink, app_ssh: rootLink },
+      object: {
+        self: link,
+        cloud_controller_v3: { object: { href: 'string', meta: { object: { version: 'string' } } } },
+        network_policy_v0: rootLink,
+        network_policy_v1: rootLink,
+        login: rootLink,
+        uaa: rootLink,
+        credhub: rootLink,
+        routing: rootLink,
+        logging: rootLink,
+        log_cache: rootLink,
+        log_stream: rootLink,
+        app_ssh: rootLink,
+      },
     },
   },
 };

@@ -24,7 +24,11 @@ export async function startApi(opts: NomadApiRouteOptions & { knownLeader?: () =
   await cluster.start();
   const indexes = new TableIndexes(cluster);
   const view = new ClusterView(cluster);
-  const api = await startNomadApi({ kc, cluster, indexes, access: new KubernetesAccess(kc), knownLeader: opts.knownLeader ?? (() => true) }, nomadApiRoutes(view, opts), { port: 0, host: '127.0.0.1' });
+  const api = await startNomadApi(
+    { kc, cluster, indexes, access: new KubernetesAccess(kc), knownLeader: opts.knownLeader ?? (() => true) },
+    nomadApiRoutes(view, opts),
+    { port: 0, host: '127.0.0.1' },
+  );
   return {
     url: `http://127.0.0.1:${api.port}`,
     api,
@@ -49,8 +53,15 @@ export async function tokenFor(namespace: string, name: string, rules: { apiGrou
   await core.createNamespacedServiceAccount({ namespace, body: { metadata: { name } } });
   if (rules.length > 0) {
     await rbac.createNamespacedRole({ namespace, body: { metadata: { name }, rules } });
-    await rbac.createNamespacedRoleBinding({ namespace, body: { metadata: { name }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name }, subjects: [{ kind: 'ServiceAccount', name, namespace }] } });
+    await rbac.createNamespacedRoleBinding({
+      namespace,
+      body: {
+        metadata: { name },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
+        subjects: [{ kind: 'ServiceAccount', name, namespace }],
+      },
+    });
   }
   const token = await core.createNamespacedServiceAccountToken({ name, namespace, body: { spec: { audiences: [], expirationSeconds: 3600 } } });
-  return token.status?.token ?? "";
+  return token.status?.token ?? '';
 }

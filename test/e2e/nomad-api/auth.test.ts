@@ -19,14 +19,18 @@ describe('the Nomad API: no anonymous access, Kubernetes RBAC decides', () => {
   beforeAll(async () => {
     api = await startApi();
     namespace = await freshNamespace(core, 'nomadapi');
-    reader = await tokenFor(namespace, 'reader', [{ apiGroups: ['caravan.dev'], resources: ['nomadjobs', 'nomaddeployments'], verbs: ['get', 'list'] }, { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list'] }]);
+    reader = await tokenFor(namespace, 'reader', [
+      { apiGroups: ['caravan.dev'], resources: ['nomadjobs', 'nomaddeployments'], verbs: ['get', 'list'] },
+      { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list'] },
+    ]);
     nobody = await tokenFor(namespace, 'nobody');
   });
   afterAll(async () => {
     await api?.stop();
   });
 
-  const call = (method: string, path: string, headers: Record<string, string> = {}, body?: string) => fetch(`${api.url}${path}`, { method, headers, ...(body !== undefined ? { body } : {}) });
+  const call = (method: string, path: string, headers: Record<string, string> = {}, body?: string) =>
+    fetch(`${api.url}${path}`, { method, headers, ...(body !== undefined ? { body } : {}) });
 
   it.each(endpoints)('%s %s without a token: 403 Permission denied', async (method, path) => {
     const res = await call(method, path);
@@ -50,7 +54,12 @@ describe('the Nomad API: no anonymous access, Kubernetes RBAC decides', () => {
 
   it('refuses bodies over 4 MiB and JSON that would reach Object.prototype', async () => {
     const headers = { 'X-Nomad-Token': reader };
-    const huge = await call('POST', `/v1/jobs?namespace=${namespace}`, headers, JSON.stringify({ Job: { ID: 'x', Meta: { big: 'x'.repeat(5 * 1024 * 1024) } } }));
+    const huge = await call(
+      'POST',
+      `/v1/jobs?namespace=${namespace}`,
+      headers,
+      JSON.stringify({ Job: { ID: 'x', Meta: { big: 'x'.repeat(5 * 1024 * 1024) } } }),
+    );
     expect(huge.status).toBe(413);
     const poisoned = await call('POST', `/v1/jobs?namespace=${namespace}`, headers, '{"Job": {"ID": "x", "__proto__": {"polluted": true}}}');
     expect(poisoned.status).toBe(400);

@@ -16,7 +16,7 @@ const { kc, core } = clusterClients();
  * suite in test/conformance, run by scripts/conformance.sh with a token that may do everything a
  * Nomad operator does in one namespace, and one that may do nothing.
  */
-describe('the Nomad API conformance suite (Go, Nomad\'s official client)', () => {
+describe("the Nomad API conformance suite (Go, Nomad's official client)", () => {
   let api: ApiUnderTest;
   let controller: RunningController;
   let namespace: string;
@@ -42,7 +42,14 @@ describe('the Nomad API conformance suite (Go, Nomad\'s official client)', () =>
     const output: string[] = [];
     const code = await new Promise<number>((resolve) => {
       const child = spawn(fromProjectRoot('scripts', 'conformance.sh'), [], {
-        env: { ...process.env, NOMAD_ADDR: api.url, NOMAD_TOKEN: operator, CARAVAN_CONFORMANCE_NAMESPACE: namespace, CARAVAN_UNPRIVILEGED_TOKEN: nobody, CARAVAN_CONFORMANCE_TIMEOUT: '8m' },
+        env: {
+          ...process.env,
+          NOMAD_ADDR: api.url,
+          NOMAD_TOKEN: operator,
+          CARAVAN_CONFORMANCE_NAMESPACE: namespace,
+          CARAVAN_UNPRIVILEGED_TOKEN: nobody,
+          CARAVAN_CONFORMANCE_TIMEOUT: '8m',
+        },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       child.stdout.on('data', (c: Buffer) => output.push(c.toString()));

@@ -14,7 +14,15 @@ function nomadJob(namespace: string, image: string) {
       Namespace: namespace,
       Type: 'service',
       Datacenters: ['*'],
-      Update: { MaxParallel: 1, Canary: 1, MinHealthyTime: 1_000_000_000, HealthyDeadline: 30_000_000_000, ProgressDeadline: 120_000_000_000, AutoRevert: false, AutoPromote: false },
+      Update: {
+        MaxParallel: 1,
+        Canary: 1,
+        MinHealthyTime: 1_000_000_000,
+        HealthyDeadline: 30_000_000_000,
+        ProgressDeadline: 120_000_000_000,
+        AutoRevert: false,
+        AutoPromote: false,
+      },
       TaskGroups: [{ Name: 'frontend', Count: 2, Tasks: [{ Name: 'nginx', Driver: 'docker', Config: { image } }] }],
     },
   };
@@ -46,7 +54,11 @@ describe('the Nomad API drives a canary rollout', () => {
   async function call(method: string, path: string, body?: unknown): Promise<{ status: number; index: number; json: any; text: string }> {
     // Nomad's clients always send their namespace; lookups by ID are scoped to it.
     const scoped = path.includes('namespace=') ? path : `${path}${path.includes('?') ? '&' : '?'}namespace=${namespace}`;
-    const res = await fetch(`${api.url}${scoped}`, { method, headers: { 'X-Nomad-Token': token }, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+    const res = await fetch(`${api.url}${scoped}`, {
+      method,
+      headers: { 'X-Nomad-Token': token },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
     const text = await res.text();
     let json: unknown;
     try {
@@ -62,11 +74,23 @@ describe('the Nomad API drives a canary rollout', () => {
     const registered = await call('POST', `/v1/jobs?${ns()}`, nomadJob(namespace, 'nginx:1'));
     expect(registered.status).toBe(200);
     expect(registered.json).toMatchObject({ EvalID: expect.stringMatching(/^[0-9a-f-]{36}$/), JobModifyIndex: expect.any(Number), Warnings: '' });
-    const job = await waitFor('version 0 stable', async () => {
-      const r = await call('GET', `/v1/job/web?${ns()}`);
-      return r.status === 200 && r.json.Stable === true ? r.json : undefined;
-    }, 90_000, 500);
-    expect(job).toMatchObject({ ID: 'web', Namespace: namespace, Type: 'service', Status: 'running', Version: 0, TaskGroups: [{ Name: 'frontend', Count: 2 }] });
+    const job = await waitFor(
+      'version 0 stable',
+      async () => {
+        const r = await call('GET', `/v1/job/web?${ns()}`);
+        return r.status === 200 && r.json.Stable === true ? r.json : undefined;
+      },
+      90_000,
+      500,
+    );
+    expect(job).toMatchObject({
+      ID: 'web',
+      Namespace: namespace,
+      Type: 'service',
+      Status: 'running',
+      Version: 0,
+      TaskGroups: [{ Name: 'frontend', Count: 2 }],
+    });
     const list = await call('GET', `/v1/jobs?${ns()}`);
     expect(list.json.map((j: { ID: string }) => j.ID)).toEqual(['web']);
     expect(list.index).toBeGreaterThan(0);
@@ -74,19 +98,33 @@ describe('the Nomad API drives a canary rollout', () => {
 
   it('follows a canary deployment with blocking queries, promotes it, and it succeeds', async () => {
     const before = await call('GET', `/v1/job/web?${ns()}`);
-    const update = await call('POST', `/v1/job/web?${ns()}`, { ...nomadJob(namespace, 'nginx:2'), EnforceIndex: true, JobModifyIndex: before.json.JobModifyIndex });
+    const update = await call('POST', `/v1/job/web?${ns()}`, {
+      ...nomadJob(namespace, 'nginx:2'),
+      EnforceIndex: true,
+      JobModifyIndex: before.json.JobModifyIndex,
+    });
     expect([update.status, update.text]).toEqual([200, expect.stringContaining('"EvalID"')]);
     // As `nomad job run` does: wait for the evaluation, then follow the deployment it names.
-    const evaluation = await waitFor('the evaluation to complete', async () => {
-      const r = await call('GET', `/v1/evaluation/${update.json.EvalID}`);
-      return r.json?.Status === 'complete' && r.json.DeploymentID ? r.json : undefined;
-    }, 30_000, 250);
+    const evaluation = await waitFor(
+      'the evaluation to complete',
+      async () => {
+        const r = await call('GET', `/v1/evaluation/${update.json.EvalID}`);
+        return r.json?.Status === 'complete' && r.json.DeploymentID ? r.json : undefined;
+      },
+      30_000,
+      250,
+    );
     expect(evaluation).toMatchObject({ ID: update.json.EvalID, JobID: 'web', Namespace: namespace, TriggeredBy: 'job-register', Type: 'service' });
     expect((await call('GET', `/v1/job/web/evaluations?${ns()}`)).json.map((e: { ID: string }) => e.ID)).toContain(update.json.EvalID);
-    const latest = await waitFor('deployment of version 1', async () => {
-      const r = await call('GET', `/v1/job/web/deployment?${ns()}`);
-      return r.json?.JobVersion === 1 ? r.json : undefined;
-    }, 30_000, 250);
+    const latest = await waitFor(
+      'deployment of version 1',
+      async () => {
+        const r = await call('GET', `/v1/job/web/deployment?${ns()}`);
+        return r.json?.JobVersion === 1 ? r.json : undefined;
+      },
+      30_000,
+      250,
+    );
     // Block until the canary is healthy: each answer's index feeds the next query.
     let index = 0;
     let deployment = latest;
@@ -98,21 +136,33 @@ describe('the Nomad API drives a canary rollout', () => {
       index = r.index;
       deployment = r.json;
     }
-    expect(deployment).toMatchObject({ Status: 'running', StatusDescription: 'Deployment is running but requires manual promotion', TaskGroups: { frontend: { DesiredCanaries: 1, HealthyAllocs: 1, Promoted: false } } });
+    expect(deployment).toMatchObject({
+      Status: 'running',
+      StatusDescription: 'Deployment is running but requires manual promotion',
+      TaskGroups: { frontend: { DesiredCanaries: 1, HealthyAllocs: 1, Promoted: false } },
+    });
 
     const promoted = await call('POST', `/v1/deployment/promote/${latest.ID}`, { DeploymentID: latest.ID, All: true });
     expect(promoted.status).toBe(200);
     expect(promoted.json).toMatchObject({ EvalID: expect.any(String), DeploymentModifyIndex: expect.any(Number), RevertedJobVersion: null });
-    const done = await waitFor('the deployment to succeed', async () => {
-      const r = await call('GET', `/v1/deployment/${latest.ID}`);
-      return r.json.Status === 'successful' ? r.json : undefined;
-    }, 90_000, 500);
+    const done = await waitFor(
+      'the deployment to succeed',
+      async () => {
+        const r = await call('GET', `/v1/deployment/${latest.ID}`);
+        return r.json.Status === 'successful' ? r.json : undefined;
+      },
+      90_000,
+      500,
+    );
     expect(done.StatusDescription).toBe('Deployment completed successfully');
     const allocs = await call('GET', `/v1/deployment/allocations/${latest.ID}`);
     expect(allocs.json).toHaveLength(2);
     expect(allocs.json.every((a: { ClientStatus: string; JobVersion: number }) => a.ClientStatus === 'running' && a.JobVersion === 1)).toBe(true);
     const versions = await call('GET', `/v1/job/web/versions?${ns()}`);
-    expect(versions.json.Versions.map((v: { Version: number; Stable: boolean }) => [v.Version, v.Stable])).toEqual([[1, true], [0, true]]);
+    expect(versions.json.Versions.map((v: { Version: number; Stable: boolean }) => [v.Version, v.Stable])).toEqual([
+      [1, true],
+      [0, true],
+    ]);
   });
 
   it('reads an allocation, and stopping it places a replacement under the same name', async () => {
@@ -122,13 +172,18 @@ describe('the Nomad API drives a canary rollout', () => {
     expect(alloc.json).toMatchObject({ ID: first.ID, Name: first.Name, Job: { ID: 'web', Version: 1 }, TaskGroup: 'frontend', DesiredStatus: 'run' });
     const stopped = await call('POST', `/v1/allocation/${first.ID}/stop`);
     expect(stopped.json).toMatchObject({ EvalID: expect.any(String), Index: expect.any(Number) });
-    await waitFor('a replacement', async () => {
-      const now = (await call('GET', `/v1/job/web/allocations?${ns()}`)).json as { ID: string; Name: string; ClientStatus: string }[];
-      return now.some((a) => a.Name === first.Name && a.ID !== first.ID && a.ClientStatus === 'running') ? true : undefined;
-    }, 60_000, 500);
+    await waitFor(
+      'a replacement',
+      async () => {
+        const now = (await call('GET', `/v1/job/web/allocations?${ns()}`)).json as { ID: string; Name: string; ClientStatus: string }[];
+        return now.some((a) => a.Name === first.Name && a.ID !== first.ID && a.ClientStatus === 'running') ? true : undefined;
+      },
+      60_000,
+      500,
+    );
   });
 
-  it('answers with Nomad\'s errors', async () => {
+  it("answers with Nomad's errors", async () => {
     const missing = await call('GET', `/v1/job/nope?${ns()}`);
     expect([missing.status, missing.text]).toEqual([404, 'job not found']);
     const current = await call('GET', `/v1/job/web?${ns()}`);
@@ -172,7 +227,12 @@ describe('the Nomad API drives a canary rollout', () => {
     const scaled = await call('POST', `/v1/job/web/scale?${ns()}`, { Count: 3, Target: { Group: 'frontend' }, Message: 'more traffic' });
     expect(scaled.status).toBe(200);
     expect(scaled.json).toMatchObject({ EvalID: expect.any(String), JobModifyIndex: expect.any(Number) });
-    await waitFor('3 running', async () => ((await call('GET', `/v1/job/web/scale?${ns()}`)).json.TaskGroups.frontend.Running === 3 ? true : undefined), 60_000, 500);
+    await waitFor(
+      '3 running',
+      async () => ((await call('GET', `/v1/job/web/scale?${ns()}`)).json.TaskGroups.frontend.Running === 3 ? true : undefined),
+      60_000,
+      500,
+    );
     const noGroup = await call('POST', `/v1/job/web/scale?${ns()}`, { Count: 1, Target: { Group: 'backend' } });
     expect([noGroup.status, noGroup.text]).toEqual([400, 'task group "backend" specified for scaling does not exist in job']);
   });

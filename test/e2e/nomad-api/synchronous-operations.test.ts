@@ -51,7 +51,11 @@ describe('the Nomad API: deployment operations are synchronous', () => {
   async function call(method: string, path: string, body?: unknown): Promise<{ status: number; index: number; json: any; text: string; ms: number }> {
     const started = Date.now();
     const scoped = `${path}${path.includes('?') ? '&' : '?'}namespace=${namespace}`;
-    const res = await fetch(`${api.url}${scoped}`, { method, headers: { 'X-Nomad-Token': token }, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+    const res = await fetch(`${api.url}${scoped}`, {
+      method,
+      headers: { 'X-Nomad-Token': token },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
     const text = await res.text();
     let json: unknown;
     try {
@@ -61,15 +65,27 @@ describe('the Nomad API: deployment operations are synchronous', () => {
     }
     return { status: res.status, index: Number(res.headers.get('x-nomad-index') ?? 0), json, text, ms: Date.now() - started };
   }
-  const deploymentObject = async () => (await custom.getNamespacedCustomObject({ group: 'caravan.dev', version: 'v1alpha1', plural: 'nomaddeployments', namespace, name: 'web-v0' })) as NomadDeployment;
+  const deploymentObject = async () =>
+    (await custom.getNamespacedCustomObject({
+      group: 'caravan.dev',
+      version: 'v1alpha1',
+      plural: 'nomaddeployments',
+      namespace,
+      name: 'web-v0',
+    })) as NomadDeployment;
 
   let deploymentId: string;
   it('pause answers once the deployment is paused: a read right after shows it', async () => {
     expect((await call('POST', '/v1/jobs', manualHealthJob(namespace))).status).toBe(200);
-    const d = await waitFor('version 0\'s deployment with its allocation placed', async () => {
-      const r = await call('GET', '/v1/job/web/deployment');
-      return r.json?.TaskGroups?.frontend?.PlacedAllocs === 1 ? r.json : undefined;
-    }, 60_000, 250);
+    const d = await waitFor(
+      "version 0's deployment with its allocation placed",
+      async () => {
+        const r = await call('GET', '/v1/job/web/deployment');
+        return r.json?.TaskGroups?.frontend?.PlacedAllocs === 1 ? r.json : undefined;
+      },
+      60_000,
+      250,
+    );
     deploymentId = d.ID;
     const paused = await call('POST', `/v1/deployment/pause/${deploymentId}`, { DeploymentID: deploymentId, Pause: true });
     expect([paused.status, paused.text]).toEqual([200, expect.stringContaining('"DeploymentModifyIndex"')]);
@@ -97,19 +113,29 @@ describe('the Nomad API: deployment operations are synchronous', () => {
   it('allocation-health without a controller: the same error, the health stays on the Pod', async () => {
     const allocs = (await call('GET', `/v1/deployment/allocations/${deploymentId}`)).json as { ID: string }[];
     expect(allocs).toHaveLength(1);
-    const health = await call('POST', `/v1/deployment/allocation-health/${deploymentId}`, { DeploymentID: deploymentId, HealthyAllocationIDs: [allocs[0]!.ID] });
+    const health = await call('POST', `/v1/deployment/allocation-health/${deploymentId}`, {
+      DeploymentID: deploymentId,
+      HealthyAllocationIDs: [allocs[0]!.ID],
+    });
     expect(health.status).toBe(500);
-    expect(health.text).toMatch(/^No cluster leader: the controller did not set the health of allocations of deployment "[0-9a-f-]+" within 3s \(allocation [0-9a-f-]+ has no deployment health recorded yet\); the request stays in the caravan.dev\/health annotation of the allocations' Pods and takes effect once a controller leads$/);
+    expect(health.text).toMatch(
+      /^No cluster leader: the controller did not set the health of allocations of deployment "[0-9a-f-]+" within 3s \(allocation [0-9a-f-]+ has no deployment health recorded yet\); the request stays in the caravan.dev\/health annotation of the allocations' Pods and takes effect once a controller leads$/,
+    );
     const pods = await core.listNamespacedPod({ namespace, labelSelector: 'caravan.dev/job=web' });
     expect(pods.items.map((p) => p.metadata?.annotations?.['caravan.dev/health'])).toEqual(['healthy']);
   });
 
   it('a controller that comes back carries both out', async () => {
     controller = await runController(kc, {});
-    const done = await waitFor('the deployment resumed and successful', async () => {
-      const r = await call('GET', `/v1/deployment/${deploymentId}`);
-      return r.json.Status === 'successful' ? r.json : undefined;
-    }, 60_000, 250);
+    const done = await waitFor(
+      'the deployment resumed and successful',
+      async () => {
+        const r = await call('GET', `/v1/deployment/${deploymentId}`);
+        return r.json.Status === 'successful' ? r.json : undefined;
+      },
+      60_000,
+      250,
+    );
     expect(done.TaskGroups.frontend).toMatchObject({ HealthyAllocs: 1 });
   });
 });

@@ -35,13 +35,37 @@ describe('the Nomad API over TLS', () => {
   let cert: string;
   beforeAll(async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'caravan-tls-'));
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1', '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem')], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=localhost',
+        '-addext',
+        'subjectAltName=DNS:localhost,IP:127.0.0.1',
+        '-keyout',
+        path.join(dir, 'key.pem'),
+        '-out',
+        path.join(dir, 'cert.pem'),
+      ],
+      { stdio: 'ignore' },
+    );
     cert = readFileSync(path.join(dir, 'cert.pem'), 'utf8');
     cluster = createClusterCaches(kc);
     await cluster.start();
     indexes = new TableIndexes(cluster);
     view = new ClusterView(cluster);
-    api = await startNomadApi({ kc, cluster, indexes, access: new KubernetesAccess(kc), knownLeader: () => true }, nomadApiRoutes(view), { port: 0, host: '127.0.0.1', tls: { cert, key: readFileSync(path.join(dir, 'key.pem'), 'utf8') } });
+    api = await startNomadApi({ kc, cluster, indexes, access: new KubernetesAccess(kc), knownLeader: () => true }, nomadApiRoutes(view), {
+      port: 0,
+      host: '127.0.0.1',
+      tls: { cert, key: readFileSync(path.join(dir, 'key.pem'), 'utf8') },
+    });
   });
   afterAll(async () => {
     await api?.close();

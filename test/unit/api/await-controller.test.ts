@@ -43,7 +43,11 @@ describe('awaitController: judging again after each cache change until the contr
   });
 
   it('waits a little longer for follow-up writes, then answers done either way', async () => {
-    const settledLater = simulated([{ state: 'done', settled: false }, { state: 'done', settled: false }, { state: 'done', settled: true }]);
+    const settledLater = simulated([
+      { state: 'done', settled: false },
+      { state: 'done', settled: false },
+      { state: 'done', settled: true },
+    ]);
     expect(await awaitController(settledLater.judge, settledLater.changed, wait, undefined, settledLater.now)).toEqual({ state: 'done', settled: true });
     const neverSettled = simulated([{ state: 'done', settled: false }]);
     expect(await awaitController(neverSettled.judge, neverSettled.changed, wait, undefined, neverSettled.now)).toEqual({ state: 'done', settled: false });

@@ -34,7 +34,11 @@ describe('the SubjectAccessReview, which is also the decision cache key (issue 1
 
   it.each([
     ['two tokens of one ServiceAccount (credential IDs)', deployer({ [credentialId]: ['JTI=a1'] }), deployer({ [credentialId]: ['JTI=b2'] })],
-    ['tokens bound to two pods', deployer({ [podName]: ['web-0'], [podUid]: ['11111111-1111-4111-8111-111111111111'] }), deployer({ [podName]: ['web-1'], [podUid]: ['22222222-2222-4222-8222-222222222222'] })],
+    [
+      'tokens bound to two pods',
+      deployer({ [podName]: ['web-0'], [podUid]: ['11111111-1111-4111-8111-111111111111'] }),
+      deployer({ [podName]: ['web-1'], [podUid]: ['22222222-2222-4222-8222-222222222222'] }),
+    ],
     ['a scoped token and an unscoped one', deployer({ [scopes]: ['read'] }), deployer()],
     ['two scopes', deployer({ [scopes]: ['read'] }), deployer({ [scopes]: ['read', 'write'] })],
     ['an extra value moved to another key', deployer({ a: ['x'], b: [] }), deployer({ a: [], b: ['x'] })],

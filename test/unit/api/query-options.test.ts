@@ -4,17 +4,35 @@ import { parseGoDuration, parseQueryOptions } from '../../../src/api/query-optio
 
 describe('common query options (nomad-semantics §3.1)', () => {
   it('defaults: namespace default, no blocking, the 5-minute maximum wait, every item', () => {
-    expect(parseQueryOptions({})).toEqual({ namespace: 'default', index: 0, waitMs: 300_000, prefix: '', filter: '', perPage: 0, nextToken: '', reverse: false });
+    expect(parseQueryOptions({})).toEqual({
+      namespace: 'default',
+      index: 0,
+      waitMs: 300_000,
+      prefix: '',
+      filter: '',
+      perPage: 0,
+      nextToken: '',
+      reverse: false,
+    });
   });
 
   it.each([
     [{ namespace: '*' }, { namespace: '*' }],
-    [{ index: '42', wait: '30s' }, { index: 42, waitMs: 30_000 }],
+    [
+      { index: '42', wait: '30s' },
+      { index: 42, waitMs: 30_000 },
+    ],
     [{ wait: '1m30s' }, { waitMs: 90_000 }],
     [{ wait: '10m' }, { waitMs: 300_000 }],
     [{ wait: '250ms' }, { waitMs: 250 }],
-    [{ per_page: '20', next_token: 'default.web', reverse: 'true' }, { perPage: 20, nextToken: 'default.web', reverse: true }],
-    [{ prefix: 'we', filter: 'Status == "running"' }, { prefix: 'we', filter: 'Status == "running"' }],
+    [
+      { per_page: '20', next_token: 'default.web', reverse: 'true' },
+      { perPage: 20, nextToken: 'default.web', reverse: true },
+    ],
+    [
+      { prefix: 'we', filter: 'Status == "running"' },
+      { prefix: 'we', filter: 'Status == "running"' },
+    ],
   ] as const)('%j', (query, expected) => {
     expect(parseQueryOptions(query)).toMatchObject(expected);
   });

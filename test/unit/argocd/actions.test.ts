@@ -28,7 +28,11 @@ describe('NomadDeployment actions', () => {
 
   it('uses every file in testdata/', () => {
     const used = new Set([...spec.discoveryTests.map((t) => t.inputPath), ...spec.actionTests.flatMap((t) => [t.inputPath, t.expectedOutputPath])]);
-    expect([...used].sort()).toEqual(readdirSync(path.join(dir, 'testdata')).map((f) => `testdata/${f}`).sort());
+    expect([...used].sort()).toEqual(
+      readdirSync(path.join(dir, 'testdata'))
+        .map((f) => `testdata/${f}`)
+        .sort(),
+    );
   });
 
   it('tests every action the discovery offers', async () => {

@@ -7,7 +7,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { argocdCmData, argocdCmPatch, customizationsRoot } from '../../../scripts/argocd-cm.ts';
 import { fromProjectRoot } from '../../../src/project.ts';
 
-const scripts = readdirSync(customizationsRoot, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.lua')).sort();
+const scripts = readdirSync(customizationsRoot, { recursive: true, encoding: 'utf8' })
+  .filter((f) => f.endsWith('.lua'))
+  .sort();
 
 interface Actions {
   'discovery.lua': string;
@@ -22,7 +24,10 @@ function scriptsIn(data: Record<string, string>): string[] {
       const dir = groupKind!.replace('_', '/');
       if (what === 'health') return [[`${dir}/health.lua`, value]];
       const actions = load(value) as Actions;
-      return [[`${dir}/actions/discovery.lua`, actions['discovery.lua']], ...actions.definitions.map((d) => [`${dir}/actions/${d.name}/action.lua`, d['action.lua']])];
+      return [
+        [`${dir}/actions/discovery.lua`, actions['discovery.lua']],
+        ...actions.definitions.map((d) => [`${dir}/actions/${d.name}/action.lua`, d['action.lua']]),
+      ];
     })
     .map(([file, text]) => {
       expect(text, file).toBe(readFileSync(path.join(customizationsRoot, file!), 'utf8'));

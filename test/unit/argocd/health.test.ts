@@ -20,12 +20,19 @@ describe.each(['NomadJob', 'NomadDeployment'])('%s health.lua', (kind) => {
   });
 
   it('has a case for every fixture in testdata/', () => {
-    const fixtures = readdirSync(path.join(dir, 'testdata')).map((f) => `testdata/${f}`).sort();
+    const fixtures = readdirSync(path.join(dir, 'testdata'))
+      .map((f) => `testdata/${f}`)
+      .sort();
     expect([...new Set(tests.map((t) => t.inputPath))].sort()).toEqual(fixtures);
   });
 
   it('never answers Unknown or fails, whatever part of the status is missing', async () => {
-    const bare = [{}, { metadata: {} }, { metadata: { generation: 1 }, status: {} }, { metadata: { generation: 1 }, spec: {}, status: { observedGeneration: 1 } }];
+    const bare = [
+      {},
+      { metadata: {} },
+      { metadata: { generation: 1 }, status: {} },
+      { metadata: { generation: 1 }, spec: {}, status: { observedGeneration: 1 } },
+    ];
     for (const obj of bare) {
       const health = await evaluateHealth(script, obj);
       expect(['Healthy', 'Progressing', 'Degraded', 'Suspended']).toContain(health.status);

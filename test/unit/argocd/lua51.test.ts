@@ -3,7 +3,9 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { customizationsDir, lua51Problems, luaCodeOnly, runLua } from './lua-harness.ts';
 
-const scripts = readdirSync(customizationsDir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.lua')).sort();
+const scripts = readdirSync(customizationsDir, { recursive: true, encoding: 'utf8' })
+  .filter((f) => f.endsWith('.lua'))
+  .sort();
 
 /**
  * wasmoon runs Lua 5.4; Argo CD runs gopher-lua (5.1) without the string and math libraries.

@@ -75,8 +75,14 @@ describe('caravan with an option value it does not take', () => {
   it.each([
     [['controller', '--concurrency', 'abc'], "error: option '--concurrency <n>' argument 'abc' is invalid. It takes a whole number from 1 to 1000."],
     [['controller', '--concurrency', '0'], "error: option '--concurrency <n>' argument '0' is invalid. It takes a whole number from 1 to 1000."],
-    [['controller', '--metrics-port', 'abc'], "error: option '--metrics-port <port>' argument 'abc' is invalid. It takes a port from 0 to 65535 (0: any free port), or -1 to serve none."],
-    [['controller', '--api-port', 'abc'], "error: option '--api-port <port>' argument 'abc' is invalid. It takes a port from 0 to 65535 (0: any free port), or -1 to serve none."],
+    [
+      ['controller', '--metrics-port', 'abc'],
+      "error: option '--metrics-port <port>' argument 'abc' is invalid. It takes a port from 0 to 65535 (0: any free port), or -1 to serve none.",
+    ],
+    [
+      ['controller', '--api-port', 'abc'],
+      "error: option '--api-port <port>' argument 'abc' is invalid. It takes a port from 0 to 65535 (0: any free port), or -1 to serve none.",
+    ],
     [['cluster', 'up', '--nodes', '0'], "error: option '--nodes <n>' argument '0' is invalid. It takes a whole number from 1 to 1000."],
   ])('%j exits with 2 and names the option', { timeout: 30_000 }, async (args, message) => {
     const { code, stderr } = await run(...args);

@@ -32,7 +32,9 @@ const run = (entry: string[], args: string[], env: NodeJS.ProcessEnv) =>
 describe('a command whose API server cannot be reached', () => {
   it('caravan controller says which address it tried and what to check, in one line, and exits with 1', { timeout: 60_000 }, async () => {
     const { file, server } = await kubeconfigForClosedPort();
-    const { code, stderr } = await run(['src', 'cli', 'main.ts'], ['controller', '--metrics-port', '-1', '--api-port', '-1', '--cf-api-port', '-1'], { KUBECONFIG: file });
+    const { code, stderr } = await run(['src', 'cli', 'main.ts'], ['controller', '--metrics-port', '-1', '--api-port', '-1', '--cf-api-port', '-1'], {
+      KUBECONFIG: file,
+    });
     expect(stderr).toBe(
       `caravan: cannot reach the Kubernetes API server at ${server}: connection refused (ECONNREFUSED). Is the cluster running? For the local cluster: npm run caravan -- cluster status; otherwise check the server address in the KUBECONFIG in use (${file}).\n`,
     );

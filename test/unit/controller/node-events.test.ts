@@ -2,7 +2,10 @@ import type { V1Node } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import { nodeEventAffectsAllocations } from '../../../src/controller/node-events.ts';
 
-const node = (ready: boolean | undefined): V1Node => ({ metadata: { name: 'n' }, status: { conditions: ready === undefined ? [] : [{ type: 'Ready', status: ready ? 'True' : 'False' }] } });
+const node = (ready: boolean | undefined): V1Node => ({
+  metadata: { name: 'n' },
+  status: { conditions: ready === undefined ? [] : [{ type: 'Ready', status: ready ? 'True' : 'False' }] },
+});
 
 describe('which Node events change its allocations', () => {
   it.each([

@@ -51,7 +51,10 @@ function cluster() {
   const versions: JobVersion[] = [];
   const calls: string[] = [];
   let rv = 1;
-  const stamp = <T extends { metadata?: { resourceVersion?: string; uid?: string } }>(o: T): T => ({ ...o, metadata: { ...o.metadata, resourceVersion: String(++rv), uid: o.metadata?.uid ?? `uid-${rv}` } });
+  const stamp = <T extends { metadata?: { resourceVersion?: string; uid?: string } }>(o: T): T => ({
+    ...o,
+    metadata: { ...o.metadata, resourceVersion: String(++rv), uid: o.metadata?.uid ?? `uid-${rv}` },
+  });
   const failAt = { call: '' };
   const step = (call: string) => {
     calls.push(call);
@@ -102,8 +105,16 @@ function cluster() {
   return { jobs, deployments, pods, versions, calls, writer, caches, failAt };
 }
 
-const spec: NomadJobSpec = { update: { maxParallel: 2, canary: 1 }, taskGroups: [{ name: 'app', count: 2, tasks: [{ name: 'app', driver: 'docker', config: { image: 'app:1' } }] }] };
-const job = (s: NomadJobSpec = spec): NomadJob => ({ apiVersion: 'caravan.dev/v1alpha1', kind: 'NomadJob', metadata: { name: 'web', namespace: 'shop', uid: 'job-uid', generation: 1, resourceVersion: '1' }, spec: s });
+const spec: NomadJobSpec = {
+  update: { maxParallel: 2, canary: 1 },
+  taskGroups: [{ name: 'app', count: 2, tasks: [{ name: 'app', driver: 'docker', config: { image: 'app:1' } }] }],
+};
+const job = (s: NomadJobSpec = spec): NomadJob => ({
+  apiVersion: 'caravan.dev/v1alpha1',
+  kind: 'NomadJob',
+  metadata: { name: 'web', namespace: 'shop', uid: 'job-uid', generation: 1, resourceVersion: '1' },
+  spec: s,
+});
 
 describe('JobReconciler with an injected writer', () => {
   it('registers a job in writes() order: the version, the deployment, then the Pods, events, and the status last', async () => {
@@ -163,9 +174,24 @@ describe('JobReconciler with an injected writer', () => {
     const c = cluster();
     c.jobs.put(job());
     const earlier = [{ apiVersion: 'caravan.dev/v1alpha1', kind: 'NomadJob', name: 'web', uid: 'old-uid', controller: true }];
-    c.pods.put({ metadata: { name: 'web-app-0-v3', namespace: 'shop', uid: 'p-old', labels: { [labels.job]: 'web', [labels.taskGroup]: 'app', [labels.allocIndex]: '0', [labels.jobVersion]: '3', [labels.canary]: 'false' }, ownerReferences: earlier } });
-    c.deployments.put({ apiVersion: 'caravan.dev/v1alpha1', kind: 'NomadDeployment', metadata: { name: 'web-v0', namespace: 'shop', uid: 'd-old', ownerReferences: earlier }, spec: { job: 'web', jobVersion: 0 } });
-    await expect(new JobReconciler({ caches: c.caches, writer: c.writer, now: () => 1_000 }).reconcile('shop/web')).rejects.toThrow('still belongs to an earlier job of that name');
+    c.pods.put({
+      metadata: {
+        name: 'web-app-0-v3',
+        namespace: 'shop',
+        uid: 'p-old',
+        labels: { [labels.job]: 'web', [labels.taskGroup]: 'app', [labels.allocIndex]: '0', [labels.jobVersion]: '3', [labels.canary]: 'false' },
+        ownerReferences: earlier,
+      },
+    });
+    c.deployments.put({
+      apiVersion: 'caravan.dev/v1alpha1',
+      kind: 'NomadDeployment',
+      metadata: { name: 'web-v0', namespace: 'shop', uid: 'd-old', ownerReferences: earlier },
+      spec: { job: 'web', jobVersion: 0 },
+    });
+    await expect(new JobReconciler({ caches: c.caches, writer: c.writer, now: () => 1_000 }).reconcile('shop/web')).rejects.toThrow(
+      'still belongs to an earlier job of that name',
+    );
     expect(c.calls.filter((x) => x.startsWith('writeDeploymentStatus') || x.startsWith('deletePod'))).toEqual([]);
   });
 });

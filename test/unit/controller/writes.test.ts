@@ -22,16 +22,34 @@ function expectUniqueNames(w: World, afterCrash = false): void {
   const d = w.deployment;
   // A canary runs beside the allocation it replaces until promotion; a crash right after the
   // promotion was recorded leaves them side by side until the next pass stops the old one.
-  const canarying = (a: ObservedAllocation) => d !== undefined && isCanaryOf(a, d.name, d.groups[a.group]) && d.groups[a.group] !== undefined && (afterCrash || (!d.groups[a.group]!.promoted && d.status !== 'successful'));
-  const indexes = w.live().filter((a) => !canarying(a)).map((a) => a.index);
-  expect(indexes.length, `live allocations ${w.live().map((a) => a.podName).join(', ')}; deployment ${JSON.stringify(d)}`).toBe(new Set(indexes).size);
+  const canarying = (a: ObservedAllocation) =>
+    d !== undefined &&
+    isCanaryOf(a, d.name, d.groups[a.group]) &&
+    d.groups[a.group] !== undefined &&
+    (afterCrash || (!d.groups[a.group]!.promoted && d.status !== 'successful'));
+  const indexes = w
+    .live()
+    .filter((a) => !canarying(a))
+    .map((a) => a.index);
+  expect(
+    indexes.length,
+    `live allocations ${w
+      .live()
+      .map((a) => a.podName)
+      .join(', ')}; deployment ${JSON.stringify(d)}`,
+  ).toBe(new Set(indexes).size);
 }
 
 /** A settled rollout: `count` allocations, one per name, all at the newest version, successful. */
 function expectRolledOut(w: World, count: number): void {
   const target = w.target.version;
   expect(w.deployment).toMatchObject({ jobVersion: target, status: 'successful' });
-  expect(w.live().map((a) => a.index).sort((a, b) => a - b)).toEqual(Array.from({ length: count }, (_, i) => i));
+  expect(
+    w
+      .live()
+      .map((a) => a.index)
+      .sort((a, b) => a - b),
+  ).toEqual(Array.from({ length: count }, (_, i) => i));
   expect(w.live().every((a) => a.version === target)).toBe(true);
   const names = w.deployments.map((d) => d.name);
   expect(names.length).toBe(new Set(names).size);
@@ -94,7 +112,9 @@ describe('writes(): the order that makes a crash recoverable', () => {
     const revert = list.find((x) => x.kind === 'recordVersion');
     expect(revert).toMatchObject({ version: { version: 2, stable: true, revertedFrom: 1 } });
     expect(list.find((x) => x.kind === 'deploymentStatus')).toMatchObject({ revertedJobVersion: 0, deployment: { status: 'failed' } });
-    expect(writes(w.plans.at(-1)!, { history: w.versions.slice(0, 2), target: 1, lostPods: new Set(), now: w.now }).filter((x) => x.kind === 'jobStatus')).toHaveLength(1);
+    expect(
+      writes(w.plans.at(-1)!, { history: w.versions.slice(0, 2), target: 1, lostPods: new Set(), now: w.now }).filter((x) => x.kind === 'jobStatus'),
+    ).toHaveLength(1);
   });
 
   it('is harmless applied twice: a pass retried after it wrote everything changes nothing', () => {
@@ -146,7 +166,8 @@ describe('crash after any prefix of a pass, then a fresh pass: the rollout conve
             w.step();
             expectUniqueNames(w);
             if (w.deployment?.jobVersion === 1 && w.deployment.status === 'successful') break;
-            if ((update.canary ?? 0) > 0 && !update.autoPromote && w.deployment?.status === 'running' && !w.deployment.groups['app']?.promoted) w.intend({ promote: { all: true } });
+            if ((update.canary ?? 0) > 0 && !update.autoPromote && w.deployment?.status === 'running' && !w.deployment.groups['app']?.promoted)
+              w.intend({ promote: { all: true } });
           }
           w.settle();
           expectRolledOut(w, count);

@@ -95,7 +95,9 @@ describe('Nomad API JSON', async () => {
   it('reports what Caravan cannot run at the position of its key', () => {
     const line = text.split('\n').findIndex((l) => l.includes('"Templates"')) + 1;
     const column = text.split('\n')[line - 1]!.indexOf('"Templates"') + 1;
-    expect(messages(result, 'job.json')).toEqual([`job.json:${line},${column}: template is not supported by Caravan: ${unsupportedTaskFields['templates']!.reason}`]);
+    expect(messages(result, 'job.json')).toEqual([
+      `job.json:${line},${column}: template is not supported by Caravan: ${unsupportedTaskFields['templates']!.reason}`,
+    ]);
     expect(result.exitCode).toBe(1);
   });
 
@@ -105,14 +107,24 @@ describe('Nomad API JSON', async () => {
 
   it('reports a Name different from the ID', async () => {
     const renamed = await convert(JSON.stringify({ ...inspected, Name: 'Nightly Report', TaskGroups: [] }), {}, 'job.json');
-    expect(messages(renamed, 'job.json')).toContainEqual(expect.stringContaining("job.json:1,17: name is not supported by Caravan: a job’s name is its ID"));
+    expect(messages(renamed, 'job.json')).toContainEqual(expect.stringContaining('job.json:1,17: name is not supported by Caravan: a job’s name is its ID'));
   });
 
   it.each([
     ['a JSON syntax error', '{\n  "Job": {\n    "ID": "x",\n  }\n}', {}, [expect.stringMatching(/^job\.json:4,3: /)]],
-    ['JSON that is not a job', '{"Jobs": []}', {}, ['job.json: not a Nomad job: expected {"Job": {…}} as `nomad job run -output` prints it, or a Job object with ID and TaskGroups']],
+    [
+      'JSON that is not a job',
+      '{"Jobs": []}',
+      {},
+      ['job.json: not a Nomad job: expected {"Job": {…}} as `nomad job run -output` prints it, or a Job object with ID and TaskGroups'],
+    ],
     ["HCL's JSON syntax", '{"job": {"x": {}}}', {}, [expect.stringContaining("job.json: this is HCL's JSON syntax")]],
-    ['-var with an API job', JSON.stringify(inspected), { x: '1' }, ['job.json: -var applies to HCL job files; an API JSON job has its values filled in already']],
+    [
+      '-var with an API job',
+      JSON.stringify(inspected),
+      { x: '1' },
+      ['job.json: -var applies to HCL job files; an API JSON job has its values filled in already'],
+    ],
   ])('fails with exit 2 on %s', async (_what, json, vars, expected) => {
     const failed = await convert(json, vars, 'job.json');
     expect(failed.exitCode).toBe(2);

@@ -8,14 +8,28 @@ import { fixture } from './helpers.ts';
 
 describe('convert command options', () => {
   it.each([
-    [['-var', 'a=1'], ['--var', 'a=1']],
+    [
+      ['-var', 'a=1'],
+      ['--var', 'a=1'],
+    ],
     [['-var=a=1'], ['--var=a=1']],
-    [['--var', 'a=1', 'job.hcl'], ['--var', 'a=1', 'job.hcl']],
-    [['-var-file', 'x.hcl'], ['-var-file', 'x.hcl']],
+    [
+      ['--var', 'a=1', 'job.hcl'],
+      ['--var', 'a=1', 'job.hcl'],
+    ],
+    [
+      ['-var-file', 'x.hcl'],
+      ['-var-file', 'x.hcl'],
+    ],
   ])('normalises Nomad-style %j to %j', (args, expected) => expect(normaliseNomadArgs(args)).toEqual(expected));
 
   it('reads name=value, with = allowed in the value', () => {
-    expect(parseVarOptions(['image=redis:7', 'args=a=b'])).toEqual(new Map([['image', 'redis:7'], ['args', 'a=b']]));
+    expect(parseVarOptions(['image=redis:7', 'args=a=b'])).toEqual(
+      new Map([
+        ['image', 'redis:7'],
+        ['args', 'a=b'],
+      ]),
+    );
     expect(() => parseVarOptions(['image'])).toThrow('-var "image": write it as name=value');
   });
 
@@ -28,7 +42,9 @@ describe('convert command options', () => {
 describe.concurrent('caravan convert', { timeout: 60_000 }, () => {
   const run = async (...args: string[]) => {
     try {
-      const { stdout, stderr } = await promisify(execFile)(process.execPath, [fromProjectRoot('src', 'cli', 'main.ts'), 'convert', ...args], { env: { PATH: process.env['PATH'] ?? '' } });
+      const { stdout, stderr } = await promisify(execFile)(process.execPath, [fromProjectRoot('src', 'cli', 'main.ts'), 'convert', ...args], {
+        env: { PATH: process.env['PATH'] ?? '' },
+      });
       return { code: 0, stdout, stderr };
     } catch (error) {
       const e = error as { code: number; stdout: string; stderr: string };

@@ -34,7 +34,7 @@ describe('examples/nomad/', () => {
     expect(nomadFiles.length).toBeGreaterThanOrEqual(7);
   });
 
-  it.each(nomadFiles)('%s converts completely (exit 0) and passes Caravan\'s validation', async (file) => {
+  it.each(nomadFiles)("%s converts completely (exit 0) and passes Caravan's validation", async (file) => {
     const result = await convertFile(exampleFile(file));
     expect(messages(result, file).filter((m) => !m.includes('warning:'))).toEqual([]);
     expect(result.exitCode).toBe(0);
@@ -58,6 +58,13 @@ describe('examples/nomad/', () => {
     const fromHcl = await convertFile(exampleFile('example.nomad.hcl'));
     const fromJson = await convertFile(exampleFile('example.json'));
     expect(fromJson.manifest).toEqual(fromHcl.manifest);
-    expect(fromJson.manifest?.spec.update).toEqual({ maxParallel: 1, minHealthyTime: '10s', healthyDeadline: '3m', progressDeadline: '10m', autoRevert: false, canary: 0 });
+    expect(fromJson.manifest?.spec.update).toEqual({
+      maxParallel: 1,
+      minHealthyTime: '10s',
+      healthyDeadline: '3m',
+      progressDeadline: '10m',
+      autoRevert: false,
+      canary: 0,
+    });
   });
 });

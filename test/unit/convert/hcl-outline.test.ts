@@ -12,7 +12,11 @@ function render(block: OutlineBlock, depth = 0): string[] {
 
 describe('outlineHcl', () => {
   it.each([
-    ['nested blocks and attributes', 'job "a" {\n  type = "batch"\n  group "g" {\n    count = 1\n  }\n}\n', ['job a @1,1', '  type @2,3', '  group g @3,3', '    count @4,5']],
+    [
+      'nested blocks and attributes',
+      'job "a" {\n  type = "batch"\n  group "g" {\n    count = 1\n  }\n}\n',
+      ['job a @1,1', '  type @2,3', '  group g @3,3', '    count @4,5'],
+    ],
     ['one-line blocks', 'port "db" { to = 6379 }\nport "web" {}\n', ['port db @1,1', '  to @1,13', 'port web @2,1']],
     ['multi-line lists and maps', 'a = [\n  "x",\n]\nb = {\n  k = "}"\n}\nc = 1\n', ['a @1,1', 'b @4,1', 'c @7,1']],
     ['braces and quotes inside templates', 'a = "${lookup(var.m, "}")} {"\nb = 2\n', ['a @1,1', 'b @2,1']],

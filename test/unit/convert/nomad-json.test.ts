@@ -35,7 +35,9 @@ describe('the Create Job sample payload of Nomad’s Jobs API page', async () =>
     const group = result.manifest!.spec.taskGroups[0]!;
     expect(group.networks).toEqual([{ ports: [{ label: 'db', to: 6379 }] }]);
     expect(group.tasks[0]!.config).toEqual({ image: 'redis:3.2', ports: ['db'] });
-    expect(group.tasks[0]!.services).toEqual([{ name: 'redis-cache', port: 'db', tags: ['global', 'cache'], checks: [{ name: 'alive', type: 'tcp', interval: '10s', timeout: '2s' }] }]);
+    expect(group.tasks[0]!.services).toEqual([
+      { name: 'redis-cache', port: 'db', tags: ['global', 'cache'], checks: [{ name: 'alive', type: 'tcp', interval: '10s', timeout: '2s' }] },
+    ]);
   });
 
   it('gives a manifest that validates', () => {
@@ -55,8 +57,23 @@ describe('a service job as `nomad job inspect` prints it', async () => {
   it('keeps what the user wrote, and of the job-level update only what Nomad stores', () => {
     const { spec } = result.manifest!;
     expect(spec.update).toEqual({ maxParallel: 1, stagger: '30s' });
-    expect(spec.taskGroups[0]!.update).toEqual({ maxParallel: 1, healthCheck: 'checks', minHealthyTime: '2s', healthyDeadline: '5m', progressDeadline: '10m', autoRevert: true, autoPromote: true, canary: 1, stagger: '30s' });
-    expect(spec.taskGroups[0]!.tasks[0]).toMatchObject({ name: 'app', config: { image: 'nginx:1.27', ports: ['http'] }, env: { LISTEN: ':8080' }, resources: { cpu: 200, memoryMB: 128 } });
+    expect(spec.taskGroups[0]!.update).toEqual({
+      maxParallel: 1,
+      healthCheck: 'checks',
+      minHealthyTime: '2s',
+      healthyDeadline: '5m',
+      progressDeadline: '10m',
+      autoRevert: true,
+      autoPromote: true,
+      canary: 1,
+      stagger: '30s',
+    });
+    expect(spec.taskGroups[0]!.tasks[0]).toMatchObject({
+      name: 'app',
+      config: { image: 'nginx:1.27', ports: ['http'] },
+      env: { LISTEN: ':8080' },
+      resources: { cpu: 200, memoryMB: 128 },
+    });
     expect(spec.taskGroups[0]!.networks).toEqual([{ ports: [{ label: 'http', to: 8080 }] }]);
   });
 
@@ -67,12 +84,26 @@ describe('a service job as `nomad job inspect` prints it', async () => {
     const [service] = group!['Services'] as Record<string, unknown>[];
     // Servers before 1.10 print the (cleared) tokens; every server writes a service's namespace,
     // and the task's name into a task-level service and its checks.
-    const taskService = { ...service, Name: 'app-admin', TaskName: 'app', Namespace: 'default', Checks: [{ ...(service!['Checks'] as object[])[0], TaskName: 'app' }] };
+    const taskService = {
+      ...service,
+      Name: 'app-admin',
+      TaskName: 'app',
+      Namespace: 'default',
+      Checks: [{ ...(service!['Checks'] as object[])[0], TaskName: 'app' }],
+    };
     const server = {
       ...job,
       ConsulToken: '',
       VaultToken: '',
-      TaskGroups: [{ ...group, Services: [{ ...service, Namespace: 'default', Checks: null }], Tasks: [{ ...task, Services: [taskService] }], StopAfterClientDisconnect: null, PreventRescheduleOnLost: false }],
+      TaskGroups: [
+        {
+          ...group,
+          Services: [{ ...service, Namespace: 'default', Checks: null }],
+          Tasks: [{ ...task, Services: [taskService] }],
+          StopAfterClientDisconnect: null,
+          PreventRescheduleOnLost: false,
+        },
+      ],
     };
     const read = await convert(JSON.stringify({ Job: server }, null, 2), {}, 'inspect.json');
     expect(messages(read, 'inspect.json')).toEqual([]);
@@ -110,14 +141,32 @@ const apiJob = (extra: { job?: object; group?: object; task?: object; service?: 
 describe('fields Nomad fills in, or that do nothing on Kubernetes', () => {
   it.each([
     ['the logs Nomad gives every task', { task: { LogConfig: { MaxFiles: 10, MaxFileSizeMB: 10, Disabled: false, Enabled: null } } }],
-    ['the migrate block Nomad gives every service group', { group: { Migrate: { MaxParallel: 1, HealthCheck: 'checks', MinHealthyTime: 10e9, HealthyDeadline: 300e9 } } }],
+    [
+      'the migrate block Nomad gives every service group',
+      { group: { Migrate: { MaxParallel: 1, HealthCheck: 'checks', MinHealthyTime: 10e9, HealthyDeadline: 300e9 } } },
+    ],
     ['the default workload identity', { task: { Identity: { Name: 'default', Audience: ['nomadproject.io'], Env: false, File: false, TTL: 0 } } }],
     ['a consul block at its defaults', { group: { Consul: { Namespace: '', Cluster: 'default', Partition: '' } } }],
     ['a disconnect block at its defaults', { group: { Disconnect: { LostAfter: 0, Replace: true, Reconcile: 'best_score', StopOnClientAfter: null } } }],
-    ['an empty job consul and vault namespace, tokens and all_at_once', { job: { ConsulNamespace: '', VaultNamespace: '', ConsulToken: '', VaultToken: '', AllAtOnce: false, Multiregion: null, UI: null } }],
-    ['null or empty blocks', { job: { Affinities: [], Spreads: [], Constraints: [], Migrate: null }, task: { DispatchPayload: null, Templates: [], Artifacts: null, Vault: null, Identities: null } }],
-    ['the zero MBits, IOPS and the no-NUMA of an older server', { network: { MBits: 0 }, task: { Resources: { CPU: 100, MemoryMB: 300, IOPS: 0, DiskMB: 0, NUMA: { Affinity: 'none' } } } }],
-    ['a service’s defaults', { service: { AddressMode: 'auto', OnUpdate: 'require_healthy', Cluster: 'default', Provider: 'consul', Weights: { Passing: 1, Warning: 1 }, Meta: {} } }],
+    [
+      'an empty job consul and vault namespace, tokens and all_at_once',
+      { job: { ConsulNamespace: '', VaultNamespace: '', ConsulToken: '', VaultToken: '', AllAtOnce: false, Multiregion: null, UI: null } },
+    ],
+    [
+      'null or empty blocks',
+      {
+        job: { Affinities: [], Spreads: [], Constraints: [], Migrate: null },
+        task: { DispatchPayload: null, Templates: [], Artifacts: null, Vault: null, Identities: null },
+      },
+    ],
+    [
+      'the zero MBits, IOPS and the no-NUMA of an older server',
+      { network: { MBits: 0 }, task: { Resources: { CPU: 100, MemoryMB: 300, IOPS: 0, DiskMB: 0, NUMA: { Affinity: 'none' } } } },
+    ],
+    [
+      'a service’s defaults',
+      { service: { AddressMode: 'auto', OnUpdate: 'require_healthy', Cluster: 'default', Provider: 'consul', Weights: { Passing: 1, Warning: 1 }, Meta: {} } },
+    ],
   ])('take %s without a word', async (_what, extra) => {
     const result = await convert(apiJob(extra), {}, 'job.json');
     expect(messages(result, 'job.json')).toEqual([]);
@@ -126,32 +175,92 @@ describe('fields Nomad fills in, or that do nothing on Kubernetes', () => {
 
   it.each([
     ['logs', { task: { LogConfig: { MaxFiles: 3 } } }, 'group "web" task "app": logs is ignored: logs are kept by Kubernetes; the logs block has no effect'],
-    ['a migrate block', { group: { Migrate: { MaxParallel: 2 } } }, 'group "web": migrate is ignored: node drains are handled by Kubernetes (PodDisruptionBudgets), not a migrate block'],
-    ['a job-level migrate block', { job: { Migrate: { MinHealthyTime: 30e9 } } }, 'migrate is ignored: node drains are handled by Kubernetes (PodDisruptionBudgets), not a migrate block'],
+    [
+      'a migrate block',
+      { group: { Migrate: { MaxParallel: 2 } } },
+      'group "web": migrate is ignored: node drains are handled by Kubernetes (PodDisruptionBudgets), not a migrate block',
+    ],
+    [
+      'a job-level migrate block',
+      { job: { Migrate: { MinHealthyTime: 30e9 } } },
+      'migrate is ignored: node drains are handled by Kubernetes (PodDisruptionBudgets), not a migrate block',
+    ],
     ['all_at_once', { job: { AllAtOnce: true } }, 'all_at_once = true is ignored: placements are made by kube-scheduler; all_at_once has no meaning here'],
-    ['a UI block', { job: { UI: { Description: 'the shop' } } }, 'ui = {"Description":"the shop"} is ignored: it describes the job in Nomad’s web UI, which Caravan does not serve'],
-    ['a Consul namespace', { job: { ConsulNamespace: 'shop' } }, 'consul_namespace = "shop" is ignored: Consul integration is not available; services become Kubernetes probes'],
-    ['a deprecated disconnect field', { group: { MaxClientDisconnect: 3600e9 } }, 'group "web": max_client_disconnect = "1h" is ignored: Nomad itself ignores it since 1.10; use disconnect.lost_after'],
-    ['mbits', { network: { MBits: 100 } }, 'group "web": mbits = 100 is ignored: network bandwidth is not reserved; Nomad deprecated mbits in 0.12 and ignores it'],
-    ['iops', { task: { Resources: { IOPS: 50 } } }, 'group "web" task "app": iops = 50 is ignored: IOPS are not reserved; Nomad deprecated iops in 0.9 and ignores it'],
-    ['canary tags', { service: { CanaryTags: ['canary'] } }, 'group "web": canary_tags = ["canary"] is ignored: Caravan has no service catalog, so nothing reads it; services become Kubernetes probes'],
-    ['check notes', { service: { Checks: [{ Type: 'tcp', Notes: 'see the runbook' }] } }, 'group "web": notes = "see the runbook" is ignored: Caravan has no service catalog, so nothing reads it; services become Kubernetes probes'],
+    [
+      'a UI block',
+      { job: { UI: { Description: 'the shop' } } },
+      'ui = {"Description":"the shop"} is ignored: it describes the job in Nomad’s web UI, which Caravan does not serve',
+    ],
+    [
+      'a Consul namespace',
+      { job: { ConsulNamespace: 'shop' } },
+      'consul_namespace = "shop" is ignored: Consul integration is not available; services become Kubernetes probes',
+    ],
+    [
+      'a deprecated disconnect field',
+      { group: { MaxClientDisconnect: 3600e9 } },
+      'group "web": max_client_disconnect = "1h" is ignored: Nomad itself ignores it since 1.10; use disconnect.lost_after',
+    ],
+    [
+      'mbits',
+      { network: { MBits: 100 } },
+      'group "web": mbits = 100 is ignored: network bandwidth is not reserved; Nomad deprecated mbits in 0.12 and ignores it',
+    ],
+    [
+      'iops',
+      { task: { Resources: { IOPS: 50 } } },
+      'group "web" task "app": iops = 50 is ignored: IOPS are not reserved; Nomad deprecated iops in 0.9 and ignores it',
+    ],
+    [
+      'canary tags',
+      { service: { CanaryTags: ['canary'] } },
+      'group "web": canary_tags = ["canary"] is ignored: Caravan has no service catalog, so nothing reads it; services become Kubernetes probes',
+    ],
+    [
+      'check notes',
+      { service: { Checks: [{ Type: 'tcp', Notes: 'see the runbook' }] } },
+      'group "web": notes = "see the runbook" is ignored: Caravan has no service catalog, so nothing reads it; services become Kubernetes probes',
+    ],
   ])('leave out %s with a warning, and exit 1', async (_what, extra, message) => {
     const result = await convert(apiJob(extra), {}, 'job.json');
-    expect(messages(result, 'job.json')).toEqual([expect.stringMatching(new RegExp(`^job\\.json:\\d+,\\d+: warning: ${message.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`))]);
+    expect(messages(result, 'job.json')).toEqual([
+      expect.stringMatching(new RegExp(`^job\\.json:\\d+,\\d+: warning: ${message.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`)),
+    ]);
     expect(result.exitCode).toBe(1);
   });
 
   it.each([
-    ['an identity the task reads', { task: { Identity: { Name: 'default', Env: true } } }, `identity is not supported by Caravan: ${unsupportedTaskFields['identity']!.reason}`],
-    ['another Consul cluster', { group: { Consul: { Cluster: 'eu' } } }, 'consul is not supported by Caravan: Consul integration is not available; services become Kubernetes probes'],
-    ['a disconnect rule', { group: { Disconnect: { LostAfter: 60e9, Replace: true } } }, 'disconnect is not supported by Caravan: client disconnect handling is Kubernetes’ node lifecycle'],
+    [
+      'an identity the task reads',
+      { task: { Identity: { Name: 'default', Env: true } } },
+      `identity is not supported by Caravan: ${unsupportedTaskFields['identity']!.reason}`,
+    ],
+    [
+      'another Consul cluster',
+      { group: { Consul: { Cluster: 'eu' } } },
+      'consul is not supported by Caravan: Consul integration is not available; services become Kubernetes probes',
+    ],
+    [
+      'a disconnect rule',
+      { group: { Disconnect: { LostAfter: 60e9, Replace: true } } },
+      'disconnect is not supported by Caravan: client disconnect handling is Kubernetes’ node lifecycle',
+    ],
     ['a node pool', { job: { NodePool: 'gpu' } }, `node_pool is not supported by Caravan: ${unsupportedJobFields['nodePool']!.reason}`],
-    ['checks that ignore warnings', { service: { OnUpdate: 'ignore_warnings' } }, 'on_update is not supported by Caravan: Caravan has no service catalog: services become Kubernetes probes, which have no equivalent'],
-    ['a dispatch payload', { task: { DispatchPayload: { File: 'input.json' } } }, `dispatch_payload is not supported by Caravan: ${unsupportedTaskFields['dispatchPayload']!.reason}`],
+    [
+      'checks that ignore warnings',
+      { service: { OnUpdate: 'ignore_warnings' } },
+      'on_update is not supported by Caravan: Caravan has no service catalog: services become Kubernetes probes, which have no equivalent',
+    ],
+    [
+      'a dispatch payload',
+      { task: { DispatchPayload: { File: 'input.json' } } },
+      `dispatch_payload is not supported by Caravan: ${unsupportedTaskFields['dispatchPayload']!.reason}`,
+    ],
   ])('still refuse %s, which would change how the job runs', async (_what, extra, message) => {
     const result = await convert(apiJob(extra), {}, 'job.json');
-    expect(messages(result, 'job.json')).toEqual([expect.stringMatching(new RegExp(`^job\\.json:\\d+,\\d+: ${message.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`))]);
+    expect(messages(result, 'job.json')).toEqual([
+      expect.stringMatching(new RegExp(`^job\\.json:\\d+,\\d+: ${message.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`)),
+    ]);
     expect(result.exitCode).toBe(1);
   });
 
@@ -185,7 +294,12 @@ ${task}
 `;
 
   it('takes blocks at Nomad’s defaults without a word', async () => {
-    const result = await convert(hcl('    migrate {\n      max_parallel = 1\n      min_healthy_time = "10s"\n    }', '      logs {\n        max_files = 10\n      }\n      identity {\n        aud = ["nomadproject.io"]\n      }'));
+    const result = await convert(
+      hcl(
+        '    migrate {\n      max_parallel = 1\n      min_healthy_time = "10s"\n    }',
+        '      logs {\n        max_files = 10\n      }\n      identity {\n        aud = ["nomadproject.io"]\n      }',
+      ),
+    );
     expect(messages(result)).toEqual([]);
     expect(result.exitCode).toBe(0);
   });

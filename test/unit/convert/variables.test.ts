@@ -56,7 +56,12 @@ describe('input variables and locals', () => {
     ['a list default', {}, 'image = "x"\n        args = var.args', { image: 'x', args: ['--x'] }],
     ['a list from -var, read as HCL', { args: '["--a", "--b"]' }, 'image = "x"\n        args = var.args', { image: 'x', args: ['--a', '--b'] }],
     ['an index into a list', { args: '["--a", "--b"]' }, 'image = var.args[1]', { image: '--b' }],
-    ['functions', { untyped: 'Web' }, 'image = "${lower(var.untyped)}:${join(".", ["1", "2"])}"\n        command = format("%s-%d", upper(var.untyped), 3)', { image: 'web:1.2', command: 'WEB-3' }],
+    [
+      'functions',
+      { untyped: 'Web' },
+      'image = "${lower(var.untyped)}:${join(".", ["1", "2"])}"\n        command = format("%s-%d", upper(var.untyped), 3)',
+      { image: 'web:1.2', command: 'WEB-3' },
+    ],
   ])('resolves %s', async (_what, vars, hcl, expected) => {
     expect(await config(vars, `        ${hcl}`)).toEqual(expected);
   });
@@ -70,7 +75,11 @@ describe('input variables and locals', () => {
 
   it('reads the variables { } block form, and prefers -var to NOMAD_VAR_ values', async () => {
     const source = job('variables {\n  image = "redis:6"\n}\nvariable "tag" {\n  default = "a"\n}\n', '        image = "${var.image}-${var.tag}"');
-    const env = new Map([['image', 'from-env'], ['tag', 'env-tag'], ['undeclared', 'ignored']]);
+    const env = new Map([
+      ['image', 'from-env'],
+      ['tag', 'env-tag'],
+      ['undeclared', 'ignored'],
+    ]);
     const result = await convertNomadJob({ filename: 'job.nomad.hcl', source, variables: { cli: new Map([['image', 'from-cli']]), env } });
     expect(messages(result)).toEqual([]);
     expect(result.manifest?.spec.taskGroups[0]?.tasks[0]?.config?.image).toBe('from-cli-env-tag');
@@ -137,12 +146,17 @@ describe('runtime interpolation', () => {
   });
 
   it('reads $${ as a literal ${, and resolves variables next to runtime references', async () => {
-    const result = await convert(job('variable "v" {\n  default = "1"\n}\n', '        image = "x"', '        A = "$${var.v}"\n        B = "${var.v}:${NOMAD_PORT_http}"'));
+    const result = await convert(
+      job('variable "v" {\n  default = "1"\n}\n', '        image = "x"', '        A = "$${var.v}"\n        B = "${var.v}:${NOMAD_PORT_http}"'),
+    );
     expect(result.manifest?.spec.taskGroups[0]?.tasks[0]?.env).toEqual({ A: '${var.v}', B: '1:${NOMAD_PORT_http}' });
   });
 
   it('keeps runtime references in constraints', async () => {
-    const source = job('', '        image = "x"').replace('job "app" {', 'job "app" {\n  constraint {\n    attribute = "${attr.cpu.arch}"\n    operator  = "="\n    value     = "amd64"\n  }');
+    const source = job('', '        image = "x"').replace(
+      'job "app" {',
+      'job "app" {\n  constraint {\n    attribute = "${attr.cpu.arch}"\n    operator  = "="\n    value     = "amd64"\n  }',
+    );
     expect((await convert(source)).manifest?.spec.constraints).toEqual([{ attribute: '${attr.cpu.arch}', value: 'amd64' }]);
   });
 });

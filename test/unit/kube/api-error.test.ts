@@ -27,7 +27,12 @@ const status = (code: number, reason: string, message: string, details?: object)
 const answered: [string, ApiException<unknown>, { code: number; reason: string; message: string }][] = [
   [
     'NotFound',
-    new ApiException(404, 'Unknown API Status Code!', status(404, 'NotFound', 'nomadjobs.caravan.dev "web" not found', { name: 'web', group: 'caravan.dev', kind: 'nomadjobs' }), headers),
+    new ApiException(
+      404,
+      'Unknown API Status Code!',
+      status(404, 'NotFound', 'nomadjobs.caravan.dev "web" not found', { name: 'web', group: 'caravan.dev', kind: 'nomadjobs' }),
+      headers,
+    ),
     { code: 404, reason: 'NotFound', message: 'nomadjobs.caravan.dev "web" not found' },
   ],
   [
@@ -37,34 +42,89 @@ const answered: [string, ApiException<unknown>, { code: number; reason: string; 
   ],
   [
     'Conflict',
-    new ApiException(409, 'Unknown API Status Code!', status(409, 'Conflict', 'Operation cannot be fulfilled on nomadjobs.caravan.dev "web": the object has been modified; please apply your changes to the latest version and try again'), headers),
-    { code: 409, reason: 'Conflict', message: 'Operation cannot be fulfilled on nomadjobs.caravan.dev "web": the object has been modified; please apply your changes to the latest version and try again' },
+    new ApiException(
+      409,
+      'Unknown API Status Code!',
+      status(
+        409,
+        'Conflict',
+        'Operation cannot be fulfilled on nomadjobs.caravan.dev "web": the object has been modified; please apply your changes to the latest version and try again',
+      ),
+      headers,
+    ),
+    {
+      code: 409,
+      reason: 'Conflict',
+      message:
+        'Operation cannot be fulfilled on nomadjobs.caravan.dev "web": the object has been modified; please apply your changes to the latest version and try again',
+    },
   ],
   [
     'Forbidden',
-    new ApiException(403, 'Unknown API Status Code!', status(403, 'Forbidden', 'pods is forbidden: User "system:serviceaccount:shop:deployer" cannot create resource "pods" in API group "" in the namespace "shop"'), headers),
-    { code: 403, reason: 'Forbidden', message: 'pods is forbidden: User "system:serviceaccount:shop:deployer" cannot create resource "pods" in API group "" in the namespace "shop"' },
+    new ApiException(
+      403,
+      'Unknown API Status Code!',
+      status(
+        403,
+        'Forbidden',
+        'pods is forbidden: User "system:serviceaccount:shop:deployer" cannot create resource "pods" in API group "" in the namespace "shop"',
+      ),
+      headers,
+    ),
+    {
+      code: 403,
+      reason: 'Forbidden',
+      message: 'pods is forbidden: User "system:serviceaccount:shop:deployer" cannot create resource "pods" in API group "" in the namespace "shop"',
+    },
   ],
   [
     'Invalid, with a multi-line message',
-    new ApiException(422, 'Unknown API Status Code!', status(422, 'Invalid', 'NomadJob.caravan.dev "web" is invalid: spec.update: Invalid value: "object": Minimum healthy time must be less than healthy deadline: 6m > 5m'), headers),
-    { code: 422, reason: 'Invalid', message: 'NomadJob.caravan.dev "web" is invalid: spec.update: Invalid value: "object": Minimum healthy time must be less than healthy deadline: 6m > 5m' },
+    new ApiException(
+      422,
+      'Unknown API Status Code!',
+      status(
+        422,
+        'Invalid',
+        'NomadJob.caravan.dev "web" is invalid: spec.update: Invalid value: "object": Minimum healthy time must be less than healthy deadline: 6m > 5m',
+      ),
+      headers,
+    ),
+    {
+      code: 422,
+      reason: 'Invalid',
+      message: 'NomadJob.caravan.dev "web" is invalid: spec.update: Invalid value: "object": Minimum healthy time must be less than healthy deadline: 6m > 5m',
+    },
   ],
   // The generated clients drop the body of a 401 ("Unauthorized", undefined).
   ['Unauthorized, without a body', new ApiException(401, 'Unauthorized', undefined, headers), { code: 401, reason: 'Unauthorized', message: 'Unauthorized' }],
   // Log and metrics requests parse the Status before throwing.
   [
     'a Status already parsed',
-    new ApiException(400, 'container "app" in pod "web-0" is waiting to start', { kind: 'Status', code: 400, reason: 'BadRequest', message: 'container "app" in pod "web-0" is waiting to start' }, {}),
+    new ApiException(
+      400,
+      'container "app" in pod "web-0" is waiting to start',
+      { kind: 'Status', code: 400, reason: 'BadRequest', message: 'container "app" in pod "web-0" is waiting to start' },
+      {},
+    ),
     { code: 400, reason: 'BadRequest', message: 'container "app" in pod "web-0" is waiting to start' },
   ],
   [
     'a proxy error page',
-    new ApiException(502, 'Unknown API Status Code!', '<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>nginx</body></html>', { 'content-type': 'text/html' }),
+    new ApiException(502, 'Unknown API Status Code!', '<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>nginx</body></html>', {
+      'content-type': 'text/html',
+    }),
     { code: 502, reason: 'Unknown', message: '502 Bad Gateway' },
   ],
-  ['a plain-text answer', new ApiException(500, 'Unknown API Status Code!', 'upstream connect error\nreset reason: overflow', { 'content-type': 'text/plain' }), { code: 500, reason: 'InternalError', message: 'upstream connect error' }],
-  ['a Status without a message', new ApiException(503, 'Unknown API Status Code!', JSON.stringify({ kind: 'Status', code: 503 }), headers), { code: 503, reason: 'ServiceUnavailable', message: 'HTTP 503' }],
+  [
+    'a plain-text answer',
+    new ApiException(500, 'Unknown API Status Code!', 'upstream connect error\nreset reason: overflow', { 'content-type': 'text/plain' }),
+    { code: 500, reason: 'InternalError', message: 'upstream connect error' },
+  ],
+  [
+    'a Status without a message',
+    new ApiException(503, 'Unknown API Status Code!', JSON.stringify({ kind: 'Status', code: 503 }), headers),
+    { code: 503, reason: 'ServiceUnavailable', message: 'HTTP 503' },
+  ],
 ];
 
 describe('a Kubernetes API error', () => {
@@ -124,7 +184,9 @@ function kubeConfigFor(server: string, opts: { skipTLSVerify?: boolean } = {}): 
 function selfSignedCertificate(): { key: Buffer; cert: Buffer } {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'caravan-tls-'));
   const [key, cert] = [path.join(dir, 'key.pem'), path.join(dir, 'cert.pem')];
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-subj', '/CN=not-the-api-server', '-days', '1'], { stdio: 'ignore' });
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-subj', '/CN=not-the-api-server', '-days', '1'], {
+    stdio: 'ignore',
+  });
   return { key: readFileSync(key), cert: readFileSync(cert) };
 }
 
@@ -139,7 +201,10 @@ async function closedLoopbackPort(): Promise<number> {
 describe('an API server that cannot be reached', () => {
   it('is named with the address tried and what to check, instead of "fetch failed"', async () => {
     const server = `https://127.0.0.1:${await closedLoopbackPort()}`;
-    const error = await kubeConfigFor(server).makeApiClient(VersionApi).getCode().catch((e: unknown) => e);
+    const error = await kubeConfigFor(server)
+      .makeApiClient(VersionApi)
+      .getCode()
+      .catch((e: unknown) => e);
     expect((error as Error).message).toBe('fetch failed');
     const explained = explainKubernetesError(error, { server, kubeconfig: '/home/me/.kube/config' });
     expect(explained).toBeInstanceOf(KubernetesError);
@@ -157,7 +222,9 @@ describe('an API server that cannot be reached', () => {
     const port = await closedLoopbackPort();
     // The informer lists through node:https, whose error is the system error itself.
     const error = await new Promise((resolve) => https.get(`https://127.0.0.1:${port}/api/v1/pods`).on('error', resolve));
-    expect(kubernetesErrorStatus(error)?.message).toMatch(new RegExp(`^cannot reach the Kubernetes API server at 127\\.0\\.0\\.1:${port}: connection refused \\(ECONNREFUSED\\)\\. Is the cluster running\\?`));
+    expect(kubernetesErrorStatus(error)?.message).toMatch(
+      new RegExp(`^cannot reach the Kubernetes API server at 127\\.0\\.0\\.1:${port}: connection refused \\(ECONNREFUSED\\)\\. Is the cluster running\\?`),
+    );
   });
 
   it('says which certificate check failed', async () => {
@@ -165,11 +232,18 @@ describe('an API server that cannot be reached', () => {
     await new Promise<void>((resolve) => tls.listen(0, '127.0.0.1', resolve));
     try {
       const server = `https://127.0.0.1:${(tls.address() as net.AddressInfo).port}`;
-      const error = await kubeConfigFor(server).makeApiClient(VersionApi).getCode().catch((e: unknown) => e);
+      const error = await kubeConfigFor(server)
+        .makeApiClient(VersionApi)
+        .getCode()
+        .catch((e: unknown) => e);
       expect(kubernetesErrorStatus(error, { server })).toEqual({
         code: 0,
         reason: 'DEPTH_ZERO_SELF_SIGNED_CERT',
-        message: expect.stringMatching(new RegExp(`^cannot reach the Kubernetes API server at ${server}: its TLS certificate was not accepted \\(DEPTH_ZERO_SELF_SIGNED_CERT: self-signed certificate.*\\)\\. Check the cluster's certificate-authority in the KUBECONFIG in use: is it this server's\\?$`)),
+        message: expect.stringMatching(
+          new RegExp(
+            `^cannot reach the Kubernetes API server at ${server}: its TLS certificate was not accepted \\(DEPTH_ZERO_SELF_SIGNED_CERT: self-signed certificate.*\\)\\. Check the cluster's certificate-authority in the KUBECONFIG in use: is it this server's\\?$`,
+          ),
+        ),
       });
     } finally {
       tls.close();
@@ -177,7 +251,10 @@ describe('an API server that cannot be reached', () => {
   });
 
   it('with a host name that does not resolve, says so', async () => {
-    const error = await kubeConfigFor('https://api.cluster.invalid:6443').makeApiClient(VersionApi).getCode().catch((e: unknown) => e);
+    const error = await kubeConfigFor('https://api.cluster.invalid:6443')
+      .makeApiClient(VersionApi)
+      .getCode()
+      .catch((e: unknown) => e);
     expect(kubernetesErrorStatus(error, { server: 'https://api.cluster.invalid:6443' })?.message).toMatch(
       /^cannot reach the Kubernetes API server at https:\/\/api\.cluster\.invalid:6443: the host name api\.cluster\.invalid does not resolve \((ENOTFOUND|EAI_AGAIN)\)\./,
     );
@@ -210,10 +287,18 @@ describe('the logger', () => {
   it('logs an unreachable API server with the address from the kubeconfig', async () => {
     const server = `https://127.0.0.1:${await closedLoopbackPort()}`;
     const { lines, logger } = capture({ server });
-    const error = await kubeConfigFor(server).makeApiClient(VersionApi).getCode().catch((e: unknown) => e);
+    const error = await kubeConfigFor(server)
+      .makeApiClient(VersionApi)
+      .getCode()
+      .catch((e: unknown) => e);
     logger.warn({ resource: 'pods', err: error }, 'pods watch failed; reconnecting');
     const line = JSON.parse(lines[0]!) as { err: Record<string, unknown> };
-    expect(line.err).toEqual({ type: 'KubernetesError', code: 0, reason: 'ECONNREFUSED', message: expect.stringContaining(`cannot reach the Kubernetes API server at ${server}: connection refused`) });
+    expect(line.err).toEqual({
+      type: 'KubernetesError',
+      code: 0,
+      reason: 'ECONNREFUSED',
+      message: expect.stringContaining(`cannot reach the Kubernetes API server at ${server}: connection refused`),
+    });
   });
 
   it('logs other errors as pino does', () => {

@@ -3,7 +3,12 @@ import { WorkQueue } from '../../../src/controller/work-queue.ts';
 import { ControllerMetrics } from '../../../src/metrics/controller-metrics.ts';
 import type { NomadDeployment } from '../../../src/resources/nomad-deployment.ts';
 
-function deploymentObject(job: string, version: number, status: string, counters: Partial<Record<'desiredTotal' | 'placedAllocs' | 'healthyAllocs' | 'unhealthyAllocs', number>> & { canaries?: number } = {}): NomadDeployment {
+function deploymentObject(
+  job: string,
+  version: number,
+  status: string,
+  counters: Partial<Record<'desiredTotal' | 'placedAllocs' | 'healthyAllocs' | 'unhealthyAllocs', number>> & { canaries?: number } = {},
+): NomadDeployment {
   return {
     apiVersion: 'caravan.dev/v1alpha1',
     kind: 'NomadDeployment',
@@ -13,9 +18,16 @@ function deploymentObject(job: string, version: number, status: string, counters
       status: status as 'running',
       taskGroups: {
         frontend: {
-          autoRevert: false, autoPromote: false, progressDeadline: '10m', promoted: false, desiredCanaries: 1,
+          autoRevert: false,
+          autoPromote: false,
+          progressDeadline: '10m',
+          promoted: false,
+          desiredCanaries: 1,
           placedCanaries: Array.from({ length: counters.canaries ?? 0 }, (_, i) => `c${i}`),
-          desiredTotal: counters.desiredTotal ?? 3, placedAllocs: counters.placedAllocs ?? 0, healthyAllocs: counters.healthyAllocs ?? 0, unhealthyAllocs: counters.unhealthyAllocs ?? 0,
+          desiredTotal: counters.desiredTotal ?? 3,
+          placedAllocs: counters.placedAllocs ?? 0,
+          healthyAllocs: counters.healthyAllocs ?? 0,
+          unhealthyAllocs: counters.unhealthyAllocs ?? 0,
         },
       },
     },
@@ -29,7 +41,7 @@ function sample(text: string, series: string): number | undefined {
 }
 
 describe('controller metrics', () => {
-  it('exposes controller-runtime\'s names from the start, so dashboards and alerts see zeros rather than nothing', async () => {
+  it("exposes controller-runtime's names from the start, so dashboards and alerts see zeros rather than nothing", async () => {
     const text = await new ControllerMetrics().registry.metrics();
     for (const series of [
       'controller_runtime_reconcile_total{controller="nomadjob",result="success"}',
@@ -42,7 +54,18 @@ describe('controller metrics', () => {
     ]) {
       expect(sample(text, series), series).toBe(0);
     }
-    for (const name of ['controller_runtime_reconcile_time_seconds', 'workqueue_queue_duration_seconds', 'workqueue_work_duration_seconds', 'rest_client_requests_total', 'caravan_deployment_duration_seconds', 'caravan_promotions_total', 'caravan_reverts_total', 'caravan_time_to_first_healthy_canary_seconds', 'caravan_deployments', 'caravan_allocations']) {
+    for (const name of [
+      'controller_runtime_reconcile_time_seconds',
+      'workqueue_queue_duration_seconds',
+      'workqueue_work_duration_seconds',
+      'rest_client_requests_total',
+      'caravan_deployment_duration_seconds',
+      'caravan_promotions_total',
+      'caravan_reverts_total',
+      'caravan_time_to_first_healthy_canary_seconds',
+      'caravan_deployments',
+      'caravan_allocations',
+    ]) {
       expect(text).toContain(`# TYPE ${name} `);
     }
   });
@@ -82,11 +105,15 @@ describe('controller metrics', () => {
     await q.shutdown();
   });
 
-  it('reports rollouts with bounded labels: deployments by status, and the latest deployment\'s allocations per group', async () => {
+  it("reports rollouts with bounded labels: deployments by status, and the latest deployment's allocations per group", async () => {
     const m = new ControllerMetrics();
     m.observe({
       queueDepth: () => 0,
-      deployments: () => [deploymentObject('web', 0, 'successful', { placedAllocs: 3, healthyAllocs: 3 }), deploymentObject('web', 1, 'running', { placedAllocs: 1, healthyAllocs: 1, canaries: 1 }), deploymentObject('api', 4, 'failed', { placedAllocs: 2, unhealthyAllocs: 2 })],
+      deployments: () => [
+        deploymentObject('web', 0, 'successful', { placedAllocs: 3, healthyAllocs: 3 }),
+        deploymentObject('web', 1, 'running', { placedAllocs: 1, healthyAllocs: 1, canaries: 1 }),
+        deploymentObject('api', 4, 'failed', { placedAllocs: 2, unhealthyAllocs: 2 }),
+      ],
     });
     const text = await m.registry.metrics();
     expect(sample(text, 'caravan_deployments{namespace="shop",job="web",status="successful"}')).toBe(1);
@@ -100,7 +127,11 @@ describe('controller metrics', () => {
 
   it('records rollout milestones, the REST client and leadership', async () => {
     const m = new ControllerMetrics();
-    m.rollout('shop', 'web', [{ kind: 'first-healthy-canary', group: 'frontend', seconds: 12 }, { kind: 'promoted', group: 'frontend' }, { kind: 'finished', outcome: 'successful', seconds: 95 }]);
+    m.rollout('shop', 'web', [
+      { kind: 'first-healthy-canary', group: 'frontend', seconds: 12 },
+      { kind: 'promoted', group: 'frontend' },
+      { kind: 'finished', outcome: 'successful', seconds: 95 },
+    ]);
     m.rollout('shop', 'api', [{ kind: 'reverted' }, { kind: 'finished', outcome: 'reverted', seconds: 300 }]);
     m.request('patch', 200, '127.0.0.1:6443');
     m.request('GET', 'error', '127.0.0.1:6443');

@@ -20,17 +20,42 @@ describe('canary steps (beyond Nomad: its issue #11822)', () => {
     expect(u?.canarySteps.map((s) => s.canaries)).toEqual([4]);
   });
 
-  it('absent: Nomad\'s single canary, unchanged', () => {
+  it("absent: Nomad's single canary, unchanged", () => {
     expect(groupUpdateStrategy('service', { canary: 2 }, undefined, 4)).toMatchObject({ canary: 2, canarySteps: [] });
   });
 
   it.each<[string, NomadJobSpec, string, string]>([
-    ['count and percent together', exampleSpec({ update: { canarySteps: [{ count: 1, percent: 10 }] } }), 'spec.update.canarySteps[0]', 'a canary step needs either count or percent'],
+    [
+      'count and percent together',
+      exampleSpec({ update: { canarySteps: [{ count: 1, percent: 10 }] } }),
+      'spec.update.canarySteps[0]',
+      'a canary step needs either count or percent',
+    ],
     ['neither', exampleSpec({ update: { canarySteps: [{ pause: '1m' }] } }), 'spec.update.canarySteps[0]', 'a canary step needs either count or percent'],
-    ['with canary as well', exampleSpec({ update: { canary: 2, canarySteps: [{ count: 1 }] } }), 'spec.update.canary', 'canary and canarySteps cannot be used together: the last canary step sets the number of canaries'],
-    ['a shrinking step', exampleSpec({ update: { canarySteps: [{ count: 3 }, { count: 2 }] } }), 'spec.update.canarySteps[1].count', 'canary steps cannot shrink: 2 after 3'],
-    ['a percent over 100', exampleSpec({}, { update: { canarySteps: [{ percent: 150 }] } }), 'spec.taskGroups[0].update.canarySteps[0].percent', "a canary step's percent must be from 1 to 100, got 150"],
-    ['no steps', exampleSpec({ update: { canarySteps: [] } }), 'spec.update.canarySteps', 'canarySteps needs at least one step; leave it out for a single canary phase'],
+    [
+      'with canary as well',
+      exampleSpec({ update: { canary: 2, canarySteps: [{ count: 1 }] } }),
+      'spec.update.canary',
+      'canary and canarySteps cannot be used together: the last canary step sets the number of canaries',
+    ],
+    [
+      'a shrinking step',
+      exampleSpec({ update: { canarySteps: [{ count: 3 }, { count: 2 }] } }),
+      'spec.update.canarySteps[1].count',
+      'canary steps cannot shrink: 2 after 3',
+    ],
+    [
+      'a percent over 100',
+      exampleSpec({}, { update: { canarySteps: [{ percent: 150 }] } }),
+      'spec.taskGroups[0].update.canarySteps[0].percent',
+      "a canary step's percent must be from 1 to 100, got 150",
+    ],
+    [
+      'no steps',
+      exampleSpec({ update: { canarySteps: [] } }),
+      'spec.update.canarySteps',
+      'canarySteps needs at least one step; leave it out for a single canary phase',
+    ],
   ])('refuses %s', (_what, spec, path, message) => {
     const parsed = parseNomadJob('example', 'default', spec);
     expect(parsed.ok ? [] : parsed.errors).toContainEqual({ path, message });

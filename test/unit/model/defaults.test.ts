@@ -36,8 +36,16 @@ describe('job defaults (Nomad canonicalization)', () => {
   });
 
   it.each<[JobType, object, object | undefined]>([
-    ['service', { attempts: 2, interval: 1_800_000, delay: 15_000, mode: 'fail' }, { attempts: 0, interval: 0, delay: 30_000, delayFunction: 'exponential', maxDelay: 3_600_000, unlimited: true }],
-    ['batch', { attempts: 3, interval: 86_400_000, delay: 15_000, mode: 'fail' }, { attempts: 1, interval: 86_400_000, delay: 5_000, delayFunction: 'constant', maxDelay: 0, unlimited: false }],
+    [
+      'service',
+      { attempts: 2, interval: 1_800_000, delay: 15_000, mode: 'fail' },
+      { attempts: 0, interval: 0, delay: 30_000, delayFunction: 'exponential', maxDelay: 3_600_000, unlimited: true },
+    ],
+    [
+      'batch',
+      { attempts: 3, interval: 86_400_000, delay: 15_000, mode: 'fail' },
+      { attempts: 1, interval: 86_400_000, delay: 5_000, delayFunction: 'constant', maxDelay: 0, unlimited: false },
+    ],
     ['system', { attempts: 2, interval: 1_800_000, delay: 15_000, mode: 'fail' }, undefined],
   ])('a %s job restarts with %j and reschedules with %j', (type, restart, reschedule) => {
     const g = canonicalJob('j', 'default', exampleSpec({ type })).taskGroups[0]!;
@@ -47,7 +55,10 @@ describe('job defaults (Nomad canonicalization)', () => {
   });
 
   it('a task restart block overrides the group one field by field', () => {
-    const spec = exampleSpec({}, { restart: { attempts: 5, delay: '1m' }, tasks: [{ name: 'redis', driver: 'docker', config: { image: 'redis' }, restart: { attempts: 1 } }] });
+    const spec = exampleSpec(
+      {},
+      { restart: { attempts: 5, delay: '1m' }, tasks: [{ name: 'redis', driver: 'docker', config: { image: 'redis' }, restart: { attempts: 1 } }] },
+    );
     const g = canonicalJob('j', 'default', spec).taskGroups[0]!;
     expect(g.restart).toMatchObject({ attempts: 5, delay: 60_000, interval: 1_800_000 });
     expect(g.tasks[0]!.restart).toMatchObject({ attempts: 1, delay: 60_000 });
@@ -66,7 +77,12 @@ describe('update block merge (job level into group level)', () => {
     },
     { name: 'group sets max_parallel 0: no strategy, no deployment', job: { maxParallel: 3 }, group: { maxParallel: 0 }, expected: undefined },
     { name: 'job sets max_parallel 0: no strategy', job: { maxParallel: 0 }, expected: undefined },
-    { name: 'job max_parallel 0, group turns it back on', job: { maxParallel: 0 }, group: { maxParallel: 2 }, expected: { ...defaultUpdateStrategy, maxParallel: 2 } },
+    {
+      name: 'job max_parallel 0, group turns it back on',
+      job: { maxParallel: 0 },
+      group: { maxParallel: 2 },
+      expected: { ...defaultUpdateStrategy, maxParallel: 2 },
+    },
     { name: 'batch jobs have none', type: 'batch', expected: undefined },
   ])('$name', ({ type = 'service', job, group, expected }) => {
     expect(groupUpdateStrategy(type, job, group)).toEqual(expected);

@@ -15,7 +15,7 @@ const jobs = readdirSync(dir)
 describe('examples/', () => {
   it('holds at least five NomadJobs', () => expect(jobs.length).toBeGreaterThanOrEqual(5));
 
-  it.each(jobs.map(({ file, job }) => [file, job] as const))('%s passes Caravan\'s validation', (_file, job) => {
+  it.each(jobs.map(({ file, job }) => [file, job] as const))("%s passes Caravan's validation", (_file, job) => {
     const parsed = parseNomadJob(job.metadata.name, 'default', job.spec);
     expect(parsed.ok ? [] : parsed.errors).toEqual([]);
   });

@@ -3,11 +3,19 @@ import { decideVersion, versionsToPrune, type JobVersion } from '../../../src/mo
 import { exampleSpec } from './fixtures.ts';
 
 const now = new Date('2026-11-22T10:00:00Z');
-const v = (version: number, stable = false, count = version + 1): JobVersion => ({ version, stable, spec: exampleSpec({}, { count }), submitTime: '2026-11-22T09:00:00.000Z' });
+const v = (version: number, stable = false, count = version + 1): JobVersion => ({
+  version,
+  stable,
+  spec: exampleSpec({}, { count }),
+  submitTime: '2026-11-22T09:00:00.000Z',
+});
 
 describe('job versions', () => {
   it('the first submission is version 0', () => {
-    expect(decideVersion([], exampleSpec(), now)).toEqual({ kind: 'new', version: { version: 0, spec: exampleSpec(), submitTime: '2026-11-22T10:00:00.000Z', stable: false } });
+    expect(decideVersion([], exampleSpec(), now)).toEqual({
+      kind: 'new',
+      version: { version: 0, spec: exampleSpec(), submitTime: '2026-11-22T10:00:00.000Z', stable: false },
+    });
   });
 
   it('an identical resubmission makes no version', () => {

@@ -36,7 +36,13 @@ describe('planner invariants over random jobs, strategies and Pod behaviour', ()
   it('hold at every pass of a destructive update', () => {
     fc.assert(
       fc.property(scenario, (sc) => {
-        const steps = sc.stepPercent !== undefined ? [{ count: 1, approval: true }, { percent: sc.stepPercent, pause: '30s' }] : undefined;
+        const steps =
+          sc.stepPercent !== undefined
+            ? [
+                { count: 1, approval: true },
+                { percent: sc.stepPercent, pause: '30s' },
+              ]
+            : undefined;
         const maxCanaries = steps ? Math.max(1, Math.ceil((sc.count * sc.stepPercent!) / 100)) : sc.canary;
         const update: UpdateSpec = {
           maxParallel: sc.maxParallel,

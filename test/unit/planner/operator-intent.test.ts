@@ -8,12 +8,18 @@ describe('pause, resume and fail (Nomad §2.11, §2.12)', () => {
   const running = deployment({ web: groupState({ requireProgressBy: 20 * min }), idle: groupState({ progressDeadline: 0 }) });
 
   it('pausing says so and restarts the progress deadline', () => {
-    expect(setPaused(running, true, now)).toMatchObject({ ok: true, deployment: { status: 'paused', statusDescription: 'Deployment is paused', groups: { web: { requireProgressBy: 60 * min } } } });
+    expect(setPaused(running, true, now)).toMatchObject({
+      ok: true,
+      deployment: { status: 'paused', statusDescription: 'Deployment is paused', groups: { web: { requireProgressBy: 60 * min } } },
+    });
   });
 
   it('resuming says "Deployment is running" even while canaries await promotion (Nomad quirk, §4 case 31)', () => {
     const paused = deployment({ web: groupState({ desiredCanaries: 1 }) }, { status: 'paused', statusDescription: 'Deployment is paused' });
-    expect(setPaused(paused, false, now)).toMatchObject({ ok: true, deployment: { status: 'running', statusDescription: 'Deployment is running', groups: { web: { requireProgressBy: 60 * min } } } });
+    expect(setPaused(paused, false, now)).toMatchObject({
+      ok: true,
+      deployment: { status: 'running', statusDescription: 'Deployment is running', groups: { web: { requireProgressBy: 60 * min } } },
+    });
   });
 
   it('asking for the state it is already in changes nothing', () => {

@@ -20,7 +20,14 @@ describe('rescheduling failed allocations', () => {
   it.each<[string, ReschedulePolicy | undefined, RescheduleEvent[], number, number, object]>([
     ['after the delay: now', service, [], 0, 31 * s, { kind: 'now' }],
     ['before the delay: later, at failure + delay', service, [], 10 * s, 20 * s, { kind: 'later', at: 40 * s }],
-    ['batch: 1 attempt in 24h, used', batch, [{ at: 10 * s, delay: 5 * s }], 20 * s, 30 * s, { kind: 'never', reason: 'reschedule attempts exhausted (1 in 86400s)' }],
+    [
+      'batch: 1 attempt in 24h, used',
+      batch,
+      [{ at: 10 * s, delay: 5 * s }],
+      20 * s,
+      30 * s,
+      { kind: 'never', reason: 'reschedule attempts exhausted (1 in 86400s)' },
+    ],
     ['batch: the earlier attempt is outside the interval', batch, [{ at: 0, delay: 5 * s }], 90_000 * s, 90_010 * s, { kind: 'now' }],
     ['system jobs are not rescheduled', undefined, [], 0, 99 * s, { kind: 'never', reason: 'the job type is not rescheduled' }],
   ])('%s', (_rule, policy, previous, failedAt, now, expected) => expect(rescheduleDecision(policy, previous, failedAt, now)).toEqual(expected));

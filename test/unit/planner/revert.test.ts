@@ -15,7 +15,11 @@ const base = descriptions.progressDeadline;
 describe('auto-revert (Nomad §2.9)', () => {
   it('reverts to the latest stable version whose spec differs (§4 case 35)', () => {
     const history = [v(0, 'redis:6', true), v(1, 'redis:7', true), v(2, 'redis:8', false)];
-    expect(revertDecision(base, true, history[2]!.spec, history)).toEqual({ kind: 'revert', toVersion: history[1], description: 'Failed due to progress deadline - rolling back to job version 1' });
+    expect(revertDecision(base, true, history[2]!.spec, history)).toEqual({
+      kind: 'revert',
+      toVersion: history[1],
+      description: 'Failed due to progress deadline - rolling back to job version 1',
+    });
   });
 
   it('with no stable version: no revert, and says so (§4 case 34)', () => {
@@ -34,6 +38,9 @@ describe('auto-revert (Nomad §2.9)', () => {
   });
 
   it('without auto_revert: the plain description', () => {
-    expect(revertDecision(base, false, v(2, 'redis:8', false).spec, [v(1, 'redis:7', true)])).toEqual({ kind: 'none', description: 'Failed due to progress deadline' });
+    expect(revertDecision(base, false, v(2, 'redis:8', false).spec, [v(1, 'redis:7', true)])).toEqual({
+      kind: 'none',
+      description: 'Failed due to progress deadline',
+    });
   });
 });

@@ -42,7 +42,18 @@ describe('job summary per task group (Nomad §1.8)', () => {
   it('counts Pods by where they are in their life', async () => {
     const { jobSummary } = await import('../../../src/planner/job-summary.ts');
     const a = (phase: 'Pending' | 'Running' | 'Failed' | 'Succeeded', nodeName?: string) => ({
-      podName: `p-${Math.random()}`, uid: 'u', group: 'web', index: 0, version: 0, replacement: 0, canary: false, phase, createdAt: 0, containers: [], deleting: false, ...(nodeName ? { nodeName } : {}),
+      podName: `p-${Math.random()}`,
+      uid: 'u',
+      group: 'web',
+      index: 0,
+      version: 0,
+      replacement: 0,
+      canary: false,
+      phase,
+      createdAt: 0,
+      containers: [],
+      deleting: false,
+      ...(nodeName ? { nodeName } : {}),
     });
     const allocs = [a('Pending'), a('Pending', 'n1'), a('Running', 'n1'), a('Running', 'n1'), a('Failed', 'n1'), a('Succeeded', 'n1'), a('Running', 'gone')];
     expect(jobSummary(['web', 'db'], allocs, new Set(['gone']))).toEqual({

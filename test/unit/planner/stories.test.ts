@@ -38,7 +38,12 @@ describe('story: first registration', () => {
       [1, false],
       [2, false],
     ]);
-    expect(first.deployment).toMatchObject({ name: 'web-v0', status: 'running', statusDescription: 'Deployment is running', groups: { frontend: { desiredTotal: 3, desiredCanaries: 0 } } });
+    expect(first.deployment).toMatchObject({
+      name: 'web-v0',
+      status: 'running',
+      statusDescription: 'Deployment is running',
+      groups: { frontend: { desiredTotal: 3, desiredCanaries: 0 } },
+    });
     const last = w.settle();
     expect(w.deployment).toMatchObject({ status: 'successful', statusDescription: 'Deployment completed successfully' });
     expect(w.versions[0]!.stable).toBe(true);
@@ -57,7 +62,11 @@ describe('story: canary, promote, rolling update, success (§2.5)', () => {
     const canaryPass = w.step();
     expect(canaryPass.place).toMatchObject([{ index: 0, version: 1, canary: true, deployment: 'web-v1' }]);
     expect(canaryPass.stop).toEqual([]);
-    expect(w.deployment).toMatchObject({ name: 'web-v1', statusDescription: 'Deployment is running but requires manual promotion', groups: { frontend: { desiredTotal: 4, desiredCanaries: 1 } } });
+    expect(w.deployment).toMatchObject({
+      name: 'web-v1',
+      statusDescription: 'Deployment is running but requires manual promotion',
+      groups: { frontend: { desiredTotal: 4, desiredCanaries: 1 } },
+    });
 
     // The canary turns healthy; nothing else moves until someone promotes.
     w.settle();
@@ -69,7 +78,12 @@ describe('story: canary, promote, rolling update, success (§2.5)', () => {
     // The promoted canary stays placed-as-canary (the label is never cleared; Nomad's API flag is
     // derived from the promotion); the old allocation sharing its name stops.
     expect(promoted.stop).toContainEqual({ podName: 'web-frontend-0-v0', reason: 'alloc not needed due to job update' });
-    expect(w.live().filter((a) => a.canary).map((a) => a.podName)).toEqual(['web-frontend-0-v1']);
+    expect(
+      w
+        .live()
+        .filter((a) => a.canary)
+        .map((a) => a.podName),
+    ).toEqual(['web-frontend-0-v1']);
     expect(promoted.place.filter((p) => p.reason === 'destructive update').map((p) => p.index)).toEqual([1, 2]);
     expect(w.deployment?.statusDescription).toBe('Deployment is running');
 
@@ -79,7 +93,7 @@ describe('story: canary, promote, rolling update, success (§2.5)', () => {
     expect(w.versions.map((v) => v.stable)).toEqual([true, true]);
   });
 
-  it('refuses to promote unhealthy canaries with Nomad\'s error, and promotes once they are healthy (§4 case 13)', () => {
+  it("refuses to promote unhealthy canaries with Nomad's error, and promotes once they are healthy (§4 case 13)", () => {
     const w = new World();
     w.submit(web('nginx:1', 3, { canary: 1 }));
     w.settle();
@@ -351,7 +365,11 @@ describe('story: canary steps (beyond Nomad: its issue #11822)', () => {
 
     w.intend({ approveCanaryStep: 1 });
     w.settle();
-    expect(w.deployment).toMatchObject({ status: 'running', statusDescription: 'Deployment is running but requires manual promotion', groups: { frontend: { canaryStep: 2 } } });
+    expect(w.deployment).toMatchObject({
+      status: 'running',
+      statusDescription: 'Deployment is running but requires manual promotion',
+      groups: { frontend: { canaryStep: 2 } },
+    });
     expect(w.live().filter((a) => a.canary)).toHaveLength(2);
 
     w.intend({ promote: { all: true } });
@@ -373,7 +391,7 @@ describe('story: canary steps (beyond Nomad: its issue #11822)', () => {
   });
 });
 
-describe('story: more of Nomad\'s edge cases (§4)', () => {
+describe("story: more of Nomad's edge cases (§4)", () => {
   it('max_parallel 0: no deployment, every allocation replaced at once (case 10)', () => {
     const w = new World();
     w.submit(web('nginx:1', 4, { maxParallel: 0 }));
@@ -392,7 +410,10 @@ describe('story: more of Nomad\'s edge cases (§4)', () => {
   // deployment too. Caravan follows what Nomad does; no Pod of the unchanged group is replaced.
   it('two groups, one changed: the other is updated in place, none of its Pods replaced (case 11, as Nomad does it)', () => {
     const w = new World();
-    const two = (image: string): NomadJobSpec => ({ ...web(image, 2), taskGroups: [...web(image, 2).taskGroups, { ...web('redis:7', 1).taskGroups[0]!, name: 'cache' }] });
+    const two = (image: string): NomadJobSpec => ({
+      ...web(image, 2),
+      taskGroups: [...web(image, 2).taskGroups, { ...web('redis:7', 1).taskGroups[0]!, name: 'cache' }],
+    });
     w.submit(two('nginx:1'));
     w.settle();
     w.submit(two('nginx:2'));
@@ -531,7 +552,11 @@ describe('story: health set by hand over recorded health (§2.13 rule 3)', () =>
     w.markHealth(canary.podName, 'unhealthy');
     const pass = w.step();
     expect(pass.health).toEqual([{ podName: canary.podName, health: 'unhealthy', at: w.now, reason: 'Marked unhealthy by hand' }]);
-    expect(w.deployment).toMatchObject({ status: 'failed', statusDescription: 'Failed due to unhealthy allocations', groups: { frontend: { healthyAllocs: 0, unhealthyAllocs: 1 } } });
+    expect(w.deployment).toMatchObject({
+      status: 'failed',
+      statusDescription: 'Failed due to unhealthy allocations',
+      groups: { frontend: { healthyAllocs: 0, unhealthyAllocs: 1 } },
+    });
   });
 
   it('healthy over unhealthy counts the allocation healthy and lets the rollout go on', () => {

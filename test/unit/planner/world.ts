@@ -77,11 +77,13 @@ export class World {
       const container = { name: task.name, init: false, ready: behavior === 'ready', restartCount: 0, runningSince: startAt };
       if (behavior === 'fail') {
         const failedAt = startAt + 5000;
-        if (this.now >= failedAt) return { ...a, phase: 'Failed', startedAt: startAt, containers: [{ ...container, ready: false, terminated: { exitCode: 1, at: failedAt } }] };
+        if (this.now >= failedAt)
+          return { ...a, phase: 'Failed', startedAt: startAt, containers: [{ ...container, ready: false, terminated: { exitCode: 1, at: failedAt } }] };
       }
       if (behavior === 'complete') {
         const doneAt = startAt + 5000;
-        if (this.now >= doneAt) return { ...a, phase: 'Succeeded', startedAt: startAt, containers: [{ ...container, ready: false, terminated: { exitCode: 0, at: doneAt } }] };
+        if (this.now >= doneAt)
+          return { ...a, phase: 'Succeeded', startedAt: startAt, containers: [{ ...container, ready: false, terminated: { exitCode: 0, at: doneAt } }] };
       }
       if (behavior === 'crash') {
         return { ...a, phase: 'Running', startedAt: startAt, containers: [{ ...container, ready: false, restartCount: 1, waitingReason: 'CrashLoopBackOff' }] };
@@ -117,7 +119,7 @@ export class World {
       if (crash && i > crash.after) break;
       const cut = crash !== undefined && i === crash.after;
       if (cut && w.kind !== 'deletePods' && w.kind !== 'createPods') break;
-      this.apply(w, cut ? crash.lands ?? (() => false) : () => true);
+      this.apply(w, cut ? (crash.lands ?? (() => false)) : () => true);
     }
     this.plans.push(p);
     return p;
@@ -193,7 +195,8 @@ export class World {
   settle(passes = 100): Plan {
     let last = this.step();
     for (let i = 0; i < passes; i++) {
-      const busy = last.place.length + last.stop.length + last.inPlace.length + last.health.length > 0 || last.revertTo !== undefined || last.markStable !== undefined;
+      const busy =
+        last.place.length + last.stop.length + last.inPlace.length + last.health.length > 0 || last.revertTo !== undefined || last.markStable !== undefined;
       if (!busy) {
         if (last.requeueAt === undefined) return last;
         this.now = Math.max(this.now, last.requeueAt);

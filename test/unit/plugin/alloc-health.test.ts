@@ -21,7 +21,10 @@ describe('naming an allocation: a Pod name or an allocation ID prefix', () => {
   });
 
   it('lists the matches of a prefix shared by several allocations', () => {
-    const twins = [allocPod({ name: 'x-0', uid: 'abcd-1', index: 0, version: 0, created: 0 }), allocPod({ name: 'x-1', uid: 'abcd-2', index: 1, version: 0, created: 0 })];
+    const twins = [
+      allocPod({ name: 'x-0', uid: 'abcd-1', index: 0, version: 0, created: 0 }),
+      allocPod({ name: 'x-1', uid: 'abcd-2', index: 1, version: 0, created: 0 }),
+    ];
     const found = findAllocationPod(twins, 'abc');
     expect(found).toEqual({ ok: false, error: 'allocation ID prefix "abc" matches 2 allocations; give more of it:\n  abcd-1  x-0\n  abcd-2  x-1' });
   });
@@ -37,10 +40,34 @@ describe('setting health by hand (§2.13)', () => {
 
   it.each([
     ['an allocation of a running deployment', fresh, webV1(), 'unhealthy', { ok: true, unchanged: false, warnings: [] }],
-    ['already marked so', allocPod({ name: 'p', uid: 'u', index: 0, version: 1, created: 0, deployment: 'web-v1', manual: 'healthy' }), webV1(), 'healthy', { ok: true, unchanged: true, warnings: [] }],
-    ['not part of a deployment', allocPod({ name: 'p', uid: 'u', index: 0, version: 1, created: 0 }), undefined, 'healthy', { ok: false, error: 'allocation p is not part of a deployment' }],
-    ['its deployment is gone', fresh, undefined, 'healthy', { ok: false, error: 'allocation web-frontend-0-v1 is part of deployment web-v1, which no longer exists' }],
-    ['its deployment has ended', fresh, webV1({ status: { status: 'successful' } }), 'healthy', { ok: false, error: "can't set health of allocations for a terminal deployment" }],
+    [
+      'already marked so',
+      allocPod({ name: 'p', uid: 'u', index: 0, version: 1, created: 0, deployment: 'web-v1', manual: 'healthy' }),
+      webV1(),
+      'healthy',
+      { ok: true, unchanged: true, warnings: [] },
+    ],
+    [
+      'not part of a deployment',
+      allocPod({ name: 'p', uid: 'u', index: 0, version: 1, created: 0 }),
+      undefined,
+      'healthy',
+      { ok: false, error: 'allocation p is not part of a deployment' },
+    ],
+    [
+      'its deployment is gone',
+      fresh,
+      undefined,
+      'healthy',
+      { ok: false, error: 'allocation web-frontend-0-v1 is part of deployment web-v1, which no longer exists' },
+    ],
+    [
+      'its deployment has ended',
+      fresh,
+      webV1({ status: { status: 'successful' } }),
+      'healthy',
+      { ok: false, error: "can't set health of allocations for a terminal deployment" },
+    ],
   ] as const)('%s', (_case, pod, deployment, health, decision) => {
     expect(allocHealthDecision(pod, deployment, health)).toEqual(decision);
   });

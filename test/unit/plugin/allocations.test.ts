@@ -45,6 +45,11 @@ describe('allocations read off Pods', () => {
 
   it('leaves out Pods that are not allocations, and lists the newest first', () => {
     const stranger = { metadata: { name: 'x', uid: 'x' } };
-    expect(allocationRows([...pods, stranger], nodes).map((a) => a.podName)).toEqual(['web-frontend-0-v1', 'web-frontend-0-v0', 'web-frontend-1-v0', 'web-frontend-2-v0']);
+    expect(allocationRows([...pods, stranger], nodes).map((a) => a.podName)).toEqual([
+      'web-frontend-0-v1',
+      'web-frontend-0-v0',
+      'web-frontend-1-v0',
+      'web-frontend-2-v0',
+    ]);
   });
 });

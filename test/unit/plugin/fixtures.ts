@@ -38,7 +38,13 @@ export function webJob(overrides: Partial<NomadJob['status']> = {}): NomadJob {
       desired: 3,
       running: 4,
       summary: { frontend: { queued: 0, starting: 0, running: 4, failed: 0, complete: 0, lost: 0 } },
-      latestDeployment: { name: 'web-v1', id: 'd1d1d1d1-0000-4000-8000-000000000001', jobVersion: 1, status: 'running', statusDescription: 'Deployment is running but requires manual promotion' },
+      latestDeployment: {
+        name: 'web-v1',
+        id: 'd1d1d1d1-0000-4000-8000-000000000001',
+        jobVersion: 1,
+        status: 'running',
+        statusDescription: 'Deployment is running but requires manual promotion',
+      },
       conditions: [],
       ...overrides,
     },
@@ -46,11 +52,19 @@ export function webJob(overrides: Partial<NomadJob['status']> = {}): NomadJob {
 }
 
 /** NomadDeployment web-v1 (resources/nomad-deployment.ts): one healthy canary, not promoted. */
-export function webV1(overrides: { spec?: Partial<NomadDeployment['spec']>; status?: Partial<NonNullable<NomadDeployment['status']>>; generation?: number } = {}): NomadDeployment {
+export function webV1(
+  overrides: { spec?: Partial<NomadDeployment['spec']>; status?: Partial<NonNullable<NomadDeployment['status']>>; generation?: number } = {},
+): NomadDeployment {
   return {
     apiVersion: 'caravan.dev/v1alpha1',
     kind: 'NomadDeployment',
-    metadata: { name: 'web-v1', namespace: 'shop', uid: 'd1d1d1d1-0000-4000-8000-000000000001', generation: overrides.generation ?? 1, labels: { 'caravan.dev/job': 'web' } },
+    metadata: {
+      name: 'web-v1',
+      namespace: 'shop',
+      uid: 'd1d1d1d1-0000-4000-8000-000000000001',
+      generation: overrides.generation ?? 1,
+      labels: { 'caravan.dev/job': 'web' },
+    },
     spec: { job: 'web', jobVersion: 1, ...overrides.spec },
     status: {
       observedGeneration: overrides.generation ?? 1,
@@ -80,7 +94,20 @@ export function webV1(overrides: { spec?: Partial<NomadDeployment['spec']>; stat
   };
 }
 
-export function allocPod(o: { name: string; uid: string; index: number; version: number; canary?: boolean; node?: string; phase?: string; created: number; deployment?: string; health?: string; manual?: string; deleting?: boolean }): V1Pod {
+export function allocPod(o: {
+  name: string;
+  uid: string;
+  index: number;
+  version: number;
+  canary?: boolean;
+  node?: string;
+  phase?: string;
+  created: number;
+  deployment?: string;
+  health?: string;
+  manual?: string;
+  deleting?: boolean;
+}): V1Pod {
   return {
     metadata: {
       name: o.name,
@@ -88,7 +115,13 @@ export function allocPod(o: { name: string; uid: string; index: number; version:
       uid: o.uid,
       creationTimestamp: at(o.created) as unknown as Date,
       ...(o.deleting ? { deletionTimestamp: at(o.created + 100) as unknown as Date } : {}),
-      labels: { 'caravan.dev/job': 'web', 'caravan.dev/task-group': 'frontend', 'caravan.dev/job-version': String(o.version), 'caravan.dev/alloc-index': String(o.index), 'caravan.dev/canary': String(o.canary ?? false) },
+      labels: {
+        'caravan.dev/job': 'web',
+        'caravan.dev/task-group': 'frontend',
+        'caravan.dev/job-version': String(o.version),
+        'caravan.dev/alloc-index': String(o.index),
+        'caravan.dev/canary': String(o.canary ?? false),
+      },
       annotations: {
         'caravan.dev/alloc-name': `web.frontend[${o.index}]`,
         ...(o.deployment ? { 'caravan.dev/deployment': o.deployment } : {}),
@@ -106,14 +139,54 @@ export function allocPod(o: { name: string; uid: string; index: number; version:
 }
 
 export const pods: V1Pod[] = [
-  allocPod({ name: 'web-frontend-0-v0', uid: 'a0a0a0a0-0000-4000-8000-000000000000', index: 0, version: 0, node: 'kwok-node-0', created: 1, deployment: 'web-v0', health: `healthy@${at(6)}` }),
-  allocPod({ name: 'web-frontend-1-v0', uid: 'a1a1a1a1-0000-4000-8000-000000000001', index: 1, version: 0, node: 'kwok-node-1', created: 1, deployment: 'web-v0', health: `healthy@${at(6)}` }),
-  allocPod({ name: 'web-frontend-2-v0', uid: 'a2a2a2a2-0000-4000-8000-000000000002', index: 2, version: 0, node: 'kwok-node-2', created: 1, deployment: 'web-v0', health: `healthy@${at(6)}` }),
-  allocPod({ name: 'web-frontend-0-v1', uid: 'c0c0c0c0-0000-4000-8000-00000000000c', index: 0, version: 1, canary: true, node: 'kwok-node-3', created: 62, deployment: 'web-v1', health: `healthy@${at(67)}` }),
+  allocPod({
+    name: 'web-frontend-0-v0',
+    uid: 'a0a0a0a0-0000-4000-8000-000000000000',
+    index: 0,
+    version: 0,
+    node: 'kwok-node-0',
+    created: 1,
+    deployment: 'web-v0',
+    health: `healthy@${at(6)}`,
+  }),
+  allocPod({
+    name: 'web-frontend-1-v0',
+    uid: 'a1a1a1a1-0000-4000-8000-000000000001',
+    index: 1,
+    version: 0,
+    node: 'kwok-node-1',
+    created: 1,
+    deployment: 'web-v0',
+    health: `healthy@${at(6)}`,
+  }),
+  allocPod({
+    name: 'web-frontend-2-v0',
+    uid: 'a2a2a2a2-0000-4000-8000-000000000002',
+    index: 2,
+    version: 0,
+    node: 'kwok-node-2',
+    created: 1,
+    deployment: 'web-v0',
+    health: `healthy@${at(6)}`,
+  }),
+  allocPod({
+    name: 'web-frontend-0-v1',
+    uid: 'c0c0c0c0-0000-4000-8000-00000000000c',
+    index: 0,
+    version: 1,
+    canary: true,
+    node: 'kwok-node-3',
+    created: 62,
+    deployment: 'web-v1',
+    health: `healthy@${at(67)}`,
+  }),
 ];
 
 export const nodes = new Map<string, NodeInfo>(
-  ['kwok-node-0', 'kwok-node-1', 'kwok-node-2', 'kwok-node-3'].map((name, i) => [name, { name, uid: `${i}${i}${i}${i}eeee-0000-4000-8000-00000000000${i}`, ready: true }]),
+  ['kwok-node-0', 'kwok-node-1', 'kwok-node-2', 'kwok-node-3'].map((name, i) => [
+    name,
+    { name, uid: `${i}${i}${i}${i}eeee-0000-4000-8000-00000000000${i}`, ready: true },
+  ]),
 );
 
 export function snapshot(over: Partial<JobSnapshot> = {}): JobSnapshot {

@@ -5,7 +5,12 @@ const now = Date.parse('2026-03-01T12:00:00Z');
 
 describe("Nomad's CLI layout", () => {
   it('aligns Key = value blocks on the =', () => {
-    expect(formatKV([['ID', 'web'], ['Submit Date', '2026-03-01T10:00:00Z']])).toBe('ID          = web\nSubmit Date = 2026-03-01T10:00:00Z');
+    expect(
+      formatKV([
+        ['ID', 'web'],
+        ['Submit Date', '2026-03-01T10:00:00Z'],
+      ]),
+    ).toBe('ID          = web\nSubmit Date = 2026-03-01T10:00:00Z');
   });
 
   it('puts a multi-line value under its key without a trailing space', () => {
@@ -13,7 +18,15 @@ describe("Nomad's CLI layout", () => {
   });
 
   it('aligns table columns two spaces apart, without padding the last one', () => {
-    expect(formatList(['ID', 'Status'], [['a0a0a0a0', 'running'], ['b', 'pending']])).toBe('ID        Status\na0a0a0a0  running\nb         pending');
+    expect(
+      formatList(
+        ['ID', 'Status'],
+        [
+          ['a0a0a0a0', 'running'],
+          ['b', 'pending'],
+        ],
+      ),
+    ).toBe('ID        Status\na0a0a0a0  running\nb         pending');
   });
 
   it.each([

@@ -53,9 +53,18 @@ describe('kubectl nomad with an option value it does not take', () => {
     );
 
   it.each([
-    [['watch', 'web', '--interval', '10ms'], "error: option '--interval <duration>' argument '10ms' is invalid. It takes a duration from 100ms to 1h, such as 1s or 5s."],
-    [['promote', 'web', '--wait', 'soon'], "error: option '--wait <duration>' argument 'soon' is invalid. It takes a duration such as 15s, 5m or 1h30m (at most 24h), or 0 to not wait."],
-    [['revert', 'web', 'v2'], "error: command-argument value 'v2' is invalid for argument 'version'. It takes a job version number, as kubectl nomad history lists them."],
+    [
+      ['watch', 'web', '--interval', '10ms'],
+      "error: option '--interval <duration>' argument '10ms' is invalid. It takes a duration from 100ms to 1h, such as 1s or 5s.",
+    ],
+    [
+      ['promote', 'web', '--wait', 'soon'],
+      "error: option '--wait <duration>' argument 'soon' is invalid. It takes a duration such as 15s, 5m or 1h30m (at most 24h), or 0 to not wait.",
+    ],
+    [
+      ['revert', 'web', 'v2'],
+      "error: command-argument value 'v2' is invalid for argument 'version'. It takes a job version number, as kubectl nomad history lists them.",
+    ],
   ])('%j exits with 2 and names the option', { timeout: 30_000 }, async (args, message) => {
     const { code, stderr } = await run(...args);
     expect(stderr.split('\n')[0]).toBe(message);

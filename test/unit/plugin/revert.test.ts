@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { gitOpsWarning, planRevert } from '../../../src/plugin/revert.ts';
 import { versions, webJob, webSpec } from './fixtures.ts';
 
-describe('revert: version N\'s spec written back as the user\'s change', () => {
+describe("revert: version N's spec written back as the user's change", () => {
   it('writes the spec of the version asked for', () => {
     expect(planRevert(webJob(), versions, 0)).toEqual({ kind: 'write', spec: webSpec('nginx:1'), target: versions[0] });
   });

@@ -47,7 +47,9 @@ describe('kubectl nomad status: like nomad job status', () => {
   it('with --verbose: full IDs, Pod and Node names, absolute times', () => {
     const text = formatStatus(statusReport(snapshot()), now, plainStyle, { verbose: true });
     expect(text).toContain('ID          = d1d1d1d1-0000-4000-8000-000000000001');
-    expect(text).toContain('c0c0c0c0-0000-4000-8000-00000000000c  web-frontend-0-v1  3333eeee-0000-4000-8000-000000000003  kwok-node-3  frontend    1        run      running  2026-03-01T10:01:02Z  2026-03-01T10:01:07Z');
+    expect(text).toContain(
+      'c0c0c0c0-0000-4000-8000-00000000000c  web-frontend-0-v1  3333eeee-0000-4000-8000-000000000003  kwok-node-3  frontend    1        run      running  2026-03-01T10:01:02Z  2026-03-01T10:01:07Z',
+    );
   });
 
   it('bolds the headings on a terminal only', () => {
@@ -56,13 +58,32 @@ describe('kubectl nomad status: like nomad job status', () => {
   });
 
   it.each([
-    ['no canaries: no Promoted or Canaries columns', { desiredCanaries: 0, placedCanaries: [] }, 'Task Group  Auto Revert  Desired  Placed  Healthy  Unhealthy  Progress Deadline'],
-    ['no auto-revert, no progress deadline', { autoRevert: false, progressDeadline: '0s' }, 'Task Group  Promoted  Desired  Canaries  Placed  Healthy  Unhealthy'],
-    ['canary steps (Caravan): a Canary Step column', { canaryStep: 1, stepCanaries: 1 }, 'Task Group  Auto Revert  Promoted  Desired  Canaries  Canary Step  Placed  Healthy  Unhealthy  Progress Deadline'],
+    [
+      'no canaries: no Promoted or Canaries columns',
+      { desiredCanaries: 0, placedCanaries: [] },
+      'Task Group  Auto Revert  Desired  Placed  Healthy  Unhealthy  Progress Deadline',
+    ],
+    [
+      'no auto-revert, no progress deadline',
+      { autoRevert: false, progressDeadline: '0s' },
+      'Task Group  Promoted  Desired  Canaries  Placed  Healthy  Unhealthy',
+    ],
+    [
+      'canary steps (Caravan): a Canary Step column',
+      { canaryStep: 1, stepCanaries: 1 },
+      'Task Group  Auto Revert  Promoted  Desired  Canaries  Canary Step  Placed  Healthy  Unhealthy  Progress Deadline',
+    ],
   ])("the Deployed table shows only the columns in use, as Nomad's does: %s", (_case, group, header) => {
     const base = webV1().status!.taskGroups!['frontend']!;
-    const text = formatStatus(statusReport(snapshot({ deployments: [webV1({ status: { taskGroups: { frontend: { ...base, ...group } } } })] })), now, plainStyle);
-    const headers = text.split('\n').filter((l) => l.startsWith('Task Group')).map((l) => l.split(/ {2,}/));
+    const text = formatStatus(
+      statusReport(snapshot({ deployments: [webV1({ status: { taskGroups: { frontend: { ...base, ...group } } } })] })),
+      now,
+      plainStyle,
+    );
+    const headers = text
+      .split('\n')
+      .filter((l) => l.startsWith('Task Group'))
+      .map((l) => l.split(/ {2,}/));
     expect(headers).toContainEqual(header.split(/ {2,}/));
   });
 
@@ -70,7 +91,17 @@ describe('kubectl nomad status: like nomad job status', () => {
     const refused = webV1({
       generation: 2,
       spec: { promote: { all: true } },
-      status: { conditions: [{ type: 'IntentHonoured', status: 'False', reason: 'Refused', message: '1 error occurred:\n\t* Task group "frontend" has 0/1 healthy allocations\n\n', observedGeneration: 2 }] },
+      status: {
+        conditions: [
+          {
+            type: 'IntentHonoured',
+            status: 'False',
+            reason: 'Refused',
+            message: '1 error occurred:\n\t* Task group "frontend" has 0/1 healthy allocations\n\n',
+            observedGeneration: 2,
+          },
+        ],
+      },
     });
     const text = formatStatus(statusReport(snapshot({ deployments: [refused] })), now, plainStyle);
     expect(text).toContain('Intent      = promote all\nRefused     = 1 error occurred:');
@@ -86,7 +117,12 @@ describe('kubectl nomad status: like nomad job status', () => {
   });
 
   it('says when an auto-revert is in effect', () => {
-    const job = webJob({ version: 2, runningVersion: 2, stableVersion: 0, revert: { fromVersion: 1, toVersion: 2, reason: 'Failed due to unhealthy allocations - rolling back to job version 0' } });
+    const job = webJob({
+      version: 2,
+      runningVersion: 2,
+      stableVersion: 0,
+      revert: { fromVersion: 1, toVersion: 2, reason: 'Failed due to unhealthy allocations - rolling back to job version 0' },
+    });
     expect(formatStatus(statusReport(snapshot({ job })), now, plainStyle)).toContain(
       'Reverted       = running version 2 instead of 1 until the spec changes (Failed due to unhealthy allocations - rolling back to job version 0)',
     );
@@ -104,7 +140,12 @@ describe('kubectl nomad status: like nomad job status', () => {
     expect(report).toMatchObject({
       job: { id: 'web', namespace: 'shop', type: 'service', priority: 50, status: 'running', version: 1, stableVersion: 0, observed: true },
       summary: { frontend: { running: 4, unknown: 0 } },
-      latestDeployment: { name: 'web-v1', id: 'd1d1d1d1-0000-4000-8000-000000000001', status: 'running', taskGroups: [{ name: 'frontend', promoted: false, canaries: 1, healthy: 1 }] },
+      latestDeployment: {
+        name: 'web-v1',
+        id: 'd1d1d1d1-0000-4000-8000-000000000001',
+        status: 'running',
+        taskGroups: [{ name: 'frontend', promoted: false, canaries: 1, healthy: 1 }],
+      },
     });
     expect(report.allocations).toHaveLength(4);
   });
@@ -114,6 +155,11 @@ describe('kubectl nomad status: like nomad job status', () => {
     expect(latestDeploymentOf({ job: webJob(), deployments: [v0, webV1()] })?.metadata.name).toBe('web-v1');
     const { latestDeployment: _, ...unnamed } = webJob().status!;
     expect(latestDeploymentOf({ job: { ...webJob(), status: unnamed }, deployments: [v0, webV1()] })?.metadata.name).toBe('web-v1');
-    expect(latestDeploymentOf({ job: webJob({ latestDeployment: { name: 'web-v0', jobVersion: 0, status: 'successful', statusDescription: '' } }), deployments: [v0, webV1()] })?.metadata.name).toBe('web-v0');
+    expect(
+      latestDeploymentOf({
+        job: webJob({ latestDeployment: { name: 'web-v0', jobVersion: 0, status: 'successful', statusDescription: '' } }),
+        deployments: [v0, webV1()],
+      })?.metadata.name,
+    ).toBe('web-v0');
   });
 });

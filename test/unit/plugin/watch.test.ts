@@ -6,8 +6,17 @@ import type { NomadJob } from '../../../src/resources/nomad-job.ts';
 import { t0, webJob, webV1 } from './fixtures.ts';
 
 const group = webV1().status!.taskGroups!['frontend']!;
-const promoted = webV1({ spec: { promote: { all: true } }, status: { statusDescription: 'Deployment is running', taskGroups: { frontend: { ...group, promoted: true, placedAllocs: 2, healthyAllocs: 1 } } } });
-const successful = webV1({ status: { status: 'successful', statusDescription: 'Deployment completed successfully', taskGroups: { frontend: { ...group, promoted: true, placedAllocs: 3, healthyAllocs: 3 } } } });
+const promoted = webV1({
+  spec: { promote: { all: true } },
+  status: { statusDescription: 'Deployment is running', taskGroups: { frontend: { ...group, promoted: true, placedAllocs: 2, healthyAllocs: 1 } } },
+});
+const successful = webV1({
+  status: {
+    status: 'successful',
+    statusDescription: 'Deployment completed successfully',
+    taskGroups: { frontend: { ...group, promoted: true, placedAllocs: 3, healthyAllocs: 3 } },
+  },
+});
 
 describe('watch: exit codes', () => {
   it.each([
@@ -22,18 +31,33 @@ describe('watch: exit codes', () => {
 });
 
 describe('watch: progress lines', () => {
-  it('say the status, description and each group\'s counters', () => {
-    expect(progressLine(deploymentReport(webV1()))).toBe('web-v1 running: Deployment is running but requires manual promotion | frontend: healthy 1/3, placed 1, canaries 1/1');
+  it("say the status, description and each group's counters", () => {
+    expect(progressLine(deploymentReport(webV1()))).toBe(
+      'web-v1 running: Deployment is running but requires manual promotion | frontend: healthy 1/3, placed 1, canaries 1/1',
+    );
     expect(progressLine(deploymentReport(promoted))).toBe('web-v1 running: Deployment is running | frontend: healthy 1/3, placed 2, canaries 1/1 promoted');
   });
 
   it('carry a refusal of the intent on one line', () => {
-    const refused = webV1({ status: { conditions: [{ type: 'IntentHonoured', status: 'False', reason: 'Refused', message: '1 error occurred:\n\t* Task group "frontend" has 0/1 healthy allocations\n\n' }] } });
+    const refused = webV1({
+      status: {
+        conditions: [
+          {
+            type: 'IntentHonoured',
+            status: 'False',
+            reason: 'Refused',
+            message: '1 error occurred:\n\t* Task group "frontend" has 0/1 healthy allocations\n\n',
+          },
+        ],
+      },
+    });
     expect(progressLine(deploymentReport(refused))).toMatch(/\(intent refused: 1 error occurred: \* Task group "frontend" has 0\/1 healthy allocations\)$/);
   });
 
   it('end by saying what happens next after a failure with a rollback', () => {
-    const failed = webV1({ status: { status: 'failed', statusDescription: 'Failed due to unhealthy allocations - rolling back to job version 0', revertedJobVersion: 0 } });
+    const failed = webV1({
+      status: { status: 'failed', statusDescription: 'Failed due to unhealthy allocations - rolling back to job version 0', revertedJobVersion: 0 },
+    });
     expect(outcomeLine(deploymentReport(failed), 'web')).toBe(
       'Deployment web-v1 (d1d1d1d1) failed: Failed due to unhealthy allocations - rolling back to job version 0\nCaravan is rolling back to job version 0; follow it with: kubectl nomad watch web',
     );
@@ -80,7 +104,10 @@ describe('watch: following a rollout', () => {
 
   it('gives up after --timeout with exit code 2', async () => {
     const { deps } = scripted([webV1()]);
-    expect(await watchRollout('web', deps, { intervalMs: 1000, timeoutMs: 5000 })).toMatchObject({ code: 2, message: 'timed out after 5s; web-v1 is still running' });
+    expect(await watchRollout('web', deps, { intervalMs: 1000, timeoutMs: 5000 })).toMatchObject({
+      code: 2,
+      message: 'timed out after 5s; web-v1 is still running',
+    });
   });
 
   it('waits for the controller to see a spec just applied before picking the deployment', async () => {

@@ -8,11 +8,26 @@ const web: TaskGroupSpec = {
   name: 'frontend',
   count: 3,
   meta: { tier: 'web' },
-  networks: [{ ports: [{ label: 'http', to: 8080 }, { label: 'admin', static: 9000 }] }],
+  networks: [
+    {
+      ports: [
+        { label: 'http', to: 8080 },
+        { label: 'admin', static: 9000 },
+      ],
+    },
+  ],
   services: [{ name: 'web', port: 'http', checks: [{ type: 'http', path: '/healthz', interval: '5s', timeout: '1s' }] }],
   tasks: [
     { name: 'migrate', driver: 'docker', lifecycle: { hook: 'prestart' }, config: { image: 'web:2', command: '/migrate' } },
-    { name: 'nginx', driver: 'docker', config: { image: 'nginx:1.27', ports: ['http', 'admin'], command: 'nginx', args: ['-g', 'daemon off;'] }, env: { MODE: 'prod', NOMAD_REGION: 'override' }, resources: { cpu: 250, memoryMB: 128, memoryMaxMB: 256 }, killTimeout: '20s', user: '1000:2000' },
+    {
+      name: 'nginx',
+      driver: 'docker',
+      config: { image: 'nginx:1.27', ports: ['http', 'admin'], command: 'nginx', args: ['-g', 'daemon off;'] },
+      env: { MODE: 'prod', NOMAD_REGION: 'override' },
+      resources: { cpu: 250, memoryMB: 128, memoryMaxMB: 256 },
+      killTimeout: '20s',
+      user: '1000:2000',
+    },
   ],
   kubernetes: { labels: { team: 'shop' }, serviceAccountName: 'web', tolerations: [{ operator: 'Exists' }] },
 };
@@ -47,7 +62,9 @@ describe('the Pod of an allocation', () => {
 
   it("records Nomad's allocation name and its deployment, and is owned by the NomadJob", () => {
     expect(pod.metadata?.annotations).toMatchObject({ 'caravan.dev/alloc-name': 'shop.frontend[2]', 'caravan.dev/deployment': 'shop-v4' });
-    expect(pod.metadata?.ownerReferences).toEqual([{ apiVersion: 'caravan.dev/v1alpha1', kind: 'NomadJob', name: 'shop', uid: 'uid-1', controller: true, blockOwnerDeletion: true }]);
+    expect(pod.metadata?.ownerReferences).toEqual([
+      { apiVersion: 'caravan.dev/v1alpha1', kind: 'NomadJob', name: 'shop', uid: 'uid-1', controller: true, blockOwnerDeletion: true },
+    ]);
     expect(pod.metadata?.namespace).toBe('team-a');
   });
 
@@ -74,7 +91,13 @@ describe('the Pod of an allocation', () => {
   });
 
   it("turns the service's http check into the readiness probe of the task listening on its port", () => {
-    expect(nginx.readinessProbe).toEqual({ httpGet: { path: '/healthz', port: 8080, scheme: 'HTTP' }, periodSeconds: 5, timeoutSeconds: 1, failureThreshold: 1, successThreshold: 1 });
+    expect(nginx.readinessProbe).toEqual({
+      httpGet: { path: '/healthz', port: 8080, scheme: 'HTTP' },
+      periodSeconds: 5,
+      timeoutSeconds: 1,
+      failureThreshold: 1,
+      successThreshold: 1,
+    });
   });
 
   it.each<[string, Partial<V1EnvVar>]>([
@@ -102,17 +125,29 @@ describe('the Pod of an allocation', () => {
       { key: 'caravan.dev/datacenter', operator: 'In', values: ['dc1'] },
       { key: 'kubernetes.io/os', operator: 'In', values: ['linux'] },
     ]);
-    expect(affinity?.nodeAffinity?.preferredDuringSchedulingIgnoredDuringExecution).toEqual([{ weight: 30, preference: { matchExpressions: [{ key: 'rack', operator: 'NotIn', values: ['r1'] }] } }]);
+    expect(affinity?.nodeAffinity?.preferredDuringSchedulingIgnoredDuringExecution).toEqual([
+      { weight: 30, preference: { matchExpressions: [{ key: 'rack', operator: 'NotIn', values: ['r1'] }] } },
+    ]);
     expect(affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution).toEqual([
       { labelSelector: { matchLabels: { 'caravan.dev/job': 'shop', 'caravan.dev/task-group': 'frontend' } }, topologyKey: 'kubernetes.io/hostname' },
     ]);
     expect(pod.spec?.topologySpreadConstraints).toEqual([
-      { maxSkew: 1, topologyKey: 'caravan.dev/datacenter', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: { 'caravan.dev/job': 'shop', 'caravan.dev/task-group': 'frontend' } } },
+      {
+        maxSkew: 1,
+        topologyKey: 'caravan.dev/datacenter',
+        whenUnsatisfiable: 'ScheduleAnyway',
+        labelSelector: { matchLabels: { 'caravan.dev/job': 'shop', 'caravan.dev/task-group': 'frontend' } },
+      },
     ]);
   });
 
   it('carries the kubernetes block, the kill timeout as grace period, and the numeric user', () => {
-    expect(pod.spec).toMatchObject({ serviceAccountName: 'web', tolerations: [{ operator: 'Exists' }], terminationGracePeriodSeconds: 20, restartPolicy: 'Always' });
+    expect(pod.spec).toMatchObject({
+      serviceAccountName: 'web',
+      tolerations: [{ operator: 'Exists' }],
+      terminationGracePeriodSeconds: 20,
+      restartPolicy: 'Always',
+    });
     expect(nginx.securityContext).toEqual({ runAsUser: 1000, runAsGroup: 2000 });
   });
 
@@ -121,7 +156,10 @@ describe('the Pod of an allocation', () => {
     ['batch', 0, 'Never'],
     ['service', 2, 'Always'],
   ] as const)('a %s job with %d restart attempts runs with restartPolicy %s', (type, attempts, policy) => {
-    const j = canonicalJob('j', 'd', { type, taskGroups: [{ name: 'g', restart: { attempts }, tasks: [{ name: 't', driver: 'docker', config: { image: 'x' } }] }] });
+    const j = canonicalJob('j', 'd', {
+      type,
+      taskGroups: [{ name: 'g', restart: { attempts }, tasks: [{ name: 't', driver: 'docker', config: { image: 'x' } }] }],
+    });
     expect(renderAllocationPod({ job: j, jobUid: 'u', version: 0, group: 'g', index: 0, canary: false }).spec?.restartPolicy).toBe(policy);
   });
 

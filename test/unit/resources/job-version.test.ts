@@ -3,7 +3,12 @@ import type { JobVersion } from '../../../src/model/job-versions.ts';
 import { versionFromRevision, versionRevision } from '../../../src/resources/job-version.ts';
 import { exampleSpec } from '../model/fixtures.ts';
 
-const v = (version: number, stable = false, count = version + 1): JobVersion => ({ version, stable, spec: exampleSpec({}, { count }), submitTime: '2026-11-22T09:00:00.000Z' });
+const v = (version: number, stable = false, count = version + 1): JobVersion => ({
+  version,
+  stable,
+  spec: exampleSpec({}, { count }),
+  submitTime: '2026-11-22T09:00:00.000Z',
+});
 
 describe('job versions', () => {
   it('round-trips through its ControllerRevision', () => {

@@ -2,7 +2,10 @@ import type { V1Node } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import { isNodeReady, readinessOnly } from '../../../src/resources/node.ts';
 
-const node = (conditions: { type: string; status: string }[] | undefined): V1Node => ({ metadata: { name: 'n1', uid: 'u1' }, ...(conditions ? { status: { conditions } } : {}) });
+const node = (conditions: { type: string; status: string }[] | undefined): V1Node => ({
+  metadata: { name: 'n1', uid: 'u1' },
+  ...(conditions ? { status: { conditions } } : {}),
+});
 
 describe('isNodeReady: a node that keeps its allocations', () => {
   it.each<[string, V1Node | undefined, boolean]>([
@@ -19,7 +22,17 @@ describe('isNodeReady: a node that keeps its allocations', () => {
 
 describe('readinessOnly: what the Node cache keeps', () => {
   it('keeps identity and the Ready condition, nothing else', () => {
-    const full: V1Node = { metadata: { name: 'n1', uid: 'u1' }, spec: { podCIDR: '10.0.0.0/24' }, status: { conditions: [{ type: 'MemoryPressure', status: 'False' }, { type: 'Ready', status: 'True' }], capacity: { cpu: '32' } } };
+    const full: V1Node = {
+      metadata: { name: 'n1', uid: 'u1' },
+      spec: { podCIDR: '10.0.0.0/24' },
+      status: {
+        conditions: [
+          { type: 'MemoryPressure', status: 'False' },
+          { type: 'Ready', status: 'True' },
+        ],
+        capacity: { cpu: '32' },
+      },
+    };
     expect(readinessOnly(full)).toEqual({ metadata: { name: 'n1', uid: 'u1' }, status: { conditions: [{ type: 'Ready', status: 'True' }] } });
   });
 });

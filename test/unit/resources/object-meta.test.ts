@@ -10,8 +10,8 @@ describe('isOwnedBy: objects of this job, not of an earlier one of the same name
     ['owned by this job', owned('job-2'), 'job-2', true],
     ['owned by the earlier job of the same name', owned('job-1'), 'job-2', false],
     ['one of several owners', owned('other', 'job-2'), 'job-2', true],
-    ['no owner references: taken as this job\'s', { metadata: {} }, 'job-2', true],
-    ['the job\'s UID not known yet: taken as its', owned('job-1'), undefined, true],
+    ["no owner references: taken as this job's", { metadata: {} }, 'job-2', true],
+    ["the job's UID not known yet: taken as its", owned('job-1'), undefined, true],
   ])('%s', (_case, obj, uid, expected) => {
     expect(isOwnedBy(obj, uid)).toBe(expected);
   });

@@ -8,7 +8,13 @@ const pod = {
     name: 'web-frontend-2-v3-r1',
     uid: 'uid-7',
     creationTimestamp: '2026-11-22T10:00:00Z',
-    labels: { 'caravan.dev/job': 'web', 'caravan.dev/task-group': 'frontend', 'caravan.dev/job-version': '3', 'caravan.dev/alloc-index': '2', 'caravan.dev/canary': 'true' },
+    labels: {
+      'caravan.dev/job': 'web',
+      'caravan.dev/task-group': 'frontend',
+      'caravan.dev/job-version': '3',
+      'caravan.dev/alloc-index': '2',
+      'caravan.dev/canary': 'true',
+    },
     annotations: {
       'caravan.dev/deployment': 'web-v3',
       'caravan.dev/deployment-health': 'healthy@2026-11-22T10:00:20.000Z',
@@ -21,7 +27,16 @@ const pod = {
     phase: 'Running',
     startTime: '2026-11-22T10:00:01Z',
     conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: '2026-11-22T10:00:05Z' }],
-    initContainerStatuses: [{ name: 'migrate', ready: true, restartCount: 0, image: 'x', imageID: '', state: { terminated: { exitCode: 0, finishedAt: '2026-11-22T10:00:02Z', reason: 'Completed' } } }],
+    initContainerStatuses: [
+      {
+        name: 'migrate',
+        ready: true,
+        restartCount: 0,
+        image: 'x',
+        imageID: '',
+        state: { terminated: { exitCode: 0, finishedAt: '2026-11-22T10:00:02Z', reason: 'Completed' } },
+      },
+    ],
     containerStatuses: [{ name: 'nginx', ready: true, restartCount: 1, image: 'x', imageID: '', state: { running: { startedAt: '2026-11-22T10:00:03Z' } } }],
   },
 } as unknown as V1Pod;
@@ -53,7 +68,7 @@ describe('observing an allocation from its Pod', () => {
     });
   });
 
-  it('is not an allocation without Caravan\'s labels', () => {
+  it("is not an allocation without Caravan's labels", () => {
     expect(observeAllocation({ metadata: { name: 'x', uid: 'u' } })).toBeUndefined();
   });
 

@@ -4,8 +4,20 @@ import type { Access } from '../../kubernetes-access.ts';
 import type { CfApiContext, CfRequest } from '../server.ts';
 
 /** The Kubernetes action each CF request amounts to (one SubjectAccessReview each). */
-export const deploymentAccess = (verb: Access['verb'], namespace?: string, name?: string): Access => ({ verb, group: nomadDeploymentResource.group, resource: nomadDeploymentResource.plural, ...(namespace ? { namespace } : {}), ...(name ? { name } : {}) });
-export const jobAccess = (verb: Access['verb'], namespace?: string, name?: string): Access => ({ verb, group: nomadJobResource.group, resource: nomadJobResource.plural, ...(namespace ? { namespace } : {}), ...(name ? { name } : {}) });
+export const deploymentAccess = (verb: Access['verb'], namespace?: string, name?: string): Access => ({
+  verb,
+  group: nomadDeploymentResource.group,
+  resource: nomadDeploymentResource.plural,
+  ...(namespace ? { namespace } : {}),
+  ...(name ? { name } : {}),
+});
+export const jobAccess = (verb: Access['verb'], namespace?: string, name?: string): Access => ({
+  verb,
+  group: nomadJobResource.group,
+  resource: nomadJobResource.plural,
+  ...(namespace ? { namespace } : {}),
+  ...(name ? { name } : {}),
+});
 
 export const namespaceOf = (o: { metadata: { namespace?: string | undefined } }) => o.metadata.namespace ?? 'default';
 

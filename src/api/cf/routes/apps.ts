@@ -29,10 +29,22 @@ async function versionFor(req: CfRequest, ctx: CfApiContext, notFound: 'Revision
 }
 
 const inList = (q: ListQuery, key: string, value: string) => q.lists[key] === undefined || q.lists[key].includes(value);
-const inTime = (q: ListQuery, created: string, updated: string) => (q.createdAts === undefined || timestampMatches(created, q.createdAts)) && (q.updatedAts === undefined || timestampMatches(updated, q.updatedAts));
+const inTime = (q: ListQuery, created: string, updated: string) =>
+  (q.createdAts === undefined || timestampMatches(created, q.createdAts)) && (q.updatedAts === undefined || timestampMatches(updated, q.updatedAts));
 
-function listed<T extends { guid: string; created_at: string; updated_at: string }>(req: CfRequest, path: string, q: ListQuery, rows: readonly T[], extra: (row: T, field: string) => string = () => '') {
-  const sorted = ordered(rows, q, (r, field) => (field === 'created_at' ? r.created_at : field === 'updated_at' ? r.updated_at : extra(r, field)), (r) => r.guid);
+function listed<T extends { guid: string; created_at: string; updated_at: string }>(
+  req: CfRequest,
+  path: string,
+  q: ListQuery,
+  rows: readonly T[],
+  extra: (row: T, field: string) => string = () => '',
+) {
+  const sorted = ordered(
+    rows,
+    q,
+    (r, field) => (field === 'created_at' ? r.created_at : field === 'updated_at' ? r.updated_at : extra(r, field)),
+    (r) => r.guid,
+  );
   return { status: 200, body: paginated(`${req.base}${path}`, q, sorted) };
 }
 
@@ -50,7 +62,15 @@ export const appRoutes: CfRoute[] = [
         .jobs('*')
         .filter((j) => visible(namespaceOf(j)))
         .map((j) => ({ job: j, json: appJson(req.base, j, ctx.cf.revisions(j).at(-1)) }))
-        .filter(({ job, json }) => inList(q, 'guids', json.guid) && inList(q, 'names', json.name) && inList(q, 'space_guids', namespaceOf(job)) && inList(q, 'lifecycle_type', 'docker') && (q.labelSelector === undefined || matchesLabels(json.metadata.labels, q.labelSelector)) && inTime(q, json.created_at, json.updated_at))
+        .filter(
+          ({ job, json }) =>
+            inList(q, 'guids', json.guid) &&
+            inList(q, 'names', json.name) &&
+            inList(q, 'space_guids', namespaceOf(job)) &&
+            inList(q, 'lifecycle_type', 'docker') &&
+            (q.labelSelector === undefined || matchesLabels(json.metadata.labels, q.labelSelector)) &&
+            inTime(q, json.created_at, json.updated_at),
+        )
         .map(({ json }) => json);
       return listed(req, '/v3/apps', q, apps, (a, field) => (field === 'name' ? a.name : a.state));
     },
@@ -70,7 +90,14 @@ export const appRoutes: CfRoute[] = [
       const q = queryOf(req, revisionsQuery);
       const job = await appFor(req, ctx);
       const all = ctx.cf.revisions(job);
-      const rows = all.map((r) => revisionJson(req.base, r, previousOf(all, r))).filter((r) => inList(q, 'versions', String(r.version)) && inTime(q, r.created_at, r.updated_at) && (q.labelSelector === undefined || matchesLabels(r.metadata.labels, q.labelSelector)));
+      const rows = all
+        .map((r) => revisionJson(req.base, r, previousOf(all, r)))
+        .filter(
+          (r) =>
+            inList(q, 'versions', String(r.version)) &&
+            inTime(q, r.created_at, r.updated_at) &&
+            (q.labelSelector === undefined || matchesLabels(r.metadata.labels, q.labelSelector)),
+        );
       return listed(req, `/v3/apps/${job.metadata.uid}/revisions`, q, rows);
     },
   },
@@ -88,7 +115,10 @@ export const appRoutes: CfRoute[] = [
     handler: async (req, ctx) => {
       const q = queryOf(req, dropletsQuery);
       const job = await appFor(req, ctx);
-      const rows = ctx.cf.revisions(job).map((r) => dropletJson(req.base, r)).filter((d) => inList(q, 'guids', d.guid) && inList(q, 'states', d.state) && inTime(q, d.created_at, d.updated_at));
+      const rows = ctx.cf
+        .revisions(job)
+        .map((r) => dropletJson(req.base, r))
+        .filter((d) => inList(q, 'guids', d.guid) && inList(q, 'states', d.state) && inTime(q, d.created_at, d.updated_at));
       return listed(req, `/v3/apps/${job.metadata.uid}/droplets`, q, rows);
     },
   },

@@ -24,7 +24,10 @@ export async function createDeployment(req: CfRequest, ctx: CfApiContext): Promi
   const job = create.appGuid ? ctx.cf.appByGuid(create.appGuid) : undefined;
   // CC: an app the caller cannot manage reads as one that does not exist (§3.3).
   if (!job || !(await req.may(jobAccess('update', namespaceOf(job), job.metadata.name)))) throw cfErrors.unprocessable([cfRefusals.unusableApp]);
-  if (create.scaleOptions.length > 0) throw cfErrors.unprocessable([`Options ${create.scaleOptions.join(', ')} are not supported by Caravan: change the task group's count or resources in the NomadJob instead`]);
+  if (create.scaleOptions.length > 0)
+    throw cfErrors.unprocessable([
+      `Options ${create.scaleOptions.join(', ')} are not supported by Caravan: change the task group's count or resources in the NomadJob instead`,
+    ]);
   const revisions = ctx.cf.revisions(job);
   const latest = revisions.at(-1);
   let target = job.spec;
@@ -39,11 +42,35 @@ export async function createDeployment(req: CfRequest, ctx: CfApiContext): Promi
     target = droplet.version.spec;
   }
   const namespace = namespaceOf(job);
-  await patchJobChecked(ctx.kc, namespace, job.metadata.name, [{ op: 'replace', path: '/spec', value: deploymentSpec(target, create, new Date().toISOString()) }], 'deployed');
+  await patchJobChecked(
+    ctx.kc,
+    namespace,
+    job.metadata.name,
+    [{ op: 'replace', path: '/spec', value: deploymentSpec(target, create, new Date().toISOString()) }],
+    'deployed',
+  );
   const after = latest?.version.version ?? -1;
   // Its status (groups, canaries) is written just after it is created: the strategy is read from it.
-  const created = await untilCached(ctx, () => ctx.cf.view.deployments(namespace).find((d) => d.spec.job === job.metadata.name && d.spec.jobVersion > after && d.metadata.uid !== undefined && isOwnedBy(d, job.metadata.uid) && Object.keys(d.status?.taskGroups ?? {}).length > 0), createWaitMs, req.signal);
-  if (!created) throw cfErrors.serviceUnavailable(`The job version was written to NomadJob ${namespace}/${job.metadata.name}, but no controller created its deployment within ${createWaitMs / 1000}s; it will when one leads`);
+  const created = await untilCached(
+    ctx,
+    () =>
+      ctx.cf.view
+        .deployments(namespace)
+        .find(
+          (d) =>
+            d.spec.job === job.metadata.name &&
+            d.spec.jobVersion > after &&
+            d.metadata.uid !== undefined &&
+            isOwnedBy(d, job.metadata.uid) &&
+            Object.keys(d.status?.taskGroups ?? {}).length > 0,
+        ),
+    createWaitMs,
+    req.signal,
+  );
+  if (!created)
+    throw cfErrors.serviceUnavailable(
+      `The job version was written to NomadJob ${namespace}/${job.metadata.name}, but no controller created its deployment within ${createWaitMs / 1000}s; it will when one leads`,
+    );
   const { labels, annotations } = create.metadata;
   if (Object.keys(labels).length > 0 || Object.keys(annotations).length > 0) return patchMetadata(ctx, created, create.metadata);
   return created;

@@ -14,7 +14,10 @@ const actionWaitMs = 10_000;
 
 async function patchSpec(ctx: CfApiContext, d: NomadDeployment, spec: Record<string, unknown>): Promise<NomadDeployment> {
   const custom = ctx.kc.makeApiClient(CustomObjectsApi);
-  return (await custom.patchNamespacedCustomObject({ ...nomadDeploymentResource, namespace: namespaceOf(d), name: d.metadata.name, body: { spec } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch))) as NomadDeployment;
+  return (await custom.patchNamespacedCustomObject(
+    { ...nomadDeploymentResource, namespace: namespaceOf(d), name: d.metadata.name, body: { spec } },
+    setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+  )) as NomadDeployment;
 }
 
 /** The controller's refusal of the intent written at `generation`, if it refused it. */
@@ -39,7 +42,8 @@ async function rollBack(ctx: CfApiContext, d: NomadDeployment): Promise<void> {
   const previous = latestStableVersion(earlier) ?? earlier.at(-1);
   if (!previous) return;
   await patchJobChecked(ctx.kc, namespaceOf(job), job.metadata.name, [{ op: 'replace', path: '/spec', value: previous.spec }], 'rolled back', (now) => {
-    if (now.metadata.generation !== job.metadata.generation) throw cfErrors.unprocessable([`Unable to roll back: NomadJob ${namespaceOf(job)}/${job.metadata.name} changed during the cancel`]);
+    if (now.metadata.generation !== job.metadata.generation)
+      throw cfErrors.unprocessable([`Unable to roll back: NomadJob ${namespaceOf(job)}/${job.metadata.name} changed during the cancel`]);
   });
 }
 
@@ -56,13 +60,18 @@ export const deploymentActionRoutes: CfRoute[] = [
       const written = await patchSpec(ctx, d, continueIntent(facts));
       const generation = written.metadata.generation ?? 0;
       // Answer once the controller has moved on, so a client polling for PAUSED does not stop at once.
-      const outcome = await untilCached(ctx, () => {
-        const now = fresh(ctx, d);
-        const refused = refusal(now, generation);
-        if (refused !== undefined) return { refused };
-        const observed = (now.status?.observedGeneration ?? 0) >= generation;
-        return observed && cfStatus(ctx.cf.facts(now)).state !== 'PAUSED' ? { refused: undefined } : undefined;
-      }, actionWaitMs, req.signal);
+      const outcome = await untilCached(
+        ctx,
+        () => {
+          const now = fresh(ctx, d);
+          const refused = refusal(now, generation);
+          if (refused !== undefined) return { refused };
+          const observed = (now.status?.observedGeneration ?? 0) >= generation;
+          return observed && cfStatus(ctx.cf.facts(now)).state !== 'PAUSED' ? { refused: undefined } : undefined;
+        },
+        actionWaitMs,
+        req.signal,
+      );
       if (outcome?.refused !== undefined) throw cfErrors.unprocessable([outcome.refused]);
       return { status: 200 };
     },
@@ -76,10 +85,15 @@ export const deploymentActionRoutes: CfRoute[] = [
       const status = cfStatus(ctx.cf.facts(d));
       if (status.value === 'FINALIZED') throw cfErrors.unprocessable([cfRefusals.cancelFinalized(status.value, status.reason)]);
       if (d.spec.failed !== true) await patchSpec(ctx, d, { failed: true });
-      const ended = await untilCached(ctx, () => {
-        const now = fresh(ctx, d);
-        return now.status?.status === 'failed' || now.status?.status === 'cancelled' || now.status?.status === 'successful' ? now : undefined;
-      }, actionWaitMs, req.signal);
+      const ended = await untilCached(
+        ctx,
+        () => {
+          const now = fresh(ctx, d);
+          return now.status?.status === 'failed' || now.status?.status === 'cancelled' || now.status?.status === 'successful' ? now : undefined;
+        },
+        actionWaitMs,
+        req.signal,
+      );
       if (ended?.status?.status === 'failed') await rollBack(ctx, ended);
       return { status: 200 };
     },

@@ -12,7 +12,8 @@ import type { CfDeployment } from '../wire.ts';
 import { deploymentAccess, fresh, namespaceOf, visibleNamespaces } from './access.ts';
 import { createDeployment } from './create-deployment.ts';
 
-export const presentDeployment = (req: CfRequest, ctx: CfApiContext, d: NomadDeployment): CfDeployment => deploymentJson(req.base, ctx.cf.deploymentSource(fresh(ctx, d)));
+export const presentDeployment = (req: CfRequest, ctx: CfApiContext, d: NomadDeployment): CfDeployment =>
+  deploymentJson(req.base, ctx.cf.deploymentSource(fresh(ctx, d)));
 
 /** A deployment the caller may do `verb` on; CC answers 404 for one it cannot see (§3.2, §3.5). */
 export async function deploymentFor(req: CfRequest, ctx: CfApiContext, verb: 'get' | 'patch'): Promise<NomadDeployment> {
@@ -40,7 +41,12 @@ function matches(q: ListQuery, d: CfDeployment, labels: Readonly<Record<string, 
 export async function patchMetadata(ctx: CfApiContext, d: NomadDeployment, metadata: MetadataUpdate): Promise<NomadDeployment> {
   const custom = ctx.kc.makeApiClient(CustomObjectsApi);
   const written = (await custom.patchNamespacedCustomObject(
-    { ...nomadDeploymentResource, namespace: namespaceOf(d), name: d.metadata.name, body: { metadata: { labels: metadata.labels, annotations: metadata.annotations } } },
+    {
+      ...nomadDeploymentResource,
+      namespace: namespaceOf(d),
+      name: d.metadata.name,
+      body: { metadata: { labels: metadata.labels, annotations: metadata.annotations } },
+    },
     setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
   )) as NomadDeployment;
   await ctx.cf.view.caughtUp('deployments', `${namespaceOf(d)}/${d.metadata.name}`, written.metadata.resourceVersion);
@@ -62,10 +68,20 @@ export const deploymentRoutes: CfRoute[] = [
         .filter((d) => visible(namespaceOf(d)))
         .map((d) => {
           const source = ctx.cf.deploymentSource(d);
-          return { json: deploymentJson(req.base, source), labels: d.metadata.labels ?? {}, created: new Date(source.createdAt).toISOString(), updated: new Date(source.updatedAt).toISOString() };
+          return {
+            json: deploymentJson(req.base, source),
+            labels: d.metadata.labels ?? {},
+            created: new Date(source.createdAt).toISOString(),
+            updated: new Date(source.updatedAt).toISOString(),
+          };
         })
         .filter((r) => matches(q, r.json, r.labels, r.created, r.updated));
-      const sorted = ordered(rows, q, (r, field) => (field === 'updated_at' ? r.updated : r.created), (r) => r.json.guid);
+      const sorted = ordered(
+        rows,
+        q,
+        (r, field) => (field === 'updated_at' ? r.updated : r.created),
+        (r) => r.json.guid,
+      );
       const page = paginated(`${req.base}/v3/deployments`, q, sorted);
       return { status: 200, body: { pagination: page.pagination, resources: page.resources.map((r) => r.json) } };
     },
@@ -98,4 +114,3 @@ export const deploymentRoutes: CfRoute[] = [
     handler: async (req, ctx) => ({ status: 201, body: presentDeployment(req, ctx, await createDeployment(req, ctx)) }),
   },
 ];
-

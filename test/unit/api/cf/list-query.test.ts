@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { deploymentsQuery, parseListQuery, timestampMatches } from '../../../../src/api/cf/list-query.ts';
 import { pageHref, paginated } from '../../../../src/api/cf/pagination.ts';
 
-const valid = "Valid parameters are: 'page', 'per_page', 'order_by', 'created_ats', 'updated_ats', 'guids', 'app_guids', 'states', 'status_reasons', 'status_values', 'label_selector'";
+const valid =
+  "Valid parameters are: 'page', 'per_page', 'order_by', 'created_ats', 'updated_ats', 'guids', 'app_guids', 'states', 'status_reasons', 'status_values', 'label_selector'";
 const parse = (q: string) => parseListQuery(q, deploymentsQuery);
 const errorsOf = (q: string) => {
   const r = parse(q);
@@ -21,11 +22,27 @@ describe('GET /v3/deployments query (spec §3.1, §3.1.1)', () => {
     ['per_page empty', 'per_page=', ['Per page must be a positive integer']],
     ['per_page above 5000', 'per_page=5001', ['Per page must be between 1 and 5000']],
     ['order_by other column', 'order_by=name', ["Order by can only be: 'created_at', 'updated_at'"]],
-    ['created_ats bad format', 'created_ats=2020-01-01', ["Created ats has an invalid timestamp format. Timestamps should be formatted as 'YYYY-MM-DDThh:mm:ssZ'"]],
-    ['created_ats with fraction', 'created_ats=2020-01-01T00:00:00.5Z', ["Created ats has an invalid timestamp format. Timestamps should be formatted as 'YYYY-MM-DDThh:mm:ssZ'"]],
-    ['updated_ats bad relational value', 'updated_ats[gt]=yesterday', ["Updated ats has an invalid timestamp format. Timestamps should be formatted as 'YYYY-MM-DDThh:mm:ssZ'"]],
+    [
+      'created_ats bad format',
+      'created_ats=2020-01-01',
+      ["Created ats has an invalid timestamp format. Timestamps should be formatted as 'YYYY-MM-DDThh:mm:ssZ'"],
+    ],
+    [
+      'created_ats with fraction',
+      'created_ats=2020-01-01T00:00:00.5Z',
+      ["Created ats has an invalid timestamp format. Timestamps should be formatted as 'YYYY-MM-DDThh:mm:ssZ'"],
+    ],
+    [
+      'updated_ats bad relational value',
+      'updated_ats[gt]=yesterday',
+      ["Updated ats has an invalid timestamp format. Timestamps should be formatted as 'YYYY-MM-DDThh:mm:ssZ'"],
+    ],
     ['relational operator unknown', 'created_ats[foo]=2020-01-01T00:00:00Z', ["Created ats Invalid relational operator: 'foo'"]],
-    ['relational with two values', 'created_ats[lt]=2020-01-01T00:00:00Z,2020-01-02T00:00:00Z', ['Created ats only accepts one value when using a relational operator']],
+    [
+      'relational with two values',
+      'created_ats[lt]=2020-01-01T00:00:00Z,2020-01-02T00:00:00Z',
+      ['Created ats only accepts one value when using a relational operator'],
+    ],
     ['list in bracket form', 'app_guids[x]=y', ['App guids must be an array']],
     ['status_values in bracket form', 'status_values[x]=y', ['Status values must be an array']],
     ['empty label selector', 'label_selector=', ['Missing label_selector value']],
@@ -45,8 +62,16 @@ describe('GET /v3/deployments query (spec §3.1, §3.1.1)', () => {
     ['%2C is a literal comma', 'app_guids=a%2Cb', { lists: { app_guids: ['a,b'] } }],
     ['empty list value is [""]', 'status_reasons=', { lists: { status_reasons: [''] } }],
     ['values are not validated', 'status_values=foo', { lists: { status_values: ['foo'] } }],
-    ['equality timestamps', 'created_ats=2020-01-01T00:00:00Z,2020-01-02T00:00:00Z', { createdAts: { kind: 'equal', values: ['2020-01-01T00:00:00Z', '2020-01-02T00:00:00Z'] } }],
-    ['relational timestamps combine', 'updated_ats[gte]=2020-01-01T00:00:00Z&updated_ats[lt]=2021-01-01T00:00:00Z', { updatedAts: { kind: 'relational', bounds: { gte: '2020-01-01T00:00:00Z', lt: '2021-01-01T00:00:00Z' } } }],
+    [
+      'equality timestamps',
+      'created_ats=2020-01-01T00:00:00Z,2020-01-02T00:00:00Z',
+      { createdAts: { kind: 'equal', values: ['2020-01-01T00:00:00Z', '2020-01-02T00:00:00Z'] } },
+    ],
+    [
+      'relational timestamps combine',
+      'updated_ats[gte]=2020-01-01T00:00:00Z&updated_ats[lt]=2021-01-01T00:00:00Z',
+      { updatedAts: { kind: 'relational', bounds: { gte: '2020-01-01T00:00:00Z', lt: '2021-01-01T00:00:00Z' } } },
+    ],
   ])('%s: %s', (_name, query, expected) => {
     const r = parse(query);
     expect(r.ok).toBe(true);
@@ -97,7 +122,14 @@ describe('pagination links (spec §4)', () => {
       },
       resources: [3, 4],
     });
-    expect(paginated(base, query(''), []).pagination).toEqual({ total_results: 0, total_pages: 1, first: { href: `${base}?page=1&per_page=50` }, last: { href: `${base}?page=1&per_page=50` }, next: null, previous: null });
+    expect(paginated(base, query(''), []).pagination).toEqual({
+      total_results: 0,
+      total_pages: 1,
+      first: { href: `${base}?page=1&per_page=50` },
+      last: { href: `${base}?page=1&per_page=50` },
+      next: null,
+      previous: null,
+    });
     expect(paginated(base, query('page=5'), [1]).pagination.previous).toEqual({ href: `${base}?page=4&per_page=50` });
   });
 });

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { compileFilter, FilterEvaluationError, matchesFilter, NOMAD_MAP_FIELDS, nomadEvaluationErrorBody, nomadParseErrorBody, parseFilter } from '../../../../src/api/filter/index.ts';
+import {
+  compileFilter,
+  FilterEvaluationError,
+  matchesFilter,
+  NOMAD_MAP_FIELDS,
+  nomadEvaluationErrorBody,
+  nomadParseErrorBody,
+  parseFilter,
+} from '../../../../src/api/filter/index.ts';
 import { canaryDeployment, cancelledDeployment, countdashJob, deployments, exampleJob, jobs, successfulDeployment, webAllocation } from './fixtures.ts';
 
 const strict = { mapFields: NOMAD_MAP_FIELDS };
@@ -119,11 +127,36 @@ describe('a missing map key: each operator has go-bexpr’s answer, never an err
 
 describe('a field that does not exist', () => {
   it.each([
-    ['is an error with Nomad’s map fields (a typo fails the request, as in Nomad)', 'Stauts == running', strict, 'error finding value in datum: /Stauts at part 0: couldn\'t find key: struct field with name "Stauts"'],
-    ['below a map key too', 'JobSummary.Summary.api.Queud == 1', strict, 'error finding value in datum: /JobSummary/Summary/api/Queud at part 3: couldn\'t find key: struct field with name "Queud"'],
-    ['a missing map key with more path after it is an error in Nomad', 'JobSummary.Summary.web.Queued == 1', strict, 'error finding value in datum: /JobSummary/Summary/web/Queued at part 2: couldn\'t find key: map key "web"'],
-    ['walking into null is an error in Nomad', 'Multiregion.Region == x', strict, 'error finding value in datum: /Multiregion/Region: at part 1, cannot look up "Region" in null'],
-    ['an index past the end is an error in Nomad', 'Datacenters.5 == x', strict, 'error finding value in datum: /Datacenters/5: at part 1, index 5 is out of range for a list of 2'],
+    [
+      'is an error with Nomad’s map fields (a typo fails the request, as in Nomad)',
+      'Stauts == running',
+      strict,
+      'error finding value in datum: /Stauts at part 0: couldn\'t find key: struct field with name "Stauts"',
+    ],
+    [
+      'below a map key too',
+      'JobSummary.Summary.api.Queud == 1',
+      strict,
+      'error finding value in datum: /JobSummary/Summary/api/Queud at part 3: couldn\'t find key: struct field with name "Queud"',
+    ],
+    [
+      'a missing map key with more path after it is an error in Nomad',
+      'JobSummary.Summary.web.Queued == 1',
+      strict,
+      'error finding value in datum: /JobSummary/Summary/web/Queued at part 2: couldn\'t find key: map key "web"',
+    ],
+    [
+      'walking into null is an error in Nomad',
+      'Multiregion.Region == x',
+      strict,
+      'error finding value in datum: /Multiregion/Region: at part 1, cannot look up "Region" in null',
+    ],
+    [
+      'an index past the end is an error in Nomad',
+      'Datacenters.5 == x',
+      strict,
+      'error finding value in datum: /Datacenters/5: at part 1, index 5 is out of range for a list of 2',
+    ],
     ['without map fields it is a missing key: == is false', 'Stauts == running', {}, 'no error: false'],
     ['without map fields it is a missing key: != is true', 'Stauts != running', {}, 'no error: true'],
     ['without map fields a missing group is a missing key', 'JobSummary.Summary.web.Queued == 1', {}, 'no error: false'],
@@ -133,14 +166,46 @@ describe('a field that does not exist', () => {
 
 describe('type errors fail the evaluation, as in go-bexpr', () => {
   it.each([
-    ['== on a list', 'Datacenters == dc1', 'unable to find suitable primitive comparison function for matching: selector "Datacenters" is a list; == and != compare strings, numbers and booleans'],
-    ['== on a map', 'JobSummary.Summary == x', 'unable to find suitable primitive comparison function for matching: selector "JobSummary.Summary" is an object; == and != compare strings, numbers and booleans'],
-    ['== on null', 'Multiregion == x', 'unable to find suitable primitive comparison function for matching: selector "Multiregion" is null; == and != compare strings, numbers and booleans'],
-    ['a word against a number', 'Priority == high', 'error getting match value in expression: strconv.ParseInt: parsing "high": invalid syntax (selector "Priority" is a number)'],
-    ['a word against a bool', 'Stop == yes', 'error getting match value in expression: strconv.ParseBool: parsing "yes": invalid syntax (selector "Stop" is a bool)'],
-    ['in on a number', '5 in Priority', 'Cannot perform in/contains operations on type number for selector: "Priority"; in and contains apply to strings, lists and maps'],
-    ['in on a struct', 'Dead in JobSummary.Children', 'Cannot perform in/contains operations on type struct for selector: "JobSummary.Children"; in and contains apply to strings, lists and maps'],
-    ['is empty on a number', 'Priority is empty', 'cannot take the length of a number (selector "Priority"); is empty and is not empty apply to strings, lists and maps'],
+    [
+      '== on a list',
+      'Datacenters == dc1',
+      'unable to find suitable primitive comparison function for matching: selector "Datacenters" is a list; == and != compare strings, numbers and booleans',
+    ],
+    [
+      '== on a map',
+      'JobSummary.Summary == x',
+      'unable to find suitable primitive comparison function for matching: selector "JobSummary.Summary" is an object; == and != compare strings, numbers and booleans',
+    ],
+    [
+      '== on null',
+      'Multiregion == x',
+      'unable to find suitable primitive comparison function for matching: selector "Multiregion" is null; == and != compare strings, numbers and booleans',
+    ],
+    [
+      'a word against a number',
+      'Priority == high',
+      'error getting match value in expression: strconv.ParseInt: parsing "high": invalid syntax (selector "Priority" is a number)',
+    ],
+    [
+      'a word against a bool',
+      'Stop == yes',
+      'error getting match value in expression: strconv.ParseBool: parsing "yes": invalid syntax (selector "Stop" is a bool)',
+    ],
+    [
+      'in on a number',
+      '5 in Priority',
+      'Cannot perform in/contains operations on type number for selector: "Priority"; in and contains apply to strings, lists and maps',
+    ],
+    [
+      'in on a struct',
+      'Dead in JobSummary.Children',
+      'Cannot perform in/contains operations on type struct for selector: "JobSummary.Children"; in and contains apply to strings, lists and maps',
+    ],
+    [
+      'is empty on a number',
+      'Priority is empty',
+      'cannot take the length of a number (selector "Priority"); is empty and is not empty apply to strings, lists and maps',
+    ],
     ['matches on a number', 'Priority matches "5"', 'Value of type number is not convertible to []byte (selector "Priority"); matches applies to strings'],
     ['a path into a string', 'Status.Code == 1', 'error finding value in datum: /Status/Code: at part 1, invalid value kind: string'],
     ['a word as a list index', 'Datacenters.first == dc1', 'error finding value in datum: /Datacenters/first: at part 1, "first" is not a list index'],
@@ -194,11 +259,17 @@ describe('compileFilter and the bodies Nomad answers with', () => {
     expect(compiled.ok && jobs.filter(compiled.test).map((j) => j.ID)).toEqual(['example']);
   });
 
-  it('returns the parse error', () => expect(compileFilter('Status =')).toEqual({ ok: false, error: '1:8 (7): no match found, expected: "!=", "==", "contains", "in", "is", "matches" or "not"; found "="' }));
+  it('returns the parse error', () =>
+    expect(compileFilter('Status =')).toEqual({
+      ok: false,
+      error: '1:8 (7): no match found, expected: "!=", "==", "contains", "in", "is", "matches" or "not"; found "="',
+    }));
 
   it('wraps a parse error as Nomad’s 400 body', () => {
     const parsed = parseFilter('(NodePool == windows-amd64-instance-production)');
-    expect(!parsed.ok && nomadParseErrorBody(parsed.error)).toBe('failed to create result paginator: failed to read filter expression: 1:21 (20): rule "grouping": Unmatched parentheses');
+    expect(!parsed.ok && nomadParseErrorBody(parsed.error)).toBe(
+      'failed to create result paginator: failed to read filter expression: 1:21 (20): rule "grouping": Unmatched parentheses',
+    );
   });
 
   it('wraps an evaluation error as Nomad’s 400 body', () => {

@@ -41,12 +41,42 @@ const unknownClass = (name: string) => refused(`error parsing regexp: invalid ch
  * Go does. docs/api-filter.md ("RE2") lists the same.
  */
 const caravanDifferences: ReadonlyMap<string, { readonly answer: Answer; readonly why: string }> = new Map([
-  ['(?<=a)b', { answer: refused('error parsing regexp: invalid or unsupported Perl syntax: `(?<=` (RE2 has no lookbehind)'), why: 'Go calls lookbehind a bad capture name' }],
-  ['(?<!a)b', { answer: refused('error parsing regexp: invalid or unsupported Perl syntax: `(?<!` (RE2 has no lookbehind)'), why: 'Go calls lookbehind a bad capture name' }],
-  ['(?P<n>x)(?P<n>y)', { answer: refused('error parsing regexp: duplicate capture group name: `n`'), why: 're2js (like RE2 in C++) refuses a repeated group name; Go allows it' }],
-  ['(a{100}){11}', { answer: refused('error parsing regexp: expression too large: `(a{100}){11}`'), why: 'nested counts past 1000 are named as Caravan’s program budget' }],
-  ['((a{100}){100}){100}', { answer: refused('error parsing regexp: expression too large: `((a{100}){100}){100}`'), why: 'nested counts past 1000 are named as Caravan’s program budget' }],
-  ['\\w{1000}'.repeat(21), { answer: refused(`error parsing regexp: expression too large: \`${'\\w{1000}'.repeat(21)}\``), why: 'Caravan’s program budget (20,000 instructions) is below Go’s' }],
+  [
+    '(?<=a)b',
+    {
+      answer: refused('error parsing regexp: invalid or unsupported Perl syntax: `(?<=` (RE2 has no lookbehind)'),
+      why: 'Go calls lookbehind a bad capture name',
+    },
+  ],
+  [
+    '(?<!a)b',
+    {
+      answer: refused('error parsing regexp: invalid or unsupported Perl syntax: `(?<!` (RE2 has no lookbehind)'),
+      why: 'Go calls lookbehind a bad capture name',
+    },
+  ],
+  [
+    '(?P<n>x)(?P<n>y)',
+    { answer: refused('error parsing regexp: duplicate capture group name: `n`'), why: 're2js (like RE2 in C++) refuses a repeated group name; Go allows it' },
+  ],
+  [
+    '(a{100}){11}',
+    { answer: refused('error parsing regexp: expression too large: `(a{100}){11}`'), why: 'nested counts past 1000 are named as Caravan’s program budget' },
+  ],
+  [
+    '((a{100}){100}){100}',
+    {
+      answer: refused('error parsing regexp: expression too large: `((a{100}){100}){100}`'),
+      why: 'nested counts past 1000 are named as Caravan’s program budget',
+    },
+  ],
+  [
+    '\\w{1000}'.repeat(21),
+    {
+      answer: refused(`error parsing regexp: expression too large: \`${'\\w{1000}'.repeat(21)}\``),
+      why: 'Caravan’s program budget (20,000 instructions) is below Go’s',
+    },
+  ],
   ['\\p{greek}', { answer: unknownClass('\\p{greek}'), why: 're2js looks class names up as Go did before 1.25: exactly as written' }],
   ['\\ps', { answer: unknownClass('\\ps'), why: 're2js looks class names up as Go did before 1.25: exactly as written' }],
   ['^\\p{Letter}+$', { answer: unknownClass('\\p{Letter}'), why: 're2js has no long category names (Go 1.25)' }],

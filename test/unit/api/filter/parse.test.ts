@@ -47,9 +47,9 @@ describe('connecting expressions: not binds tighter than and, and tighter than o
   });
 
   it('parses go-bexpr’s deep parenthesized example', () => {
-    expect(parsed('(((foo == 3) and (not ((bar in baz) and (not (one != two))))) or (((next is empty) and (not (foo is not empty))) and (bar not in foo)))')).toBe(
-      '((foo == "3" and not ("bar" in baz and not one != "two")) or ((next is empty and not foo is not empty) and "bar" not in foo))',
-    );
+    expect(
+      parsed('(((foo == 3) and (not ((bar in baz) and (not (one != two))))) or (((next is empty) and (not (foo is not empty))) and (bar not in foo)))'),
+    ).toBe('((foo == "3" and not ("bar" in baz and not one != "two")) or ((next is empty and not foo is not empty) and "bar" not in foo))');
   });
 
   it('keeps long chains off the stack', () => {
@@ -100,7 +100,11 @@ describe('collection expressions: any and all', () => {
     ['only the key', 'any Meta as k, _ { k matches "^team" }', 'any Meta as k, _ { k matches "^team" }'],
     ['a body with boolean logic', 'all Meta as k, v { k != "a" or v != "b" }', 'all Meta as k, v { (k != "a" or v != "b") }'],
     ['on the right of or', 'Status == dead or any Datacenters as dc { dc == "dc1" }', '(Status == "dead" or any Datacenters as dc { dc == "dc1" })'],
-    ['in parentheses, combined with and', '(all Datacenters as dc { dc != "dc3" }) and Status == running', '(all Datacenters as dc { dc != "dc3" } and Status == "running")'],
+    [
+      'in parentheses, combined with and',
+      '(all Datacenters as dc { dc != "dc3" }) and Status == running',
+      '(all Datacenters as dc { dc != "dc3" } and Status == "running")',
+    ],
     ['a number before }', 'any Ports as p { p == 80}', 'any Ports as p { p == "80" }'],
   ])('%s: %s', (_rule, source, tree) => expect(parsed(source)).toBe(tree));
 });
@@ -122,21 +126,53 @@ describe('syntax errors say where, as go-bexpr does: line:column (byte offset)',
     ['junk after a complete expression', 'x in foo abc', '1:10 (9): no match found, expected: "and", "or" or end of input; found "abc"'],
     ['nothing after and', 'x in foo and ', '1:14 (13): no match found, expected: "(", "not", selector or value; found end of input'],
     ['nothing after or', 'x in foo or ', '1:13 (12): no match found, expected: "(", "all", "any", "not", selector or value; found end of input'],
-    ['nothing after not', 'x in foo or not ', '1:17 (16): no match found, expected: "!=", "(", "==", "contains", "in", "is", "matches", "not", selector or value; found end of input'],
+    [
+      'nothing after not',
+      'x in foo or not ',
+      '1:17 (16): no match found, expected: "!=", "(", "==", "contains", "in", "is", "matches", "not", selector or value; found end of input',
+    ],
     ['a single =', 'Status = "running"', '1:8 (7): no match found, expected: "!=", "==", "contains", "in", "is", "matches" or "not"; found "="'],
-    ['a quoted segment after a dot (not go-bexpr syntax)', 'Meta."my-key" == x', '1:5 (4): no match found, expected: "!=", "==", "contains", "in", "is", "matches" or "not"; found "."'],
+    [
+      'a quoted segment after a dot (not go-bexpr syntax)',
+      'Meta."my-key" == x',
+      '1:5 (4): no match found, expected: "!=", "==", "contains", "in", "is", "matches" or "not"; found "."',
+    ],
     ['a JSON pointer with a trailing slash is a string, not a selector', '"/a/b/" == 3', '1:9 (8): no match found, expected: "in" or "not"; found "=="'],
-    ['a keyword run into a parenthesis', 'not(a == 1)', '1:4 (3): no match found, expected: "!=", "==", "contains", "in", "is", "matches", "not" or whitespace after "not"; found "("'],
+    [
+      'a keyword run into a parenthesis',
+      'not(a == 1)',
+      '1:4 (3): no match found, expected: "!=", "==", "contains", "in", "is", "matches", "not" or whitespace after "not"; found "("',
+    ],
     ['and needs whitespace around it', '(a==1)and(b==2)', '1:7 (6): no match found, expected: "or", end of input or whitespace before "and"; found "and"'],
     ['a keyword run into a word', 'a == 1 andx b == 2', '1:11 (10): no match found, expected: whitespace after "and"; found "x"'],
     ['an empty filter', '', '1:1 (0): no match found, expected: "(", "all", "any", "not", selector or value; found end of input'],
     ['a bad escape', 'a == "x\\qy"', '1:6 (5): rule "string": invalid syntax: \\q is not a Go string escape'],
-    ['an escaped quote ends the string early (go-bexpr reads up to the next ")', 'a == "x\\"y"', '1:6 (5): rule "string": invalid syntax: \\ is not a Go string escape'],
-    ['a byte escape that is not UTF-8 text', 'a == "\\xff"', '1:6 (5): rule "string": invalid syntax: byte escape \\xff is not valid UTF-8 on its own; write \\u00ff'],
+    [
+      'an escaped quote ends the string early (go-bexpr reads up to the next ")',
+      'a == "x\\"y"',
+      '1:6 (5): rule "string": invalid syntax: \\ is not a Go string escape',
+    ],
+    [
+      'a byte escape that is not UTF-8 text',
+      'a == "\\xff"',
+      '1:6 (5): rule "string": invalid syntax: byte escape \\xff is not valid UTF-8 on its own; write \\u00ff',
+    ],
     ['the same placeholder twice', 'all Meta as k, k { k == x }', '1:13 (12): "k" cannot be used as a placeholder for both the index and the value'],
-    ['a regex RE2 refuses, at the pattern', 'Name matches "(?<=web)-1"', '1:14 (13): Failed to compile regular expression "(?<=web)-1": error parsing regexp: invalid or unsupported Perl syntax: `(?<=` (RE2 has no lookbehind)'],
-    ['a backreference', 'Name matches `(a)\\1`', '1:14 (13): Failed to compile regular expression "(a)\\\\1": error parsing regexp: invalid escape sequence: `\\1` (RE2 has no backreferences)'],
-    ['columns count characters, offsets count UTF-8 bytes', 'Name == "é" and', '1:16 (16): no match found, expected: whitespace after "and"; found end of input'],
+    [
+      'a regex RE2 refuses, at the pattern',
+      'Name matches "(?<=web)-1"',
+      '1:14 (13): Failed to compile regular expression "(?<=web)-1": error parsing regexp: invalid or unsupported Perl syntax: `(?<=` (RE2 has no lookbehind)',
+    ],
+    [
+      'a backreference',
+      'Name matches `(a)\\1`',
+      '1:14 (13): Failed to compile regular expression "(a)\\\\1": error parsing regexp: invalid escape sequence: `\\1` (RE2 has no backreferences)',
+    ],
+    [
+      'columns count characters, offsets count UTF-8 bytes',
+      'Name == "é" and',
+      '1:16 (16): no match found, expected: whitespace after "and"; found end of input',
+    ],
     ['lines count from 1', 'Status == running and\n(Type == batch', '2:15 (36): rule "grouping": Unmatched parentheses'],
   ])('%s: %j', (_what, source, error) => expect(refused(source)).toBe(error));
 

@@ -68,13 +68,33 @@ describe('toNomadAllocation: an allocation Pod as api.Allocation', () => {
   });
 
   it.each<[string, Partial<PodOptions>, Partial<AllocationContext>, Record<string, unknown>]>([
-    ['health not decided yet', { annotations: {} }, {}, { DeploymentStatus: { Healthy: null, Timestamp: '0001-01-01T00:00:00Z', Canary: true, ModifyIndex: 1460 } }],
-    ['recorded unhealthy', { annotations: { 'caravan.dev/deployment-health': `unhealthy@${at(700)}` } }, {}, { DeploymentStatus: expect.objectContaining({ Healthy: false, Timestamp: '2026-03-01T10:11:40Z' }) }],
+    [
+      'health not decided yet',
+      { annotations: {} },
+      {},
+      { DeploymentStatus: { Healthy: null, Timestamp: '0001-01-01T00:00:00Z', Canary: true, ModifyIndex: 1460 } },
+    ],
+    [
+      'recorded unhealthy',
+      { annotations: { 'caravan.dev/deployment-health': `unhealthy@${at(700)}` } },
+      {},
+      { DeploymentStatus: expect.objectContaining({ Healthy: false, Timestamp: '2026-03-01T10:11:40Z' }) },
+    ],
     ['a promoted canary is no longer a canary', { canary: false }, {}, { DeploymentStatus: expect.objectContaining({ Canary: false }) }],
     ['not in a deployment', { deployment: undefined as never, canary: false, annotations: {} }, {}, { DeploymentID: '', DeploymentStatus: null }],
     ['its deployment not (yet) in the cache', {}, { deploymentIds: new Map() }, { DeploymentID: '' }],
-    ['not yet on a node', { scheduled: false, phase: 'Pending', annotations: {} }, {}, { NodeID: '', NodeName: '', ClientStatus: 'pending', ClientDescription: 'No tasks have started', TaskStates: null }],
-    ['on a node that is not Ready: lost', {}, { nodes: new Map([[nodeName, { uid: nodeUid, ready: false }]]) }, { ClientStatus: 'lost', DesiredStatus: 'stop', DesiredDescription: 'alloc is lost since its node is down' }],
+    [
+      'not yet on a node',
+      { scheduled: false, phase: 'Pending', annotations: {} },
+      {},
+      { NodeID: '', NodeName: '', ClientStatus: 'pending', ClientDescription: 'No tasks have started', TaskStates: null },
+    ],
+    [
+      'on a node that is not Ready: lost',
+      {},
+      { nodes: new Map([[nodeName, { uid: nodeUid, ready: false }]]) },
+      { ClientStatus: 'lost', DesiredStatus: 'stop', DesiredDescription: 'alloc is lost since its node is down' },
+    ],
     ['on a node that is gone: lost', {}, { nodes: new Map() }, { ClientStatus: 'lost', NodeID: '', NodeName: nodeName }],
     ['replaced and replacing', {}, { previousAllocation: 'p', nextAllocation: 'n' }, { PreviousAllocation: 'p', NextAllocation: 'n' }],
   ])('%s', (_what, pod, context, expected) => {
@@ -88,12 +108,19 @@ describe('toNomadAllocation: an allocation Pod as api.Allocation', () => {
     const stopping = toNomadAllocation(pod, job, ctx)!;
     expect(stopping.DesiredStatus).toBe('stop');
     expect(stopping.ModifyTime).toBe(ns(905));
-    expect(stopping.TaskStates!['nginx']!.Events.at(-1)).toMatchObject({ Type: 'Killing', Time: ns(900), DisplayMessage: 'Sent interrupt. Waiting 5s before force killing' });
+    expect(stopping.TaskStates!['nginx']!.Events.at(-1)).toMatchObject({
+      Type: 'Killing',
+      Time: ns(900),
+      DisplayMessage: 'Sent interrupt. Waiting 5s before force killing',
+    });
   });
 
   it('carries the reschedule history the controller recorded', () => {
     const pod = canary({ replacement: 1, annotations: { 'caravan.dev/reschedule-events': JSON.stringify([{ at: t(650), delay: 30_000 }]) } });
-    expect(toNomadAllocation(pod, job, ctx)!.RescheduleTracker).toEqual({ Events: [{ RescheduleTime: ns(650), PrevAllocID: '', PrevNodeID: '' }], LastReschedule: '' });
+    expect(toNomadAllocation(pod, job, ctx)!.RescheduleTracker).toEqual({
+      Events: [{ RescheduleTime: ns(650), PrevAllocID: '', PrevNodeID: '' }],
+      LastReschedule: '',
+    });
   });
 
   it('is undefined for a Pod that is not an allocation', () => {
@@ -127,7 +154,14 @@ describe('toAllocListStub', () => {
 
   it('is the list row: JobType and JobVersion instead of the embedded job', () => {
     const stub = toAllocListStub(pod, ctx, { jobType: 'service' })!;
-    expect(stub).toMatchObject({ ID: canaryUid, Name: 'web.frontend[0]', JobType: 'service', JobVersion: 1, ClientStatus: 'running', DeploymentStatus: { Healthy: true, Canary: true } });
+    expect(stub).toMatchObject({
+      ID: canaryUid,
+      Name: 'web.frontend[0]',
+      JobType: 'service',
+      JobVersion: 1,
+      ClientStatus: 'running',
+      DeploymentStatus: { Healthy: true, Canary: true },
+    });
     expect(stub).not.toHaveProperty('Job');
     expect(stub).not.toHaveProperty('AllocatedResources');
     expect(stub.TaskStates).not.toBeNull();
@@ -162,7 +196,11 @@ describe('allocationChains: replacements link to what they replace', () => {
 
 describe('decoding a running Pod whose container restarted', () => {
   it('counts restarts and keeps ClientStatus from the Pod phase', () => {
-    const pod = canary({ containers: [running(700, 2, { lastState: { terminated: { exitCode: 137, reason: 'OOMKilled', startedAt: new Date(at(615)), finishedAt: new Date(at(690)) } } })] });
+    const pod = canary({
+      containers: [
+        running(700, 2, { lastState: { terminated: { exitCode: 137, reason: 'OOMKilled', startedAt: new Date(at(615)), finishedAt: new Date(at(690)) } } }),
+      ],
+    });
     const alloc = toNomadAllocation(pod, job, ctx)!;
     expect(alloc.ClientStatus).toBe('running');
     expect(alloc.TaskStates!['nginx']).toMatchObject({ State: 'running', Restarts: 2, LastRestart: '2026-03-01T10:11:30Z', StartedAt: '2026-03-01T10:11:40Z' });

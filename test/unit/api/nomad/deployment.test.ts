@@ -43,16 +43,37 @@ describe('toNomadDeployment: a NomadDeployment as api.Deployment', () => {
   });
 
   it.each([
-    ['a terminal status and its description', { status: 'failed', statusDescription: 'Failed due to progress deadline - rolling back to job version 0' } as const, (d: ReturnType<typeof toNomadDeployment>) => [d.Status, d.StatusDescription], ['failed', 'Failed due to progress deadline - rolling back to job version 0']],
-    ['no placement yet: RequireProgressBy is the zero time', { taskGroups: { frontend: { ...webV1Deployment().status!.taskGroups!['frontend']!, requireProgressBy: undefined, placedAllocs: 0 } } }, (d: ReturnType<typeof toNomadDeployment>) => d.TaskGroups['frontend']!.RequireProgressBy, '0001-01-01T00:00:00Z'],
-    ['a disabled progress deadline is 0', { taskGroups: { frontend: { ...webV1Deployment().status!.taskGroups!['frontend']!, progressDeadline: '0s' } } }, (d: ReturnType<typeof toNomadDeployment>) => d.TaskGroups['frontend']!.ProgressDeadline, 0],
+    [
+      'a terminal status and its description',
+      { status: 'failed', statusDescription: 'Failed due to progress deadline - rolling back to job version 0' } as const,
+      (d: ReturnType<typeof toNomadDeployment>) => [d.Status, d.StatusDescription],
+      ['failed', 'Failed due to progress deadline - rolling back to job version 0'],
+    ],
+    [
+      'no placement yet: RequireProgressBy is the zero time',
+      { taskGroups: { frontend: { ...webV1Deployment().status!.taskGroups!['frontend']!, requireProgressBy: undefined, placedAllocs: 0 } } },
+      (d: ReturnType<typeof toNomadDeployment>) => d.TaskGroups['frontend']!.RequireProgressBy,
+      '0001-01-01T00:00:00Z',
+    ],
+    [
+      'a disabled progress deadline is 0',
+      { taskGroups: { frontend: { ...webV1Deployment().status!.taskGroups!['frontend']!, progressDeadline: '0s' } } },
+      (d: ReturnType<typeof toNomadDeployment>) => d.TaskGroups['frontend']!.ProgressDeadline,
+      0,
+    ],
   ])('%s', (_what, status, pick, expected) => {
     expect(pick(toNomadDeployment(webV1Deployment(status as never), job))).toEqual(expected);
   });
 
   it('shows a deployment whose status is not written yet as a new running one', () => {
     const { status: _status, ...bare } = webV1Deployment();
-    expect(toNomadDeployment(bare, job)).toMatchObject({ Status: 'running', StatusDescription: 'Deployment is running', TaskGroups: {}, CreateTime: ns(601), ModifyTime: ns(601) });
+    expect(toNomadDeployment(bare, job)).toMatchObject({
+      Status: 'running',
+      StatusDescription: 'Deployment is running',
+      TaskGroups: {},
+      CreateTime: ns(601),
+      ModifyTime: ns(601),
+    });
   });
 
   it("stands the deployment's CreateIndex in for the version's JobModifyIndex once its revision is pruned", () => {

@@ -16,14 +16,26 @@ describe('evaluation IDs: UUID version 5 of the write', () => {
     expect(isUuid(id)).toBe(true);
     expect(id[14]).toBe('5');
     expect(evaluationId(jobUid, '1450')).toBe(id);
-    expect(new Set([id, evaluationId(jobUid, '1451'), evaluationId(deploymentUid, '1450'), placementEvaluationId(jobUid, 1), placementEvaluationId(jobUid, 2)]).size).toBe(5);
+    expect(
+      new Set([id, evaluationId(jobUid, '1451'), evaluationId(deploymentUid, '1450'), placementEvaluationId(jobUid, 1), placementEvaluationId(jobUid, 2)]).size,
+    ).toBe(5);
   });
 });
 
 describe('toNomadEvaluation', () => {
-  const input = { id: evaluationId(jobUid, '1450'), namespace: 'shop', jobId: 'web', jobType: 'service', priority: 50, triggeredBy: 'job-register', jobModifyIndex: 1402, index: 1450, at: t0 } as const;
+  const input = {
+    id: evaluationId(jobUid, '1450'),
+    namespace: 'shop',
+    jobId: 'web',
+    jobType: 'service',
+    priority: 50,
+    triggeredBy: 'job-register',
+    jobModifyIndex: 1402,
+    index: 1450,
+    at: t0,
+  } as const;
 
-  it("is complete by default, as `nomad job run` expects once the write is in", () => {
+  it('is complete by default, as `nomad job run` expects once the write is in', () => {
     expect(toNomadEvaluation({ ...input, deploymentId: deploymentUid })).toMatchObject({
       ID: input.id,
       Namespace: 'shop',
@@ -46,7 +58,11 @@ describe('toNomadEvaluation', () => {
   });
 
   it('can say pending (the controller has not observed the write) and carry queued allocations', () => {
-    expect(toNomadEvaluation({ ...input, status: 'pending', queuedAllocations: { frontend: 2 } })).toMatchObject({ Status: 'pending', DeploymentID: '', QueuedAllocations: { frontend: 2 } });
+    expect(toNomadEvaluation({ ...input, status: 'pending', queuedAllocations: { frontend: 2 } })).toMatchObject({
+      Status: 'pending',
+      DeploymentID: '',
+      QueuedAllocations: { frontend: 2 },
+    });
   });
 
   it('decodes into api.Evaluation', () => {

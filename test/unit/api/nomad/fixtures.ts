@@ -63,8 +63,14 @@ export function webJob(status: Partial<NomadJobStatus> = {}): NomadJob & { apiVe
 
 /** The version ControllerRevisions, as the API server returns them (with resourceVersions). */
 export const revisions: V1ControllerRevision[] = [
-  { ...versionRevision({ name: 'web', namespace: 'shop', uid: jobUid }, v0), metadata: { ...versionRevision({ name: 'web', namespace: 'shop', uid: jobUid }, v0).metadata, uid: 'rev-0', resourceVersion: '1210' } },
-  { ...versionRevision({ name: 'web', namespace: 'shop', uid: jobUid }, v1), metadata: { ...versionRevision({ name: 'web', namespace: 'shop', uid: jobUid }, v1).metadata, uid: 'rev-1', resourceVersion: '1402' } },
+  {
+    ...versionRevision({ name: 'web', namespace: 'shop', uid: jobUid }, v0),
+    metadata: { ...versionRevision({ name: 'web', namespace: 'shop', uid: jobUid }, v0).metadata, uid: 'rev-0', resourceVersion: '1210' },
+  },
+  {
+    ...versionRevision({ name: 'web', namespace: 'shop', uid: jobUid }, v1),
+    metadata: { ...versionRevision({ name: 'web', namespace: 'shop', uid: jobUid }, v1).metadata, uid: 'rev-1', resourceVersion: '1402' },
+  },
 ];
 
 export function webAt(version: JobVersion, job = webJob()): JobAtVersion {
@@ -76,7 +82,15 @@ export function webV1Deployment(status: Partial<NonNullable<NomadDeployment['sta
   return {
     apiVersion: 'caravan.dev/v1alpha1',
     kind: 'NomadDeployment',
-    metadata: { name: 'web-v1', namespace: 'shop', uid: deploymentUid, generation: 1, creationTimestamp: at(601), resourceVersion: '1466', labels: { 'caravan.dev/job': 'web' } },
+    metadata: {
+      name: 'web-v1',
+      namespace: 'shop',
+      uid: deploymentUid,
+      generation: 1,
+      creationTimestamp: at(601),
+      resourceVersion: '1466',
+      labels: { 'caravan.dev/job': 'web' },
+    },
     spec: { job: 'web', jobVersion: 1 },
     status: {
       observedGeneration: 1,
@@ -113,7 +127,16 @@ export const deploymentIds = new Map([['web-v1', deploymentUid]]);
 
 /** A container running since `since` seconds, ready. */
 export function running(since: number, restartCount = 0, extra: Partial<V1ContainerStatus> = {}): V1ContainerStatus {
-  return { name: 'nginx', image: 'nginx:1.27', imageID: '', ready: true, restartCount, started: true, state: { running: { startedAt: new Date(at(since)) } }, ...extra };
+  return {
+    name: 'nginx',
+    image: 'nginx:1.27',
+    imageID: '',
+    ready: true,
+    restartCount,
+    started: true,
+    state: { running: { startedAt: new Date(at(since)) } },
+    ...extra,
+  };
 }
 
 export interface PodOptions {
@@ -149,7 +172,13 @@ export function allocationPod(o: PodOptions): V1Pod {
   const scheduled = o.scheduled ?? true;
   return {
     ...pod,
-    metadata: { ...pod.metadata, uid: o.uid, resourceVersion: o.resourceVersion ?? '1460', creationTimestamp: new Date(at(created)), annotations: { ...pod.metadata!.annotations, ...o.annotations } },
+    metadata: {
+      ...pod.metadata,
+      uid: o.uid,
+      resourceVersion: o.resourceVersion ?? '1460',
+      creationTimestamp: new Date(at(created)),
+      annotations: { ...pod.metadata!.annotations, ...o.annotations },
+    },
     spec: { ...pod.spec!, ...(scheduled ? { nodeName } : {}) },
     status: {
       phase: o.phase ?? 'Running',

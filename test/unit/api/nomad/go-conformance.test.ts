@@ -10,14 +10,21 @@ describe('the Go field check itself', () => {
     ['null where Go has a value', { Status: null }, 'Evaluation', ['Evaluation.Status: expected a non-null "string", got null']],
     ['a time that is not RFC 3339', { WaitUntil: '1 May' }, 'Evaluation', ['Evaluation.WaitUntil: expected an RFC 3339 time, got "1 May"']],
     ['a nested unknown key', { TaskGroups: [{ Name: 'g', Bogus: true }] }, 'Job', ['Job.TaskGroups[0].Bogus: not a field of api.TaskGroup']],
-    ['a map of structs', { TaskStates: { web: { State: 'running', Restarts: -1 } } }, 'Allocation', ['Allocation.TaskStates["web"].Restarts: expected a non-negative integer, got -1']],
+    [
+      'a map of structs',
+      { TaskStates: { web: { State: 'running', Restarts: -1 } } },
+      'Allocation',
+      ['Allocation.TaskStates["web"].Restarts: expected a non-negative integer, got -1'],
+    ],
     ['null for a pointer is fine', { DeploymentStatus: null, Job: null }, 'Allocation', []],
-    ["a server field Nomad writes", { TaskGroups: { web: { AutoPromote: true } } }, 'Deployment', []],
+    ['a server field Nomad writes', { TaskGroups: { web: { AutoPromote: true } } }, 'Deployment', []],
   ])('finds %s', (_what, value, struct, problems) => expect(goProblems(value, struct)).toEqual(problems));
 
   it('knows every struct it refers to', () => {
     const names = new Set(Object.keys(goStructs));
-    const referenced = JSON.stringify(goStructs).match(/"(?:struct|list|map)":"([A-Za-z]+)"/g)!.map((m) => m.split('":"')[1]!.slice(0, -1));
+    const referenced = JSON.stringify(goStructs)
+      .match(/"(?:struct|list|map)":"([A-Za-z]+)"/g)!
+      .map((m) => m.split('":"')[1]!.slice(0, -1));
     expect(referenced.filter((n) => !names.has(n))).toEqual([]);
   });
 });

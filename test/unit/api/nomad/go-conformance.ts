@@ -27,7 +27,8 @@ export function goProblems(value: unknown, struct: string): string[] {
 function checkStruct(value: unknown, struct: string, path: string, problems: string[]): void {
   const fields = goStructs[struct];
   if (!fields) return void problems.push(`${path}: no Go struct ${struct} in the table`);
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return void problems.push(`${path}: expected a ${struct} object, got ${JSON.stringify(value)}`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return void problems.push(`${path}: expected a ${struct} object, got ${JSON.stringify(value)}`);
   for (const [key, v] of Object.entries(value)) {
     const kind = fields[key];
     if (kind === undefined) {
@@ -74,7 +75,9 @@ function checkKind(value: unknown, kind: GoKind, path: string, problems: string[
   if ('struct' in kind) return checkStruct(value, kind.struct, path, problems);
   if ('list' in kind || 'listOf' in kind) {
     if (!Array.isArray(value)) return void wrong('a list');
-    value.forEach((item, i) => ('list' in kind ? checkStruct(item, kind.list, `${path}[${i}]`, problems) : checkKind(item, kind.listOf, `${path}[${i}]`, problems)));
+    value.forEach((item, i) =>
+      'list' in kind ? checkStruct(item, kind.list, `${path}[${i}]`, problems) : checkKind(item, kind.listOf, `${path}[${i}]`, problems),
+    );
     return;
   }
   if (typeof value !== 'object' || Array.isArray(value)) return void wrong('a map');

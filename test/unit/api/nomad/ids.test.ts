@@ -31,7 +31,7 @@ describe("prefix lookups follow Nomad's UUID index (nomad-semantics §3.1 rule 7
     ['a character that is not hex', 'c0g0', "Invalid UUID: encoding/hex: invalid byte: U+0067 'g'"],
     ['more than 36 characters', `${ids[0]}00`, 'Invalid UUID length. UUID have 36 characters; got 38'],
     ['more than four hyphens', 'c0-c0-c0-c0-c0-c0', 'UUID should have maximum of 4 "-"; got 5'],
-  ])('refuses %s with Nomad\'s error', (_rule, prefix, error) => {
+  ])("refuses %s with Nomad's error", (_rule, prefix, error) => {
     expect(parseIdPrefix(prefix)).toEqual({ ok: false, error });
   });
 

@@ -32,21 +32,73 @@ describe('jobDiff: what Nomad says changed between two versions of a job', () =>
       ID: 'web',
       Fields: null,
       Objects: null,
-      TaskGroups: [{ Type: 'None', Name: 'frontend', Fields: null, Objects: null, Tasks: [{ Type: 'None', Name: 'nginx', Fields: null, Objects: null, Annotations: null }], Updates: null }],
+      TaskGroups: [
+        {
+          Type: 'None',
+          Name: 'frontend',
+          Fields: null,
+          Objects: null,
+          Tasks: [{ Type: 'None', Name: 'nginx', Fields: null, Objects: null, Annotations: null }],
+          Updates: null,
+        },
+      ],
     });
   });
 
   it('ignores what changes with every version (Version, Stable, SubmitTime, indexes, Status)', () => {
-    const later = { ...base, Version: 7, Stable: true, SubmitTime: base.SubmitTime + 1, JobModifyIndex: 9999, ModifyIndex: 9999, CreateIndex: 1, Status: 'dead' as const };
+    const later = {
+      ...base,
+      Version: 7,
+      Stable: true,
+      SubmitTime: base.SubmitTime + 1,
+      JobModifyIndex: 9999,
+      ModifyIndex: 9999,
+      CreateIndex: 1,
+      Status: 'dead' as const,
+    };
     expect(jobDiff(base, later).Type).toBe('None');
   });
 
   it.each<[string, NomadApiJob, (d: NomadJobDiff) => unknown, unknown]>([
-    ['an image change is an Edited Config object of the task, its field named by the config key', nomadJob(webSpec('nginx:1.27')), (d) => object(task(d).Objects, 'Config'), { Type: 'Edited', Name: 'Config', Fields: [field('Edited', 'image', 'nginx:1.26', 'nginx:1.27')], Objects: null }],
-    ['a count change is an Edited Count field of the group', nomadJob(withFrontend({ count: 6 })), (d) => group(d).Fields, [field('Edited', 'Count', '4', '6')]],
-    ['job meta is a field per key', nomadJob({ ...webSpec('nginx:1.26'), meta: { team: 'checkout' } }), (d) => d.Fields, [field('Edited', 'Meta[team]', 'storefront', 'checkout')]],
-    ['task env is a field per key', nomadJob(withFrontend({ tasks: [{ ...webSpec('x').taskGroups[0]!.tasks[0]!, config: { image: 'nginx:1.26', ports: ['http'] }, env: { LISTEN_PORT: '9090' } }] })), (d) => task(d).Fields, [field('Edited', 'Env[LISTEN_PORT]', '8080', '9090')]],
-    ['datacenters are a set: each member is a field named Datacenters (sorted by name, old, new)', nomadJob({ ...webSpec('nginx:1.26'), datacenters: ['eu-west', 'eu-north'] }), (d) => d.Objects, [{ Type: 'Edited', Name: 'Datacenters', Fields: [field('Added', 'Datacenters', '', 'eu-north'), field('Added', 'Datacenters', '', 'eu-west'), field('Deleted', 'Datacenters', '*', '')], Objects: null }]],
+    [
+      'an image change is an Edited Config object of the task, its field named by the config key',
+      nomadJob(webSpec('nginx:1.27')),
+      (d) => object(task(d).Objects, 'Config'),
+      { Type: 'Edited', Name: 'Config', Fields: [field('Edited', 'image', 'nginx:1.26', 'nginx:1.27')], Objects: null },
+    ],
+    [
+      'a count change is an Edited Count field of the group',
+      nomadJob(withFrontend({ count: 6 })),
+      (d) => group(d).Fields,
+      [field('Edited', 'Count', '4', '6')],
+    ],
+    [
+      'job meta is a field per key',
+      nomadJob({ ...webSpec('nginx:1.26'), meta: { team: 'checkout' } }),
+      (d) => d.Fields,
+      [field('Edited', 'Meta[team]', 'storefront', 'checkout')],
+    ],
+    [
+      'task env is a field per key',
+      nomadJob(
+        withFrontend({ tasks: [{ ...webSpec('x').taskGroups[0]!.tasks[0]!, config: { image: 'nginx:1.26', ports: ['http'] }, env: { LISTEN_PORT: '9090' } }] }),
+      ),
+      (d) => task(d).Fields,
+      [field('Edited', 'Env[LISTEN_PORT]', '8080', '9090')],
+    ],
+    [
+      'datacenters are a set: each member is a field named Datacenters (sorted by name, old, new)',
+      nomadJob({ ...webSpec('nginx:1.26'), datacenters: ['eu-west', 'eu-north'] }),
+      (d) => d.Objects,
+      [
+        {
+          Type: 'Edited',
+          Name: 'Datacenters',
+          Fields: [field('Added', 'Datacenters', '', 'eu-north'), field('Added', 'Datacenters', '', 'eu-west'), field('Deleted', 'Datacenters', '*', '')],
+          Objects: null,
+        },
+      ],
+    ],
     [
       'a duration is integer nanoseconds',
       nomadJob({ ...webSpec('nginx:1.26'), update: { ...webSpec('nginx:1.26').update, minHealthyTime: '30s' } }),
@@ -74,8 +126,18 @@ describe('jobDiff: what Nomad says changed between two versions of a job', () =>
     const to = nomadJob(withFrontend({ constraints: [{ attribute: '${node.class}', value: 'large' }] }));
     const constraints = group(jobDiff(from, to)).Objects!.filter((o) => o.Name === 'Constraint');
     expect(constraints).toEqual([
-      { Type: 'Added', Name: 'Constraint', Fields: [field('Added', 'LTarget', '', '${node.class}'), field('Added', 'Operand', '', '='), field('Added', 'RTarget', '', 'large')], Objects: null },
-      { Type: 'Deleted', Name: 'Constraint', Fields: [field('Deleted', 'LTarget', '${node.class}', ''), field('Deleted', 'Operand', '=', ''), field('Deleted', 'RTarget', 'small', '')], Objects: null },
+      {
+        Type: 'Added',
+        Name: 'Constraint',
+        Fields: [field('Added', 'LTarget', '', '${node.class}'), field('Added', 'Operand', '', '='), field('Added', 'RTarget', '', 'large')],
+        Objects: null,
+      },
+      {
+        Type: 'Deleted',
+        Name: 'Constraint',
+        Fields: [field('Deleted', 'LTarget', '${node.class}', ''), field('Deleted', 'Operand', '=', ''), field('Deleted', 'RTarget', 'small', '')],
+        Objects: null,
+      },
     ]);
   });
 
@@ -83,8 +145,22 @@ describe('jobDiff: what Nomad says changed between two versions of a job', () =>
     const diff = jobDiff(base, nomadJob(withFrontend({ networks: [{ ports: [{ label: 'http', to: 9090 }] }] })));
     const port = (Type: 'Added' | 'Deleted', to: string) => {
       const [old, next] = Type === 'Added' ? ['', to] : [to, ''];
-      const [host, label] = Type === 'Added' ? [['', 'default'], ['', 'http']] : [['default', ''], ['http', '']];
-      return { Type, Name: 'Dynamic Port', Fields: [field(Type, 'HostNetwork', host[0]!, host[1]!), field(Type, 'Label', label[0]!, label[1]!), field(Type, 'To', old, next)], Objects: null };
+      const [host, label] =
+        Type === 'Added'
+          ? [
+              ['', 'default'],
+              ['', 'http'],
+            ]
+          : [
+              ['default', ''],
+              ['http', ''],
+            ];
+      return {
+        Type,
+        Name: 'Dynamic Port',
+        Fields: [field(Type, 'HostNetwork', host[0]!, host[1]!), field(Type, 'Label', label[0]!, label[1]!), field(Type, 'To', old, next)],
+        Objects: null,
+      };
     };
     expect(group(diff).Objects).toEqual([
       { Type: 'Added', Name: 'Network', Fields: null, Objects: [port('Added', '9090')] },
@@ -96,7 +172,12 @@ describe('jobDiff: what Nomad says changed between two versions of a job', () =>
     const services = [{ ...webSpec('nginx:1.26').taskGroups[0]!.services![0]!, tags: ['internal'] }];
     const diff = jobDiff(base, nomadJob(withFrontend({ services })));
     expect(group(diff).Objects).toEqual([
-      { Type: 'Edited', Name: 'Service', Fields: null, Objects: [{ Type: 'Edited', Name: 'Tags', Fields: [field('Added', 'Tags', '', 'internal'), field('Deleted', 'Tags', 'public', '')], Objects: null }] },
+      {
+        Type: 'Edited',
+        Name: 'Service',
+        Fields: null,
+        Objects: [{ Type: 'Edited', Name: 'Tags', Fields: [field('Added', 'Tags', '', 'internal'), field('Deleted', 'Tags', 'public', '')], Objects: null }],
+      },
     ]);
   });
 
@@ -117,7 +198,14 @@ describe('jobDiff: what Nomad says changed between two versions of a job', () =>
     ]);
     expect(diff.Objects).toEqual([{ Type: 'Added', Name: 'Datacenters', Fields: [field('Added', 'Datacenters', '', '*')], Objects: null }]);
     expect(group(diff)).toMatchObject({ Type: 'Added', Name: 'frontend', Fields: [field('Added', 'Count', '', '4')] });
-    expect(group(diff).Objects!.map((o) => `${o.Name} ${o.Type}`)).toEqual(['RestartPolicy Added', 'ReschedulePolicy Added', 'EphemeralDisk Added', 'Update Added', 'Network Added', 'Service Added']);
+    expect(group(diff).Objects!.map((o) => `${o.Name} ${o.Type}`)).toEqual([
+      'RestartPolicy Added',
+      'ReschedulePolicy Added',
+      'EphemeralDisk Added',
+      'Update Added',
+      'Network Added',
+      'Service Added',
+    ]);
     expect(task(diff)).toMatchObject({ Type: 'Added', Name: 'nginx' });
     expect(task(diff).Fields!.map((f) => f.Name)).toEqual(['Driver', 'Env[LISTEN_PORT]', 'KillTimeout', 'Leader', 'ShutdownDelay']);
     expect(object(task(diff).Objects, 'Config')!.Fields).toEqual([field('Added', 'image', '', 'nginx:1.26'), field('Added', 'ports[0]', '', 'http')]);
@@ -148,14 +236,27 @@ describe('jobDiff: what Nomad says changed between two versions of a job', () =>
       Type: 'Edited',
       Name: 'nginx',
       Fields: null,
-      Objects: [{ Type: 'Edited', Name: 'Config', Fields: [field('Edited', 'image', 'nginx:1.26', 'nginx:1.27'), field('None', 'ports[0]', 'http', 'http')], Objects: null }],
+      Objects: [
+        {
+          Type: 'Edited',
+          Name: 'Config',
+          Fields: [field('Edited', 'image', 'nginx:1.26', 'nginx:1.27'), field('None', 'ports[0]', 'http', 'http')],
+          Objects: null,
+        },
+      ],
       Annotations: null,
     });
-    expect(jobDiff(toNomadJob(webAt(v0)), toNomadJob(webAt(v1)), false).TaskGroups![0]!.Objects![0]!.Fields!.map((f) => f.Name)).toEqual(['AutoPromote', 'Canary']);
+    expect(jobDiff(toNomadJob(webAt(v0)), toNomadJob(webAt(v1)), false).TaskGroups![0]!.Objects![0]!.Fields!.map((f) => f.Name)).toEqual([
+      'AutoPromote',
+      'Canary',
+    ]);
   });
 
   it('groups are matched by name: a new group is Added, a removed one Deleted, listed by name', () => {
-    const two = nomadJob({ ...webSpec('nginx:1.26'), taskGroups: [webSpec('nginx:1.26').taskGroups[0]!, { ...webSpec('nginx:1.26').taskGroups[0]!, name: 'admin' }] });
+    const two = nomadJob({
+      ...webSpec('nginx:1.26'),
+      taskGroups: [webSpec('nginx:1.26').taskGroups[0]!, { ...webSpec('nginx:1.26').taskGroups[0]!, name: 'admin' }],
+    });
     expect(jobDiff(base, two).TaskGroups!.map((g) => `${g.Name} ${g.Type}`)).toEqual(['admin Added', 'frontend None']);
     expect(jobDiff(two, base).TaskGroups!.map((g) => `${g.Name} ${g.Type}`)).toEqual(['admin Deleted', 'frontend None']);
     expect(jobDiff(two, base).Type).toBe('Edited');

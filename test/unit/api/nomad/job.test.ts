@@ -68,7 +68,22 @@ describe('toNomadJob: a job at a version as api.Job', () => {
         Tags: ['public'],
         PortLabel: 'http',
         Provider: 'nomad',
-        Checks: [{ Name: 'service: "web" check', Type: 'http', Command: '', Args: null, Path: '/healthz', Protocol: 'http', PortLabel: '', Interval: 5 * s, Timeout: 1 * s, Method: 'GET', GRPCService: '', TaskName: '' }],
+        Checks: [
+          {
+            Name: 'service: "web" check',
+            Type: 'http',
+            Command: '',
+            Args: null,
+            Path: '/healthz',
+            Protocol: 'http',
+            PortLabel: '',
+            Interval: 5 * s,
+            Timeout: 1 * s,
+            Method: 'GET',
+            GRPCService: '',
+            TaskName: '',
+          },
+        ],
       },
     ]);
   });
@@ -96,22 +111,78 @@ describe('toNomadJob: a job at a version as api.Job', () => {
 
   it.each<[string, NomadJobSpec, (j: ReturnType<typeof toNomadJob>) => unknown, unknown]>([
     ['a job without an update block gets the default strategy per group', exampleSpec(), (j) => j.TaskGroups[0]!.Update?.MinHealthyTime, 10 * s],
-    ['max_parallel 0 at job level: no job-level block, groups say 0', exampleSpec({ update: { maxParallel: 0 } }), (j) => [j.Update, j.TaskGroups[0]!.Update?.MaxParallel], [null, 0]],
+    [
+      'max_parallel 0 at job level: no job-level block, groups say 0',
+      exampleSpec({ update: { maxParallel: 0 } }),
+      (j) => [j.Update, j.TaskGroups[0]!.Update?.MaxParallel],
+      [null, 0],
+    ],
     ['a batch job has no update blocks', exampleSpec({ type: 'batch' }), (j) => [j.Update, j.TaskGroups[0]!.Update], [null, null]],
     ['a batch job has the batch reschedule policy', exampleSpec({ type: 'batch' }), (j) => j.TaskGroups[0]!.ReschedulePolicy?.DelayFunction, 'constant'],
     ['a system job is not rescheduled', exampleSpec({ type: 'system' }), (j) => j.TaskGroups[0]!.ReschedulePolicy, null],
-    ['a constraint without operator has "="', exampleSpec({ constraints: [{ attribute: '${attr.kernel.name}', value: 'linux' }] }), (j) => j.Constraints, [{ LTarget: '${attr.kernel.name}', RTarget: 'linux', Operand: '=' }]],
-    ['work_dir is under its Nomad name', exampleSpec({}, { tasks: [{ name: 'redis', driver: 'docker', config: { image: 'redis:7', workDir: '/data' } }] }), (j) => j.TaskGroups[0]!.Tasks[0]!.Config, { image: 'redis:7', work_dir: '/data' }],
-    ['a static port is reserved', exampleSpec({}, { networks: [{ ports: [{ label: 'db', static: 6379 }] }] }), (j) => j.TaskGroups[0]!.Networks?.[0]?.ReservedPorts, [{ Label: 'db', Value: 6379, To: 0, HostNetwork: 'default' }]],
-    ['one cron is the single Spec, with SpecType the Go client dereferences', exampleSpec({ type: 'batch', periodic: { crons: ['0 2 * * *'] } }), (j) => j.Periodic, { Enabled: true, Spec: '0 2 * * *', Specs: [], SpecType: 'cron', ProhibitOverlap: false, TimeZone: 'UTC' }],
-    ['several crons go in Specs', exampleSpec({ type: 'batch', periodic: { crons: ['0 2 * * *', '0 14 * * *'] } }), (j) => [j.Periodic?.Spec, j.Periodic?.Specs], ['', ['0 2 * * *', '0 14 * * *']]],
-    ['a parameterized job', exampleSpec({ type: 'batch', parameterized: { metaRequired: ['input'] } }), (j) => j.ParameterizedJob, { Payload: 'optional', MetaRequired: ['input'], MetaOptional: null }],
+    [
+      'a constraint without operator has "="',
+      exampleSpec({ constraints: [{ attribute: '${attr.kernel.name}', value: 'linux' }] }),
+      (j) => j.Constraints,
+      [{ LTarget: '${attr.kernel.name}', RTarget: 'linux', Operand: '=' }],
+    ],
+    [
+      'work_dir is under its Nomad name',
+      exampleSpec({}, { tasks: [{ name: 'redis', driver: 'docker', config: { image: 'redis:7', workDir: '/data' } }] }),
+      (j) => j.TaskGroups[0]!.Tasks[0]!.Config,
+      { image: 'redis:7', work_dir: '/data' },
+    ],
+    [
+      'a static port is reserved',
+      exampleSpec({}, { networks: [{ ports: [{ label: 'db', static: 6379 }] }] }),
+      (j) => j.TaskGroups[0]!.Networks?.[0]?.ReservedPorts,
+      [{ Label: 'db', Value: 6379, To: 0, HostNetwork: 'default' }],
+    ],
+    [
+      'one cron is the single Spec, with SpecType the Go client dereferences',
+      exampleSpec({ type: 'batch', periodic: { crons: ['0 2 * * *'] } }),
+      (j) => j.Periodic,
+      { Enabled: true, Spec: '0 2 * * *', Specs: [], SpecType: 'cron', ProhibitOverlap: false, TimeZone: 'UTC' },
+    ],
+    [
+      'several crons go in Specs',
+      exampleSpec({ type: 'batch', periodic: { crons: ['0 2 * * *', '0 14 * * *'] } }),
+      (j) => [j.Periodic?.Spec, j.Periodic?.Specs],
+      ['', ['0 2 * * *', '0 14 * * *']],
+    ],
+    [
+      'a parameterized job',
+      exampleSpec({ type: 'batch', parameterized: { metaRequired: ['input'] } }),
+      (j) => j.ParameterizedJob,
+      { Payload: 'optional', MetaRequired: ['input'], MetaOptional: null },
+    ],
     ['a stopped job', exampleSpec({ stop: true }), (j) => j.Stop, true],
-    ['a prestart sidecar', exampleSpec({}, { tasks: [{ name: 'redis', driver: 'docker', config: { image: 'redis:7' } }, { name: 'proxy', driver: 'docker', config: { image: 'envoy' }, lifecycle: { hook: 'prestart', sidecar: true } }] }), (j) => j.TaskGroups[0]!.Tasks[1]!.Lifecycle, { Hook: 'prestart', Sidecar: true }],
+    [
+      'a prestart sidecar',
+      exampleSpec(
+        {},
+        {
+          tasks: [
+            { name: 'redis', driver: 'docker', config: { image: 'redis:7' } },
+            { name: 'proxy', driver: 'docker', config: { image: 'envoy' }, lifecycle: { hook: 'prestart', sidecar: true } },
+          ],
+        },
+      ),
+      (j) => j.TaskGroups[0]!.Tasks[1]!.Lifecycle,
+      { Hook: 'prestart', Sidecar: true },
+    ],
   ])('%s', (_rule, spec, pick, expected) => {
     const version = { version: 0, spec, submitTime: '2026-03-01T10:00:00Z', stable: false };
     const job = webJob();
-    expect(pick(toNomadJob({ job: { ...job, metadata: { ...job.metadata, name: 'example' } }, version, indexes: { createIndex: 1, modifyIndex: 2, jobModifyIndex: 2 } }))).toEqual(expected);
+    expect(
+      pick(
+        toNomadJob({
+          job: { ...job, metadata: { ...job.metadata, name: 'example' } },
+          version,
+          indexes: { createIndex: 1, modifyIndex: 2, jobModifyIndex: 2 },
+        }),
+      ),
+    ).toEqual(expected);
   });
 
   it("says pending for a job the controller has not reconciled yet, and passes the revert's description on", () => {
@@ -136,7 +207,9 @@ describe('toJobSummary', () => {
 
   it('has a zeroed entry per group before the controller has counted', () => {
     const { summary: _counted, ...uncounted } = webJob().status!;
-    expect(toJobSummary(webAt(v1, { ...webJob(), status: uncounted })).Summary).toEqual({ frontend: { Queued: 0, Complete: 0, Failed: 0, Running: 0, Starting: 0, Lost: 0, Unknown: 0 } });
+    expect(toJobSummary(webAt(v1, { ...webJob(), status: uncounted })).Summary).toEqual({
+      frontend: { Queued: 0, Complete: 0, Failed: 0, Running: 0, Starting: 0, Lost: 0, Unknown: 0 },
+    });
   });
 
   it('counts children for periodic and parameterized jobs (Caravan runs none)', () => {
@@ -148,7 +221,21 @@ describe('toJobSummary', () => {
 describe('toJobListStub', () => {
   it('is the job list row, Meta only when asked for', () => {
     const stub = toJobListStub(webAt(v1));
-    expect(stub).toMatchObject({ ID: 'web', Name: 'web', Namespace: 'shop', Type: 'service', Priority: 50, Periodic: false, ParameterizedJob: false, Stop: false, Status: 'running', SubmitTime: ns(600), CreateIndex: 1210, ModifyIndex: 1450, JobModifyIndex: 1402 });
+    expect(stub).toMatchObject({
+      ID: 'web',
+      Name: 'web',
+      Namespace: 'shop',
+      Type: 'service',
+      Priority: 50,
+      Periodic: false,
+      ParameterizedJob: false,
+      Stop: false,
+      Status: 'running',
+      SubmitTime: ns(600),
+      CreateIndex: 1210,
+      ModifyIndex: 1450,
+      JobModifyIndex: 1402,
+    });
     expect(stub).not.toHaveProperty('Meta');
     expect(stub.JobSummary.Summary['frontend']!.Running).toBe(5);
     expect(toJobListStub(webAt(v1), { meta: true }).Meta).toEqual({ team: 'storefront' });
@@ -174,6 +261,10 @@ describe('decodes into the Go client types', () => {
     ['api.JobListStub', () => toJobListStub(webAt(v1), { meta: true }), 'JobListStub'],
     ['api.JobSummary', () => toJobSummary(webAt(v1)), 'JobSummary'],
     ['api.JobVersionsResponse', () => toJobVersions([webAt(v0), webAt(v1)]), 'JobVersionsResponse'],
-    ['a periodic batch job', () => toNomadJob(webAt({ ...v0, spec: exampleSpec({ type: 'batch', periodic: { crons: ['@daily'] }, parameterized: { metaOptional: ['x'] } }) })), 'Job'],
+    [
+      'a periodic batch job',
+      () => toNomadJob(webAt({ ...v0, spec: exampleSpec({ type: 'batch', periodic: { crons: ['@daily'] }, parameterized: { metaOptional: ['x'] } }) })),
+      'Job',
+    ],
   ])('%s', (_what, make, struct) => expect(goProblems(make(), struct)).toEqual([]));
 });

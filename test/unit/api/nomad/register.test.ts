@@ -48,26 +48,39 @@ describe('fromNomadJob: a register request as a NomadJob', () => {
 
   it('reads the request options for the HTTP layer', () => {
     const result = fromNomadJob({ ...example, EnforceIndex: true, JobModifyIndex: 1402, PreserveCounts: true, EvalPriority: 70 });
-    expect(result.ok && result.options).toEqual({ enforceIndex: true, jobModifyIndex: 1402, preserveCounts: true, preserveResources: false, policyOverride: false, evalPriority: 70 });
+    expect(result.ok && result.options).toEqual({
+      enforceIndex: true,
+      jobModifyIndex: 1402,
+      preserveCounts: true,
+      preserveResources: false,
+      policyOverride: false,
+      evalPriority: 70,
+    });
   });
 
-  it('refuses what Caravan cannot run with a 500 and Nomad\'s error list, naming the field', () => {
+  it("refuses what Caravan cannot run with a 500 and Nomad's error list, naming the field", () => {
     const [group] = example.Job['TaskGroups'] as Record<string, unknown>[];
     const [task] = group!['Tasks'] as Record<string, unknown>[];
     const result = fromNomadJob(withJob({ TaskGroups: [{ ...group, Tasks: [{ ...task, Vault: { Policies: ['db'] } }] }] }));
-    expect(result).toEqual({ ok: false, status: 500, error: multierror(['vault is not supported by Caravan: Vault integration is not available; mount secrets from Kubernetes Secrets']) });
+    expect(result).toEqual({
+      ok: false,
+      status: 500,
+      error: multierror(['vault is not supported by Caravan: Vault integration is not available; mount secrets from Kubernetes Secrets']),
+    });
   });
 
   it('nests validation errors under their group and task, as Nomad does', () => {
     const [group] = example.Job['TaskGroups'] as Record<string, unknown>[];
     const result = fromNomadJob(withJob({ TaskGroups: [{ ...group, Update: { MinHealthyTime: 360e9, HealthyDeadline: 300e9 } }] }));
     expect(result.ok).toBe(false);
-    expect(!result.ok && result.error).toBe('1 error occurred:\n\t* Task group cache validation failed: 1 error occurred:\n\t* Minimum healthy time must be less than healthy deadline: 6m0s > 5m0s (update)\n\n\n\n');
+    expect(!result.ok && result.error).toBe(
+      '1 error occurred:\n\t* Task group cache validation failed: 1 error occurred:\n\t* Minimum healthy time must be less than healthy deadline: 6m0s > 5m0s (update)\n\n\n\n',
+    );
   });
 
   it.each([
     ['no task groups', withJob({ TaskGroups: null }), 'Missing job task groups'],
-    ['a job ID Kubernetes cannot name', withJob({ ID: 'My Job', Name: 'My Job' }), 'cannot be the NomadJob\'s metadata.name'],
+    ['a job ID Kubernetes cannot name', withJob({ ID: 'My Job', Name: 'My Job' }), "cannot be the NomadJob's metadata.name"],
     ['a namespace Kubernetes cannot name', withJob({ Namespace: 'Team_A' }), 'cannot be a Kubernetes namespace'],
   ])('refuses %s', (_what, body, message) => {
     const result = fromNomadJob(body);
@@ -78,7 +91,9 @@ describe('fromNomadJob: a register request as a NomadJob', () => {
   it("returns Caravan's warnings for the response's Warnings", () => {
     const [group] = example.Job['TaskGroups'] as Record<string, unknown>[];
     const result = fromNomadJob(withJob({ TaskGroups: [{ ...group, Count: 2, Update: { MaxParallel: 3 } }] }));
-    expect(result.ok && result.warnings).toEqual(['Update max parallel count is greater than task group count (3 > 2). A destructive change would result in the simultaneous replacement of all allocations.']);
+    expect(result.ok && result.warnings).toEqual([
+      'Update max parallel count is greater than task group count (3 > 2). A destructive change would result in the simultaneous replacement of all allocations.',
+    ]);
   });
 });
 
@@ -112,7 +127,7 @@ describe("fromNomadJob: Nomad's own job JSON", () => {
   });
 });
 
-describe('formatWarnings and multierror: Nomad\'s texts', () => {
+describe("formatWarnings and multierror: Nomad's texts", () => {
   it.each([
     [[], ''],
     [['a'], '1 warning:\n\n* a'],
@@ -141,29 +156,44 @@ describe('checkAndSetError: EnforceIndex (nomad-semantics §3.4)', () => {
 const dir = fromProjectRoot('examples');
 const examples = readdirSync(dir)
   .filter((f) => f.endsWith('.yaml'))
-  .flatMap((file) => (loadAll(readFileSync(path.join(dir, file), 'utf8')) as NomadJob[]).filter((j) => j?.kind === 'NomadJob').map((j) => [`${file} (${j.metadata.name})`, j] as const));
+  .flatMap((file) =>
+    (loadAll(readFileSync(path.join(dir, file), 'utf8')) as NomadJob[])
+      .filter((j) => j?.kind === 'NomadJob')
+      .map((j) => [`${file} (${j.metadata.name})`, j] as const),
+  );
 
 /** What a Nomad client sends back after `nomad job inspect`: the api.Job Caravan showed. */
 function inspectThenRun(name: string, spec: NomadJobSpec): ReturnType<typeof fromNomadJob> {
   const job = webJob();
-  const shown = toNomadJob({ job: { ...job, metadata: { ...job.metadata, name, namespace: 'shop' } }, version: { version: 3, spec, submitTime: '2026-03-01T10:00:00Z', stable: true }, indexes: { createIndex: 5, modifyIndex: 9, jobModifyIndex: 8 } });
+  const shown = toNomadJob({
+    job: { ...job, metadata: { ...job.metadata, name, namespace: 'shop' } },
+    version: { version: 3, spec, submitTime: '2026-03-01T10:00:00Z', stable: true },
+    indexes: { createIndex: 5, modifyIndex: 9, jobModifyIndex: 8 },
+  });
   return fromNomadJob(JSON.parse(JSON.stringify({ Job: shown })), { queryNamespace: 'shop' });
 }
 
 describe('inspect, then run again: the same job', () => {
-  it.each([...examples, ['the web fixture', { metadata: { name: 'web' }, spec: webSpec('nginx:1.27', 1) } as NomadJob] as const])('%s reads back to the same canonical job', (_what, job) => {
-    const result = inspectThenRun(job.metadata.name, job.spec);
-    expect(result.ok ? [] : result.error).toEqual([]);
-    if (!result.ok) return;
-    // Leave out what Nomad's JSON cannot carry, and fill periodic's defaults, which canonicalJob leaves as written.
-    const strip = (spec: NomadJobSpec) => {
-      const c = canonicalJob(job.metadata.name, 'shop', spec);
-      return { ...c, periodic: c.periodic && { enabled: true, prohibitOverlap: false, timeZone: 'UTC', ...c.periodic }, taskGroups: c.taskGroups.map((g) => ({ ...g, kubernetes: {}, update: g.update && { ...g.update, canarySteps: [] } })) };
-    };
-    expect(strip(result.spec)).toEqual(strip(job.spec));
-    const restored = withCaravanExtensions(job.spec, result.spec);
-    expect(sameNomadJob(job.metadata.name, 'shop', job.spec, restored)).toBe(true);
-  });
+  it.each([...examples, ['the web fixture', { metadata: { name: 'web' }, spec: webSpec('nginx:1.27', 1) } as NomadJob] as const])(
+    '%s reads back to the same canonical job',
+    (_what, job) => {
+      const result = inspectThenRun(job.metadata.name, job.spec);
+      expect(result.ok ? [] : result.error).toEqual([]);
+      if (!result.ok) return;
+      // Leave out what Nomad's JSON cannot carry, and fill periodic's defaults, which canonicalJob leaves as written.
+      const strip = (spec: NomadJobSpec) => {
+        const c = canonicalJob(job.metadata.name, 'shop', spec);
+        return {
+          ...c,
+          periodic: c.periodic && { enabled: true, prohibitOverlap: false, timeZone: 'UTC', ...c.periodic },
+          taskGroups: c.taskGroups.map((g) => ({ ...g, kubernetes: {}, update: g.update && { ...g.update, canarySteps: [] } })),
+        };
+      };
+      expect(strip(result.spec)).toEqual(strip(job.spec));
+      const restored = withCaravanExtensions(job.spec, result.spec);
+      expect(sameNomadJob(job.metadata.name, 'shop', job.spec, restored)).toBe(true);
+    },
+  );
 
   it("keeps a group's kubernetes block and canary steps, which Nomad's JSON cannot carry", () => {
     const spec: NomadJobSpec = { ...webSpec('nginx:1.27'), update: { maxParallel: 2, canarySteps: [{ count: 1, pause: '1m' }, { percent: 50 }] } };
@@ -194,8 +224,16 @@ describe('inspect, then run again: the same job', () => {
   });
 
   it('defaults written out are the same job as defaults left out', () => {
-    const explicit: NomadJobSpec = { ...v1.spec, priority: 50, region: 'global', type: 'service', taskGroups: v1.spec.taskGroups.map((g) => ({ ...g, restart: { attempts: 2, interval: '30m', delay: '15s', mode: 'fail' } })) };
+    const explicit: NomadJobSpec = {
+      ...v1.spec,
+      priority: 50,
+      region: 'global',
+      type: 'service',
+      taskGroups: v1.spec.taskGroups.map((g) => ({ ...g, restart: { attempts: 2, interval: '30m', delay: '15s', mode: 'fail' } })),
+    };
     expect(sameNomadJob('web', 'shop', v1.spec, explicit)).toBe(true);
-    expect(toNomadJob(webAt(v1)).TaskGroups[0]!.RestartPolicy).toEqual(toNomadJob({ ...webAt(v1), version: { ...v1, spec: explicit } }).TaskGroups[0]!.RestartPolicy);
+    expect(toNomadJob(webAt(v1)).TaskGroups[0]!.RestartPolicy).toEqual(
+      toNomadJob({ ...webAt(v1), version: { ...v1, spec: explicit } }).TaskGroups[0]!.RestartPolicy,
+    );
   });
 });

@@ -3,7 +3,15 @@ import { describe, expect, it } from 'vitest';
 import { maxTaskEvents, taskState, taskStates } from '../../../../src/api/nomad/task-states.ts';
 import { allocationPod, at, ns, running } from './fixtures.ts';
 
-const container = (state: NonNullable<V1ContainerStatus['state']>, extra: Partial<V1ContainerStatus> = {}): V1ContainerStatus => ({ name: 'nginx', image: 'nginx:1.27', imageID: '', ready: false, restartCount: 0, state, ...extra });
+const container = (state: NonNullable<V1ContainerStatus['state']>, extra: Partial<V1ContainerStatus> = {}): V1ContainerStatus => ({
+  name: 'nginx',
+  image: 'nginx:1.27',
+  imageID: '',
+  ready: false,
+  restartCount: 0,
+  state,
+  ...extra,
+});
 const events = (status: V1ContainerStatus, phase: 'Running' | 'Failed' | 'Succeeded' | 'Pending' = 'Running', kube: CoreV1Event[] = []) =>
   taskState(allocationPod({ uid: 'u', phase, containers: [status] }), status, kube);
 
@@ -11,8 +19,18 @@ describe('a task state from its container status', () => {
   it.each<[string, V1ContainerStatus, 'Running' | 'Failed' | 'Succeeded' | 'Pending', Record<string, unknown>]>([
     ['running', running(615), 'Running', { State: 'running', Failed: false, StartedAt: '2026-03-01T10:10:15Z', FinishedAt: '0001-01-01T00:00:00Z' }],
     ['creating', container({ waiting: { reason: 'ContainerCreating' } }), 'Pending', { State: 'pending', Failed: false, StartedAt: '0001-01-01T00:00:00Z' }],
-    ['exited 0', container({ terminated: { exitCode: 0, startedAt: new Date(at(615)), finishedAt: new Date(at(660)) } }), 'Succeeded', { State: 'dead', Failed: false, FinishedAt: '2026-03-01T10:11:00Z' }],
-    ['exited 1', container({ terminated: { exitCode: 1, startedAt: new Date(at(615)), finishedAt: new Date(at(660)) } }), 'Failed', { State: 'dead', Failed: true }],
+    [
+      'exited 0',
+      container({ terminated: { exitCode: 0, startedAt: new Date(at(615)), finishedAt: new Date(at(660)) } }),
+      'Succeeded',
+      { State: 'dead', Failed: false, FinishedAt: '2026-03-01T10:11:00Z' },
+    ],
+    [
+      'exited 1',
+      container({ terminated: { exitCode: 1, startedAt: new Date(at(615)), finishedAt: new Date(at(660)) } }),
+      'Failed',
+      { State: 'dead', Failed: true },
+    ],
   ])('%s', (_what, status, phase, expected) => {
     expect(events(status, phase)).toMatchObject(expected);
   });
@@ -35,7 +53,12 @@ describe('a task state from its container status', () => {
   });
 
   it.each([
-    ['an OOM kill', { exitCode: 137, reason: 'OOMKilled' }, 'Exit Code: 137, Signal: 9, Exit Message: "OOM Killed"', { exit_code: '137', signal: '9', oom_killed: 'true' }],
+    [
+      'an OOM kill',
+      { exitCode: 137, reason: 'OOMKilled' },
+      'Exit Code: 137, Signal: 9, Exit Message: "OOM Killed"',
+      { exit_code: '137', signal: '9', oom_killed: 'true' },
+    ],
     ['an exit message', { exitCode: 2, message: 'config missing' }, 'Exit Code: 2, Exit Message: "config missing"', { exit_code: '2', signal: '0' }],
   ])('a Terminated event reports %s', (_what, terminated, display, details) => {
     const state = events(container({ terminated: { ...terminated, startedAt: new Date(at(615)), finishedAt: new Date(at(660)) } }), 'Running');
@@ -53,7 +76,7 @@ describe('a task state from its container status', () => {
   });
 });
 
-describe("Kubernetes Events add what the status cannot show", () => {
+describe('Kubernetes Events add what the status cannot show', () => {
   const kubeEvent = (reason: string, seconds: number, message: string, fieldPath = 'spec.containers{nginx}'): CoreV1Event => ({
     metadata: { name: `web.${reason}`, namespace: 'shop' },
     involvedObject: { kind: 'Pod', name: 'web-frontend-0-v1', namespace: 'shop', fieldPath },
@@ -94,7 +117,9 @@ describe('taskStates', () => {
 
   it('has a state per container, init containers (prestart tasks) included', () => {
     const pod = allocationPod({ uid: 'u' });
-    pod.status!.initContainerStatuses = [container({ terminated: { exitCode: 0, startedAt: new Date(at(611)), finishedAt: new Date(at(613)) } }, { name: 'migrate' })];
+    pod.status!.initContainerStatuses = [
+      container({ terminated: { exitCode: 0, startedAt: new Date(at(611)), finishedAt: new Date(at(613)) } }, { name: 'migrate' }),
+    ];
     expect(Object.entries(taskStates(pod)!).map(([name, s]) => [name, s.State, s.Failed])).toEqual([
       ['migrate', 'dead', false],
       ['nginx', 'running', false],
