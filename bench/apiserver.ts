@@ -48,11 +48,17 @@ const watch = await new Watch(kc).watch(
     if (!name) return;
     if (pod.spec?.nodeName && !bound.has(name)) {
       bound.add(name);
-      if (bound.size === pods) (times.bound = performance.now()), allBound();
+      if (bound.size === pods) {
+        times.bound = performance.now();
+        allBound();
+      }
     }
     if (pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') && !ready.has(name)) {
       ready.add(name);
-      if (ready.size === pods) (times.ready = performance.now()), allReady();
+      if (ready.size === pods) {
+        times.ready = performance.now();
+        allReady();
+      }
     }
   },
   (error: unknown) => {

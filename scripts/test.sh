@@ -5,6 +5,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
+scripts/lint.sh
 echo "== type-check" >&2
 tsc -p test/tsconfig.json
 echo "== build" >&2

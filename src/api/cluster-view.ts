@@ -38,7 +38,7 @@ export class ClusterView {
     this.cluster = cluster;
     const all = [cluster.caches.jobs, cluster.caches.deployments, cluster.caches.pods, cluster.revisions] as const;
     for (const informer of all) for (const obj of informer.values()) this.created.observeObject(obj);
-    this.unsubscribe = cluster.subscribe((kind, event, obj) => {
+    this.unsubscribe = cluster.subscribe((_kind, event, obj) => {
       const o = obj as { metadata?: { uid?: string; resourceVersion?: string } };
       if (event === 'delete') {
         if (o.metadata?.uid) this.created.forget(o.metadata.uid);

@@ -98,7 +98,7 @@ export async function up(opts: UpOptions): Promise<LocalCluster> {
     nodes: opts.nodes ?? previous?.nodes ?? defaultFakeNodeOptions.count,
     createdAt: previous?.createdAt ?? new Date().toISOString(),
   };
-  writeFileSync(layout.stateFile, JSON.stringify(state, null, 2) + '\n');
+  writeFileSync(layout.stateFile, `${JSON.stringify(state, null, 2)}\n`);
   const pki = await ensurePki(layout.pkiDir);
   const server = `https://127.0.0.1:${state.ports.apiserver}`;
   writeFileSync(layout.kubeconfig, renderAdminKubeconfig(server, pki), { mode: 0o600 });

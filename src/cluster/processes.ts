@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -69,7 +69,7 @@ export async function startDetached(binary: string, args: readonly string[], log
   mkdirSync(path.dirname(logFile), { recursive: true });
   mkdirSync(path.dirname(pidFile), { recursive: true });
   const log = openSync(logFile, 'a');
-  let child;
+  let child: ChildProcess;
   try {
     writeFileSync(log, `\n=== ${new Date().toISOString()} starting ${binary} ${args.join(' ')}\n`);
     child = spawn(binary, args, { detached: true, stdio: ['ignore', log, log] });

@@ -60,7 +60,10 @@ export class Expectations {
 
   private entry(jobKey: string, now: number): Pending {
     let p = this.pending.get(jobKey);
-    if (!p) this.pending.set(jobKey, (p = { since: now, present: new Map(), absent: new Set() }));
+    if (!p) {
+      p = { since: now, present: new Map(), absent: new Set() };
+      this.pending.set(jobKey, p);
+    }
     return p;
   }
 }

@@ -9,7 +9,7 @@
  */
 export type Priority = 'normal' | 'low';
 
-export type HandlerResult = { readonly requeueAfterMs?: number } | void;
+export type HandlerResult = { readonly requeueAfterMs?: number } | undefined;
 
 /** Hooks for metrics: every add that queues a key, every retry, and how long keys wait and run. */
 export interface WorkQueueObserver {
@@ -74,7 +74,10 @@ export class WorkQueue {
   /** Adds the key after `delayMs`; an earlier pending delay for it stands. */
   addAfter(key: string, delayMs: number): void {
     if (this.stopping) return;
-    if (delayMs <= 0) return this.add(key);
+    if (delayMs <= 0) {
+      this.add(key);
+      return;
+    }
     const at = Date.now() + delayMs;
     const pending = this.delayed.get(key);
     if (pending && pending.at <= at) return;

@@ -5,6 +5,7 @@ import type { SpecContext } from './block-reader.ts';
 import { exitCodeFor, type Diagnostic, type ExitCode, type Position } from './diagnostics.ts';
 import { loadHclParser } from './hcl.ts';
 import { hclJobTree } from './hcl-job.ts';
+import type { Block } from './job-tree.ts';
 import { jobToManifest } from './to-spec.ts';
 import type { VariableInputs } from './variables.ts';
 
@@ -34,7 +35,7 @@ export function isJsonJob(source: string): boolean {
  */
 export async function convertNomadJob(input: ConvertInput): Promise<ConvertResult> {
   const variables = input.variables ?? { cli: new Map() };
-  let tree;
+  let tree: { job?: Block | undefined; diagnostics: Diagnostic[] };
   if (isJsonJob(input.source)) {
     tree = apiJobTree(input.source);
     if (variables.cli.size > 0)

@@ -158,11 +158,11 @@ function templateText(value: HclValue, part: AstNode): string {
  * quoted strings (not heredocs) backslash escapes still need reading.
  */
 function unescapeTemplate(text: string, quoted: boolean): string {
-  return text.replace(/\$\$\{|%%\{|\\(u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|.)/g, (match, escape: string | undefined) => {
+  return text.replace(/\$\$\{|%%\{|\\(u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|.)/g, (match, escaped: string | undefined) => {
     if (match === '$${') return '${';
     if (match === '%%{') return '%{';
-    if (!quoted || escape === undefined) return match;
-    if (escape.startsWith('u') || escape.startsWith('U')) return String.fromCodePoint(parseInt(escape.slice(1), 16));
-    return ({ n: '\n', r: '\r', t: '\t', '"': '"', '\\': '\\' } as Record<string, string>)[escape] ?? match;
+    if (!quoted || escaped === undefined) return match;
+    if (escaped.startsWith('u') || escaped.startsWith('U')) return String.fromCodePoint(parseInt(escaped.slice(1), 16));
+    return ({ n: '\n', r: '\r', t: '\t', '"': '"', '\\': '\\' } as Record<string, string>)[escaped] ?? match;
   });
 }

@@ -55,12 +55,12 @@ function groupNetworks(r: BlockReader, tasks: readonly ConvertedTask[]): Network
 /** Task-level constraints or affinities, appended to the group's; their positions move along for messages. */
 function movedFromTasks<K extends 'constraints' | 'affinities'>(r: BlockReader, tasks: readonly ConvertedTask[], key: K, offset: number): ConvertedTask[K] {
   const moved: ConvertedTask[K][number][] = [];
-  tasks.forEach((t, i) =>
-    t[key].forEach((item, j) => {
+  for (const [i, t] of tasks.entries()) {
+    for (const [j, item] of t[key].entries()) {
       const pos = r.ctx.positions.get(`${r.path}.tasks[${i}].${key}[${j}]`);
       if (pos) r.ctx.positions.set(`${r.path}.${key}[${offset + moved.length}]`, pos);
       moved.push(item);
-    }),
-  );
+    }
+  }
   return moved as ConvertedTask[K];
 }

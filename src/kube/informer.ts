@@ -89,10 +89,10 @@ export class Informer<T extends ObjectWithMeta> implements CacheReader<T> {
       if (old && before === value) continue;
       if (before !== undefined) this.unfile(name, before, key);
       if (value === undefined) continue;
-      let values = this.indexed.get(name);
-      if (!values) this.indexed.set(name, (values = new Map()));
-      let keys = values.get(value);
-      if (!keys) values.set(value, (keys = new Set()));
+      const values = this.indexed.get(name) ?? new Map<string, Set<string>>();
+      this.indexed.set(name, values);
+      const keys = values.get(value) ?? new Set<string>();
+      values.set(value, keys);
       keys.add(key);
     }
   }

@@ -60,7 +60,9 @@ export function taskEnv({ job, group, task, index }: TaskEnvInput): V1EnvVar[] {
   const seen = new Set(env.map((e) => e.name));
   for (const [key, value] of Object.entries(meta)) {
     for (const name of [`NOMAD_META_${envKey(key)}`, `NOMAD_META_${envKey(key).toUpperCase()}`]) {
-      if (!seen.has(name)) env.push({ name, value }), seen.add(name);
+      if (seen.has(name)) continue;
+      env.push({ name, value });
+      seen.add(name);
     }
   }
   for (const [name, value] of Object.entries(task.env)) {

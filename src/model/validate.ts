@@ -188,9 +188,9 @@ function validateGroup(group: TaskGroupSpec, path: string, type: JobType, jobUpd
   for (const problem of placementProblems(group.constraints ?? [], group.affinities ?? []))
     error(`${path}.${problem.kind === 'constraint' ? 'constraints' : 'affinities'}[${problem.index}]`, problem.reason);
   const portLabels = new Set((group.networks ?? []).flatMap((n) => (n.ports ?? []).map((p) => p.label)));
-  (group.services ?? []).forEach((svc, i) =>
-    validateService(svc.port, svc.checks ?? [], `${path}.services[${i}]`, portLabels, error, group.tasks?.map((t) => t.name) ?? []),
-  );
+  for (const [i, svc] of (group.services ?? []).entries()) {
+    validateService(svc.port, svc.checks ?? [], `${path}.services[${i}]`, portLabels, error, group.tasks?.map((t) => t.name) ?? []);
+  }
 
   const tasks = group.tasks ?? [];
   if (tasks.length === 0) error(`${path}.tasks`, `Missing tasks for task group ${JSON.stringify(group.name)}`);
@@ -234,7 +234,7 @@ function validateTask(task: TaskSpec, path: string, portLabels: ReadonlySet<stri
   if (r?.memoryMaxMB !== undefined && r.memoryMaxMB !== 0 && r.memoryMaxMB < (r.memoryMB ?? 300)) {
     error(`${path}.resources.memoryMaxMB`, `MemoryMaxMB value (${r.memoryMaxMB}) should be larger than MemoryMB value (${r.memoryMB ?? 300})`);
   }
-  (task.services ?? []).forEach((svc, i) => validateService(svc.port, svc.checks ?? [], `${path}.services[${i}]`, portLabels, error, [task.name]));
+  for (const [i, svc] of (task.services ?? []).entries()) validateService(svc.port, svc.checks ?? [], `${path}.services[${i}]`, portLabels, error, [task.name]);
 }
 
 function validateService(

@@ -13,7 +13,9 @@ export function canaryIndexes(
   const out: number[] = [];
   const taken = new Set(usedByCanaries);
   const take = (i: number) => {
-    if (out.length < wanted && !taken.has(i)) out.push(i), taken.add(i);
+    if (out.length >= wanted || taken.has(i)) return;
+    out.push(i);
+    taken.add(i);
   };
   for (const i of [...destructiveIndexes].sort((a, b) => a - b)) take(i);
   for (let i = 0; i < count && out.length < wanted; i++) if (!usedByAllocations.has(i)) take(i);

@@ -75,7 +75,9 @@ interface GroupPass {
 }
 
 function stopAlloc(g: GroupPass, a: ObservedAllocation, reason: Stop['reason']): void {
-  if (!g.stopped.has(a.podName)) g.stopped.add(a.podName), g.stop.push({ podName: a.podName, reason });
+  if (g.stopped.has(a.podName)) return;
+  g.stopped.add(a.podName);
+  g.stop.push({ podName: a.podName, reason });
 }
 
 /** Places the replacement of an allocation at `version`, under its own name. */

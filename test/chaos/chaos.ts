@@ -48,7 +48,10 @@ export interface ChaosReport {
 /** A seeded random source, so a failing run can be replayed with the same kill timing. */
 export function seeded(seed: number): () => number {
   let s = seed % 2 ** 31;
-  return () => (s = (s * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
+  return () => {
+    s = (s * 1_103_515_245 + 12_345) % 2 ** 31;
+    return s / 2 ** 31;
+  };
 }
 
 export function chaosSpec(image: string, count: number): NomadJobSpec {
@@ -89,7 +92,10 @@ class Controller {
     while (!check()) {
       if (this.exited || Date.now() > deadline) return false;
       await new Promise<void>((resolve) => {
-        const done = () => (this.waiters.delete(done), resolve());
+        const done = () => {
+          this.waiters.delete(done);
+          resolve();
+        };
         this.waiters.add(done);
         setTimeout(done, 200);
       });

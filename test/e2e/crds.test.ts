@@ -1,7 +1,6 @@
 import { CustomObjectsApi } from '@kubernetes/client-node';
 import { loadAll } from 'js-yaml';
 import { readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { convertNomadJob } from '../../src/convert/convert.ts';
 import type { NomadJobSpec } from '../../src/model/nomad-job-spec.ts';

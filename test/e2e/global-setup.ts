@@ -24,7 +24,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const dir = mkdtempSync(path.join(os.tmpdir(), 'caravan-e2e-'));
   const started = Date.now();
   const say = (line: string) => process.stderr.write(`[e2e cluster] ${line}\n`);
-  let cluster;
+  let cluster: Awaited<ReturnType<typeof up>>;
   try {
     cluster = await up({ dir, nodes: 10, report: say });
   } catch (error) {

@@ -6,10 +6,10 @@ export function goQuote(text: string): string {
   let out = '"';
   for (const c of text) {
     const cp = c.codePointAt(0)!;
-    const escape = (
+    const escaped = (
       { '"': '\\"', '\\': '\\\\', '\x07': '\\a', '\b': '\\b', '\f': '\\f', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\v': '\\v' } as Record<string, string>
     )[c];
-    if (escape) out += escape;
+    if (escaped) out += escaped;
     else if (/^[\p{L}\p{M}\p{N}\p{P}\p{S} ]$/u.test(c)) out += c;
     else if (cp < 0x80) out += `\\x${cp.toString(16).padStart(2, '0')}`;
     else if (cp < 0x10000) out += `\\u${cp.toString(16).padStart(4, '0')}`;

@@ -94,8 +94,9 @@ function configFlat(config: Record<string, unknown> | null): Map<string, string>
     if (value === null || value === undefined) flat.set(prefix, 'nil');
     else if (typeof value === 'number') flat.set(prefix, goFloat(value));
     else if (isScalar(value)) flat.set(prefix, String(value));
-    else if (Array.isArray(value)) value.forEach((v, i) => walk(`${prefix}[${i}]`, v));
-    else if (isRecord(value)) for (const [k, v] of Object.entries(value)) walk(prefix === '' ? k : `${prefix}[${k}]`, v);
+    else if (Array.isArray(value)) {
+      for (const [i, v] of value.entries()) walk(`${prefix}[${i}]`, v);
+    } else if (isRecord(value)) for (const [k, v] of Object.entries(value)) walk(prefix === '' ? k : `${prefix}[${k}]`, v);
   };
   if (config) walk('', config);
   return flat;

@@ -3,7 +3,7 @@ import { apiErrorCode } from '../../kube/client.ts';
 import { isTerminal, terminalRefusals } from '../../planner/deployment.ts';
 import type { Health } from '../../planner/observed-allocation.ts';
 import { promote, type PromoteRequest } from '../../planner/promotion.ts';
-import { observeAllocation, parseRecordedHealth } from '../../resources/allocation-pod.ts';
+import { observeAllocation } from '../../resources/allocation-pod.ts';
 import { nomadDeploymentResource } from '../../resources/api-version.ts';
 import { annotations } from '../../resources/labels.ts';
 import { observeDeployment, type NomadDeployment } from '../../resources/nomad-deployment.ts';

@@ -61,8 +61,15 @@ function cluster() {
     if (failAt.call !== '' && call.startsWith(failAt.call)) throw new Error(`${call}: connection reset`);
   };
   const writer: ClusterWriter = {
-    listVersions: async (job: JobIdentity) => (step('listVersions'), versions.filter(() => job.uid === 'job-uid').map((v) => ({ ...v }))),
-    recordVersion: async (_job, v) => (step(`recordVersion v${v.version}`), versions.push(v), v),
+    listVersions: async (job: JobIdentity) => {
+      step('listVersions');
+      return versions.filter(() => job.uid === 'job-uid').map((v) => ({ ...v }));
+    },
+    recordVersion: async (_job, v) => {
+      step(`recordVersion v${v.version}`);
+      versions.push(v);
+      return v;
+    },
     markStable: async (_job, version) => {
       step(`markStable v${version}`);
       const i = versions.findIndex((v) => v.version === version);
@@ -81,7 +88,10 @@ function cluster() {
       deployments.put(d);
       return d;
     },
-    patchPod: async (ns, name) => (step(`patchPod ${name}`), pods.get(`${ns}/${name}`)),
+    patchPod: async (ns, name) => {
+      step(`patchPod ${name}`);
+      return pods.get(`${ns}/${name}`);
+    },
     deletePod: async (ns, name) => {
       step(`deletePod ${name}`);
       pods.items.delete(`${ns}/${name}`);

@@ -157,8 +157,13 @@ describe('crash after any prefix of a pass, then a fresh pass: the rollout conve
             w.step();
             w.now += 1000;
           }
+          // Half of a cut batch lands: every other Pod.
           let flip = false;
-          w.step({ after, lands: () => half && (flip = !flip) });
+          const everyOther = () => {
+            flip = !flip;
+            return half && flip;
+          };
+          w.step({ after, lands: everyOther });
           expectUniqueNames(w, true);
           if ((update.canary ?? 0) > 0 && !update.autoPromote && w.deployment && !w.deployment.groups['app']?.promoted) w.intend({ promote: { all: true } });
           for (let i = 0; i < 200; i++) {
@@ -207,7 +212,12 @@ describe('crashes at random points of random rollouts (property)', () => {
                 w.allocs = w.allocs.map((a) => (recorded.has(a.uid) ? { ...a, canary: false } : a));
               }
               let bits = crash?.seed ?? 0;
-              w.step(crash ? { after: crash.after, lands: () => ((bits >>= 1) & 1) === 1 } : undefined);
+              // Which Pods of a cut batch land: the seed's bits, one per Pod.
+              const fromSeed = () => {
+                bits >>= 1;
+                return (bits & 1) === 1;
+              };
+              w.step(crash ? { after: crash.after, lands: fromSeed } : undefined);
               expectUniqueNames(w, crash !== undefined);
               w.now += 1000;
             }

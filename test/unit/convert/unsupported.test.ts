@@ -16,7 +16,7 @@ const marked = (mark: string) =>
   });
 const refused = marked('refused');
 const ignored = marked('ignored');
-const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 describe('what Caravan cannot run', async () => {
   const result = await convertFile(fixture(file));
@@ -35,12 +35,12 @@ describe('what Caravan cannot run', async () => {
 
   it.each(refused)(`reports ${file}:%s (%s) as not supported by Caravan`, (at, what) => {
     const driver = what === 'driver' ? 'driver "exec"' : what;
-    expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^${file}:${at}: ${escape(driver)} is not supported by Caravan: .+`)));
+    expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^${file}:${at}: ${escapeRegExp(driver)} is not supported by Caravan: .+`)));
   });
 
   it.each(ignored)(`warns that ${file}:%s (%s) is ignored, as it does nothing on Kubernetes`, (at, what) => {
     expect(lines).toContainEqual(
-      expect.stringMatching(new RegExp(`^${file}:${at}: warning: (group "app" task "app": )?${escape(what)}( = \\S+)? is ignored: .+`)),
+      expect.stringMatching(new RegExp(`^${file}:${at}: warning: (group "app" task "app": )?${escapeRegExp(what)}( = \\S+)? is ignored: .+`)),
     );
   });
 

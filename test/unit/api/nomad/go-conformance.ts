@@ -72,12 +72,19 @@ function checkKind(value: unknown, kind: GoKind, path: string, problems: string[
         return;
     }
   }
-  if ('struct' in kind) return checkStruct(value, kind.struct, path, problems);
+  if ('struct' in kind) {
+    checkStruct(value, kind.struct, path, problems);
+    return;
+  }
   if ('list' in kind || 'listOf' in kind) {
-    if (!Array.isArray(value)) return void wrong('a list');
-    value.forEach((item, i) =>
-      'list' in kind ? checkStruct(item, kind.list, `${path}[${i}]`, problems) : checkKind(item, kind.listOf, `${path}[${i}]`, problems),
-    );
+    if (!Array.isArray(value)) {
+      wrong('a list');
+      return;
+    }
+    for (const [i, item] of value.entries()) {
+      if ('list' in kind) checkStruct(item, kind.list, `${path}[${i}]`, problems);
+      else checkKind(item, kind.listOf, `${path}[${i}]`, problems);
+    }
     return;
   }
   if (typeof value !== 'object' || Array.isArray(value)) return void wrong('a map');
