@@ -123,7 +123,7 @@ describe('deploy/ RBAC: least privilege', () => {
         .filter((o) => o.kind === 'Role' || o.kind === 'ClusterRole')
         .map((o) => o.metadata.name)
         .sort(),
-    ).toEqual(['caravan-controller', 'caravan-leader-election']);
+    ).toEqual(['caravan-aggregate-to-admin', 'caravan-aggregate-to-edit', 'caravan-aggregate-to-view', 'caravan-controller', 'caravan-leader-election']);
     expect(role.metadata?.namespace ?? namespace).toBe(namespace);
   });
 
@@ -142,6 +142,55 @@ describe('deploy/ RBAC: least privilege', () => {
 
   it('the Lease the Role names is the one the controller uses', () => {
     expect(readFileSync(fromProjectRoot('src', 'cli', 'controller-command.ts'), 'utf8')).toContain("name: 'caravan-controller'");
+  });
+});
+
+/**
+ * Issue 16: what a namespace's admin, edit and view roles gain for Caravan's kinds. Users write
+ * spec (a job, a deployment's intent); status is read-only, as deployments/status is in the
+ * built-in roles; NomadDeployments are created and deleted by the controller only.
+ */
+const write = 'create,delete,deletecollection,get,list,patch,update,watch';
+const steer = 'get,list,patch,update,watch';
+const read = 'get,list,watch';
+const aggregatedRules: [role: string, label: string, table: Record<string, string>][] = [
+  [
+    'caravan-aggregate-to-admin',
+    'rbac.authorization.k8s.io/aggregate-to-admin',
+    {
+      'caravan.dev nomadjobs': write,
+      'caravan.dev nomaddeployments': steer,
+      'caravan.dev nomadjobs/status': read,
+      'caravan.dev nomaddeployments/status': read,
+    },
+  ],
+  [
+    'caravan-aggregate-to-edit',
+    'rbac.authorization.k8s.io/aggregate-to-edit',
+    {
+      'caravan.dev nomadjobs': write,
+      'caravan.dev nomaddeployments': steer,
+      'caravan.dev nomadjobs/status': read,
+      'caravan.dev nomaddeployments/status': read,
+    },
+  ],
+  [
+    'caravan-aggregate-to-view',
+    'rbac.authorization.k8s.io/aggregate-to-view',
+    { 'caravan.dev nomadjobs': read, 'caravan.dev nomaddeployments': read, 'caravan.dev nomadjobs/status': read, 'caravan.dev nomaddeployments/status': read },
+  ],
+];
+
+describe('deploy/ aggregated roles for namespace users', () => {
+  it.each(aggregatedRules)('%s carries %s and grants exactly its table', (name, label, table) => {
+    const role = one<V1ClusterRole>(base, 'ClusterRole', name);
+    expect(role.metadata?.labels?.[label]).toBe('true');
+    expect(ruleTable(role.rules!)).toEqual(table);
+  });
+
+  it('no aggregated role is bound to anyone: the built-in roles carry them', () => {
+    const bound = base.filter((o) => o.kind.endsWith('Binding')).map((b) => (b as unknown as V1RoleBinding).roleRef.name);
+    expect(bound.filter((n) => n.startsWith('caravan-aggregate-'))).toEqual([]);
   });
 });
 
@@ -256,7 +305,9 @@ describe('deploy/ as kustomize renders it', () => {
   it.skipIf(!hasKubectl)('`kubectl kustomize deploy/` is the base: the files above, in caravan-system, plus the CRDs from crds/', () => {
     const rendered = render('.');
     expect(ids(rendered)).toEqual([...ids(inNamespace(base)), ...crds].sort());
-    expect(one<V1ClusterRole>(rendered, 'ClusterRole').rules).toEqual(one<V1ClusterRole>(base, 'ClusterRole').rules);
+    expect(one<V1ClusterRole>(rendered, 'ClusterRole', 'caravan-controller').rules).toEqual(
+      one<V1ClusterRole>(base, 'ClusterRole', 'caravan-controller').rules,
+    );
   });
 
   it.skipIf(!hasKubectl)('`kubectl kustomize deploy/monitoring` adds the ServiceMonitor and the dashboard ConfigMap', () => {
