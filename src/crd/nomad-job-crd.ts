@@ -294,6 +294,11 @@ function taskSchema(): Schema {
         { required: ['hook'] },
       ),
       restart: restart,
+      dispatchPayload: object(
+        { file: string("The payload's file, relative to the task's local/ directory.", { maxLength: 256 }) },
+        "Where a dispatched job's payload is written.",
+        { required: ['file'] },
+      ),
       ...refusedProps,
     },
     "A task (Nomad `task`): one container of the allocation's Pod.",
@@ -401,7 +406,17 @@ function specSchema(): Schema {
       update: updateSchema('job'),
       periodic: object(
         {
-          crons: array(string('A cron expression (5, 6 or 7 fields, or @daily style).', { maxLength: 256 }), 'When to launch.', { minItems: 1, maxItems: 16 }),
+          crons: array(string('A cron expression (5, 6 or 7 fields, or @daily style).', { maxLength: 256 }), 'When to launch.', {
+            minItems: 1,
+            maxItems: 16,
+            // The full grammar is checked by the controller and the Nomad API (croner); the API server checks the shape.
+            'x-kubernetes-validations': [
+              {
+                rule: "self.all(c, c.matches('^\\\\s*(@[a-z]+|\\\\S+(\\\\s+\\\\S+){4,6})\\\\s*$'))",
+                message: 'Invalid cron spec: a cron has 5 to 7 fields (min hour dom month dow [year], or sec min hour dom month dow year), or is an @macro',
+              },
+            ],
+          }),
           prohibitOverlap: boolean('Skip a launch while the previous one still runs.'),
           timeZone: string('IANA time zone of the crons. Default UTC.', { maxLength: 64 }),
           enabled: boolean('Whether launches happen. Default true.'),

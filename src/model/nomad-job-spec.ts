@@ -148,6 +148,8 @@ export interface TaskSpec {
   leader?: boolean;
   lifecycle?: LifecycleSpec;
   restart?: RestartSpec;
+  /** Where a dispatched job's payload is written, relative to the task's `local/` directory. */
+  dispatchPayload?: { file: string };
   /** Nomad blocks Caravan cannot honour; accepted by the schema only to be refused by name. */
   [unsupported: string]: unknown;
 }

@@ -40,7 +40,6 @@ export const unsupportedTaskFields: Readonly<Record<string, UnsupportedField>> =
   csiPluginConfig: { shape: 'object', reason: 'CSI plugins are not run as tasks' },
   identity: { shape: 'object', reason: 'workload identities are not available; use the Pod’s service account' },
   identities: { shape: 'array', reason: 'workload identities are not available; use the Pod’s service account' },
-  dispatchPayload: { shape: 'object', reason: 'dispatch payloads are not available yet' },
   logs: { shape: 'object', reason: 'logs are kept by Kubernetes; the logs block has no effect' },
   consul: { shape: 'object', reason: 'Consul integration is not available' },
   secrets: { shape: 'array', reason: 'Nomad secrets are not available; mount Kubernetes Secrets' },

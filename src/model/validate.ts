@@ -1,4 +1,5 @@
 import { canonicalJob, groupUpdateStrategy, mergedUpdateStrategy } from './defaults.ts';
+import { cronProblem, timeZoneProblem } from './periodic-schedule.ts';
 import { placementProblems } from './placement.ts';
 import { checksByTask } from './probes.ts';
 import { formatDuration, parseDuration } from './duration.ts';
@@ -55,8 +56,17 @@ export function parseNomadJob(name: string, namespace: string, spec: NomadJobSpe
   if ((spec.type === 'batch' || spec.type === 'sysbatch') && spec.update) error('spec.update', `Job type "${spec.type}" does not allow update block`);
   if (spec.periodic && type !== 'batch' && type !== 'sysbatch') error('spec.periodic', 'Periodic can only be used with "batch" or "sysbatch" scheduler');
   if (spec.periodic && spec.periodic.crons.length === 0) error('spec.periodic.crons', 'Must specify at least one cron expression');
+  // With enabled false Nomad validates neither the block nor the type rule (§1.1); the crons are checked anyway, as they will run once enabled.
+  spec.periodic?.crons.forEach((cron, i) => {
+    const problem = cronProblem(cron);
+    if (problem) error(`spec.periodic.crons[${i}]`, `Invalid cron spec ${JSON.stringify(cron)}: ${problem}`);
+  });
+  const zoneProblem = spec.periodic?.timeZone ? timeZoneProblem(spec.periodic.timeZone) : undefined;
+  if (zoneProblem) error('spec.periodic.timeZone', `Invalid time zone ${JSON.stringify(spec.periodic!.timeZone)}: ${zoneProblem}`);
   if (spec.parameterized && type !== 'batch' && type !== 'sysbatch')
     error('spec.parameterized', 'Parameterized job can only be used with "batch" or "sysbatch" scheduler');
+  if (type === 'system' && (spec.affinities ?? []).length > 0) error('spec.affinities', 'System jobs may not have an affinity block');
+  if (type === 'system' && (spec.spreads ?? []).length > 0) error('spec.spreads', 'System jobs may not have a spread block');
   if (spec.update) validateDurations(spec.update, 'spec.update', error);
   for (const problem of placementProblems(spec.constraints ?? [], spec.affinities ?? []))
     error(`spec.${problem.kind === 'constraint' ? 'constraints' : 'affinities'}[${problem.index}]`, problem.reason);
@@ -165,7 +175,12 @@ function validateGroup(group: TaskGroupSpec, path: string, type: JobType, jobUpd
   refuseUnsupported(group, path, unsupportedGroupFields, error);
   const count = group.count ?? 1;
   if (count < 0) error(`${path}.count`, "Task group count can't be negative");
-  if (type === 'system' && count > 1) error(`${path}.count`, `Task group count must be 0 or 1 for a system job (it runs on every eligible node), got ${count}`);
+  if (type === 'system' && count > 1) error(`${path}.count`, `Job task group ${group.name} has count ${count}. Count cannot exceed 1 with system scheduler`);
+  // Nomad's per-node schedulers place one allocation on each eligible node: no spreading, no preferences, no rescheduling elsewhere.
+  if (type === 'system' && (group.affinities ?? []).length > 0) error(`${path}.affinities`, 'System jobs may not have an affinity block');
+  if (type === 'system' && (group.spreads ?? []).length > 0) error(`${path}.spreads`, 'System jobs may not have a spread block');
+  if ((type === 'system' || type === 'sysbatch') && group.reschedule)
+    error(`${path}.reschedule`, 'System or sysbatch jobs should not have a reschedule policy');
   if ((type === 'batch' || type === 'sysbatch') && group.update) error(`${path}.update`, `Job type "${type}" does not allow update block`);
   if (group.update) validateDurations(group.update, `${path}.update`, error);
   // Nomad validates the merged strategy even when max_parallel 0 turns it off.
@@ -211,6 +226,9 @@ function validateGroup(group: TaskGroupSpec, path: string, type: JobType, jobUpd
 
 function validateTask(task: TaskSpec, path: string, portLabels: ReadonlySet<string>, error: ErrorSink, warnings: string[]): void {
   refuseUnsupported(task, path, unsupportedTaskFields, error);
+  const payloadFile = task.dispatchPayload?.file;
+  if (payloadFile !== undefined && (payloadFile === '' || payloadFile.startsWith('/') || payloadFile.split('/').includes('..')))
+    error(`${path}.dispatchPayload.file`, 'Dispatch Payload validation failed: destination escapes allocation directory');
   if (task.lifecycle?.hook === 'poststop')
     error(`${path}.lifecycle.hook`, 'lifecycle hook "poststop" cannot run on Kubernetes: a Pod has no step after its containers stop');
   if (task.user !== undefined && !/^\d+(:\d+)?$/.test(task.user))
