@@ -48,8 +48,9 @@ function jobKeyOf(kind: CacheKind, obj: unknown): string | undefined {
 export async function runController(kc: KubeConfig, opts: ControllerOptions = {}): Promise<RunningController> {
   const logger = opts.logger ?? silentLogger;
   const { metrics } = opts;
+  const concurrency = opts.concurrency ?? 4;
   const queue = new WorkQueue({
-    concurrency: opts.concurrency ?? 4,
+    concurrency,
     onError: (key, error, retryIn) => {
       const [namespace, job] = key.split('/');
       logger.warn({ namespace, job, retryInMs: retryIn, err: error }, 'reconcile failed; retrying');
@@ -82,7 +83,7 @@ export async function runController(kc: KubeConfig, opts: ControllerOptions = {}
     }
   }
   const reconciler = new JobReconciler({ caches, writer: kubernetesWriter(kc), logger, ...(metrics ? { metrics } : {}) });
-  metrics?.observe({ queueDepth: () => queue.depth, deployments: () => caches.deployments.values() });
+  metrics?.observe({ queueDepth: () => queue.depth, deployments: () => caches.deployments.values(), maxConcurrentReconciles: concurrency });
   queue.start(async (key) => {
     const started = performance.now();
     const seconds = () => (performance.now() - started) / 1000;

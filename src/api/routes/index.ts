@@ -1,3 +1,4 @@
+import { defaultControllerWait } from '../await-controller.ts';
 import type { ClusterView } from '../cluster-view.ts';
 import type { Route } from '../server.ts';
 import { allocationRoutes } from './allocations.ts';
@@ -7,6 +8,7 @@ import type { DeploymentWriteOptions } from './deployment-writes.ts';
 import { evaluationRoutes } from './evaluations.ts';
 import { scaleRoutes } from './scale.ts';
 import { jobRoutes } from './jobs.ts';
+import { routesOf } from './route-table.ts';
 import { statusRoutes } from './status.ts';
 
 /** What the routes can be tuned with (tests shorten the wait for the controller). */
@@ -14,9 +16,10 @@ export type NomadApiRouteOptions = DeploymentWriteOptions;
 
 /** Every route of the Nomad-compatible API. */
 export function nomadApiRoutes(view: ClusterView, options: NomadApiRouteOptions = {}): Route[] {
+  const tables = [jobRoutes];
   return [
     ...statusRoutes,
-    ...jobRoutes(view),
+    ...routesOf(tables, view, options.controllerWait ?? defaultControllerWait),
     ...deploymentRoutes(view, options),
     ...allocationRoutes(view),
     ...evaluationRoutes(view),
