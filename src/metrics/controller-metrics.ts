@@ -15,7 +15,10 @@ const durationBuckets = [5, 15, 30, 60, 120, 300, 600, 1200, 1800, 3600, 7200];
 /**
  * Caravan's Prometheus metrics. The controller and work-queue families use controller-runtime's
  * names and labels so existing dashboards and alerts work; the caravan_ family describes rollouts
- * with bounded labels only (namespace, job, task group: never a Pod or deployment ID).
+ * with bounded labels only (namespace, nomad_job, task group: never a Pod or deployment ID).
+ * The job's label is nomad_job, not job: Prometheus gives every scraped series its own `job`
+ * label (the scrape job) and would rename ours to exported_job (issue 16). `namespace` stays, as
+ * kube-state-metrics keeps it: it is the object's namespace, and honorLabels keeps it.
  */
 export class ControllerMetrics {
   readonly registry = new Registry();
@@ -28,11 +31,15 @@ export class ControllerMetrics {
   private readonly queueWork: Histogram<'name'>;
   private readonly restRequests: Counter<'code' | 'method' | 'host'>;
   private readonly leader: Gauge<'name'>;
-  private readonly deploymentDuration: Histogram<'namespace' | 'job' | 'outcome'>;
-  private readonly promotions: Counter<'namespace' | 'job' | 'task_group'>;
-  private readonly reverts: Counter<'namespace' | 'job'>;
-  private readonly firstHealthyCanary: Histogram<'namespace' | 'job' | 'task_group'>;
+  private readonly deploymentDuration: Histogram<'namespace' | 'nomad_job' | 'outcome'>;
+  private readonly promotions: Counter<'namespace' | 'nomad_job' | 'task_group'>;
+  private readonly reverts: Counter<'namespace' | 'nomad_job'>;
+  private readonly firstHealthyCanary: Histogram<'namespace' | 'nomad_job' | 'task_group'>;
   private queueDepth: () => number = () => 0;
+  private maxConcurrentReconciles = 0;
+  /** Reconciles running now, and the sum of their start times (ms), for the in-flight gauges. */
+  private activeWorkers = 0;
+  private activeStartedMsSum = 0;
   private deployments: DeploymentSource = () => [];
 
   constructor() {
@@ -67,6 +74,34 @@ export class ControllerMetrics {
       registers,
       collect() {
         this.set({ name: controllerName }, self.queueDepth());
+      },
+    });
+    new Gauge({
+      name: 'controller_runtime_active_workers',
+      help: 'Number of currently used workers per controller',
+      labelNames: ['controller'],
+      registers,
+      collect() {
+        this.set({ controller: controllerName }, self.activeWorkers);
+      },
+    });
+    new Gauge({
+      name: 'controller_runtime_max_concurrent_reconciles',
+      help: 'Maximum number of concurrent reconciles per controller',
+      labelNames: ['controller'],
+      registers,
+      collect() {
+        this.set({ controller: controllerName }, self.maxConcurrentReconciles);
+      },
+    });
+    new Gauge({
+      name: 'workqueue_unfinished_work_seconds',
+      help: 'How many seconds of work has been done that is in progress and has not been observed by work_duration. Large values indicate stuck threads. One can deduce the number of stuck threads by observing the rate at which this increases.',
+      labelNames: ['name'],
+      registers,
+      collect() {
+        const ms = self.activeWorkers * Date.now() - self.activeStartedMsSum;
+        this.set({ name: controllerName }, Math.max(0, ms) / 1000);
       },
     });
     this.queueAdds = new Counter({ name: 'workqueue_adds_total', help: 'Total number of adds handled by workqueue', labelNames: ['name'], registers });
@@ -105,26 +140,26 @@ export class ControllerMetrics {
     new Gauge({
       name: 'caravan_deployments',
       help: 'NomadDeployments by job and Nomad status (running, paused, successful, failed, cancelled)',
-      labelNames: ['namespace', 'job', 'status'],
+      labelNames: ['namespace', 'nomad_job', 'status'],
       registers,
       collect() {
         this.reset();
         for (const d of self.deployments()) {
           if (!d.status?.status) continue;
-          this.inc({ namespace: d.metadata.namespace ?? '', job: d.spec.job, status: d.status.status });
+          this.inc({ namespace: d.metadata.namespace ?? '', nomad_job: d.spec.job, status: d.status.status });
         }
       },
     });
     new Gauge({
       name: 'caravan_allocations',
       help: "Allocations of each job's latest deployment per task group: desired, placed, healthy, unhealthy, canary",
-      labelNames: ['namespace', 'job', 'task_group', 'state'],
+      labelNames: ['namespace', 'nomad_job', 'task_group', 'state'],
       registers,
       collect() {
         this.reset();
         for (const d of latestPerJob(self.deployments())) {
           for (const [group, g] of Object.entries(d.status?.taskGroups ?? {})) {
-            const labels = { namespace: d.metadata.namespace ?? '', job: d.spec.job, task_group: group };
+            const labels = { namespace: d.metadata.namespace ?? '', nomad_job: d.spec.job, task_group: group };
             this.set({ ...labels, state: 'desired' }, g.desiredTotal);
             this.set({ ...labels, state: 'placed' }, g.placedAllocs);
             this.set({ ...labels, state: 'healthy' }, g.healthyAllocs);
@@ -137,35 +172,36 @@ export class ControllerMetrics {
     this.deploymentDuration = new Histogram({
       name: 'caravan_deployment_duration_seconds',
       help: "Time from a deployment's creation to its end, by outcome (successful, failed, reverted, cancelled)",
-      labelNames: ['namespace', 'job', 'outcome'],
+      labelNames: ['namespace', 'nomad_job', 'outcome'],
       buckets: durationBuckets,
       registers,
     });
     this.promotions = new Counter({
       name: 'caravan_promotions_total',
       help: 'Task groups whose canaries were promoted (manually or automatically)',
-      labelNames: ['namespace', 'job', 'task_group'],
+      labelNames: ['namespace', 'nomad_job', 'task_group'],
       registers,
     });
     this.reverts = new Counter({
       name: 'caravan_reverts_total',
       help: 'Auto-reverts to the latest stable job version',
-      labelNames: ['namespace', 'job'],
+      labelNames: ['namespace', 'nomad_job'],
       registers,
     });
     this.firstHealthyCanary = new Histogram({
       name: 'caravan_time_to_first_healthy_canary_seconds',
       help: "Time from a deployment's creation to its first healthy canary, per task group",
-      labelNames: ['namespace', 'job', 'task_group'],
+      labelNames: ['namespace', 'nomad_job', 'task_group'],
       buckets: durationBuckets,
       registers,
     });
   }
 
   /** Where the workqueue depth and the rollout gauges are read from at scrape time. */
-  observe(sources: { queueDepth: () => number; deployments: DeploymentSource }): void {
+  observe(sources: { queueDepth: () => number; deployments: DeploymentSource; maxConcurrentReconciles?: number }): void {
     this.queueDepth = sources.queueDepth;
     this.deployments = sources.deployments;
+    if (sources.maxConcurrentReconciles !== undefined) this.maxConcurrentReconciles = sources.maxConcurrentReconciles;
   }
 
   reconciled(result: ReconcileResult, seconds: number): void {
@@ -178,8 +214,17 @@ export class ControllerMetrics {
   readonly queueObserver = {
     added: (): void => this.queueAdds.inc({ name: controllerName }),
     retried: (): void => this.queueRetries.inc({ name: controllerName }),
-    started: (waitedMs: number): void => this.queueWait.observe({ name: controllerName }, waitedMs / 1000),
-    finished: (workedMs: number): void => this.queueWork.observe({ name: controllerName }, workedMs / 1000),
+    started: (waitedMs: number): void => {
+      this.queueWait.observe({ name: controllerName }, waitedMs / 1000);
+      this.activeWorkers += 1;
+      this.activeStartedMsSum += Date.now();
+    },
+    finished: (workedMs: number): void => {
+      this.queueWork.observe({ name: controllerName }, workedMs / 1000);
+      this.activeWorkers = Math.max(0, this.activeWorkers - 1);
+      // The queue measured workedMs from the same Date.now() clock, so this removes that work's start.
+      this.activeStartedMsSum = this.activeWorkers === 0 ? 0 : this.activeStartedMsSum - (Date.now() - workedMs);
+    },
   };
 
   request(method: string, code: number | 'error', host: string): void {
@@ -191,11 +236,12 @@ export class ControllerMetrics {
   }
 
   rollout(namespace: string, job: string, observations: readonly RolloutObservation[]): void {
+    const nomad_job = job;
     for (const o of observations) {
-      if (o.kind === 'finished') this.deploymentDuration.observe({ namespace, job, outcome: o.outcome }, o.seconds);
-      else if (o.kind === 'promoted') this.promotions.inc({ namespace, job, task_group: o.group });
-      else if (o.kind === 'reverted') this.reverts.inc({ namespace, job });
-      else this.firstHealthyCanary.observe({ namespace, job, task_group: o.group }, o.seconds);
+      if (o.kind === 'finished') this.deploymentDuration.observe({ namespace, nomad_job, outcome: o.outcome }, o.seconds);
+      else if (o.kind === 'promoted') this.promotions.inc({ namespace, nomad_job, task_group: o.group });
+      else if (o.kind === 'reverted') this.reverts.inc({ namespace, nomad_job });
+      else this.firstHealthyCanary.observe({ namespace, nomad_job, task_group: o.group }, o.seconds);
     }
   }
 }

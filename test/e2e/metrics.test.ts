@@ -71,7 +71,7 @@ describe('metrics on a real rollout', () => {
       expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
 
       await custom.patchNamespacedCustomObject({ ...nj, namespace, name: 'web', body: [{ op: 'replace', path: '/spec', value: web('nginx:2') }] });
-      const job = { namespace, job: 'web' };
+      const job = { namespace, nomad_job: 'web' };
       const waiting = await waitFor(
         'the canary, healthy and waiting for promotion, in the metrics',
         async () => {
@@ -118,6 +118,11 @@ describe('metrics on a real rollout', () => {
       expect(total(done, 'rest_client_requests_total', { method: 'POST', code: '201' })).toBeGreaterThanOrEqual(6); // 6 Pods, versions, deployments, events
       expect(total(done, 'rest_client_requests_total', { method: 'PATCH', code: '200' })).toBeGreaterThan(0);
       expect(total(done, 'leader_election_master_status', { name: 'caravan-controller' })).toBe(1);
+      expect(total(done, 'controller_runtime_max_concurrent_reconciles', { controller: 'nomadjob' })).toBeGreaterThan(0);
+      expect(done.has('controller_runtime_active_workers{controller="nomadjob"}')).toBe(true);
+      expect(done.has('workqueue_unfinished_work_seconds{name="nomadjob"}')).toBe(true);
+      // The job's label is nomad_job: Prometheus owns `job` (the scrape job).
+      expect([...done.keys()].filter((k) => k.startsWith('caravan_') && /[{,]job=/.test(k))).toEqual([]);
       // Bounded labels: no Pod name or deployment ID anywhere in the caravan_ family.
       const caravanSeries = [...done.keys()].filter((k) => k.startsWith('caravan_'));
       expect(caravanSeries.some((k) => /web-frontend|web-v\d|[0-9a-f]{8}-[0-9a-f]{4}-/.test(k))).toBe(false);

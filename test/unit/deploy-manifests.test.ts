@@ -77,6 +77,7 @@ const controllerRules: [rule: string, verbs: string, why: string][] = [
   ['caravan.dev nomaddeployments', 'create,get,list,patch,watch', 'informer; writeDeploymentStatus creates, reads back on 409; the Nomad API writes intent'],
   ['caravan.dev nomaddeployments/status', 'patch', 'writeDeploymentStatus'],
   ['core pods', 'create,delete,list,patch,watch', 'Pod informer; place, stop, mark health/canary/version'],
+  ['core pods/exec', 'create,get', 'Nomad alloc restart and alloc signal exec kill into a container for allowed callers (WebSocket: get, and create on 1.35+)'],
   ['core nodes', 'list,watch', 'Node informer (readiness)'],
   ['core events', 'create,list', "CoreV1Api.createNamespacedEvent (core/v1, not events.k8s.io); the Nomad API reads a Pod's Events"],
   ['apps controllerrevisions', 'create,delete,get,list,patch,watch', 'job versions (src/kube/job-version-store.ts; watched for the HTTP API)'],
@@ -327,6 +328,9 @@ describe('the Grafana dashboard', () => {
     'workqueue_retries_total',
     'workqueue_queue_duration_seconds',
     'workqueue_work_duration_seconds',
+    'workqueue_unfinished_work_seconds',
+    'controller_runtime_active_workers',
+    'controller_runtime_max_concurrent_reconciles',
     'leader_election_master_status',
     'caravan_deployments',
     'caravan_allocations',
@@ -388,6 +392,12 @@ describe('the Grafana dashboard', () => {
 
   it('shows every metric of the contract', () => {
     expect([...new Set(queries.flatMap(metricsIn))].sort()).toEqual([...contract].sort());
+  });
+
+  it('filters and groups rollouts by nomad_job, never by the scrape label job (issue 16)', () => {
+    const rollout = queries.filter((q) => q.includes('caravan_'));
+    expect(rollout.filter((q) => /[{,(]\s*job\b/.test(q))).toEqual([]);
+    expect(rollout.filter((q) => q.includes('nomad_job')).length).toBeGreaterThan(5);
   });
 
   it('deploy/README.md names every metric of the contract', () => {

@@ -105,6 +105,39 @@ describe('controller metrics', () => {
     await q.shutdown();
   });
 
+  it("reports controller-runtime's in-flight gauges: active workers, max concurrent reconciles, unfinished work", async () => {
+    const m = new ControllerMetrics();
+    const q = new WorkQueue({ concurrency: 2, observer: m.queueObserver });
+    m.observe({ queueDepth: () => q.depth, deployments: () => [], maxConcurrentReconciles: 2 });
+    let release: () => void = () => {};
+    const blocked = new Promise<void>((r) => {
+      release = r;
+    });
+    q.start(() => blocked.then(() => undefined));
+    q.add('shop/web');
+    q.add('shop/api');
+    await new Promise((r) => setTimeout(r, 60));
+    const during = await m.registry.metrics();
+    expect(sample(during, 'controller_runtime_active_workers{controller="nomadjob"}')).toBe(2);
+    expect(sample(during, 'controller_runtime_max_concurrent_reconciles{controller="nomadjob"}')).toBe(2);
+    expect(sample(during, 'workqueue_unfinished_work_seconds{name="nomadjob"}')).toBeGreaterThanOrEqual(0.1);
+    release();
+    await q.idle();
+    const after = await m.registry.metrics();
+    expect(sample(after, 'controller_runtime_active_workers{controller="nomadjob"}')).toBe(0);
+    expect(sample(after, 'workqueue_unfinished_work_seconds{name="nomadjob"}')).toBe(0);
+    await q.shutdown();
+  });
+
+  it('never uses the label `job`, which Prometheus sets to the scrape job (issue 16)', async () => {
+    const m = new ControllerMetrics();
+    m.observe({ queueDepth: () => 0, deployments: () => [deploymentObject('web', 1, 'running', { canaries: 1 })] });
+    m.rollout('shop', 'web', [{ kind: 'reverted' }]);
+    const text = await m.registry.metrics();
+    expect(text).toContain('nomad_job="web"');
+    expect(text.split('\n').filter((l) => /[{,]job=/.test(l))).toEqual([]);
+  });
+
   it("reports rollouts with bounded labels: deployments by status, and the latest deployment's allocations per group", async () => {
     const m = new ControllerMetrics();
     m.observe({
@@ -116,12 +149,12 @@ describe('controller metrics', () => {
       ],
     });
     const text = await m.registry.metrics();
-    expect(sample(text, 'caravan_deployments{namespace="shop",job="web",status="successful"}')).toBe(1);
-    expect(sample(text, 'caravan_deployments{namespace="shop",job="web",status="running"}')).toBe(1);
-    expect(sample(text, 'caravan_deployments{namespace="shop",job="api",status="failed"}')).toBe(1);
-    expect(sample(text, 'caravan_allocations{namespace="shop",job="web",task_group="frontend",state="canary"}')).toBe(1);
-    expect(sample(text, 'caravan_allocations{namespace="shop",job="web",task_group="frontend",state="placed"}')).toBe(1);
-    expect(sample(text, 'caravan_allocations{namespace="shop",job="api",task_group="frontend",state="unhealthy"}')).toBe(2);
+    expect(sample(text, 'caravan_deployments{namespace="shop",nomad_job="web",status="successful"}')).toBe(1);
+    expect(sample(text, 'caravan_deployments{namespace="shop",nomad_job="web",status="running"}')).toBe(1);
+    expect(sample(text, 'caravan_deployments{namespace="shop",nomad_job="api",status="failed"}')).toBe(1);
+    expect(sample(text, 'caravan_allocations{namespace="shop",nomad_job="web",task_group="frontend",state="canary"}')).toBe(1);
+    expect(sample(text, 'caravan_allocations{namespace="shop",nomad_job="web",task_group="frontend",state="placed"}')).toBe(1);
+    expect(sample(text, 'caravan_allocations{namespace="shop",nomad_job="api",task_group="frontend",state="unhealthy"}')).toBe(2);
     expect(text).not.toMatch(/uid-|web-v1/); // never a deployment ID or name as a label
   });
 
@@ -137,11 +170,11 @@ describe('controller metrics', () => {
     m.request('GET', 'error', '127.0.0.1:6443');
     m.leading(true);
     const text = await m.registry.metrics();
-    expect(sample(text, 'caravan_promotions_total{namespace="shop",job="web",task_group="frontend"}')).toBe(1);
-    expect(sample(text, 'caravan_reverts_total{namespace="shop",job="api"}')).toBe(1);
-    expect(sample(text, 'caravan_deployment_duration_seconds_count{namespace="shop",job="web",outcome="successful"}')).toBe(1);
-    expect(sample(text, 'caravan_deployment_duration_seconds_sum{namespace="shop",job="api",outcome="reverted"}')).toBe(300);
-    expect(sample(text, 'caravan_time_to_first_healthy_canary_seconds_sum{namespace="shop",job="web",task_group="frontend"}')).toBe(12);
+    expect(sample(text, 'caravan_promotions_total{namespace="shop",nomad_job="web",task_group="frontend"}')).toBe(1);
+    expect(sample(text, 'caravan_reverts_total{namespace="shop",nomad_job="api"}')).toBe(1);
+    expect(sample(text, 'caravan_deployment_duration_seconds_count{namespace="shop",nomad_job="web",outcome="successful"}')).toBe(1);
+    expect(sample(text, 'caravan_deployment_duration_seconds_sum{namespace="shop",nomad_job="api",outcome="reverted"}')).toBe(300);
+    expect(sample(text, 'caravan_time_to_first_healthy_canary_seconds_sum{namespace="shop",nomad_job="web",task_group="frontend"}')).toBe(12);
     expect(sample(text, 'rest_client_requests_total{method="PATCH",code="200",host="127.0.0.1:6443"}')).toBe(1);
     expect(sample(text, 'rest_client_requests_total{method="GET",code="error",host="127.0.0.1:6443"}')).toBe(1);
     expect(sample(text, 'leader_election_master_status{name="caravan-controller"}')).toBe(1);
