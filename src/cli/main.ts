@@ -6,13 +6,14 @@ import { registerControllerCommand } from './controller-command.ts';
 import { registerConvertCommand } from './convert-command.ts';
 import { usageExitCode } from './option-values.ts';
 import { registerStartCommand } from './start-command.ts';
+import { packageVersion } from '../package-version.ts';
 
 const program = new Command('caravan')
   .description("Caravan: Nomad's job and deployment model on Kubernetes")
   .showHelpAfterError()
   // Set before the commands are added, which inherit it: usage errors are thrown, not exited with 1.
   .exitOverride()
-  .version(process.env['npm_package_version'] ?? '0.1.0');
+  .version(packageVersion());
 
 registerStartCommand(program);
 registerClusterCommands(program);

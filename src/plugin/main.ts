@@ -14,6 +14,7 @@ import { parseInterval, parseJobVersion, parseTimeout, parseWait } from './optio
 import { parseOutputFormat, terminalOf } from './output.ts';
 import { CaravanReader } from './read.ts';
 import { CaravanWriter } from './write.ts';
+import { packageVersion } from '../package-version.ts';
 
 interface GlobalOptions {
   namespace?: string;
@@ -62,7 +63,7 @@ const program = new Command('kubectl nomad')
   .showHelpAfterError()
   // Set before the commands are added, which inherit it: usage errors are thrown, not exited with 1.
   .exitOverride()
-  .version(process.env['npm_package_version'] ?? '0.1.0')
+  .version(packageVersion())
   .option('-n, --namespace <namespace>', "the namespace (default: the kubeconfig context's, else default)")
   .option('--kubeconfig <file>', 'the kubeconfig to use (default: $KUBECONFIG, then ~/.kube/config)')
   .option('--context <name>', 'the kubeconfig context to use')
