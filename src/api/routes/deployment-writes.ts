@@ -7,19 +7,36 @@ import { observeAllocation } from '../../resources/allocation-pod.ts';
 import { nomadDeploymentResource } from '../../resources/api-version.ts';
 import { annotations } from '../../resources/labels.ts';
 import { observeDeployment, type NomadDeployment } from '../../resources/nomad-deployment.ts';
-import { awaitController, defaultControllerWait, type ControllerWait } from '../await-controller.ts';
+import { awaitController, type ControllerWait } from '../await-controller.ts';
 import type { ClusterView } from '../cluster-view.ts';
 import { serverError } from '../http-error.ts';
 import { evaluationId } from '../nomad/evaluation.ts';
 import { indexOf } from '../nomad/indexes.ts';
 import { allocationHealthOutcome, notActedInTime, operationOutcome, type Acted, type DeploymentOperation } from '../operation-outcome.ts';
-import type { ApiRequest, NomadApiContext, Route } from '../server.ts';
+import type { Access } from '../kubernetes-access.ts';
+import type { ApiRequest, ApiResponse, NomadApiContext } from '../server.ts';
 import { bodyFor, deploymentFor, writeIn } from './deployment-lookup.ts';
+import type { RouteContext, RouteTable } from './route-table.ts';
 
 export interface DeploymentWriteOptions {
   /** How long a write waits for the controller to carry it out (defaultControllerWait). */
   readonly controllerWait?: ControllerWait;
 }
+
+/**
+ * The deployment writes: `fail`, `pause` (and resume), `promote`, `allocation-health` and
+ * `unblock`. Each is checked first with the planner's own rules, so Nomad's refusals come back
+ * without a write; then it is written as the intent a kubectl user declares (the NomadDeployment's
+ * spec, or the Pods' caravan.dev/health; README: Steering a deployment), and answered once the
+ * controller has carried it out, so a read right after sees it, as in Nomad.
+ */
+export const deploymentWriteRoutes: RouteTable = {
+  '/v1/deployment/fail/:id': { POST: failDeployment },
+  '/v1/deployment/pause/:id': { POST: pauseDeployment },
+  '/v1/deployment/promote/:id': { POST: promoteDeployment },
+  '/v1/deployment/unblock/:id': { POST: unblockDeployment },
+  '/v1/deployment/allocation-health/:id': { POST: setAllocationHealth },
+};
 
 interface UpdateResponse {
   EvalID: string;
@@ -156,186 +173,182 @@ async function untilCarriedOut(
 }
 
 /**
- * The deployment writes: `fail`, `pause` (and resume), `promote`, `allocation-health` and
- * `unblock`. Each is checked first with the planner's own rules, so Nomad's refusals come back
- * without a write; then it is written as the intent a kubectl user declares (the NomadDeployment's
- * spec, or the Pods' caravan.dev/health; README: Steering a deployment), and answered once the
- * controller has carried it out, so a read right after sees it, as in Nomad.
+ * A deployment write's first steps: the body checked (its DeploymentID when `requireId`), `patch`
+ * on NomadDeployments authorized (and `also`) before the lookup, the deployment found.
  */
-export function deploymentWriteRoutes(view: ClusterView, options: DeploymentWriteOptions = {}): Route[] {
-  const wait = options.controllerWait ?? defaultControllerWait;
+async function deploymentToWrite(
+  req: ApiRequest,
+  ctx: RouteContext,
+  requireId: boolean,
+  ...also: Access[]
+): Promise<{ body: Record<string, unknown>; d: NomadDeployment }> {
+  const body = bodyFor(req, requireId);
+  await req.authorize(writeIn(req.options.namespace), ...also);
+  return { body, d: deploymentFor(ctx.view, req, true)! };
+}
 
-  /** Writes an operation's intent and answers once the controller has carried it out. */
-  async function operate(
-    req: ApiRequest,
-    ctx: NomadApiContext,
-    d: NomadDeployment,
-    op: DeploymentOperation,
-    spec: Record<string, unknown>,
-    what: string,
-  ): Promise<{ body: UpdateResponse; index: number }> {
-    const written = await patchSpec(ctx, d, spec);
-    const generation = written.metadata.generation ?? 0;
-    const judge = () => {
-      const now = cached(ctx, d);
-      return operationOutcome(op, { deployment: now, generation, newestJobVersion: op.kind === 'fail' && now ? newestJobVersion(view, now) : undefined });
-    };
-    const changedSpec = generation > (d.metadata.generation ?? 0);
-    const withdraw = op.kind === 'promote' && changedSpec ? () => withdrawPromotion(ctx, written) : undefined;
-    const done = await untilCarriedOut(
-      ctx,
-      req,
-      d,
-      judge,
-      wait,
-      { what, intentIn: `the spec of NomadDeployment ${namespaceOf(d)}/${d.metadata.name}` },
-      withdraw,
-    );
-    const index = indexOf(done.metadata.resourceVersion);
-    // Nomad creates an evaluation for every operation but a pause.
-    const withEval = op.kind !== 'pause';
-    const evalId = withEval ? issueDeploymentEvaluation(view, written, written.metadata.resourceVersion ?? '', index) : '';
-    const reverted = op.kind === 'fail' ? (done.status?.revertedJobVersion ?? null) : null;
-    return { index, body: { EvalID: evalId, EvalCreateIndex: withEval ? index : 0, DeploymentModifyIndex: index, RevertedJobVersion: reverted, Index: index } };
+/** Nomad refuses every write to a deployment that has ended, each with its own text. */
+function refuseIfTerminal(d: NomadDeployment, refusal: string): void {
+  if (isTerminal(observeDeployment(d).status)) throw serverError(refusal);
+}
+
+/** Writes an operation's intent and answers once the controller has carried it out. */
+async function operate(
+  req: ApiRequest,
+  ctx: RouteContext,
+  d: NomadDeployment,
+  op: DeploymentOperation,
+  spec: Record<string, unknown>,
+  what: string,
+): Promise<{ body: UpdateResponse; index: number }> {
+  const { view } = ctx;
+  const written = await patchSpec(ctx, d, spec);
+  const generation = written.metadata.generation ?? 0;
+  const judge = () => {
+    const now = cached(ctx, d);
+    return operationOutcome(op, { deployment: now, generation, newestJobVersion: op.kind === 'fail' && now ? newestJobVersion(view, now) : undefined });
+  };
+  const changedSpec = generation > (d.metadata.generation ?? 0);
+  const withdraw = op.kind === 'promote' && changedSpec ? () => withdrawPromotion(ctx, written) : undefined;
+  const intentIn = `the spec of NomadDeployment ${namespaceOf(d)}/${d.metadata.name}`;
+  const done = await untilCarriedOut(ctx, req, d, judge, ctx.controllerWait, { what, intentIn }, withdraw);
+  const index = indexOf(done.metadata.resourceVersion);
+  // Nomad creates an evaluation for every operation but a pause.
+  const withEval = op.kind !== 'pause';
+  const evalId = withEval ? issueDeploymentEvaluation(view, written, written.metadata.resourceVersion ?? '', index) : '';
+  const reverted = op.kind === 'fail' ? (done.status?.revertedJobVersion ?? null) : null;
+  return { index, body: { EvalID: evalId, EvalCreateIndex: withEval ? index : 0, DeploymentModifyIndex: index, RevertedJobVersion: reverted, Index: index } };
+}
+
+// POST /v1/deployment/fail/:id, /pause/:id, /promote/:id, /unblock/:id
+
+async function failDeployment(req: ApiRequest, ctx: RouteContext): Promise<ApiResponse> {
+  const { d } = await deploymentToWrite(req, ctx, false);
+  refuseIfTerminal(d, terminalRefusals.fail);
+  return operate(req, ctx, d, { kind: 'fail' }, { failed: true }, 'fail');
+}
+
+/** Pauses, or with `Pause: false` resumes, the deployment. */
+async function pauseDeployment(req: ApiRequest, ctx: RouteContext): Promise<ApiResponse> {
+  const { body, d } = await deploymentToWrite(req, ctx, true);
+  const pause = body['Pause'] === true;
+  refuseIfTerminal(d, pause ? terminalRefusals.pause : terminalRefusals.resume);
+  return operate(req, ctx, d, { kind: pause ? 'pause' : 'resume' }, { paused: pause }, pause ? 'pause' : 'resume');
+}
+
+/** Promotes the canaries of all groups (`All`) or of the named `Groups`, if the planner's promotion rules allow it now. */
+async function promoteDeployment(req: ApiRequest, ctx: RouteContext): Promise<ApiResponse> {
+  const { body, d } = await deploymentToWrite(req, ctx, true);
+  const groups = Array.isArray(body['Groups']) ? (body['Groups'] as unknown[]).filter((g): g is string => typeof g === 'string') : [];
+  const request: PromoteRequest = body['All'] === true ? { all: true } : { groups };
+  const outcome = promote(observeDeployment(d), request, healthyCanaries(ctx.view, d), Date.now());
+  if (!outcome.ok) throw serverError(outcome.error);
+  const intent = 'all' in request ? { promote: { all: true, groups: null } } : { promote: { groups, all: null } };
+  return operate(req, ctx, d, { kind: 'promote', request }, intent, 'promote');
+}
+
+/**
+ * Only a multiregion deployment waiting on its peer regions is ever blocked; Caravan's are
+ * single-region, so this answers as Nomad answers for any other deployment.
+ */
+async function unblockDeployment(req: ApiRequest, ctx: RouteContext): Promise<ApiResponse> {
+  const { d } = await deploymentToWrite(req, ctx, true);
+  throw serverError(isTerminal(observeDeployment(d).status) ? terminalRefusals.unblock : "can't unblock running deployment");
+}
+
+// POST /v1/deployment/allocation-health/:id
+
+/**
+ * Marks allocations of the deployment healthy or unhealthy (the Pods' caravan.dev/health) and
+ * answers once the controller has counted them in the deployment.
+ */
+async function setAllocationHealth(req: ApiRequest, ctx: RouteContext): Promise<ApiResponse> {
+  const { view } = ctx;
+  const { body, d } = await deploymentToWrite(req, ctx, true, { verb: 'patch', group: '', resource: 'pods', namespace: req.options.namespace });
+  const healthy = allocationIds(body, 'HealthyAllocationIDs');
+  const unhealthy = allocationIds(body, 'UnhealthyAllocationIDs');
+  if (healthy.length === 0 && unhealthy.length === 0) throw serverError('must specify at least one healthy/unhealthy allocation ID');
+  refuseIfTerminal(d, terminalRefusals.health);
+  const pods = podsToMark(view, d, healthy, unhealthy);
+  const last = await markHealth(ctx, d, pods);
+  const requested = new Map(pods.map(([pod, health]) => [pod.metadata!.uid!, health]));
+  const judge = () => {
+    const now = cached(ctx, d);
+    return allocationHealthOutcome({
+      deployment: now,
+      requested,
+      allocations: allocationsOf(view, d),
+      newestJobVersion: unhealthy.length > 0 && now ? newestJobVersion(view, now) : undefined,
+    });
+  };
+  const done = await untilCarriedOut(ctx, req, d, judge, ctx.controllerWait, {
+    what: 'set the health of allocations of',
+    intentIn: `the ${annotations.health} annotation of the allocations' Pods`,
+  });
+  // Nomad writes the allocations and the deployment at one index: the later of the two here.
+  const marks = allocationsOf(view, d)
+    .filter((a) => requested.has(a.uid))
+    .map((a) => indexOf(a.resourceVersion));
+  const index = Math.max(indexOf(done.metadata.resourceVersion), indexOf(last), ...marks);
+  const reverted = unhealthy.length > 0 && done.status?.status === 'failed' ? (done.status.revertedJobVersion ?? null) : null;
+  return {
+    index,
+    body: {
+      EvalID: issueDeploymentEvaluation(view, d, last, index),
+      EvalCreateIndex: index,
+      DeploymentModifyIndex: index,
+      RevertedJobVersion: reverted,
+      Index: index,
+    },
+  };
+}
+
+/** The allocation IDs listed under `key` (anything but strings left out). */
+function allocationIds(body: Record<string, unknown>, key: string): string[] {
+  return Array.isArray(body[key]) ? (body[key] as unknown[]).filter((x): x is string => typeof x === 'string') : [];
+}
+
+/** Each listed allocation's Pod with the health asked for; Nomad's 500 for one unknown or of another deployment. */
+function podsToMark(view: ClusterView, d: NomadDeployment, healthy: readonly string[], unhealthy: readonly string[]): [V1Pod, Health][] {
+  const namespace = namespaceOf(d);
+  const pods: [V1Pod, Health][] = [];
+  for (const [list, health] of [
+    [healthy, 'healthy'],
+    [unhealthy, 'unhealthy'],
+  ] as const) {
+    for (const id of list) {
+      const pod = view.podByUid(id);
+      if (!pod) throw serverError(`unknown alloc ${JSON.stringify(id)}`);
+      if (pod.metadata?.annotations?.[annotations.deployment] !== d.metadata.name || pod.metadata?.namespace !== namespace)
+        throw serverError(`alloc ${JSON.stringify(id)} is not part of deployment ${JSON.stringify(d.metadata.uid)}`);
+      pods.push([pod, health]);
+    }
   }
+  return pods;
+}
 
-  return [
-    {
-      path: '/v1/deployment/fail/:id',
-      methods: {
-        POST: async (req, ctx) => {
-          bodyFor(req, false);
-          await req.authorize(writeIn(req.options.namespace));
-          const d = deploymentFor(view, req, true)!;
-          if (isTerminal(observeDeployment(d).status)) throw serverError(terminalRefusals.fail);
-          return operate(req, ctx, d, { kind: 'fail' }, { failed: true }, 'fail');
-        },
-      },
-    },
-    {
-      path: '/v1/deployment/pause/:id',
-      methods: {
-        POST: async (req, ctx) => {
-          const body = bodyFor(req, true);
-          await req.authorize(writeIn(req.options.namespace));
-          const d = deploymentFor(view, req, true)!;
-          const pause = body['Pause'] === true;
-          if (isTerminal(observeDeployment(d).status)) throw serverError(pause ? terminalRefusals.pause : terminalRefusals.resume);
-          return operate(req, ctx, d, { kind: pause ? 'pause' : 'resume' }, { paused: pause }, pause ? 'pause' : 'resume');
-        },
-      },
-    },
-    {
-      path: '/v1/deployment/promote/:id',
-      methods: {
-        POST: async (req, ctx) => {
-          const body = bodyFor(req, true);
-          await req.authorize(writeIn(req.options.namespace));
-          const d = deploymentFor(view, req, true)!;
-          const groups = Array.isArray(body['Groups']) ? (body['Groups'] as unknown[]).filter((g): g is string => typeof g === 'string') : [];
-          const request: PromoteRequest = body['All'] === true ? { all: true } : { groups };
-          const observed = observeDeployment(d);
-          const outcome = promote(observed, request, healthyCanaries(view, d), Date.now());
-          if (!outcome.ok) throw serverError(outcome.error);
-          return operate(
-            req,
-            ctx,
-            d,
-            { kind: 'promote', request },
-            'all' in request ? { promote: { all: true, groups: null } } : { promote: { groups, all: null } },
-            'promote',
-          );
-        },
-      },
-    },
-    {
-      path: '/v1/deployment/unblock/:id',
-      methods: {
-        // Only a multiregion deployment waiting on its peer regions is ever blocked; Caravan's
-        // are single-region, so this answers as Nomad answers for any other deployment.
-        POST: async (req) => {
-          bodyFor(req, true);
-          await req.authorize(writeIn(req.options.namespace));
-          const d = deploymentFor(view, req, true)!;
-          throw serverError(isTerminal(observeDeployment(d).status) ? terminalRefusals.unblock : "can't unblock running deployment");
-        },
-      },
-    },
-    {
-      path: '/v1/deployment/allocation-health/:id',
-      methods: {
-        POST: async (req, ctx) => {
-          const body = bodyFor(req, true);
-          await req.authorize(writeIn(req.options.namespace), { verb: 'patch', group: '', resource: 'pods', namespace: req.options.namespace });
-          const d = deploymentFor(view, req, true)!;
-          const ids = (key: string) => (Array.isArray(body[key]) ? (body[key] as unknown[]).filter((x): x is string => typeof x === 'string') : []);
-          const healthy = ids('HealthyAllocationIDs');
-          const unhealthy = ids('UnhealthyAllocationIDs');
-          const namespace = namespaceOf(d);
-          if (healthy.length === 0 && unhealthy.length === 0) throw serverError('must specify at least one healthy/unhealthy allocation ID');
-          if (isTerminal(observeDeployment(d).status)) throw serverError(terminalRefusals.health);
-          const pods: [V1Pod, Health][] = [];
-          for (const [list, health] of [
-            [healthy, 'healthy'],
-            [unhealthy, 'unhealthy'],
-          ] as const) {
-            for (const id of list) {
-              const pod = view.podByUid(id);
-              if (!pod) throw serverError(`unknown alloc ${JSON.stringify(id)}`);
-              if (pod.metadata?.annotations?.[annotations.deployment] !== d.metadata.name || pod.metadata?.namespace !== namespace)
-                throw serverError(`alloc ${JSON.stringify(id)} is not part of deployment ${JSON.stringify(d.metadata.uid)}`);
-              pods.push([pod, health]);
-            }
-          }
-          const core = ctx.kc.makeApiClient(CoreV1Api);
-          let last = d.metadata.resourceVersion ?? '';
-          for (const [pod, health] of pods) {
-            const written = await core.patchNamespacedPod(
-              { namespace, name: pod.metadata!.name!, body: { metadata: { annotations: { [annotations.health]: health } } } },
-              setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
-            );
-            last = written.metadata?.resourceVersion ?? last;
-            await view.caughtUp('pods', `${namespace}/${pod.metadata!.name!}`, written.metadata?.resourceVersion);
-          }
-          const requested = new Map(pods.map(([pod, health]) => [pod.metadata!.uid!, health]));
-          const ofDeployment = () =>
-            view.pods(namespace).flatMap((p) => {
-              const a = observeAllocation(p);
-              return a && a.deployment === d.metadata.name
-                ? [{ uid: a.uid, group: a.group, recorded: a.recordedHealth?.health, resourceVersion: p.metadata?.resourceVersion }]
-                : [];
-            });
-          const judge = () => {
-            const now = cached(ctx, d);
-            return allocationHealthOutcome({
-              deployment: now,
-              requested,
-              allocations: ofDeployment(),
-              newestJobVersion: unhealthy.length > 0 && now ? newestJobVersion(view, now) : undefined,
-            });
-          };
-          const done = await untilCarriedOut(ctx, req, d, judge, wait, {
-            what: 'set the health of allocations of',
-            intentIn: `the ${annotations.health} annotation of the allocations' Pods`,
-          });
-          // Nomad writes the allocations and the deployment at one index: the later of the two here.
-          const marks = ofDeployment()
-            .filter((a) => requested.has(a.uid))
-            .map((a) => indexOf(a.resourceVersion));
-          const index = Math.max(indexOf(done.metadata.resourceVersion), indexOf(last), ...marks);
-          const reverted = unhealthy.length > 0 && done.status?.status === 'failed' ? (done.status.revertedJobVersion ?? null) : null;
-          return {
-            index,
-            body: {
-              EvalID: issueDeploymentEvaluation(view, d, last, index),
-              EvalCreateIndex: index,
-              DeploymentModifyIndex: index,
-              RevertedJobVersion: reverted,
-              Index: index,
-            },
-          };
-        },
-      },
-    },
-  ];
+/** Annotates each Pod with its health, waiting for the cache after each; the last resourceVersion written. */
+async function markHealth(ctx: RouteContext, d: NomadDeployment, pods: readonly [V1Pod, Health][]): Promise<string> {
+  const namespace = namespaceOf(d);
+  const core = ctx.kc.makeApiClient(CoreV1Api);
+  let last = d.metadata.resourceVersion ?? '';
+  for (const [pod, health] of pods) {
+    const written = await core.patchNamespacedPod(
+      { namespace, name: pod.metadata!.name!, body: { metadata: { annotations: { [annotations.health]: health } } } },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
+    last = written.metadata?.resourceVersion ?? last;
+    await ctx.view.caughtUp('pods', `${namespace}/${pod.metadata!.name!}`, written.metadata?.resourceVersion);
+  }
+  return last;
+}
+
+/** The deployment's allocations as the cache holds them now, with their recorded health. */
+function allocationsOf(view: ClusterView, d: NomadDeployment) {
+  return view.pods(namespaceOf(d)).flatMap((p) => {
+    const a = observeAllocation(p);
+    return a && a.deployment === d.metadata.name
+      ? [{ uid: a.uid, group: a.group, recorded: a.recordedHealth?.health, resourceVersion: p.metadata?.resourceVersion }]
+      : [];
+  });
 }

@@ -7,9 +7,10 @@ import { notFound } from '../http-error.ts';
 import type { Access } from '../kubernetes-access.ts';
 import { placementEvaluationId, toNomadEvaluation } from '../nomad/evaluation.ts';
 import type { NomadEvaluation } from '../nomad/types.ts';
-import type { NomadApiContext, Route } from '../server.ts';
+import type { ApiRequest, ApiResponse } from '../server.ts';
 import { allocationStubs } from './nomad-objects.ts';
 import { namespacesAllowed } from './list-helpers.ts';
+import type { RouteContext, RouteTable } from './route-table.ts';
 
 const jobsIn = (namespace: string | undefined): Access => ({
   verb: 'list',
@@ -68,54 +69,46 @@ function evaluationsIn(view: ClusterView, namespace: string, allowed: (ns: strin
   return [...out.values()].sort((a, b) => b.CreateIndex - a.CreateIndex);
 }
 
+/** The evaluation with this ID: one a write handed out, or a version's placement. */
+function evaluationById(view: ClusterView, id: string): NomadEvaluation | undefined {
+  const issued = view.evaluations.get(id);
+  if (issued) return issuedEvaluation(view, issued);
+  for (const job of view.jobs('*')) for (const e of placementEvaluations(view, job)) if (e.ID === id) return e;
+  return undefined;
+}
+
 /**
  * `/v1/evaluations`, `/v1/evaluation/:id` and `/v1/evaluation/:id/allocations`: the evaluations
  * writes handed out (complete once the controller has observed the write) and each version's
  * placement. Reading one needs the right to list jobs in its namespace.
  */
-export function evaluationRoutes(view: ClusterView): Route[] {
-  const find = (ctx: NomadApiContext, id: string): NomadEvaluation | undefined => {
-    const issued = view.evaluations.get(id);
-    if (issued) return issuedEvaluation(view, issued);
-    for (const job of view.jobs('*')) for (const e of placementEvaluations(view, job)) if (e.ID === id) return e;
-    void ctx;
-    return undefined;
-  };
-  return [
-    {
-      path: '/v1/evaluations',
-      methods: {
-        GET: async (req, ctx) => {
-          const allowed = await namespacesAllowed(req, ctx, jobsIn);
-          return { index: ctx.indexes.get('jobs', 'deployments'), body: evaluationsIn(view, req.options.namespace, allowed) };
-        },
-      },
-    },
-    {
-      path: '/v1/evaluation/:id',
-      methods: {
-        GET: async (req, ctx) => {
-          await req.authorize(jobsIn(req.options.namespace === '*' ? undefined : req.options.namespace));
-          const e = find(ctx, (req.params['id'] ?? '').toLowerCase());
-          if (!e || (req.options.namespace !== '*' && e.Namespace !== req.options.namespace)) throw notFound('eval not found');
-          return { index: Math.max(e.ModifyIndex, 1), body: e };
-        },
-      },
-    },
-    {
-      path: '/v1/evaluation/:id/allocations',
-      methods: {
-        GET: async (req, ctx) => {
-          await req.authorize(jobsIn(req.options.namespace), { verb: 'list', group: '', resource: 'pods', namespace: req.options.namespace });
-          const e = find(ctx, (req.params['id'] ?? '').toLowerCase());
-          const job = e && view.job(e.Namespace, e.JobID);
-          if (!e || !job || e.Namespace !== req.options.namespace) return { index: ctx.indexes.get('allocs'), body: [] };
-          const version = view.jobAt(job)?.version.version;
-          const pods = view.podsOf(job).filter((p) => Number(p.metadata?.labels?.[labels.jobVersion]) === version);
-          const jobType = job.spec.type ?? 'service';
-          return { index: ctx.indexes.get('allocs'), body: allocationStubs(ctx, view, pods, () => ({ jobType })) };
-        },
-      },
-    },
-  ];
+export const evaluationRoutes: RouteTable = {
+  '/v1/evaluations': { GET: listEvaluations },
+  '/v1/evaluation/:id': { GET: readEvaluation },
+  '/v1/evaluation/:id/allocations': { GET: evaluationAllocations },
+};
+
+async function listEvaluations(req: ApiRequest, ctx: RouteContext): Promise<ApiResponse> {
+  const allowed = await namespacesAllowed(req, ctx, jobsIn);
+  return { index: ctx.indexes.get('jobs', 'deployments'), body: evaluationsIn(ctx.view, req.options.namespace, allowed) };
+}
+
+async function readEvaluation(req: ApiRequest, ctx: RouteContext): Promise<ApiResponse> {
+  await req.authorize(jobsIn(req.options.namespace === '*' ? undefined : req.options.namespace));
+  const e = evaluationById(ctx.view, (req.params['id'] ?? '').toLowerCase());
+  if (!e || (req.options.namespace !== '*' && e.Namespace !== req.options.namespace)) throw notFound('eval not found');
+  return { index: Math.max(e.ModifyIndex, 1), body: e };
+}
+
+/** The allocations of the evaluation's job at its current version. */
+async function evaluationAllocations(req: ApiRequest, ctx: RouteContext): Promise<ApiResponse> {
+  const { view } = ctx;
+  await req.authorize(jobsIn(req.options.namespace), { verb: 'list', group: '', resource: 'pods', namespace: req.options.namespace });
+  const e = evaluationById(view, (req.params['id'] ?? '').toLowerCase());
+  const job = e && view.job(e.Namespace, e.JobID);
+  if (!e || !job || e.Namespace !== req.options.namespace) return { index: ctx.indexes.get('allocs'), body: [] };
+  const version = view.jobAt(job)?.version.version;
+  const pods = view.podsOf(job).filter((p) => Number(p.metadata?.labels?.[labels.jobVersion]) === version);
+  const jobType = job.spec.type ?? 'service';
+  return { index: ctx.indexes.get('allocs'), body: allocationStubs(ctx, view, pods, () => ({ jobType })) };
 }

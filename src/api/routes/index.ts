@@ -4,7 +4,7 @@ import type { Route } from '../server.ts';
 import { allocationRoutes } from './allocations.ts';
 import { clientAllocationRoutes } from './client-allocations.ts';
 import { deploymentRoutes } from './deployments.ts';
-import type { DeploymentWriteOptions } from './deployment-writes.ts';
+import { deploymentWriteRoutes, type DeploymentWriteOptions } from './deployment-writes.ts';
 import { evaluationRoutes } from './evaluations.ts';
 import { scaleRoutes } from './scale.ts';
 import { jobRoutes } from './jobs.ts';
@@ -16,14 +16,6 @@ export type NomadApiRouteOptions = DeploymentWriteOptions;
 
 /** Every route of the Nomad-compatible API. */
 export function nomadApiRoutes(view: ClusterView, options: NomadApiRouteOptions = {}): Route[] {
-  const tables = [jobRoutes];
-  return [
-    ...statusRoutes,
-    ...routesOf(tables, view, options.controllerWait ?? defaultControllerWait),
-    ...deploymentRoutes(view, options),
-    ...allocationRoutes(view),
-    ...evaluationRoutes(view),
-    ...clientAllocationRoutes(view),
-    ...scaleRoutes(view),
-  ];
+  const tables = [statusRoutes, jobRoutes, deploymentRoutes, deploymentWriteRoutes, allocationRoutes, evaluationRoutes, scaleRoutes];
+  return [...routesOf(tables, view, options.controllerWait ?? defaultControllerWait), ...clientAllocationRoutes(view)];
 }
