@@ -7,6 +7,7 @@
  */
 import type { CoreV1Event, V1ContainerStatus, V1Pod } from '@kubernetes/client-node';
 import { formatDuration, parseDuration } from '../../model/duration.ts';
+import { lifecycleEventReasons } from './alloc-lifecycle.ts';
 import type { NomadTaskEvent, NomadTaskState, TaskEventType, TaskStateName, UnixNanos } from './types.ts';
 import { goTime, kubeMillis, msToNanos, unixNanos, zeroGoTime, type KubeTime } from './wire.ts';
 
@@ -138,7 +139,8 @@ function eventTime(e: CoreV1Event): UnixNanos {
 
 /**
  * Kubernetes Events of a container as Nomad task events, for what container statuses do not show:
- * image pulls (Nomad's docker driver reports them as Driver events), start failures and kills.
+ * image pulls (Nomad's docker driver reports them as Driver events), start failures, kills, and
+ * the restarts and signals asked for through the Nomad API.
  * Starts, exits and back-offs come from the status instead, which is never pruned.
  */
 function kubernetesEvent(e: CoreV1Event): NomadTaskEvent | undefined {
@@ -153,6 +155,12 @@ function kubernetesEvent(e: CoreV1Event): NomadTaskEvent | undefined {
       return event('Driver Failure', time, message, { DriverError: message, Details: { driver_error: message } });
     case 'Killing':
       return event('Killing', time, message, { Message: message });
+    // Recorded by the Nomad API's alloc restart and alloc signal (routes/client-allocations.ts).
+    case lifecycleEventReasons.restart:
+      return event('Restart Signaled', time, message, { RestartReason: message, Details: { restart_reason: message } });
+    case lifecycleEventReasons.signal:
+      // As Nomad's alloc runner: the signal goes in Details only, so the text is the generic one.
+      return event('Signaling', time, 'Task being sent a signal', { Details: { signal: message } });
     default:
       return undefined;
   }

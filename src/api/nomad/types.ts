@@ -311,6 +311,8 @@ export type TaskEventType =
   | 'Not Restarting'
   | 'Killing'
   | 'Killed'
+  | 'Restart Signaled'
+  | 'Signaling'
   | 'Alloc Unhealthy';
 
 export interface NomadTaskEvent {
