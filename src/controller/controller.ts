@@ -6,7 +6,7 @@ import type { ControllerMetrics } from '../metrics/controller-metrics.ts';
 import { labels } from '../resources/labels.ts';
 import type { NomadDeployment } from '../resources/nomad-deployment.ts';
 import type { NomadJob } from '../resources/nomad-job.ts';
-import { nodeEventAffectsAllocations } from './node-events.ts';
+import { nodeEventAffectsAllocations, nodeEventAffectsPerNodeJobs } from './node-events.ts';
 import { kubernetesWriter } from './cluster-writer.ts';
 import { JobReconciler } from './reconciler.ts';
 import { WorkQueue } from './work-queue.ts';
@@ -68,6 +68,9 @@ export async function runController(kc: KubeConfig, opts: ControllerOptions = {}
       const key = jobKeyOf(kind, obj);
       if (key) queue.add(key);
       return;
+    }
+    if (nodeEventAffectsPerNodeJobs(event, obj as V1Node, old as V1Node | undefined)) {
+      for (const job of caches.jobs.values()) if (job.spec?.type === 'system' || job.spec?.type === 'sysbatch') queue.add(objectKey(job));
     }
     if (!nodeEventAffectsAllocations(event, obj as V1Node, old as V1Node | undefined)) return;
     const node = (obj as V1Node).metadata?.name;

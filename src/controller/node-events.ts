@@ -1,4 +1,5 @@
 import type { V1Node } from '@kubernetes/client-node';
+import { isDeepStrictEqual } from 'node:util';
 import type { InformerEvent } from '../kube/informer.ts';
 import { isNodeReady } from '../resources/node.ts';
 
@@ -11,4 +12,17 @@ export function nodeEventAffectsAllocations(event: InformerEvent, node: V1Node, 
   if (event === 'delete') return true;
   if (event === 'add') return false;
   return isNodeReady(node) !== isNodeReady(old);
+}
+
+/**
+ * Whether a Node event changes where system and sysbatch jobs run (Nomad's node-update evals,
+ * §3.3): a node joining or leaving, turning Ready or NotReady, being cordoned or uncordoned, or
+ * changing its labels (datacenter, constraint attributes). Nomad creates no eval when a node
+ * becomes ineligible; Caravan looks anyway, and the planner keeps what runs there.
+ */
+export function nodeEventAffectsPerNodeJobs(event: InformerEvent, node: V1Node, old: V1Node | undefined): boolean {
+  if (event === 'add' || event === 'delete') return true;
+  if (isNodeReady(node) !== isNodeReady(old)) return true;
+  if ((node.spec?.unschedulable ?? false) !== (old?.spec?.unschedulable ?? false)) return true;
+  return !isDeepStrictEqual(node.metadata?.labels ?? {}, old?.metadata?.labels ?? {});
 }

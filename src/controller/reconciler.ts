@@ -9,6 +9,7 @@ import type { Job } from '../model/job.ts';
 import { decideVersion, latestStableVersion, latestVersion, versionsToPrune, type JobIdentity, type JobVersion } from '../model/job-versions.ts';
 import { parseNomadJob } from '../model/validate.ts';
 import type { ObservedAllocation } from '../planner/observed-allocation.ts';
+import { nodeEligibility } from '../planner/node-feasibility.ts';
 import { plan } from '../planner/plan.ts';
 import type { Placement, Plan } from '../planner/plan-types.ts';
 import { formatRecordedHealth, observeAllocation, renderAllocationPod } from '../resources/allocation-pod.ts';
@@ -16,7 +17,7 @@ import { apiVersion } from '../resources/api-version.ts';
 import { annotations, labels } from '../resources/labels.ts';
 import { deploymentObject, deploymentStatusBody, observeDeployment, type NomadDeployment } from '../resources/nomad-deployment.ts';
 import type { NomadJob, NomadJobStatus } from '../resources/nomad-job.ts';
-import { isNodeReady } from '../resources/node.ts';
+import { isNodeReady, observeNode } from '../resources/node.ts';
 import { isOwnedBy } from '../resources/object-meta.ts';
 import type { ClusterWriter } from './cluster-writer.ts';
 import { Expectations } from './expectations.ts';
@@ -128,7 +129,12 @@ export class JobReconciler {
     const newest = deploymentObjects[0];
     const earlier = deploymentObjects.slice(1).map(observeDeployment);
     const allocations = this.podsOf(identity).flatMap((p) => observeAllocation(p) ?? []);
-    const lostNodes = new Set(allocations.flatMap((a) => (a.nodeName && !isNodeReady(this.caches.nodes.get(a.nodeName)) ? [a.nodeName] : [])));
+    // A system allocation is pinned before it is bound: its node going away loses it even while Pending.
+    const lostNodes = new Set(
+      allocations.flatMap((a) => [a.nodeName, a.node].flatMap((n) => (n !== undefined && !isNodeReady(this.caches.nodes.get(n)) ? [n] : []))),
+    );
+    const perNode = targetJob.type === 'system' || targetJob.type === 'sysbatch';
+    const evaluatedAt = Date.parse(job.metadata.annotations?.[annotations.evaluateRequested] ?? '');
 
     const p = plan({
       job: { ...identity, stop: job.spec.stop ?? false },
@@ -139,6 +145,8 @@ export class JobReconciler {
       earlier,
       allocations,
       lostNodes,
+      ...(perNode ? { nodes: [...this.caches.nodes.values()].map(observeNode) } : {}),
+      ...(Number.isNaN(evaluatedAt) ? {} : { evaluatedAt }),
       now,
     });
     await this.apply({ key, identity, job, plan: p, history, target, jobs, newest, allocations, lostNodes, now, generation });
@@ -220,6 +228,7 @@ export class JobReconciler {
       replacement: placement.replacement,
       ...(placement.deployment ? { deployment: placement.deployment } : {}),
       ...(placement.rescheduleEvents ? { rescheduleEvents: placement.rescheduleEvents } : {}),
+      ...(placement.node !== undefined ? { node: placement.node } : {}),
     });
     // Undefined: created by an earlier, interrupted pass.
     const created = await this.writer.createPod(identity.namespace, pod);
@@ -230,7 +239,14 @@ export class JobReconciler {
     const { identity, job, plan: p } = ctx;
     const latest = latestVersion(history)!;
     const stable = latestStableVersion(history);
-    const desired = [...ctx.jobs.get(ctx.target.version)!.taskGroups].reduce((n, g) => n + g.count, 0);
+    const targetJob = ctx.jobs.get(ctx.target.version)!;
+    // System and sysbatch: one allocation per group on each eligible node.
+    const perNode = targetJob.type === 'system' || targetJob.type === 'sysbatch';
+    const nodes = perNode ? [...this.caches.nodes.values()].map(observeNode) : [];
+    const desired = targetJob.taskGroups.reduce(
+      (n, g) => n + (perNode ? (g.count > 0 ? nodes.filter((node) => nodeEligibility(targetJob, g, node).eligible).length : 0) : g.count),
+      0,
+    );
     // The reason is the failed deployment's description, not the newest one's (the revert's own).
     const reverted = ctx.target.revertedFrom;
     const failed = reverted === undefined ? undefined : this.deploymentsOf(identity).find((d) => d.spec.jobVersion === reverted);

@@ -4,7 +4,7 @@ import { collectionPath, nomadDeploymentResource, nomadJobResource } from '../re
 import { labels } from '../resources/labels.ts';
 import type { NomadDeployment } from '../resources/nomad-deployment.ts';
 import type { NomadJob } from '../resources/nomad-job.ts';
-import { readinessOnly } from '../resources/node.ts';
+import { nodeFacts } from '../resources/node.ts';
 import { Informer, type CacheReader, type InformerEvent } from './informer.ts';
 
 /** What a reconcile reads: the caches of NomadJobs, NomadDeployments, Caravan's Pods and Nodes. */
@@ -78,7 +78,7 @@ export function createClusterCaches(kc: KubeConfig, opts: { logger?: Logger } = 
     nodes: new Informer<V1Node>({
       kc,
       path: '/api/v1/nodes',
-      transform: readinessOnly,
+      transform: nodeFacts,
       onEvent: tell('nodes'),
       onError: onError('Node'),
     }),

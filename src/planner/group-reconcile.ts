@@ -44,6 +44,8 @@ export interface GroupOutcome {
   /** Nothing left to do for the group in this pass (Nomad §2.10 rule 1). */
   readonly nothingLeft: boolean;
   readonly requeueAt?: Millis;
+  /** System groups: DesiredTotal as recomputed in this pass (nodes where the group runs), for a deployment already under way. */
+  readonly desiredTotal?: number;
 }
 
 const byIndex = (a: ObservedAllocation, b: ObservedAllocation) => a.index - b.index;

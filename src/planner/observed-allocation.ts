@@ -34,6 +34,8 @@ export interface ObservedAllocation {
   /** When a kubelet (kwok here) accepted the Pod: Nomad's client starts watching then. */
   readonly startedAt?: Millis;
   readonly nodeName?: string;
+  /** System and sysbatch jobs: the node the allocation is pinned to, known before kube-scheduler binds it. */
+  readonly node?: string;
   /** Since when the Pod's Ready condition has been True, if it is. */
   readonly readySince?: Millis;
   readonly containers: readonly ObservedContainer[];

@@ -4,6 +4,7 @@ import type { JobVersion } from '../model/job-versions.ts';
 import type { Deployment } from './deployment.ts';
 import type { JobStatus } from './job-status.ts';
 import type { GroupSummary } from './job-summary.ts';
+import type { ObservedNode } from './node-feasibility.ts';
 import type { Health, ObservedAllocation } from './observed-allocation.ts';
 import type { PromoteRequest } from './promotion.ts';
 import type { RescheduleEvent } from './reschedule.ts';
@@ -36,6 +37,10 @@ export interface Observed {
   readonly allocations: readonly ObservedAllocation[];
   /** Nodes that are gone or not Ready: their allocations are lost. */
   readonly lostNodes?: ReadonlySet<string>;
+  /** The cluster's Nodes, for system and sysbatch jobs (one allocation per eligible node). */
+  readonly nodes?: readonly ObservedNode[];
+  /** The last forced evaluation (`/v1/job/:id/evaluate`): a sysbatch version then also runs on nodes that joined since. */
+  readonly evaluatedAt?: Millis;
   readonly now: Millis;
 }
 
@@ -46,6 +51,8 @@ export interface Placement {
   readonly replacement: number;
   readonly canary: boolean;
   readonly deployment?: string;
+  /** System and sysbatch jobs: the node the allocation is pinned to (its index is then always 0). */
+  readonly node?: string;
   readonly reason: 'new' | 'canary' | 'destructive update' | 'reschedule' | 'lost';
   /** Carried to the replacement of a failed allocation (Nomad's RescheduleTracker). */
   readonly rescheduleEvents?: readonly RescheduleEvent[];

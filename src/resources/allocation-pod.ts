@@ -2,7 +2,7 @@
  * An allocation as a Pod, both ways: renderAllocationPod writes it, observeAllocation reads back
  * what the planner decides on. One file, so every label and annotation written is read the same.
  */
-import type { V1Container, V1ContainerPort, V1ContainerStatus, V1Pod, V1ResourceRequirements } from '@kubernetes/client-node';
+import type { V1Affinity, V1Container, V1ContainerPort, V1ContainerStatus, V1Pod, V1ResourceRequirements } from '@kubernetes/client-node';
 import { allocationName } from '../model/allocation-name.ts';
 import type { Job, Task, TaskGroup } from '../model/job.ts';
 import { podAffinity, topologySpread } from '../model/placement.ts';
@@ -29,6 +29,8 @@ export interface AllocationPodInput {
   readonly replacement?: number;
   /** Earlier reschedules of this allocation name, carried to the replacement (Nomad's RescheduleTracker). */
   readonly rescheduleEvents?: readonly RescheduleEvent[];
+  /** System and sysbatch jobs: the Node this allocation runs on. */
+  readonly node?: string;
 }
 
 /**
@@ -37,6 +39,34 @@ export interface AllocationPodInput {
  */
 export function allocationPodName(job: string, group: string, index: number, version: number, replacement = 0): string {
   return `${job}-${group}-${index}-v${version}${replacement > 0 ? `-r${replacement}` : ''}`;
+}
+
+/**
+ * How a node appears in the names of its system allocations: the node name itself when it is a
+ * short DNS label (kwok-node-3), otherwise its first 11 characters and an 8-hex FNV-1a hash of the
+ * whole name (ip-10-0-1-2-5f3a09c1), so names stay short, readable and one per node.
+ */
+export function nodeNameKey(node: string): string {
+  if (/^[a-z0-9]([-a-z0-9]{0,18}[a-z0-9])?$/.test(node)) return node;
+  let hash = 0x811c9dc5;
+  for (const ch of node) hash = Math.imul(hash ^ ch.charCodeAt(0), 0x01000193) >>> 0;
+  const head = node
+    .toLowerCase()
+    .replace(/[^a-z0-9-]/g, '-')
+    .slice(0, 11)
+    .replace(/^-+|-+$/g, '');
+  return `${head ? `${head}-` : ''}${hash.toString(16).padStart(8, '0')}`;
+}
+
+/** A system or sysbatch allocation's Pod: `<job>-<group>-<node key>-v<version>[-r<n>]`, deterministic per node. */
+export function systemAllocationPodName(job: string, group: string, node: string, version: number, replacement = 0): string {
+  return `${job}-${group}-${nodeNameKey(node)}-v${version}${replacement > 0 ? `-r${replacement}` : ''}`;
+}
+
+/** Pins a Pod to one Node the way the DaemonSet controller does: required node affinity on the Node's name, still bound by kube-scheduler. */
+export function pinnedToNode(node: string): V1Affinity {
+  const term = { matchFields: [{ key: 'metadata.name', operator: 'In', values: [node] }] };
+  return { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [term] } } };
 }
 
 /** The labels that select every allocation of one task group. */
@@ -107,19 +137,24 @@ export function renderAllocationPod(input: AllocationPodInput): V1Pod {
   const longestStop = Math.max(...group.tasks.map((t) => t.killTimeout + (t.shutdownDelay || group.shutdownDelay)));
   const batch = job.type === 'batch' || job.type === 'sysbatch';
   const k8s = group.kubernetes;
-  const affinity = podAffinity({
+  const scheduled = podAffinity({
     datacenters: job.datacenters,
     constraints: [...job.constraints, ...group.constraints],
     affinities: [...job.affinities, ...group.affinities],
     groupSelector: selector,
   });
+  // A system allocation's node was chosen by the planner (datacenters and constraints included): only the pin remains.
+  const affinity = input.node !== undefined ? pinnedToNode(input.node) : scheduled;
   const spread = topologySpread([...job.spreads, ...group.spreads], selector);
 
   return {
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: {
-      name: allocationPodName(job.name, group.name, index, version, input.replacement),
+      name:
+        input.node !== undefined
+          ? systemAllocationPodName(job.name, group.name, input.node, version, input.replacement)
+          : allocationPodName(job.name, group.name, index, version, input.replacement),
       namespace: job.namespace,
       labels: {
         ...k8s.labels,
@@ -133,6 +168,7 @@ export function renderAllocationPod(input: AllocationPodInput): V1Pod {
         ...k8s.annotations,
         [annotations.allocName]: allocationName(job.name, group.name, index),
         ...(input.deployment ? { [annotations.deployment]: input.deployment } : {}),
+        ...(input.node !== undefined ? { [annotations.node]: input.node } : {}),
         ...(input.rescheduleEvents ? { [annotations.rescheduleEvents]: JSON.stringify(input.rescheduleEvents) } : {}),
       },
       ownerReferences: [jobOwnerReference({ name: job.name, namespace: job.namespace, uid: input.jobUid })],
@@ -221,6 +257,7 @@ export function observeAllocation(pod: V1Pod): ObservedAllocation | undefined {
     createdAt: time(pod.metadata.creationTimestamp) ?? 0,
     ...(startedAt !== undefined ? { startedAt } : {}),
     ...(pod.spec?.nodeName ? { nodeName: pod.spec.nodeName } : {}),
+    ...(a[annotations.node] ? { node: a[annotations.node] } : {}),
     ...(readySince !== undefined ? { readySince } : {}),
     containers: [
       ...(pod.status?.initContainerStatuses ?? []).map((s) => observeContainer(s, true)),

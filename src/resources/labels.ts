@@ -24,6 +24,8 @@ export const annotations = {
   health: 'caravan.dev/health',
   /** Reschedule history carried from a failed allocation to its replacement (JSON). */
   rescheduleEvents: 'caravan.dev/reschedule-events',
+  /** System and sysbatch allocations: the Node the Pod is pinned to (its required node affinity on metadata.name). */
+  node: 'caravan.dev/node',
   /** On a NomadJob: a forced evaluation (`/v1/job/:id/evaluate`) was asked for at this time. */
   evaluateRequested: 'caravan.dev/evaluate-requested',
 } as const;

@@ -8,6 +8,7 @@ const inPlaceUpdates = (pass: Pass) => [...pass.outcomes.values()].flatMap((x) =
 
 /** A deployment for this version when a group needs one (§2.2), or new groups joining the current one. */
 export function attachDeployment(pass: Pass): void {
+  recomputeDesiredTotals(pass);
   const newStates = Object.fromEntries([...pass.outcomes].flatMap(([g, x]) => (x.newState ? [[g, x.newState]] : [])));
   if (Object.keys(newStates).length === 0) return;
   if (pass.current) {
@@ -25,6 +26,20 @@ export function attachDeployment(pass: Pass): void {
   };
   pass.current = { ...created, statusDescription: runningDescription(created) };
   event(pass, 'deployment', 'Normal', 'Created', `${name}: deployment of job version ${pass.version} created (${pass.current.statusDescription})`);
+}
+
+/** System groups: DesiredTotal is the nodes where the group runs, recomputed in every pass of a running deployment (§3.6 rule 4). */
+function recomputeDesiredTotals(pass: Pass): void {
+  const d = pass.current;
+  if (!d || d.status !== 'running') return;
+  const changed = Object.entries(d.groups).filter(([g, state]) => {
+    const total = pass.outcomes.get(g)?.desiredTotal;
+    return total !== undefined && total !== state.desiredTotal;
+  });
+  if (changed.length === 0) return;
+  const groups = { ...d.groups };
+  for (const [g, state] of changed) groups[g] = { ...state, desiredTotal: pass.outcomes.get(g)!.desiredTotal! };
+  pass.current = { ...d, groups };
 }
 
 /** Placements and in-place moves into the deployment count as placed and push its progress deadline (§2.8). */

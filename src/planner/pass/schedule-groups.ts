@@ -1,6 +1,7 @@
 import { specChanged } from '../../model/spec-change.ts';
 import { deploymentName } from '../deployment.ts';
-import { reconcileGroup } from '../group-reconcile.ts';
+import { reconcileGroup, type GroupInput } from '../group-reconcile.ts';
+import { reconcileNodeGroup } from '../system-reconcile.ts';
 import { healthOf, type Pass } from './context.ts';
 
 /** The scheduler's part (§2.1 step 4): each task group of the target, and each group only allocations still have. */
@@ -14,8 +15,11 @@ export function scheduleGroups(pass: Pass): void {
   const latest = o.deployment;
   const otherDeployments = [...(latest && latest.name !== name ? [latest] : []), ...(o.earlier ?? [])];
   const groupNames = [...new Set([...job.taskGroups.map((g) => g.name), ...live.map((a) => a.group)])];
+  const perNode = job.type === 'system' || job.type === 'sysbatch' ? job.type : undefined;
+  // Sysbatch runs on the nodes there when the version was submitted, or when the job was last evaluated by force (§4 rule 5).
+  const runOnNodesSince = Math.max(Date.parse(o.target.submitTime) || 0, o.evaluatedAt ?? 0);
   for (const groupName of groupNames) {
-    const outcome = reconcileGroup({
+    const input: GroupInput = {
       job,
       version,
       group: job.taskGroups.find((g) => g.name === groupName),
@@ -29,9 +33,10 @@ export function scheduleGroups(pass: Pass): void {
       failed: current?.status === 'failed',
       provenStable,
       healthOf: (a) => healthOf(pass, a),
-      lostNodes: o.lostNodes ?? new Set(),
+      lostNodes: o.lostNodes ?? new Set<string>(),
       now: pass.now,
-    });
+    };
+    const outcome = perNode ? reconcileNodeGroup({ ...input, type: perNode, nodes: o.nodes ?? [], runOnNodesSince }) : reconcileGroup(input);
     pass.outcomes.set(groupName, outcome);
     if (outcome.requeueAt !== undefined) pass.requeue.push(outcome.requeueAt);
   }

@@ -6,7 +6,8 @@ import type { ObservedAllocation } from '../../../src/planner/observed-allocatio
 import { plan } from '../../../src/planner/plan.ts';
 import type { DeploymentIntent, ObservedDeployment, Plan } from '../../../src/planner/plan-types.ts';
 import { writes, type Write } from '../../../src/controller/writes.ts';
-import { allocationPodName } from '../../../src/resources/allocation-pod.ts';
+import type { ObservedNode } from '../../../src/planner/node-feasibility.ts';
+import { allocationPodName, systemAllocationPodName } from '../../../src/resources/allocation-pod.ts';
 
 export type Behavior = 'ready' | 'never-ready' | 'crash' | 'fail' | 'complete';
 
@@ -23,6 +24,9 @@ export class World {
   allocs: ObservedAllocation[] = [];
   behaviors = new Map<string, Behavior>();
   lostNodes = new Set<string>();
+  /** The cluster's Nodes, as system and sysbatch jobs see them. */
+  nodes: ObservedNode[] = [];
+  evaluatedAt: number | undefined;
   plans: Plan[] = [];
   private uids = 0;
   readonly jobName: string;
@@ -101,6 +105,12 @@ export class World {
     this.advancePods();
     const target = this.target;
     const jobs = new Map(this.versions.map((v) => [v.version, this.job(v.version)]));
+    // As the shell does: a pinned allocation whose node is gone or NotReady is lost.
+    const ready = new Set(this.nodes.filter((n) => n.ready).map((n) => n.name));
+    const perNode = target.spec.type === 'system' || target.spec.type === 'sysbatch';
+    const lostNodes = perNode
+      ? new Set([...this.lostNodes, ...this.allocs.flatMap((a) => (a.node !== undefined && !ready.has(a.node) ? [a.node] : []))])
+      : this.lostNodes;
     const p = plan({
       job: { name: this.jobName, namespace: 'default', uid: 'job-uid', stop: target.spec.stop ?? false },
       target: { ...target, job: jobs.get(target.version)! },
@@ -109,10 +119,12 @@ export class World {
       ...(this.deployment ? { deployment: this.deployment } : {}),
       earlier: this.deployments.slice(0, -1).reverse(),
       allocations: this.allocs,
-      lostNodes: this.lostNodes,
+      lostNodes,
+      ...(perNode ? { nodes: this.nodes } : {}),
+      ...(this.evaluatedAt !== undefined ? { evaluatedAt: this.evaluatedAt } : {}),
       now: this.now,
     });
-    const lostPods = new Set(this.allocs.filter((a) => a.nodeName !== undefined && this.lostNodes.has(a.nodeName)).map((a) => a.podName));
+    const lostPods = new Set(this.allocs.filter((a) => a.nodeName !== undefined && lostNodes.has(a.nodeName)).map((a) => a.podName));
     const list = writes(p, { history: this.versions, target: target.version, lostPods, now: this.now });
     this.written = list;
     for (const [i, w] of list.entries()) {
@@ -163,7 +175,10 @@ export class World {
       }
       case 'createPods':
         for (const pl of w.placements) {
-          const podName = allocationPodName(this.jobName, pl.group, pl.index, pl.version, pl.replacement);
+          const podName =
+            pl.node !== undefined
+              ? systemAllocationPodName(this.jobName, pl.group, pl.node, pl.version, pl.replacement)
+              : allocationPodName(this.jobName, pl.group, pl.index, pl.version, pl.replacement);
           // A create of a name that exists fails with 409: deterministic names make retries harmless.
           if (!lands(podName) || this.allocs.some((a) => a.podName === podName)) continue;
           this.created.push(podName);
@@ -176,7 +191,8 @@ export class World {
             replacement: pl.replacement,
             canary: pl.canary,
             phase: 'Pending',
-            nodeName: `node-${this.uids % 3}`,
+            nodeName: pl.node ?? `node-${this.uids % 3}`,
+            ...(pl.node !== undefined ? { node: pl.node } : {}),
             createdAt: this.now,
             containers: [],
             deleting: false,

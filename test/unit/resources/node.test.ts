@@ -1,6 +1,6 @@
 import type { V1Node } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import { isNodeReady, readinessOnly } from '../../../src/resources/node.ts';
+import { isNodeReady, nodeFacts, observeNode } from '../../../src/resources/node.ts';
 
 const node = (conditions: { type: string; status: string }[] | undefined): V1Node => ({
   metadata: { name: 'n1', uid: 'u1' },
@@ -20,11 +20,11 @@ describe('isNodeReady: a node that keeps its allocations', () => {
   });
 });
 
-describe('readinessOnly: what the Node cache keeps', () => {
-  it('keeps identity and the Ready condition, nothing else', () => {
+describe('nodeFacts: what the Node cache keeps', () => {
+  it('keeps identity, labels, cordoning and the Ready condition, nothing else', () => {
     const full: V1Node = {
-      metadata: { name: 'n1', uid: 'u1' },
-      spec: { podCIDR: '10.0.0.0/24' },
+      metadata: { name: 'n1', uid: 'u1', labels: { 'caravan.dev/datacenter': 'dc1' }, annotations: { big: 'x' } },
+      spec: { podCIDR: '10.0.0.0/24', unschedulable: true },
       status: {
         conditions: [
           { type: 'MemoryPressure', status: 'False' },
@@ -33,6 +33,11 @@ describe('readinessOnly: what the Node cache keeps', () => {
         capacity: { cpu: '32' },
       },
     };
-    expect(readinessOnly(full)).toEqual({ metadata: { name: 'n1', uid: 'u1' }, status: { conditions: [{ type: 'Ready', status: 'True' }] } });
+    expect(nodeFacts(full)).toEqual({
+      metadata: { name: 'n1', uid: 'u1', labels: { 'caravan.dev/datacenter': 'dc1' } },
+      spec: { unschedulable: true },
+      status: { conditions: [{ type: 'Ready', status: 'True' }] },
+    });
+    expect(observeNode(nodeFacts(full))).toEqual({ name: 'n1', labels: { 'caravan.dev/datacenter': 'dc1' }, ready: true, unschedulable: true, createdAt: 0 });
   });
 });
