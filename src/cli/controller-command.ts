@@ -20,7 +20,7 @@ import { CfView } from '../api/cf/cf-view.ts';
 import { cfApiRoutes } from '../api/cf/routes/index.ts';
 import { startCfApi } from '../api/cf/server.ts';
 import { readFileSync } from 'node:fs';
-import { parseConcurrency, parseLeaseSeconds, parseServePort } from './option-values.ts';
+import { parseConcurrency, parseGoDurationMs, parseLeaseSeconds, parseServePort } from './option-values.ts';
 
 export interface ControllerRun {
   readonly kubeconfig: string | undefined;
@@ -37,6 +37,8 @@ export interface ControllerRun {
   /** The Cloud Foundry v3 view (issue 14); -1 serves none. */
   readonly cfApiPort?: number;
   readonly cfApiTls?: { readonly certFile: string; readonly keyFile: string };
+  /** Nomad's job_gc_threshold for dead children of periodic and parameterized jobs. */
+  readonly jobGcThresholdMs?: number;
 }
 
 /**
@@ -123,7 +125,13 @@ async function runReplica(kc: KubeConfig, logger: Logger, opts: ControllerRun): 
     async () => {
       leader = true;
       metrics.leading(true);
-      controller = await runController(kc, { concurrency: opts.concurrency, logger, metrics, caches: cluster });
+      controller = await runController(kc, {
+        concurrency: opts.concurrency,
+        logger,
+        metrics,
+        caches: cluster,
+        ...(opts.jobGcThresholdMs !== undefined ? { jobGcThresholdMs: opts.jobGcThresholdMs } : {}),
+      });
     },
     () => {
       metrics.leading(false);
@@ -165,6 +173,12 @@ export function registerControllerCommand(program: Command): void {
     .option('--cf-api-port <port>', 'port of the Cloud Foundry v3 API (0: any free port, -1: none)', parseServePort, 9022)
     .option('--cf-api-tls-cert <file>', 'serve the Cloud Foundry API over TLS with this certificate (PEM)')
     .option('--cf-api-tls-key <file>', 'the private key for --cf-api-tls-cert (PEM)')
+    .option(
+      '--job-gc-threshold <duration>',
+      "dead children of periodic and parameterized jobs are deleted this long after they were launched (Nomad's job_gc_threshold)",
+      parseGoDurationMs,
+      4 * 3600_000,
+    )
     .action(
       async (opts: {
         concurrency: number;
@@ -178,6 +192,7 @@ export function registerControllerCommand(program: Command): void {
         cfApiPort: number;
         cfApiTlsCert?: string;
         cfApiTlsKey?: string;
+        jobGcThreshold: number;
       }) => {
         if (Boolean(opts.apiTlsCert) !== Boolean(opts.apiTlsKey)) throw new Error('--api-tls-cert and --api-tls-key go together');
         if (Boolean(opts.cfApiTlsCert) !== Boolean(opts.cfApiTlsKey)) throw new Error('--cf-api-tls-cert and --cf-api-tls-key go together');
@@ -191,6 +206,7 @@ export function registerControllerCommand(program: Command): void {
           apiPort: opts.apiPort,
           ...(opts.apiTlsCert && opts.apiTlsKey ? { apiTls: { certFile: opts.apiTlsCert, keyFile: opts.apiTlsKey } } : {}),
           cfApiPort: opts.cfApiPort,
+          jobGcThresholdMs: opts.jobGcThreshold,
           ...(opts.cfApiTlsCert && opts.cfApiTlsKey ? { cfApiTls: { certFile: opts.cfApiTlsCert, keyFile: opts.cfApiTlsKey } } : {}),
         });
       },

@@ -1,4 +1,5 @@
 import { InvalidArgumentError, type CommanderError } from 'commander';
+import { parseDuration } from '../model/duration.ts';
 
 // Option values are checked when the command line is read, so that `--concurrency abc` or
 // `--api-port abc` stop the command with exit code 2 instead of becoming NaN and quietly
@@ -32,6 +33,13 @@ export function parseServePort(value: string): number {
   } catch {
     throw new InvalidArgumentError('It takes a port from 0 to 65535 (0: any free port), or -1 to serve none.');
   }
+}
+
+/** A Go duration (`4h`, `90s`) in ms, as Nomad's job_gc_threshold takes it. */
+export function parseGoDurationMs(value: string): number {
+  const ms = parseDuration(value);
+  if (ms === undefined || ms <= 0) throw new InvalidArgumentError('It takes a positive Go duration such as 4h, 30m or 90s.');
+  return ms;
 }
 
 /** kwok fake nodes in the local cluster. */

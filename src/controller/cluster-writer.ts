@@ -29,6 +29,10 @@ export interface ClusterWriter {
   /** Undefined when the job changed since `job` was read (resourceVersion guard): the next pass writes again. */
   writeJobStatus(job: NomadJob, status: NomadJobStatus): Promise<NomadJob | undefined>;
   createEvent(namespace: string, event: CoreV1Event): Promise<void>;
+  /** Creates a child NomadJob; undefined when one of that name exists (the launch was made before). */
+  createJob(namespace: string, body: NomadJob): Promise<NomadJob | undefined>;
+  /** Deletes a NomadJob (a garbage-collected child); one already gone is not an error. */
+  deleteJob(namespace: string, name: string): Promise<void>;
 }
 
 async function unless<T>(codes: readonly number[], write: () => Promise<T>): Promise<T | undefined> {
@@ -85,5 +89,9 @@ export function kubernetesWriter(kc: KubeConfig): ClusterWriter {
           })) as NomadJob,
       ),
     createEvent: async (namespace, event) => void (await core.createNamespacedEvent({ namespace, body: event })),
+    createJob: (namespace, body) =>
+      unless([409], async () => (await custom.createNamespacedCustomObject({ ...nomadJobResource, namespace, body })) as NomadJob),
+    deleteJob: async (namespace, name) =>
+      void (await unless([404], () => custom.deleteNamespacedCustomObject({ ...nomadJobResource, namespace, name, propagationPolicy: 'Background' }))),
   };
 }

@@ -3,6 +3,7 @@ import { cacheIndexes, createClusterCaches, type CacheKind, type ClusterCaches }
 import { objectKey } from '../kube/informer.ts';
 import { silentLogger, type Logger } from '../log/logger.ts';
 import type { ControllerMetrics } from '../metrics/controller-metrics.ts';
+import { childLabels } from '../resources/child-job.ts';
 import { labels } from '../resources/labels.ts';
 import type { NomadDeployment } from '../resources/nomad-deployment.ts';
 import type { NomadJob } from '../resources/nomad-job.ts';
@@ -22,6 +23,8 @@ export interface ControllerOptions {
   readonly metrics?: ControllerMetrics;
   /** Caches already started (shared with the HTTP API); without them the controller starts its own. */
   readonly caches?: ClusterCaches;
+  /** Nomad's job_gc_threshold for dead children (`--job-gc-threshold`); 4h by default. */
+  readonly jobGcThresholdMs?: number;
 }
 
 /** The NomadJob a cached object belongs to, as a queue key. */
@@ -67,6 +70,9 @@ export async function runController(kc: KubeConfig, opts: ControllerOptions = {}
     if (kind !== 'nodes') {
       const key = jobKeyOf(kind, obj);
       if (key) queue.add(key);
+      // A child's change concerns its parent too: prohibit_overlap, garbage collection.
+      const parent = kind === 'jobs' ? (obj as NomadJob).metadata.labels?.[childLabels.parent] : undefined;
+      if (parent) queue.add(`${(obj as NomadJob).metadata.namespace}/${parent}`);
       return;
     }
     if (nodeEventAffectsPerNodeJobs(event, obj as V1Node, old as V1Node | undefined)) {
@@ -85,7 +91,13 @@ export async function runController(kc: KubeConfig, opts: ControllerOptions = {}
       if (key) queue.add(key, 'low');
     }
   }
-  const reconciler = new JobReconciler({ caches, writer: kubernetesWriter(kc), logger, ...(metrics ? { metrics } : {}) });
+  const reconciler = new JobReconciler({
+    caches,
+    writer: kubernetesWriter(kc),
+    logger,
+    ...(metrics ? { metrics } : {}),
+    ...(opts.jobGcThresholdMs !== undefined ? { jobGcThresholdMs: opts.jobGcThresholdMs } : {}),
+  });
   metrics?.observe({ queueDepth: () => queue.depth, deployments: () => caches.deployments.values(), maxConcurrentReconciles: concurrency });
   queue.start(async (key) => {
     const started = performance.now();

@@ -14,11 +14,13 @@ import { plan } from '../planner/plan.ts';
 import type { Placement, Plan } from '../planner/plan-types.ts';
 import { formatRecordedHealth, observeAllocation, renderAllocationPod } from '../resources/allocation-pod.ts';
 import { apiVersion } from '../resources/api-version.ts';
+import { childAnnotations, withDispatchPayload } from '../resources/child-job.ts';
 import { annotations, labels } from '../resources/labels.ts';
 import { deploymentObject, deploymentStatusBody, observeDeployment, type NomadDeployment } from '../resources/nomad-deployment.ts';
 import type { NomadJob, NomadJobStatus } from '../resources/nomad-job.ts';
 import { isNodeReady, observeNode } from '../resources/node.ts';
 import { isOwnedBy } from '../resources/object-meta.ts';
+import { ChildLauncher, type ChildStep } from './child-launcher.ts';
 import type { ClusterWriter } from './cluster-writer.ts';
 import { Expectations } from './expectations.ts';
 import { inParallel } from './in-parallel.ts';
@@ -36,6 +38,8 @@ export interface ReconcilerDeps {
   readonly now?: () => number;
   readonly logger?: Logger;
   readonly metrics?: ControllerMetrics;
+  /** Nomad's job_gc_threshold for dead children of periodic and parameterized parents. */
+  readonly jobGcThresholdMs?: number;
 }
 
 /** What one pass observed and decided, for executing its writes. */
@@ -52,6 +56,8 @@ interface PassContext {
   readonly lostNodes: Set<string>;
   readonly now: number;
   readonly generation: number;
+  /** A periodic or parameterized parent's launches this pass. */
+  readonly children?: ChildStep;
 }
 
 /**
@@ -66,6 +72,7 @@ export class JobReconciler {
   private readonly now: () => number;
   private readonly logger: Logger;
   private readonly metrics: ControllerMetrics | undefined;
+  private readonly children: ChildLauncher;
 
   constructor(deps: ReconcilerDeps) {
     this.writer = deps.writer;
@@ -73,6 +80,12 @@ export class JobReconciler {
     this.now = deps.now ?? Date.now;
     this.logger = deps.logger ?? silentLogger;
     this.metrics = deps.metrics;
+    this.children = new ChildLauncher({
+      caches: deps.caches,
+      writer: deps.writer,
+      ...(deps.logger ? { logger: deps.logger } : {}),
+      ...(deps.jobGcThresholdMs !== undefined ? { jobGcThresholdMs: deps.jobGcThresholdMs } : {}),
+    });
   }
 
   /** The job's Pods; one owned by an earlier job of the same name (awaiting garbage collection) is not its. */
@@ -149,10 +162,27 @@ export class JobReconciler {
       ...(Number.isNaN(evaluatedAt) ? {} : { evaluatedAt }),
       now,
     });
-    await this.apply({ key, identity, job, plan: p, history, target, jobs, newest, allocations, lostNodes, now, generation });
+    // Periodic launches and child GC, before the status write that records them.
+    const children = targetJob.periodic || targetJob.parameterized ? await this.children.step(job, targetJob, target.version, now) : undefined;
+    await this.apply({
+      key,
+      identity,
+      job,
+      plan: p,
+      history,
+      target,
+      jobs,
+      newest,
+      allocations,
+      lostNodes,
+      now,
+      generation,
+      ...(children ? { children } : {}),
+    });
     this.metrics?.rollout(namespace, name, rolloutTransitions(newest ? observeDeployment(newest) : undefined, p, allocations, now));
     for (const v of versionsToPrune(history)) await this.writer.deleteVersion(identity, v.version);
-    return p.requeueAt !== undefined ? { requeueAfterMs: Math.max(100, p.requeueAt - now) } : undefined;
+    const requeueAt = Math.min(p.requeueAt ?? Number.POSITIVE_INFINITY, children?.requeueAt ?? Number.POSITIVE_INFINITY);
+    return Number.isFinite(requeueAt) ? { requeueAfterMs: Math.max(100, requeueAt - now) } : undefined;
   }
 
   private async apply(ctx: PassContext): Promise<void> {
@@ -231,7 +261,9 @@ export class JobReconciler {
       ...(placement.node !== undefined ? { node: placement.node } : {}),
     });
     // Undefined: created by an earlier, interrupted pass.
-    const created = await this.writer.createPod(identity.namespace, pod);
+    // A dispatched child's payload is mounted from its Secret into the tasks that ask for it.
+    const payloadSecret = this.caches.jobs.get(key)?.metadata.annotations?.[childAnnotations.payloadSecret];
+    const created = await this.writer.createPod(identity.namespace, withDispatchPayload(pod, jobs.get(placement.version)!, payloadSecret));
     if (created) this.expectations.expectVersion(key, 'pod', created.metadata!.name!, created.metadata!.resourceVersion!, now);
   }
 
@@ -252,10 +284,11 @@ export class JobReconciler {
     const failed = reverted === undefined ? undefined : this.deploymentsOf(identity).find((d) => d.spec.jobVersion === reverted);
     const revert =
       reverted !== undefined ? { fromVersion: reverted, toVersion: ctx.target.version, reason: failed?.status?.statusDescription ?? '' } : undefined;
-    return jobStatusBody({
+    const body = jobStatusBody({
       generation: ctx.generation,
       plan: p,
-      desired,
+      // A parent places nothing: it is Ready while registered, its children are counted on their own.
+      desired: ctx.children ? 0 : desired,
       latestVersion: latest.version,
       runningVersion: ctx.target.version,
       stableVersion: stable?.version,
@@ -264,6 +297,7 @@ export class JobReconciler {
       previous: job.status?.conditions,
       now: ctx.now,
     });
+    return ctx.children?.periodic ? { ...body, periodic: ctx.children.periodic } : body;
   }
 
   /**

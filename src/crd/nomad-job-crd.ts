@@ -540,6 +540,14 @@ function statusSchema(): Schema {
         },
         'The newest deployment of this job.',
       ),
+      periodic: object(
+        {
+          lastLaunch: string("The last launch (or when tracking began): Nomad's launch record.", { format: 'date-time', maxLength: 64 }),
+          nextLaunch: string('The next launch; absent when disabled, stopped or never again.', { format: 'date-time', maxLength: 64 }),
+          trackedVersion: integer('The job version the next launch was timed for.', { minimum: 0 }),
+        },
+        'A periodic job: its launches.',
+      ),
       conditions: conditionsSchema,
     },
     'What Caravan observed and did. Written only by the controller.',
@@ -564,6 +572,7 @@ export function nomadJobCrd(): object {
       { name: 'Desired', type: 'integer', jsonPath: '.status.desired' },
       { name: 'Running', type: 'integer', jsonPath: '.status.running' },
       { name: 'Deployment', type: 'string', jsonPath: '.status.latestDeployment.status', description: 'Status of the newest deployment' },
+      { name: 'Next Launch', type: 'date', jsonPath: '.status.periodic.nextLaunch', description: 'Next periodic launch', priority: 1 },
     ],
     rules: [
       {

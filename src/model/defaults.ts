@@ -195,6 +195,7 @@ function task(spec: TaskSpec, groupRestart: RestartPolicy, serviceBase: string):
     leader: spec.leader ?? false,
     lifecycle: spec.lifecycle,
     restart: restartFrom(groupRestart, spec.restart),
+    ...(spec.dispatchPayload ? { dispatchPayload: { file: spec.dispatchPayload.file } } : {}),
   };
 }
 

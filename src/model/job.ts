@@ -123,6 +123,8 @@ export interface Task {
   readonly leader: boolean;
   readonly lifecycle: LifecycleSpec | undefined;
   readonly restart: RestartPolicy;
+  /** A dispatched job's payload file, relative to the task's local/ directory. */
+  readonly dispatchPayload?: { readonly file: string };
 }
 
 export interface TaskGroup {

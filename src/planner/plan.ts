@@ -8,6 +8,7 @@ import { applyOperatorIntent } from './pass/operator-intent.ts';
 import { promoteCanaries } from './pass/promote-canaries.ts';
 import { recordHealth } from './pass/record-health.ts';
 import { scheduleGroups } from './pass/schedule-groups.ts';
+import { isParentJob } from './parent-job.ts';
 
 /**
  * One reconcile of a NomadJob: from what is observed, what to do now. Pure: same input, same
@@ -20,6 +21,9 @@ export function plan(o: Observed): Plan {
   const pass = startPass(o);
   cancelObsolete(pass);
   if (o.job.stop) return finish(pass, { place: [], stop: pass.live.map((a) => ({ podName: a.podName, reason: stopReasons.notNeeded })), inPlace: [] });
+  // A periodic or parameterized parent is a template: its children run, it never places (spec §0.1).
+  if (isParentJob(o.target.job))
+    return finish(pass, { place: [], stop: pass.live.map((a) => ({ podName: a.podName, reason: stopReasons.notNeeded })), inPlace: [] });
 
   // The deployment watcher's part.
   applyOperatorIntent(pass);

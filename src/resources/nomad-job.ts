@@ -30,6 +30,8 @@ export interface NomadJobStatus {
   running?: number;
   summary?: Readonly<Record<string, GroupSummary>>;
   latestDeployment?: { name: string; id?: string; jobVersion: number; status: string; statusDescription: string };
+  /** A periodic parent: Nomad's launch record and the next launch (RFC 3339), and the version it was timed for. */
+  periodic?: { lastLaunch?: string; nextLaunch?: string; trackedVersion?: number };
   conditions: NomadJobCondition[];
 }
 

@@ -110,6 +110,17 @@ function cluster() {
       return written;
     },
     createEvent: async (_ns, e: CoreV1Event) => void step(`event ${e.reason}`),
+    createJob: async (ns, body) => {
+      step(`createJob ${body.metadata.name}`);
+      if (jobs.get(`${ns}/${body.metadata.name}`)) return undefined;
+      const created = stamp({ ...body, metadata: { ...body.metadata, creationTimestamp: new Date(0).toISOString() } });
+      jobs.put(created);
+      return created;
+    },
+    deleteJob: async (ns, name) => {
+      step(`deleteJob ${name}`);
+      jobs.items.delete(`${ns}/${name}`);
+    },
   };
   const caches: Caches = { jobs, deployments, pods, nodes };
   return { jobs, deployments, pods, versions, calls, writer, caches, failAt };
@@ -203,5 +214,95 @@ describe('JobReconciler with an injected writer', () => {
       'still belongs to an earlier job of that name',
     );
     expect(c.calls.filter((x) => x.startsWith('writeDeploymentStatus') || x.startsWith('deletePod'))).toEqual([]);
+  });
+});
+
+describe('JobReconciler: periodic parents with a controlled clock (issue 13)', () => {
+  const t0 = Date.parse('2026-01-01T00:00:30Z');
+  const periodicSpec: NomadJobSpec = {
+    type: 'batch',
+    periodic: { crons: ['* * * * *'], prohibitOverlap: true },
+    taskGroups: [{ name: 'app', count: 1, tasks: [{ name: 'app', driver: 'docker', config: { image: 'app:1' } }] }],
+  };
+  const children = (c: ReturnType<typeof cluster>) => [...c.jobs.values()].filter((j) => j.metadata.name !== 'web').map((j) => j.metadata.name);
+
+  it('places no Pods, times the next launch, and requeues for it', async () => {
+    const c = cluster();
+    c.jobs.put(job(periodicSpec));
+    const result = await new JobReconciler({ caches: c.caches, writer: c.writer, now: () => t0 }).reconcile('shop/web');
+    expect(c.calls.filter((x) => x.startsWith('createPod') || x.startsWith('createJob'))).toEqual([]);
+    expect(c.jobs.get('shop/web')!.status?.periodic?.nextLaunch).toBe('2026-01-01T00:01:00.000Z');
+    expect(c.jobs.get('shop/web')!.status?.status).toBe('running');
+    expect(result).toEqual({ requeueAfterMs: 30_000 });
+  });
+
+  it('launches the child at the launch time; a retried launch is the same create (409), never a second child', async () => {
+    const c = cluster();
+    c.jobs.put(job(periodicSpec));
+    let now = t0;
+    const r = new JobReconciler({ caches: c.caches, writer: c.writer, now: () => now });
+    await r.reconcile('shop/web');
+    now = Date.parse('2026-01-01T00:01:00.300Z');
+    await r.reconcile('shop/web');
+    expect(children(c)).toEqual(['web-periodic-1767225660']);
+    const child = c.jobs.get('shop/web-periodic-1767225660')!;
+    expect(child.spec.periodic).toBeUndefined();
+    expect(child.metadata.annotations?.['caravan.dev/nomad-id']).toBe('web/periodic-1767225660');
+    expect(child.metadata.ownerReferences?.[0]?.uid).toBe('job-uid');
+    // A pass that died before writing the parent's status: a new process sees the child as the launch record.
+    const parent = c.jobs.get('shop/web')!;
+    c.jobs.put({
+      ...parent,
+      status: { ...parent.status!, periodic: { lastLaunch: new Date(t0).toISOString(), nextLaunch: '2026-01-01T00:01:00.000Z', trackedVersion: 0 } },
+    });
+    await new JobReconciler({ caches: c.caches, writer: c.writer, now: () => now + 1_000 }).reconcile('shop/web');
+    expect(children(c)).toEqual(['web-periodic-1767225660']);
+  });
+
+  it('prohibit_overlap skips a launch while the child runs', async () => {
+    const c = cluster();
+    c.jobs.put(job(periodicSpec));
+    let now = t0;
+    const r = new JobReconciler({ caches: c.caches, writer: c.writer, now: () => now });
+    await r.reconcile('shop/web');
+    now = Date.parse('2026-01-01T00:01:00Z');
+    await r.reconcile('shop/web');
+    const child = c.jobs.get('shop/web-periodic-1767225660')!;
+    c.jobs.put({ ...child, status: { observedGeneration: 1, status: 'running', conditions: [] } });
+    now = Date.parse('2026-01-01T00:02:00Z');
+    await r.reconcile('shop/web');
+    expect(children(c)).toEqual(['web-periodic-1767225660']);
+    expect(c.jobs.get('shop/web')!.status?.periodic?.nextLaunch).toBe('2026-01-01T00:03:00.000Z');
+  });
+
+  it('a controller restarted across launch times makes one catch-up launch, named after now', async () => {
+    const c = cluster();
+    c.jobs.put(job(periodicSpec));
+    await new JobReconciler({ caches: c.caches, writer: c.writer, now: () => t0 }).reconcile('shop/web');
+    const later = Date.parse('2026-01-01T00:05:30Z');
+    await new JobReconciler({ caches: c.caches, writer: c.writer, now: () => later }).reconcile('shop/web');
+    expect(children(c)).toEqual([`web-periodic-${later / 1000}`]);
+  });
+
+  it('garbage-collects a dead child past the job_gc_threshold', async () => {
+    const c = cluster();
+    c.jobs.put(job(periodicSpec));
+    await new JobReconciler({ caches: c.caches, writer: c.writer, now: () => t0 }).reconcile('shop/web');
+    c.jobs.put({
+      apiVersion: 'caravan.dev/v1alpha1',
+      kind: 'NomadJob',
+      metadata: {
+        name: 'web-periodic-1',
+        namespace: 'shop',
+        creationTimestamp: new Date(t0 - 5 * 3600_000).toISOString(),
+        labels: { 'caravan.dev/parent-job': 'web' },
+        annotations: { 'caravan.dev/nomad-id': 'web/periodic-1' },
+        ownerReferences: [{ apiVersion: 'caravan.dev/v1alpha1', kind: 'NomadJob', name: 'web', uid: 'job-uid' }],
+      },
+      spec: { type: 'batch', taskGroups: periodicSpec.taskGroups },
+      status: { observedGeneration: 1, status: 'dead', conditions: [] },
+    });
+    await new JobReconciler({ caches: c.caches, writer: c.writer, now: () => t0 + 1_000 }).reconcile('shop/web');
+    expect(c.calls).toContain('deleteJob web-periodic-1');
   });
 });
