@@ -80,6 +80,14 @@ export async function buildNomadApi(ctx: NomadApiContext, routes: readonly Route
     // Requests are not logged one by one (a blocking query is a request every few minutes per client).
     logController: new LogController({ disableRequestLogging: true }),
   });
+  answerErrorsAsNomad(app, logger);
+  readEveryBodyAsJson(app);
+  for (const route of routes) app.all(route.path, (request, reply) => serveRoute(ctx, route, request, reply));
+  return app;
+}
+
+/** Nomad's errors: plain text with Nomad's status codes; an unknown path is 404 `Invalid URL`. */
+function answerErrorsAsNomad(app: FastifyInstance, logger: Logger): void {
   app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
     if (error instanceof NomadHttpError) return reply.code(error.status).type('text/plain').send(error.message);
     if (error.statusCode && error.statusCode < 500) return reply.code(error.statusCode).type('text/plain').send(error.message);
@@ -92,7 +100,10 @@ export async function buildNomadApi(ctx: NomadApiContext, routes: readonly Route
       .send(status ? formatKubernetesError(status) : error.message);
   });
   app.setNotFoundHandler((_request, reply) => reply.code(404).type('text/plain').send('Invalid URL'));
-  // Nomad's clients send bodies without (or with odd) content types: read any body as JSON.
+}
+
+/** Nomad's clients send bodies without (or with odd) content types: read any body as JSON. */
+function readEveryBodyAsJson(app: FastifyInstance): void {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => {
     const text = String(body);
@@ -103,48 +114,61 @@ export async function buildNomadApi(ctx: NomadApiContext, routes: readonly Route
       done(error as Error, undefined);
     }
   });
+}
 
-  for (const route of routes) {
-    app.all(route.path, async (request: FastifyRequest, reply: FastifyReply) => {
-      const method = request.method as Method;
-      const handler = route.methods[method === 'PUT' && !route.methods.PUT ? 'POST' : method];
-      if (!handler) throw new NomadHttpError(405, 'Invalid method');
-      const token = tokenOf(request);
-      if (!token) throw forbidden();
-      const caller = await ctx.access.authenticate(token);
-      if (!caller) throw new NomadHttpError(403, 'ACL token not found');
-      const query = request.query as Record<string, string | undefined>;
-      const abort = new AbortController();
-      request.raw.once('close', () => abort.abort());
-      const api: ApiRequest = {
-        method,
-        params: request.params as Record<string, string>,
-        query,
-        options: parseQueryOptions(query),
-        body: request.body,
-        caller,
-        async authorize(...access) {
-          for (const a of access) if (!(await ctx.access.allowed(caller, a))) throw forbidden();
-        },
-        may: (access) => ctx.access.allowed(caller, access),
-        signal: abort.signal,
-      };
-      const response = await handler(api, ctx);
-      if (response.index !== undefined) {
-        reply.header('X-Nomad-Index', String(response.index));
-        if (method === 'GET') {
-          reply.header('X-Nomad-KnownLeader', String(ctx.knownLeader()));
-          reply.header('X-Nomad-LastContact', '0');
-        }
-      }
-      if (response.nextToken) reply.header('X-Nomad-NextToken', response.nextToken);
-      return reply
-        .code(200)
-        .type('application/json')
-        .send(JSON.stringify(response.body ?? null));
-    });
+/** One request to a route: the method's handler (PUT is POST where the route has no PUT), the caller, then the handler's answer. */
+async function serveRoute(ctx: NomadApiContext, route: Route, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+  const method = request.method as Method;
+  const handler = route.methods[method === 'PUT' && !route.methods.PUT ? 'POST' : method];
+  if (!handler) throw new NomadHttpError(405, 'Invalid method');
+  const caller = await authenticate(ctx, request);
+  const response = await handler(apiRequest(ctx, request, method, caller), ctx);
+  return sendAnswer(ctx, reply, method, response);
+}
+
+/** The caller behind the request's token: 403 without a token, or with one Kubernetes does not know. */
+async function authenticate(ctx: NomadApiContext, request: FastifyRequest): Promise<Caller> {
+  const token = tokenOf(request);
+  if (!token) throw forbidden();
+  const caller = await ctx.access.authenticate(token);
+  if (!caller) throw new NomadHttpError(403, 'ACL token not found');
+  return caller;
+}
+
+/** The request as a route sees it; its signal aborts when the client goes away (ending a blocking query). */
+function apiRequest(ctx: NomadApiContext, request: FastifyRequest, method: Method, caller: Caller): ApiRequest {
+  const query = request.query as Record<string, string | undefined>;
+  const abort = new AbortController();
+  request.raw.once('close', () => abort.abort());
+  return {
+    method,
+    params: request.params as Record<string, string>,
+    query,
+    options: parseQueryOptions(query),
+    body: request.body,
+    caller,
+    async authorize(...access) {
+      for (const a of access) if (!(await ctx.access.allowed(caller, a))) throw forbidden();
+    },
+    may: (access) => ctx.access.allowed(caller, access),
+    signal: abort.signal,
+  };
+}
+
+/** The answer as JSON, with Nomad's query-meta headers (X-Nomad-Index, and on reads KnownLeader and LastContact). */
+function sendAnswer(ctx: NomadApiContext, reply: FastifyReply, method: Method, response: ApiResponse): FastifyReply {
+  if (response.index !== undefined) {
+    reply.header('X-Nomad-Index', String(response.index));
+    if (method === 'GET') {
+      reply.header('X-Nomad-KnownLeader', String(ctx.knownLeader()));
+      reply.header('X-Nomad-LastContact', '0');
+    }
   }
-  return app;
+  if (response.nextToken) reply.header('X-Nomad-NextToken', response.nextToken);
+  return reply
+    .code(200)
+    .type('application/json')
+    .send(JSON.stringify(response.body ?? null));
 }
 
 /** What fastify's own JSON parser does with `onProtoPoisoning` and `onConstructorPoisoning` at 'error'. */
