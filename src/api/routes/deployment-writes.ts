@@ -274,33 +274,31 @@ async function setAllocationHealth(req: ApiRequest, ctx: RouteContext): Promise<
   const requested = new Map(pods.map(([pod, health]) => [pod.metadata!.uid!, health]));
   const judge = () => {
     const now = cached(ctx, d);
-    return allocationHealthOutcome({
-      deployment: now,
-      requested,
-      allocations: allocationsOf(view, d),
-      newestJobVersion: unhealthy.length > 0 && now ? newestJobVersion(view, now) : undefined,
-    });
+    const newest = unhealthy.length > 0 && now ? newestJobVersion(view, now) : undefined;
+    return allocationHealthOutcome({ deployment: now, requested, allocations: allocationsOf(view, d), newestJobVersion: newest });
   };
   const done = await untilCarriedOut(ctx, req, d, judge, ctx.controllerWait, {
     what: 'set the health of allocations of',
     intentIn: `the ${annotations.health} annotation of the allocations' Pods`,
   });
-  // Nomad writes the allocations and the deployment at one index: the later of the two here.
+  const index = allocationHealthIndex(view, d, done, last, requested);
+  const reverted = unhealthy.length > 0 && done.status?.status === 'failed' ? (done.status.revertedJobVersion ?? null) : null;
+  const evalId = issueDeploymentEvaluation(view, d, last, index);
+  return { index, body: { EvalID: evalId, EvalCreateIndex: index, DeploymentModifyIndex: index, RevertedJobVersion: reverted, Index: index } };
+}
+
+/** Nomad writes the allocations and the deployment at one index: the later of the two here. */
+function allocationHealthIndex(
+  view: ClusterView,
+  d: NomadDeployment,
+  done: NomadDeployment,
+  lastPodWrite: string,
+  requested: ReadonlyMap<string, Health>,
+): number {
   const marks = allocationsOf(view, d)
     .filter((a) => requested.has(a.uid))
     .map((a) => indexOf(a.resourceVersion));
-  const index = Math.max(indexOf(done.metadata.resourceVersion), indexOf(last), ...marks);
-  const reverted = unhealthy.length > 0 && done.status?.status === 'failed' ? (done.status.revertedJobVersion ?? null) : null;
-  return {
-    index,
-    body: {
-      EvalID: issueDeploymentEvaluation(view, d, last, index),
-      EvalCreateIndex: index,
-      DeploymentModifyIndex: index,
-      RevertedJobVersion: reverted,
-      Index: index,
-    },
-  };
+  return Math.max(indexOf(done.metadata.resourceVersion), indexOf(lastPodWrite), ...marks);
 }
 
 /** The allocation IDs listed under `key` (anything but strings left out). */
