@@ -35,59 +35,7 @@ export interface JobStatusInput {
 export function jobStatusBody(i: JobStatusInput): NomadJobStatus {
   const running = Object.values(i.plan.summary).reduce((n, g) => n + g.running, 0);
   const d = i.deployment;
-  const active = d !== undefined && isActive(d.status);
-  const failed = d?.status === 'failed';
-  const ready = !active && !failed && running === i.desired && i.plan.jobStatus !== 'dead';
-  const reconciling = active || (!ready && !failed && i.plan.jobStatus !== 'dead');
   const g = i.generation;
-  const conditions = withTransitions(
-    [
-      {
-        type: 'Ready',
-        status: ready ? 'True' : 'False',
-        reason: ready ? 'AllocationsRunning' : active ? 'DeploymentRunning' : failed ? 'DeploymentFailed' : 'AllocationsNotRunning',
-        message: `${running}/${i.desired} allocations running`,
-        observedGeneration: g,
-      },
-      active
-        ? { type: 'Progressing', status: 'True', reason: 'ReplicaSetUpdated', message: `${d.name}: ${d.statusDescription}`, observedGeneration: g }
-        : failed
-          ? {
-              type: 'Progressing',
-              status: 'False',
-              reason: d.statusDescription.startsWith('Failed due to progress deadline') ? 'ProgressDeadlineExceeded' : 'DeploymentFailed',
-              message: `${d.name}: ${d.statusDescription}`,
-              observedGeneration: g,
-            }
-          : {
-              type: 'Progressing',
-              status: 'True',
-              reason: 'NewReplicaSetAvailable',
-              message: d ? `${d.name}: ${d.statusDescription}` : 'no deployment needed',
-              observedGeneration: g,
-            },
-      // kstatus (Flux, kpt, cli-utils) reads only Reconciling and Stalled on custom resources:
-      // without Reconciling=True a rollout in flight would count as Current.
-      reconciling
-        ? {
-            type: 'Reconciling',
-            status: 'True',
-            reason: active ? (d.status === 'paused' ? 'DeploymentPaused' : 'DeploymentRunning') : 'AllocationsNotRunning',
-            message: active ? `${d.name}: ${d.statusDescription}` : `${running}/${i.desired} allocations running`,
-            observedGeneration: g,
-          }
-        : { type: 'Reconciling', status: 'False', reason: failed ? 'DeploymentFailed' : 'Reconciled', message: '', observedGeneration: g },
-      {
-        type: 'Stalled',
-        status: failed ? 'True' : 'False',
-        reason: failed ? 'DeploymentFailed' : 'NotStalled',
-        message: failed ? `${d!.name}: ${d!.statusDescription}` : '',
-        observedGeneration: g,
-      },
-    ],
-    i.previous,
-    new Date(i.now).toISOString(),
-  );
   return {
     observedGeneration: g,
     status: i.plan.jobStatus,
@@ -106,8 +54,90 @@ export function jobStatusBody(i: JobStatusInput): NomadJobStatus {
           latestDeployment: { name: d.name, ...(d.id ? { id: d.id } : {}), jobVersion: d.jobVersion, status: d.status, statusDescription: d.statusDescription },
         }
       : {}),
-    conditions,
+    conditions: withTransitions(jobConditions(i, running), i.previous, new Date(i.now).toISOString()),
   };
+}
+
+type Condition = Omit<NomadJobCondition, 'lastTransitionTime'>;
+
+/** Where the job's newest deployment stands, as the conditions tell it: in flight, failed, or neither (none, or finished). */
+type Rollout =
+  | { readonly phase: 'active'; readonly d: Deployment }
+  | { readonly phase: 'failed'; readonly d: Deployment }
+  | { readonly phase: 'settled'; readonly d: Deployment | undefined };
+
+function rolloutOf(d: Deployment | undefined): Rollout {
+  if (d !== undefined && isActive(d.status)) return { phase: 'active', d };
+  if (d?.status === 'failed') return { phase: 'failed', d };
+  return { phase: 'settled', d };
+}
+
+/** What every condition is decided on. */
+interface ConditionFacts {
+  readonly rollout: Rollout;
+  /** Settled, every desired allocation running, and the job not dead. */
+  readonly ready: boolean;
+  /** A rollout in flight, or a live job short of its allocations that has not failed. */
+  readonly reconciling: boolean;
+  /** `<running>/<desired> allocations running`. */
+  readonly counts: string;
+  readonly generation: number;
+}
+
+const about = (d: Deployment) => `${d.name}: ${d.statusDescription}`;
+
+/** Ready, Progressing, and for kstatus Reconciling and Stalled. */
+function jobConditions(i: JobStatusInput, running: number): Condition[] {
+  const rollout = rolloutOf(i.deployment);
+  const dead = i.plan.jobStatus === 'dead';
+  const ready = rollout.phase === 'settled' && running === i.desired && !dead;
+  const reconciling = rollout.phase === 'active' || (!ready && rollout.phase !== 'failed' && !dead);
+  const facts: ConditionFacts = { rollout, ready, reconciling, counts: `${running}/${i.desired} allocations running`, generation: i.generation };
+  // kstatus (Flux, kpt, cli-utils) reads only Reconciling and Stalled on custom resources:
+  // without Reconciling=True a rollout in flight would count as Current.
+  return [readyCondition(facts), progressingCondition(facts), reconcilingCondition(facts), stalledCondition(facts)];
+}
+
+function readyCondition({ rollout, ready, counts, generation }: ConditionFacts): Condition {
+  const notReady = rollout.phase === 'active' ? 'DeploymentRunning' : rollout.phase === 'failed' ? 'DeploymentFailed' : 'AllocationsNotRunning';
+  return { type: 'Ready', status: ready ? 'True' : 'False', reason: ready ? 'AllocationsRunning' : notReady, message: counts, observedGeneration: generation };
+}
+
+function progressingCondition({ rollout, generation }: ConditionFacts): Condition {
+  switch (rollout.phase) {
+    case 'active':
+      return { type: 'Progressing', status: 'True', reason: 'ReplicaSetUpdated', message: about(rollout.d), observedGeneration: generation };
+    case 'failed': {
+      const deadline = rollout.d.statusDescription.startsWith('Failed due to progress deadline');
+      const reason = deadline ? 'ProgressDeadlineExceeded' : 'DeploymentFailed';
+      return { type: 'Progressing', status: 'False', reason, message: about(rollout.d), observedGeneration: generation };
+    }
+    case 'settled': {
+      const message = rollout.d ? about(rollout.d) : 'no deployment needed';
+      return { type: 'Progressing', status: 'True', reason: 'NewReplicaSetAvailable', message, observedGeneration: generation };
+    }
+  }
+}
+
+function reconcilingCondition({ rollout, reconciling, counts, generation }: ConditionFacts): Condition {
+  if (!reconciling)
+    return {
+      type: 'Reconciling',
+      status: 'False',
+      reason: rollout.phase === 'failed' ? 'DeploymentFailed' : 'Reconciled',
+      message: '',
+      observedGeneration: generation,
+    };
+  if (rollout.phase !== 'active')
+    return { type: 'Reconciling', status: 'True', reason: 'AllocationsNotRunning', message: counts, observedGeneration: generation };
+  const reason = rollout.d.status === 'paused' ? 'DeploymentPaused' : 'DeploymentRunning';
+  return { type: 'Reconciling', status: 'True', reason, message: about(rollout.d), observedGeneration: generation };
+}
+
+function stalledCondition({ rollout, generation }: ConditionFacts): Condition {
+  return rollout.phase === 'failed'
+    ? { type: 'Stalled', status: 'True', reason: 'DeploymentFailed', message: about(rollout.d), observedGeneration: generation }
+    : { type: 'Stalled', status: 'False', reason: 'NotStalled', message: '', observedGeneration: generation };
 }
 
 /** The status of a NomadJob whose spec Caravan refuses. */
