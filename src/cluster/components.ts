@@ -30,6 +30,8 @@ export interface ComponentSpec {
   readonly health: HealthProbe;
   /** Start order: a component starts once every lower tier is healthy. */
   readonly tier: number;
+  /** Environment variables set on top of the caller's. */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 export interface ControlPlaneInputs {
@@ -103,6 +105,9 @@ export function controlPlaneComponents(inputs: ControlPlaneInputs): ComponentSpe
         `--proxy-client-cert-file=${pki.frontProxyCert}`,
         `--proxy-client-key-file=${pki.frontProxyKey}`,
         '--allow-privileged=true',
+        // kwok serves the kubelet API (exec) at 127.0.0.1, the nodes' InternalIP; a node's
+        // Hostname address (kwok-node-3) resolves nowhere.
+        '--kubelet-preferred-address-types=InternalIP',
         // A loopback address cannot be published in default/kubernetes Endpoints.
         '--endpoint-reconciler-type=none',
         `--cert-dir=${layout.pkiDir}`,
@@ -160,9 +165,32 @@ export function controlPlaneComponents(inputs: ControlPlaneInputs): ComponentSpe
         '--node-lease-duration-seconds=40',
         `--server-address=${loopback}:${ports.kwok}`,
         `--config=${inputs.kwokStagesFile}`,
+        // The kubelet API for pods/exec: nodes point the API server at 127.0.0.1:<this port>
+        // (daemonEndpoints in the node stages), over TLS (it does not check the certificate).
+        `--node-ip=${loopback}`,
+        `--node-port=${ports.kwok}`,
+        `--tls-cert-file=${pki.apiserverCert}`,
+        `--tls-private-key-file=${pki.apiserverKey}`,
       ],
+      // kwok runs an exec's command on this machine (ClusterExec in the stages file). Its PATH
+      // holds only the stand-in commands of scripts/kwok-exec, so `sh -c 'kill -s TERM 1'` for a
+      // simulated container never reaches a real shell or this machine's process 1.
+      env: {
+        PATH: kwokExecDir(inputs.kwokStagesFile),
+        CARAVAN_KWOK_EXEC_LOG: kwokExecLog(layout),
+      },
     },
   ];
+}
+
+/** The stand-in commands kwok's exec runs (scripts/kwok-exec, next to the stages file). */
+export function kwokExecDir(kwokStagesFile: string): string {
+  return path.join(path.dirname(kwokStagesFile), 'kwok-exec');
+}
+
+/** Where the stand-in commands record each exec kwok ran for a simulated container. */
+export function kwokExecLog(layout: ClusterLayout): string {
+  return path.join(layout.logsDir, 'kwok-exec.log');
 }
 
 export function componentLogFile(layout: ClusterLayout, name: ComponentName): string {

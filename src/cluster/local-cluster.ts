@@ -139,7 +139,7 @@ export async function ensureComponent(layout: ClusterLayout, c: ComponentSpec, r
   }
   if (c.name === 'etcd') mkdirSync(layout.etcdDataDir, { recursive: true, mode: 0o700 });
   const started = Date.now();
-  const fresh = await startDetached(c.binary, c.args, logFile, pidFile);
+  const fresh = await startDetached(c.binary, c.args, logFile, pidFile, c.env);
   // Judged by its exit event, not /proc: right after spawn /proc may not show the binary yet (issue 11).
   const ended = () => {
     const end = fresh.ended();

@@ -65,14 +65,20 @@ export interface StartedProcess {
  * Starts a long-running process in its own session, detached from ours, appending its output to
  * logFile, so it outlives the command that started it. Records it in pidFile, with its start time.
  */
-export async function startDetached(binary: string, args: readonly string[], logFile: string, pidFile: string): Promise<StartedProcess> {
+export async function startDetached(
+  binary: string,
+  args: readonly string[],
+  logFile: string,
+  pidFile: string,
+  env?: Readonly<Record<string, string>>,
+): Promise<StartedProcess> {
   mkdirSync(path.dirname(logFile), { recursive: true });
   mkdirSync(path.dirname(pidFile), { recursive: true });
   const log = openSync(logFile, 'a');
   let child: ChildProcess;
   try {
     writeFileSync(log, `\n=== ${new Date().toISOString()} starting ${binary} ${args.join(' ')}\n`);
-    child = spawn(binary, args, { detached: true, stdio: ['ignore', log, log] });
+    child = spawn(binary, args, { detached: true, stdio: ['ignore', log, log], ...(env ? { env: { ...process.env, ...env } } : {}) });
   } finally {
     closeSync(log);
   }

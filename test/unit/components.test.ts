@@ -42,12 +42,20 @@ describe('control-plane command lines', () => {
     { component: 'kube-scheduler', key: 'kubeconfig', value: '/tmp/c/kubeconfig' },
     { component: 'kwok', key: 'config', value: '/repo/scripts/kwok-stages.yaml' },
     { component: 'kwok', key: 'manage-all-nodes', value: 'true' },
+    // pods/exec: nodes point the API server at kwok's own server, on loopback.
+    { component: 'kwok', key: 'node-ip', value: '127.0.0.1' },
+    { component: 'kwok', key: 'node-port', value: '1006' },
+    { component: 'kube-apiserver', key: 'kubelet-preferred-address-types', value: 'InternalIP' },
   ])('$component --$key=$value', ({ component, key, value }) => {
     expect(flag(component, key)).toBe(value);
   });
 
   it('probes the API server with the admin client certificate, on loopback', () => {
     expect(byName('kube-apiserver').health).toEqual({ kind: 'https', url: 'https://127.0.0.1:1003/readyz', clientCert: true });
+  });
+
+  it("runs kwok's exec with only the stand-in commands on its PATH: a simulated container's kill never reaches this machine", () => {
+    expect(byName('kwok').env).toEqual({ PATH: '/repo/scripts/kwok-exec', CARAVAN_KWOK_EXEC_LOG: '/tmp/c/logs/kwok-exec.log' });
   });
 
   it('runs the binaries of the pinned versions from the cache', () => {

@@ -261,7 +261,8 @@ export function execFailure(
     return `${prefix}: the API server refused the exec into the Pod (${outcome.status}: ${outcome.message})`;
   }
   if (lacksShell(outcome)) {
-    const detail = outcome.kind === 'exit' ? `exit code ${outcome.code}${outcome.output ? `: ${outcome.output.trim()}` : ''}` : outcome.message;
+    const said = outcome.output.trim() ? `: ${outcome.output.trim()}` : '';
+    const detail = outcome.kind === 'exit' ? `exit code ${outcome.code}${said}` : `${outcome.message}${said}`;
     return `${prefix}: its image has no sh to run ${shown} in (${detail}). Caravan delivers signals through pods/exec; for an image without a shell, ${stopInstead(where.allocId)}`;
   }
   if (outcome.kind === 'exit') {

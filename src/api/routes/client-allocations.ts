@@ -20,7 +20,8 @@ import {
   restartScope,
   runEnded,
 } from '../nomad/alloc-lifecycle.ts';
-import type { ApiRequest, NomadApiContext, Route } from '../server.ts';
+import type { ApiRequest, ApiResponse, NomadApiContext } from '../server.ts';
+import type { RouteContext, RouteTable } from './route-table.ts';
 
 /** A restart or signal is an exec into the Pod's containers: RBAC's `create pods/exec`. */
 const execAccess = (namespace: string): Access => ({ verb: 'create', group: '', resource: 'pods', subresource: 'exec', namespace });
@@ -129,39 +130,35 @@ const failWith = (errors: readonly string[]) => new NomadHttpError(500, errors.l
  * SubjectAccessReview of the caller for `create pods/exec`, as the other writes do. Whatever exec
  * cannot do is an error that says so and what to do instead; nothing passes silently.
  */
-export function clientAllocationRoutes(view: ClusterView): Route[] {
-  return [
-    {
-      path: '/v1/client/allocation/:id/restart',
-      methods: {
-        POST: async (req, ctx) => {
-          const { pod, id } = await allocationFor(req, view);
-          const scope = restartScope(req.body);
-          if ('ok' in scope) throw refusal(scope);
-          const plan = planRestart(pod, scope, id);
-          if (!plan.ok) throw refusal(plan);
-          const { reached, errors } = await signalTasks(ctx, pod, id, plan, { reason: lifecycleEventReasons.restart, message: plan.reason });
-          const stuck = await awaitRunsEnded(view, pod, reached, req.signal);
-          const waited = restartWaitMs(pod) / 1000;
-          const all = [...errors, ...stuck.map((t) => notRestarted(t.name, waited, id))];
-          if (all.length > 0) throw failWith(all);
-          return { body: { Index: 0 } };
-        },
-      },
-    },
-    {
-      path: '/v1/client/allocation/:id/signal',
-      methods: {
-        POST: async (req, ctx) => {
-          const { pod, id } = await allocationFor(req, view);
-          const plan = planSignal(pod, req.body, id);
-          if (!plan.ok) throw refusal(plan);
-          const { errors } = await signalTasks(ctx, pod, id, plan, { reason: lifecycleEventReasons.signal, message: plan.signal });
-          const all = [...plan.skipped.map((s) => s.error), ...errors];
-          if (all.length > 0) throw failWith(all);
-          return { body: { Index: 0 } };
-        },
-      },
-    },
-  ];
+export const clientAllocationRoutes: RouteTable = {
+  '/v1/client/allocation/:id/restart': { POST: restartAllocation },
+  '/v1/client/allocation/:id/signal': { POST: signalAllocation },
+};
+
+// POST /v1/client/allocation/:id/restart
+
+async function restartAllocation(req: ApiRequest, ctx: RouteContext): Promise<ApiResponse> {
+  const { pod, id } = await allocationFor(req, ctx.view);
+  const scope = restartScope(req.body);
+  if ('ok' in scope) throw refusal(scope);
+  const plan = planRestart(pod, scope, id);
+  if (!plan.ok) throw refusal(plan);
+  const { reached, errors } = await signalTasks(ctx, pod, id, plan, { reason: lifecycleEventReasons.restart, message: plan.reason });
+  const stuck = await awaitRunsEnded(ctx.view, pod, reached, req.signal);
+  const waited = restartWaitMs(pod) / 1000;
+  const all = [...errors, ...stuck.map((t) => notRestarted(t.name, waited, id))];
+  if (all.length > 0) throw failWith(all);
+  return { body: { Index: 0 } };
+}
+
+// POST /v1/client/allocation/:id/signal
+
+async function signalAllocation(req: ApiRequest, ctx: RouteContext): Promise<ApiResponse> {
+  const { pod, id } = await allocationFor(req, ctx.view);
+  const plan = planSignal(pod, req.body, id);
+  if (!plan.ok) throw refusal(plan);
+  const { errors } = await signalTasks(ctx, pod, id, plan, { reason: lifecycleEventReasons.signal, message: plan.signal });
+  const all = [...plan.skipped.map((s) => s.error), ...errors];
+  if (all.length > 0) throw failWith(all);
+  return { body: { Index: 0 } };
 }

@@ -16,6 +16,6 @@ export type NomadApiRouteOptions = DeploymentWriteOptions;
 
 /** Every route of the Nomad-compatible API. */
 export function nomadApiRoutes(view: ClusterView, options: NomadApiRouteOptions = {}): Route[] {
-  const tables = [statusRoutes, jobRoutes, deploymentRoutes, deploymentWriteRoutes, allocationRoutes, evaluationRoutes, scaleRoutes];
-  return [...routesOf(tables, view, options.controllerWait ?? defaultControllerWait), ...clientAllocationRoutes(view)];
+  const tables = [statusRoutes, jobRoutes, deploymentRoutes, deploymentWriteRoutes, allocationRoutes, evaluationRoutes, clientAllocationRoutes, scaleRoutes];
+  return routesOf(tables, view, options.controllerWait ?? defaultControllerWait);
 }
