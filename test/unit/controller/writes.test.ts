@@ -137,52 +137,56 @@ describe('crash after any prefix of a pass, then a fresh pass: the rollout conve
     ['canary 1, auto-promote, max_parallel 2, count 4', canaryUpdate, 4],
     ['canary 2 of count 3, manual promotion by request', { maxParallel: 1, canary: 2 }, 3],
     ['rolling without canaries, max_parallel 3, count 5', { maxParallel: 3 }, 5],
-  ] as [string, UpdateSpec, number][])('%s', (_, update, count) => {
-    const passes = 40;
-    // Each (pass, prefix) pair in its own world, replaying the same rollout up to the crash.
-    for (let crashPass = 0; crashPass < passes; crashPass++) {
-      const probe = rollout(update, count);
-      for (let i = 0; i < crashPass; i++) {
-        if ((update.canary ?? 0) > 0 && !update.autoPromote && i === 15) probe.intend({ promote: { all: true } });
+  ] as [string, UpdateSpec, number][])(
+    '%s',
+    (_, update, count) => {
+      const passes = 40;
+      // Each (pass, prefix) pair in its own world, replaying the same rollout up to the crash.
+      for (let crashPass = 0; crashPass < passes; crashPass++) {
+        const probe = rollout(update, count);
+        for (let i = 0; i < crashPass; i++) {
+          if ((update.canary ?? 0) > 0 && !update.autoPromote && i === 15) probe.intend({ promote: { all: true } });
+          probe.step();
+          probe.now += 1000;
+        }
         probe.step();
-        probe.now += 1000;
-      }
-      probe.step();
-      const length = probe.written.length;
-      for (let after = 0; after < length; after++) {
-        for (const half of [false, true]) {
-          const w = rollout(update, count);
-          for (let i = 0; i < crashPass; i++) {
-            if ((update.canary ?? 0) > 0 && !update.autoPromote && i === 15) w.intend({ promote: { all: true } });
-            w.step();
-            w.now += 1000;
+        const length = probe.written.length;
+        for (let after = 0; after < length; after++) {
+          for (const half of [false, true]) {
+            const w = rollout(update, count);
+            for (let i = 0; i < crashPass; i++) {
+              if ((update.canary ?? 0) > 0 && !update.autoPromote && i === 15) w.intend({ promote: { all: true } });
+              w.step();
+              w.now += 1000;
+            }
+            // Half of a cut batch lands: every other Pod.
+            let flip = false;
+            const everyOther = () => {
+              flip = !flip;
+              return half && flip;
+            };
+            w.step({ after, lands: everyOther });
+            expectUniqueNames(w, true);
+            if ((update.canary ?? 0) > 0 && !update.autoPromote && w.deployment && !w.deployment.groups['app']?.promoted) w.intend({ promote: { all: true } });
+            for (let i = 0; i < 200; i++) {
+              w.now += 1000;
+              w.step();
+              expectUniqueNames(w);
+              if (w.deployment?.jobVersion === 1 && w.deployment.status === 'successful') break;
+              if ((update.canary ?? 0) > 0 && !update.autoPromote && w.deployment?.status === 'running' && !w.deployment.groups['app']?.promoted)
+                w.intend({ promote: { all: true } });
+            }
+            w.settle();
+            expectRolledOut(w, count);
+            // No allocation was replaced without a cause: each name placed at most once per version.
+            expect(w.created.length).toBe(new Set(w.created).size);
+            expect(w.created.filter((n) => n.endsWith('-v1')).length).toBeLessThanOrEqual(count + (update.canary ?? 0));
           }
-          // Half of a cut batch lands: every other Pod.
-          let flip = false;
-          const everyOther = () => {
-            flip = !flip;
-            return half && flip;
-          };
-          w.step({ after, lands: everyOther });
-          expectUniqueNames(w, true);
-          if ((update.canary ?? 0) > 0 && !update.autoPromote && w.deployment && !w.deployment.groups['app']?.promoted) w.intend({ promote: { all: true } });
-          for (let i = 0; i < 200; i++) {
-            w.now += 1000;
-            w.step();
-            expectUniqueNames(w);
-            if (w.deployment?.jobVersion === 1 && w.deployment.status === 'successful') break;
-            if ((update.canary ?? 0) > 0 && !update.autoPromote && w.deployment?.status === 'running' && !w.deployment.groups['app']?.promoted)
-              w.intend({ promote: { all: true } });
-          }
-          w.settle();
-          expectRolledOut(w, count);
-          // No allocation was replaced without a cause: each name placed at most once per version.
-          expect(w.created.length).toBe(new Set(w.created).size);
-          expect(w.created.filter((n) => n.endsWith('-v1')).length).toBeLessThanOrEqual(count + (update.canary ?? 0));
         }
       }
-    }
-  });
+    },
+    120_000,
+  ); // hundreds of replayed rollouts: about a second alone, much more on a loaded machine
 });
 
 describe('crashes at random points of random rollouts (property)', () => {
