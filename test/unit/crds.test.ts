@@ -18,6 +18,10 @@ describe('crds/', () => {
     expect(readFileSync(path.join(fromProjectRoot('crds'), name), 'utf8')).toBe(text);
     expect(load(text)).toMatchObject({ kind: 'CustomResourceDefinition' });
   });
+
+  it.each(Object.entries(renderCrdFiles()))("%s is also the Helm chart's copy in charts/caravan/files/crds", (name, text) => {
+    expect(readFileSync(fromProjectRoot('charts', 'caravan', 'files', 'crds', name), 'utf8')).toBe(text);
+  });
 });
 
 describe("the CRD and the model agree on Nomad's defaults", () => {
