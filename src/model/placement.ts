@@ -68,9 +68,16 @@ const isDistinct = (c: ConstraintSpec) => c.operator === 'distinct_hosts' || c.o
 export function placementProblems(
   constraints: readonly ConstraintSpec[],
   affinities: readonly AffinitySpec[],
+  /** System and sysbatch jobs: Caravan checks constraints per node itself, so every Nomad operator works; only the attribute must be a node label. */
+  checkedPerNode = false,
 ): { index: number; kind: 'constraint' | 'affinity'; reason: string }[] {
   const problems: { index: number; kind: 'constraint' | 'affinity'; reason: string }[] = [];
   constraints.forEach((c, index) => {
+    if (checkedPerNode) {
+      const label = c.operator === 'distinct_hosts' || c.attribute === '${node.unique.name}' ? undefined : nodeLabelFor(c.attribute ?? '');
+      if (label && !label.ok) problems.push({ index, kind: 'constraint', reason: label.reason });
+      return;
+    }
     if (c.operator === 'distinct_property') {
       const label = nodeLabelFor(c.attribute ?? '');
       if (!label.ok) problems.push({ index, kind: 'constraint', reason: label.reason });

@@ -68,7 +68,7 @@ export function parseNomadJob(name: string, namespace: string, spec: NomadJobSpe
   if (type === 'system' && (spec.affinities ?? []).length > 0) error('spec.affinities', 'System jobs may not have an affinity block');
   if (type === 'system' && (spec.spreads ?? []).length > 0) error('spec.spreads', 'System jobs may not have a spread block');
   if (spec.update) validateDurations(spec.update, 'spec.update', error);
-  for (const problem of placementProblems(spec.constraints ?? [], spec.affinities ?? []))
+  for (const problem of placementProblems(spec.constraints ?? [], spec.affinities ?? [], type === 'system' || type === 'sysbatch'))
     error(`spec.${problem.kind === 'constraint' ? 'constraints' : 'affinities'}[${problem.index}]`, problem.reason);
   for (const dc of spec.datacenters ?? []) {
     if (dc !== '*' && /[*?[]/.test(dc))
@@ -200,7 +200,7 @@ function validateGroup(group: TaskGroupSpec, path: string, type: JobType, jobUpd
     }
   }
 
-  for (const problem of placementProblems(group.constraints ?? [], group.affinities ?? []))
+  for (const problem of placementProblems(group.constraints ?? [], group.affinities ?? [], type === 'system' || type === 'sysbatch'))
     error(`${path}.${problem.kind === 'constraint' ? 'constraints' : 'affinities'}[${problem.index}]`, problem.reason);
   const portLabels = new Set((group.networks ?? []).flatMap((n) => (n.ports ?? []).map((p) => p.label)));
   for (const [i, svc] of (group.services ?? []).entries()) {

@@ -20,6 +20,7 @@ const mirrors: readonly (readonly [string, string])[] = [
   ['nightly-report.nomad.hcl', 'nightly-report.yaml'],
   ['log-shipper.nomad.hcl', 'node-agent.yaml'],
   ['billing.nomad.hcl', 'migrations-manual.yaml'],
+  ['node-cleanup.nomad.hcl', 'node-cleanup.yaml'],
 ];
 
 function withoutKubernetesOnlyFields(job: NomadJob): NomadJob {

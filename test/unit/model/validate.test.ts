@@ -117,6 +117,61 @@ describe("Nomad's validation messages", () => {
     expect(errorsOf(spec)).toContainEqual({ path, message });
   });
 
+  it.each<{ rule: string; spec: NomadJobSpec; path: string; message: string }>([
+    {
+      rule: 'system count above 1',
+      spec: exampleSpec({ type: 'system' }, { count: 2 }),
+      path: 'spec.taskGroups[0].count',
+      message: 'Job task group cache has count 2. Count cannot exceed 1 with system scheduler',
+    },
+    {
+      rule: 'system job affinity',
+      spec: exampleSpec({ type: 'system', affinities: [{ attribute: '${node.datacenter}', value: 'dc1' }] }),
+      path: 'spec.affinities',
+      message: 'System jobs may not have an affinity block',
+    },
+    {
+      rule: 'system group affinity',
+      spec: exampleSpec({ type: 'system' }, { affinities: [{ attribute: '${node.datacenter}', value: 'dc1' }] }),
+      path: 'spec.taskGroups[0].affinities',
+      message: 'System jobs may not have an affinity block',
+    },
+    {
+      rule: 'system job spread',
+      spec: exampleSpec({ type: 'system', spreads: [{ attribute: '${node.datacenter}' }] }),
+      path: 'spec.spreads',
+      message: 'System jobs may not have a spread block',
+    },
+    {
+      rule: 'system group reschedule',
+      spec: exampleSpec({ type: 'system' }, { reschedule: { attempts: 1 } }),
+      path: 'spec.taskGroups[0].reschedule',
+      message: 'System or sysbatch jobs should not have a reschedule policy',
+    },
+    {
+      rule: 'sysbatch group reschedule',
+      spec: exampleSpec({ type: 'sysbatch' }, { reschedule: { attempts: 1 } }),
+      path: 'spec.taskGroups[0].reschedule',
+      message: 'System or sysbatch jobs should not have a reschedule policy',
+    },
+    {
+      rule: 'sysbatch update block',
+      spec: exampleSpec({ type: 'sysbatch', update: { maxParallel: 1 } }),
+      path: 'spec.update',
+      message: 'Job type "sysbatch" does not allow update block',
+    },
+  ])('system and sysbatch (§7.1), $rule: $message', ({ spec, path, message }) => {
+    expect(errorsOf(spec)).toContainEqual({ path, message });
+  });
+
+  it.each(['regexp', 'version', 'semver', 'set_contains', '>=', '<='])(
+    'a system job takes the %s operator: Caravan checks constraints per node itself',
+    (operator) => {
+      const spec = exampleSpec({ type: 'system', constraints: [{ attribute: '${meta.rack}', operator, value: '1' }] }, { count: 1 });
+      expect(errorsOf(spec).filter((e) => e.path.includes('constraints'))).toEqual([]);
+    },
+  );
+
   it('max_parallel 0 still has its strategy validated, as Nomad does', () => {
     expect(errorsOf(exampleSpec({}, { update: { maxParallel: 0, canary: -1 } }))).toContainEqual({
       path: 'spec.taskGroups[0].update',
