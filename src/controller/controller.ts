@@ -1,6 +1,7 @@
 import type { KubeConfig, V1Node, V1Pod } from '@kubernetes/client-node';
 import { cacheIndexes, createClusterCaches, type CacheKind, type ClusterCaches } from '../kube/cluster-caches.ts';
 import { objectKey } from '../kube/informer.ts';
+import { VersionConflict } from '../kube/job-version-store.ts';
 import { silentLogger, type Logger } from '../log/logger.ts';
 import type { ControllerMetrics } from '../metrics/controller-metrics.ts';
 import { childLabels } from '../resources/child-job.ts';
@@ -10,7 +11,7 @@ import type { NomadJob } from '../resources/nomad-job.ts';
 import { nodeEventAffectsAllocations, nodeEventAffectsPerNodeJobs } from './node-events.ts';
 import { kubernetesWriter } from './cluster-writer.ts';
 import { JobReconciler } from './reconciler.ts';
-import { WorkQueue } from './work-queue.ts';
+import { TerminalError, WorkQueue } from './work-queue.ts';
 
 export interface RunningController {
   readonly queue: WorkQueue;
@@ -56,7 +57,8 @@ export async function runController(kc: KubeConfig, opts: ControllerOptions = {}
     concurrency,
     onError: (key, error, retryIn) => {
       const [namespace, job] = key.split('/');
-      logger.warn({ namespace, job, retryInMs: retryIn, err: error }, 'reconcile failed; retrying');
+      if (retryIn === undefined) logger.error({ namespace, job, err: error }, 'reconcile failed; not retried until the job changes');
+      else logger.warn({ namespace, job, retryInMs: retryIn, err: error }, 'reconcile failed; retrying');
     },
     ...(metrics ? { observer: metrics.queueObserver } : {}),
   });
@@ -108,7 +110,8 @@ export async function runController(kc: KubeConfig, opts: ControllerOptions = {}
       return result;
     } catch (error) {
       metrics?.reconciled('error', seconds());
-      throw error;
+      // A version number another spec already holds is not cured by retrying (controller-runtime's TerminalError).
+      throw error instanceof VersionConflict ? new TerminalError(error.message, { cause: error }) : error;
     }
   });
   logger.info({ jobs: caches.jobs.size, pods: caches.pods.size }, 'controller started: caches synced');

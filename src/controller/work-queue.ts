@@ -11,6 +11,14 @@ export type Priority = 'normal' | 'low';
 
 export type HandlerResult = { readonly requeueAfterMs?: number } | undefined;
 
+/**
+ * An error that retrying cannot cure (controller-runtime's TerminalError): it is reported once and
+ * the key is not requeued; the next change to the job queues it again.
+ */
+export class TerminalError extends Error {
+  override readonly name = 'TerminalError';
+}
+
 /** Hooks for metrics: every add that queues a key, every retry, and how long keys wait and run. */
 export interface WorkQueueObserver {
   added(): void;
@@ -23,7 +31,8 @@ export interface WorkQueueOptions {
   readonly concurrency: number;
   readonly baseBackoffMs?: number;
   readonly maxBackoffMs?: number;
-  readonly onError?: (key: string, error: unknown, retryInMs: number) => void;
+  /** `retryInMs` is undefined for a TerminalError: the key is not retried. */
+  readonly onError?: (key: string, error: unknown, retryInMs: number | undefined) => void;
   readonly observer?: WorkQueueObserver;
 }
 
@@ -152,6 +161,11 @@ export class WorkQueue {
       this.forget(key);
       if (result && result.requeueAfterMs !== undefined) this.addAfter(key, result.requeueAfterMs);
     } catch (error) {
+      if (error instanceof TerminalError) {
+        this.forget(key);
+        this.options.onError?.(key, error, undefined);
+        return;
+      }
       const retryIn = this.backoffFor(key);
       this.failures.set(key, (this.failures.get(key) ?? 0) + 1);
       this.options.onError?.(key, error, retryIn);

@@ -8,6 +8,11 @@ import { isOwnedBy } from '../resources/object-meta.ts';
 import { apiErrorCode } from './client.ts';
 import { jsonPointer } from './json-patch.ts';
 
+/** A version number taken by another spec: history was written by someone else; retrying cannot change it. */
+export class VersionConflict extends Error {
+  override readonly name = 'VersionConflict';
+}
+
 /** A job's version history, kept as ControllerRevisions owned by the NomadJob. */
 export class JobVersionStore {
   private readonly apps: AppsV1Api;
@@ -47,7 +52,7 @@ export class JobVersionStore {
       );
     const existing = versionFromRevision(revision);
     if (existing && isDeepStrictEqual(existing.spec, version.spec)) return existing;
-    throw new Error(`job ${job.namespace}/${job.name}: version ${version.version} is already recorded with another spec`);
+    throw new VersionConflict(`job ${job.namespace}/${job.name}: version ${version.version} is already recorded with another spec`);
   }
 
   /** Marks a version stable (or not); resolves with the revision's new resourceVersion. */

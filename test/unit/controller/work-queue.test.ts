@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { WorkQueue, type HandlerResult } from '../../../src/controller/work-queue.ts';
+import { TerminalError, WorkQueue, type HandlerResult } from '../../../src/controller/work-queue.ts';
 
 /** A handler whose calls can be held open and finished one by one. */
 function controllableHandler() {
@@ -86,7 +86,7 @@ describe('the keyed work queue', () => {
 
   it('retries a failing key with per-key exponential backoff, and forgets it after a success', async () => {
     vi.useFakeTimers();
-    const errors: number[] = [];
+    const errors: (number | undefined)[] = [];
     const q = new WorkQueue({ concurrency: 1, baseBackoffMs: 100, onError: (_k, _e, retryIn) => errors.push(retryIn) });
     const h = controllableHandler();
     q.start(h.handler);
@@ -105,7 +105,7 @@ describe('the keyed work queue', () => {
 
   it('caps the backoff', async () => {
     vi.useFakeTimers();
-    const retries: number[] = [];
+    const retries: (number | undefined)[] = [];
     const q = new WorkQueue({ concurrency: 1, baseBackoffMs: 5, maxBackoffMs: 1000, onError: (_k, _e, retryIn) => retries.push(retryIn) });
     const h = controllableHandler();
     q.start(h.handler);
@@ -148,5 +148,25 @@ describe('the keyed work queue', () => {
     await h.finish('a');
     await done;
     expect(h.calls).toEqual(['a']);
+  });
+});
+
+describe('a TerminalError (controller-runtime): reported once, not retried', () => {
+  it('forgets the key instead of backing off, and runs it again only when it is added again', async () => {
+    const errors: (number | undefined)[] = [];
+    const queue = new WorkQueue({ concurrency: 1, baseBackoffMs: 1, onError: (_key, _error, retryIn) => errors.push(retryIn) });
+    let runs = 0;
+    queue.start(async () => {
+      runs++;
+      throw new TerminalError('version 3 is already recorded with another spec');
+    });
+    queue.add('shop/web');
+    await queue.idle();
+    await new Promise((r) => setTimeout(r, 30));
+    expect([runs, errors]).toEqual([1, [undefined]]);
+    queue.add('shop/web');
+    await queue.idle();
+    expect(runs).toBe(2);
+    await queue.shutdown();
   });
 });
