@@ -9,6 +9,7 @@ import {
   type ApiServerLocation,
 } from '../kube/client.ts';
 import { allocHealthCommand, historyCommand, intentCommand, revertCommand, statusCommand, watchCommand, type PluginContext } from './commands.ts';
+import { allocRestartCommand, allocSignalCommand } from './alloc-lifecycle.ts';
 import { UserError } from './objects.ts';
 import { parseInterval, parseJobVersion, parseTimeout, parseWait } from './option-values.ts';
 import { parseOutputFormat, terminalOf } from './output.ts';
@@ -59,7 +60,9 @@ function run<A extends unknown[]>(body: (ctx: PluginContext, ...args: A) => Prom
 }
 
 const program = new Command('kubectl nomad')
-  .description("Nomad's job and deployment commands for Caravan's NomadJobs: status, history, promote, pause, resume, fail, revert, alloc-health, watch")
+  .description(
+    "Nomad's job and deployment commands for Caravan's NomadJobs: status, history, promote, pause, resume, fail, revert, alloc-health, alloc restart, alloc signal, watch",
+  )
   .showHelpAfterError()
   // Set before the commands are added, which inherit it: usage errors are thrown, not exited with 1.
   .exitOverride()
@@ -142,6 +145,37 @@ program
       if (!opts.healthy && !opts.unhealthy) throw new UserError('say --healthy or --unhealthy');
       return allocHealthCommand(ctx, alloc, opts.healthy ? 'healthy' : 'unhealthy');
     }),
+  );
+
+const alloc = program.command('alloc').description("act on an allocation's tasks like `nomad alloc restart` and `nomad alloc signal`, through pods/exec");
+
+alloc
+  .command('restart')
+  .description('restart tasks in place: SIGTERM to their process 1 (kubectl exec), and the kubelet starts the container again in the same Pod')
+  .argument('<alloc>', 'the Pod name, or a unique prefix of the allocation ID (Pod UID)')
+  .argument('[task]', 'the task (container) to restart; default: every running task')
+  .option('--task <task>', "the task to restart (as Nomad's -task)")
+  .option('--all-tasks', 'restart every task; refused when a prestart task has finished (Kubernetes never runs it again)')
+  .action(
+    run((ctx, ref: string, task: string | undefined, opts: { task?: string; allTasks?: boolean }) =>
+      allocRestartCommand(ctx, ref, opts.task ?? task, { ...(opts.allTasks ? { allTasks: true } : {}) }),
+    ),
+  );
+
+alloc
+  .command('signal')
+  .description('send a signal to the process 1 of a task (or every running task), through kubectl exec: kill -s <signal> 1')
+  .argument('<alloc>', 'the Pod name, or a unique prefix of the allocation ID (Pod UID)')
+  .argument('[task]', 'the task (container); default: every task')
+  .requiredOption(
+    '-s, --signal <signal>',
+    "the signal, by Nomad's name (SIGHUP, SIGUSR1, ...); SIGKILL and SIGSTOP cannot reach a container's process 1 from inside",
+  )
+  .option('--task <task>', "the task to signal (as Nomad's -task)")
+  .action(
+    run((ctx, ref: string, task: string | undefined, opts: { signal: string; task?: string }) =>
+      allocSignalCommand(ctx, ref, opts.task ?? task, { signal: opts.signal }),
+    ),
   );
 
 program

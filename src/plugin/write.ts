@@ -15,8 +15,11 @@ const mergePatch = () => setHeaderOptions('Content-Type', PatchStrategy.MergePat
 export class CaravanWriter {
   private readonly custom: CustomObjectsApi;
   private readonly core: CoreV1Api;
+  /** The user's credentials, for pods/exec (alloc restart and alloc signal). */
+  readonly kc: KubeConfig;
 
   constructor(kc: KubeConfig) {
+    this.kc = kc;
     this.custom = kc.makeApiClient(CustomObjectsApi);
     this.core = kc.makeApiClient(CoreV1Api);
   }

@@ -1,8 +1,10 @@
 import type { V1Pod } from '@kubernetes/client-node';
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { runController, type RunningController } from '../../../src/controller/controller.ts';
+import { fromProjectRoot } from '../../../src/project.ts';
 import { clusterClients, freshNamespace, waitFor } from '../kube.ts';
 import { startApi, tokenFor, type ApiUnderTest } from './api-harness.ts';
 
@@ -165,6 +167,26 @@ describe('alloc restart and alloc signal run kill in the task container', () => 
     const refused = await call('POST', `/v1/client/allocation/${alloc.ID}/restart`, {}, viewer);
     expect([refused.status, refused.text]).toEqual([403, 'Permission denied']);
     expect(execCalls(since)).toEqual([]);
+  });
+
+  it("kubectl nomad alloc signal does the same with the user's kubeconfig", async () => {
+    const alloc = (await call('GET', '/v1/job/web/allocations')).json[0];
+    const since = Date.now();
+    const run = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+      const child = spawn(
+        fromProjectRoot('scripts', 'kubectl-nomad'),
+        ['alloc', 'signal', alloc.ID.slice(0, 8), 'web', '-s', 'SIGHUP', '-n', namespace, '--kubeconfig', inject('kubeconfig')],
+        { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } },
+      );
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+      child.on('close', (code) => resolve({ code, stdout, stderr }));
+    });
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    expect(run.stdout).toMatch(/^==> allocation [0-9a-f]{8} \(web-g-0-v0\): signalled web \(SIGHUP\)\n$/);
+    expect(execCalls(since)).toEqual(['ok sh -c kill -s HUP 1']);
   });
 
   it('says so when the image has no shell, and what to do instead', async () => {
