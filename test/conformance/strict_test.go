@@ -31,6 +31,7 @@ var nomadOnlyKeys = map[reflect.Type][]string{
 	reflect.TypeFor[api.JobPlanResponse]():          {"Index"},
 	reflect.TypeFor[api.DeploymentUpdateResponse](): {"Index"},
 	reflect.TypeFor[api.AllocStopResponse]():        {"Index"},
+	reflect.TypeFor[api.GenericResponse]():          {"Index"},
 	reflect.TypeFor[api.Deployment]():               {"EvalPriority"},
 	reflect.TypeFor[api.DeploymentState]():          {"AutoPromote"},
 	reflect.TypeFor[api.AllocationListStub]():       {"DesiredTransition"},

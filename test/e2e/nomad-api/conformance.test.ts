@@ -29,6 +29,8 @@ describe("the Nomad API conformance suite (Go, Nomad's official client)", () => 
     operator = await tokenFor(namespace, 'operator', [
       { apiGroups: ['caravan.dev'], resources: ['nomadjobs', 'nomaddeployments'], verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'] },
       { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch', 'patch', 'delete'] },
+      // alloc restart and alloc signal (TestAllocLifecycle)
+      { apiGroups: [''], resources: ['pods/exec'], verbs: ['create'] },
     ]);
     nobody = await tokenFor(namespace, 'nobody');
   });
