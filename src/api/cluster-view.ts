@@ -4,6 +4,7 @@ import { decideVersion, type JobVersion } from '../model/job-versions.ts';
 import { versionFromRevision } from '../resources/job-version.ts';
 import { versionAnnotations } from '../resources/labels.ts';
 import type { NomadDeployment } from '../resources/nomad-deployment.ts';
+import { childAnnotations } from '../resources/child-job.ts';
 import type { NomadJob } from '../resources/nomad-job.ts';
 import { isOwnedBy } from '../resources/object-meta.ts';
 import type { DeploymentJobInfo } from './nomad/deployment.ts';
@@ -54,7 +55,9 @@ export class ClusterView {
     return [...this.cluster.caches.jobs.values()].filter(inNamespace(namespace));
   }
 
+  /** By object name, or by a child's Nomad ID (`<parent>/periodic-<unix>`), which no object name can be. */
   job(namespace: string, name: string): NomadJob | undefined {
+    if (name.includes('/')) return this.jobs(namespace).find((j) => j.metadata.annotations?.[childAnnotations.nomadId] === name);
     return this.cluster.caches.jobs.get(`${namespace}/${name}`);
   }
 

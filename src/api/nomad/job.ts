@@ -9,6 +9,7 @@
 import { canonicalJob } from '../../model/defaults.ts';
 import type { Job } from '../../model/job.ts';
 import type { JobVersion } from '../../model/job-versions.ts';
+import { childAnnotations, childIdentity, nomadJobId } from '../../resources/child-job.ts';
 import type { NomadJob } from '../../resources/nomad-job.ts';
 import type { JobIndexes } from './indexes.ts';
 import { nomadJobSpec } from './job-spec.ts';
@@ -39,10 +40,16 @@ function jobStatus(job: NomadJob): JobStatus {
 
 /** The whole api.Job of a job at a version. */
 export function toNomadJob({ job, version, indexes }: JobAtVersion): NomadApiJob {
+  const child = childIdentity(job);
+  const spec = nomadJobSpec(canonicalVersion(job, version), version.spec);
   return {
-    ...nomadJobSpec(canonicalVersion(job, version), version.spec),
-    ParentID: '',
-    Dispatched: false,
+    ...spec,
+    // A child's Nomad ID (`<parent>/periodic-<unix>`) is not its object name, which cannot hold a `/`.
+    ID: nomadJobId(job),
+    Name: nomadJobId(job),
+    ...(child?.dispatched ? { ParameterizedJob: dispatchedParameterizedJob(job) } : {}),
+    ParentID: child?.parentId ?? '',
+    Dispatched: child?.dispatched ?? false,
     Status: jobStatus(job),
     StatusDescription: job.status?.statusDescription ?? '',
     Stable: version.stable,
@@ -54,6 +61,17 @@ export function toNomadJob({ job, version, indexes }: JobAtVersion): NomadApiJob
   };
 }
 
+/** A dispatched child keeps its parent's ParameterizedJob in Nomad (only Dispatched tells them apart). */
+function dispatchedParameterizedJob(job: NomadJob): NomadApiJob['ParameterizedJob'] {
+  const p = JSON.parse(job.metadata.annotations?.[childAnnotations.parameterized] ?? '{}') as {
+    payload?: string;
+    metaRequired?: string[];
+    metaOptional?: string[];
+  };
+  const list = (l: string[] | undefined) => (l && l.length > 0 ? l : null);
+  return { Payload: p.payload ?? 'optional', MetaRequired: list(p.metaRequired), MetaOptional: list(p.metaOptional) };
+}
+
 const zeroSummary: NomadTaskGroupSummary = { Queued: 0, Complete: 0, Failed: 0, Running: 0, Starting: 0, Lost: 0, Unknown: 0 };
 
 /**
@@ -61,7 +79,7 @@ const zeroSummary: NomadTaskGroupSummary = { Queued: 0, Complete: 0, Failed: 0, 
  * the version (zeroed until the controller has counted, as Nomad adds a zeroed entry per new
  * group). Its indexes are the job's: the summary is written with the job's status.
  */
-export function toJobSummary({ job, version, indexes }: JobAtVersion): NomadJobSummary {
+export function toJobSummary({ job, version, indexes }: JobAtVersion, children?: NomadJobSummary['Children']): NomadJobSummary {
   const counted = job.status?.summary ?? {};
   const groups = new Set([...version.spec.taskGroups.map((g) => g.name), ...Object.keys(counted)]);
   const Summary: Record<string, NomadTaskGroupSummary> = {};
@@ -73,18 +91,18 @@ export function toJobSummary({ job, version, indexes }: JobAtVersion): NomadJobS
   }
   const parent = version.spec.periodic !== undefined || version.spec.parameterized !== undefined;
   return {
-    JobID: job.metadata.name,
+    JobID: nomadJobId(job),
     Namespace: namespaceOf(job),
     Summary,
-    // Caravan runs no child jobs (periodic launches, dispatches): a parent has none to count.
-    Children: parent ? { Pending: 0, Running: 0, Dead: 0 } : null,
+    // The children listed now: Nomad's Dead also keeps counting garbage-collected ones (§5.2), Caravan's does not.
+    Children: parent ? (children ?? { Pending: 0, Running: 0, Dead: 0 }) : null,
     CreateIndex: indexes.createIndex,
     ModifyIndex: indexes.modifyIndex,
   };
 }
 
 /** api.JobListStub; `meta` adds the job's Meta, as `?meta=true` does. */
-export function toJobListStub(at: JobAtVersion, opts: { meta?: boolean } = {}): NomadJobListStub {
+export function toJobListStub(at: JobAtVersion, opts: { meta?: boolean; children?: NomadJobSummary['Children'] } = {}): NomadJobListStub {
   const full = toNomadJob(at);
   return {
     ID: full.ID,
@@ -99,7 +117,7 @@ export function toJobListStub(at: JobAtVersion, opts: { meta?: boolean } = {}): 
     Stop: full.Stop,
     Status: full.Status,
     StatusDescription: full.StatusDescription,
-    JobSummary: toJobSummary(at),
+    JobSummary: toJobSummary(at, opts.children ?? null),
     CreateIndex: full.CreateIndex,
     ModifyIndex: full.ModifyIndex,
     JobModifyIndex: full.JobModifyIndex,

@@ -413,7 +413,15 @@ export interface NomadAllocationListStub extends NomadAllocationBase {
 // ---- evaluations ----------------------------------------------------------------------------
 
 export type EvaluationStatus = 'blocked' | 'pending' | 'complete' | 'failed' | 'canceled';
-export type TriggeredBy = 'job-register' | 'job-deregister' | 'job-scaling' | 'deployment-watcher' | 'alloc-stop' | 'alloc-failure' | 'node-update';
+export type TriggeredBy =
+  | 'job-register'
+  | 'job-deregister'
+  | 'job-scaling'
+  | 'deployment-watcher'
+  | 'alloc-stop'
+  | 'alloc-failure'
+  | 'node-update'
+  | 'periodic-job';
 
 export interface NomadEvaluation {
   ID: string;

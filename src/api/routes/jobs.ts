@@ -21,8 +21,9 @@ import { annotateJobDiff, desiredUpdates } from '../nomad/plan-updates.ts';
 import { checkAndSetError, formatWarnings, fromNomadJob, type RegisterResult } from '../nomad/register.ts';
 import { sameNomadJob, withCaravanExtensions } from '../nomad/resubmission.ts';
 import type { TriggeredBy } from '../nomad/types.ts';
-import { zeroGoTime } from '../nomad/wire.ts';
 import { paginate } from '../paginate.ts';
+import { childrenCount, nextPeriodicLaunch } from './child-jobs.ts';
+import { nomadJobId } from '../../resources/child-job.ts';
 import type { ApiRequest, ApiResponse, NomadApiContext } from '../server.ts';
 import { blockingAnswer, blockingRead } from '../table-indexes.ts';
 import { issuedEvaluation, placementEvaluations } from './evaluations.ts';
@@ -50,8 +51,6 @@ export const jobRoutes: RouteTable = {
   '/v1/job/:id/revert': { POST: revertJob },
   '/v1/job/:id/stable': { POST: stableJob },
   '/v1/job/:id/evaluate': { POST: evaluateJob },
-  '/v1/job/:id/dispatch': { POST: dispatchJob },
-  '/v1/job/:id/periodic/force': { POST: forcePeriodicJob },
 };
 
 // Shared steps of the job routes.
@@ -83,7 +82,9 @@ async function maybeJob(view: ClusterView, req: ApiRequest): Promise<NomadJob | 
  */
 async function jobToWrite(view: ClusterView, req: ApiRequest, verb: Access['verb']): Promise<{ namespace: string; name: string; job: NomadJob | undefined }> {
   const namespace = req.options.namespace;
-  const name = req.params['id'] ?? '';
+  const id = req.params['id'] ?? '';
+  // A child's Nomad ID holds a `/`: the object it names is authorized by its object name.
+  const name = id.includes('/') ? (view.job(namespace, id)?.metadata.name ?? id) : id;
   await req.authorize(jobAccess(verb, namespace, name));
   return { namespace, name, job: view.job(namespace, name) };
 }
@@ -116,7 +117,7 @@ const noEvaluation: WriteEvaluation = { EvalID: '', EvalCreateIndex: 0 };
  * reconciles on the change itself, so the evaluation is synthetic, with a deterministic ID (the
  * written object and its resourceVersion) that `/v1/evaluation/:id` can answer for.
  */
-function writeEvaluation(view: ClusterView, job: NomadJob, triggeredBy: TriggeredBy): WriteEvaluation {
+export function writeEvaluation(view: ClusterView, job: NomadJob, triggeredBy: TriggeredBy): WriteEvaluation {
   const id = evaluationId(job.metadata.uid ?? '', job.metadata.resourceVersion ?? '');
   const index = indexOf(job.metadata.resourceVersion);
   const generation = job.metadata.generation;
@@ -165,7 +166,7 @@ function jobListPage(
 ) {
   const jobs = ctx.view
     .jobs(req.options.namespace)
-    .filter((j) => namespaces(j.metadata.namespace ?? 'default') && jobIdMatches(j.metadata.name, req.options.prefix));
+    .filter((j) => namespaces(j.metadata.namespace ?? 'default') && jobIdMatches(nomadJobId(j), req.options.prefix));
   const versions = jobs.flatMap((j) => ctx.view.jobAt(j) ?? []);
   const { page, nextToken } = paginate(
     versions,
@@ -173,7 +174,8 @@ function jobListPage(
     (at) => `${at.job.metadata.namespace}.${at.job.metadata.name}`,
     filter && ((at) => filter(toNomadJob(at))),
   );
-  return { index: ctx.indexes.get('jobs'), value: { stubs: page.map((at) => toJobListStub(at, { meta })), nextToken } };
+  const stub = (at: JobAtVersion) => toJobListStub(at, { meta, children: childrenCount(ctx.view, at.job) });
+  return { index: ctx.indexes.get('jobs'), value: { stubs: page.map(stub), nextToken } };
 }
 
 // POST /v1/jobs and POST /v1/job/:id: register
@@ -360,7 +362,8 @@ async function jobSummary(req: ApiRequest, ctx: RouteContext): Promise<ApiRespon
   const { view } = ctx;
   const { job } = await jobFor(view, req);
   return blockingAnswer(ctx.indexes, req, () => {
-    const summary = toJobSummary(view.jobAt(view.current(job))!);
+    const current = view.current(job);
+    const summary = toJobSummary(view.jobAt(current)!, childrenCount(view, current));
     return { index: summary.ModifyIndex, value: summary };
   });
 }
@@ -432,7 +435,7 @@ async function planJob(req: ApiRequest, ctx: RouteContext): Promise<ApiResponse>
       Diff: diff,
       Annotations: { DesiredTGUpdates: desired, PreemptedAllocs: null },
       FailedTGAllocs: null,
-      NextPeriodicLaunch: zeroGoTime,
+      NextPeriodicLaunch: nextPeriodicLaunch(spec, Date.now()),
       Warnings: formatWarnings(registered.warnings),
     },
   };
@@ -574,22 +577,4 @@ async function requestEvaluation(ctx: NomadApiContext, namespace: string, name: 
     { ...nomadJobResource, namespace, name, body: { metadata: { annotations: { [annotations.evaluateRequested]: new Date().toISOString() } } } },
     setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
   )) as NomadJob;
-}
-
-// POST /v1/job/:id/dispatch, /periodic/force
-
-async function dispatchJob(req: ApiRequest): Promise<ApiResponse> {
-  return refuseUnsupported(
-    req,
-    'dispatching parameterized jobs is not supported by Caravan yet: it runs service and batch jobs; register the job without a parameterized block',
-  );
-}
-
-async function forcePeriodicJob(req: ApiRequest): Promise<ApiResponse> {
-  return refuseUnsupported(req, 'forcing a periodic launch is not supported by Caravan yet: it does not run periodic jobs');
-}
-
-async function refuseUnsupported(req: ApiRequest, why: string): Promise<never> {
-  await req.authorize(jobAccess('get', req.options.namespace, req.params['id']));
-  throw serverError(why);
 }

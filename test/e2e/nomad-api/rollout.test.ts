@@ -206,8 +206,7 @@ describe('the Nomad API drives a canary rollout', () => {
     const restart = await call('POST', `/v1/client/allocation/${alloc.ID}/restart`, { AllTasks: true });
     expect([restart.status, restart.text]).toEqual([403, 'Permission denied']);
     const dispatch = await call('POST', `/v1/job/web/dispatch?${ns()}`, {});
-    expect(dispatch.status).toBe(500);
-    expect(dispatch.text).toMatch(/^dispatching parameterized jobs is not supported by Caravan yet/);
+    expect([dispatch.status, dispatch.text]).toEqual([500, 'Specified job "web" is not a parameterized job']);
     const valid = await call('POST', `/v1/validate/job?${ns()}`, nomadJob(namespace, 'nginx:9'));
     expect(valid.json).toEqual({ DriverConfigValidated: true, ValidationErrors: [], Error: '', Warnings: '' });
     const invalid = await call('POST', `/v1/validate/job?${ns()}`, { Job: { ...nomadJob(namespace, 'x').Job, TaskGroups: [] } });
