@@ -218,7 +218,8 @@ interface Decided {
 function outcome(input: NodeGroupInput, group: TaskGroup, d: Decided): GroupOutcome {
   const strategy = input.type === 'system' ? group.update : undefined;
   const state = input.state;
-  const work = d.destructive.length + d.inPlace.length + d.place.filter((p) => !p.canary).length;
+  // Canaries are work too: with canary 100 every destructive update becomes one.
+  const work = d.destructive.length + d.inPlace.length + d.place.length;
   const alreadyAtTarget = input.allocs.some((a) => a.version === input.version) && d.destructive.length === 0 && d.inPlace.length === 0;
   const needsDeployment = strategy !== undefined && state === undefined && work > 0 && !alreadyAtTarget;
   const joins = strategy !== undefined && (state !== undefined || needsDeployment);

@@ -235,3 +235,64 @@ describe('crashes at random points of random rollouts (property)', () => {
     );
   }, 600_000);
 });
+
+describe('system jobs: crashes at random points of random per-node rollouts (property)', () => {
+  const agent = (image: string, update: UpdateSpec): NomadJobSpec => ({
+    type: 'system',
+    datacenters: ['*'],
+    update: { minHealthyTime: '1s', healthyDeadline: '1m', progressDeadline: '5m', ...update },
+    taskGroups: [{ name: 'agent', tasks: [{ name: 'agent', driver: 'docker', config: { image } }] }],
+  });
+
+  it('never leave two live allocations on one node, and always converge to one per node at the newest version', () => {
+    fc.assert(
+      fc.property(
+        fc.record({
+          nodes: fc.integer({ min: 1, max: 6 }),
+          maxParallel: fc.integer({ min: 1, max: 3 }),
+          canary: fc.constantFrom(0, 34, 50, 100),
+          crashes: fc.array(fc.record({ pass: fc.integer({ min: 0, max: 30 }), after: fc.nat(12), seed: fc.nat() }), { maxLength: 6 }),
+          updates: fc.integer({ min: 1, max: 2 }),
+        }),
+        (sc) => {
+          const update: UpdateSpec = { maxParallel: sc.maxParallel, canary: sc.canary, autoPromote: sc.canary > 0 };
+          const w = new World('agent');
+          w.nodes = Array.from({ length: sc.nodes }, (_, i) => ({ name: `node-${i}`, labels: {}, ready: true, unschedulable: false, createdAt: 0 }));
+          w.submit(agent('agent:0', update));
+          w.settle();
+          for (let u = 1; u <= sc.updates; u++) {
+            w.submit(agent(`agent:${u}`, update));
+            for (let pass = 0; pass < 40; pass++) {
+              const crash = sc.crashes.find((c) => c.pass === pass);
+              let bits = crash?.seed ?? 0;
+              const fromSeed = () => {
+                bits >>= 1;
+                return (bits & 1) === 1;
+              };
+              w.step(crash ? { after: crash.after, lands: fromSeed } : undefined);
+              const nodes = w.live().map((a) => a.node);
+              expect(
+                nodes.length,
+                w
+                  .live()
+                  .map((a) => a.podName)
+                  .join(', '),
+              ).toBe(new Set(nodes).size);
+              w.now += 1000;
+            }
+            w.settle();
+            expect(w.deployment).toMatchObject({ jobVersion: w.target.version, status: 'successful' });
+            expect(
+              w
+                .live()
+                .map((a) => `${a.node}@${a.version}`)
+                .sort(),
+            ).toEqual(w.nodes.map((n) => `${n.name}@${w.target.version}`).sort());
+          }
+          expect(w.created.length).toBe(new Set(w.created).size);
+        },
+      ),
+      { numRuns: Number(process.env['PROPERTY_RUNS'] ?? 100) },
+    );
+  }, 600_000);
+});

@@ -373,5 +373,5 @@ describe('per-node invariants over random clusters, node churn and Pod behaviour
       }),
       { numRuns: runs },
     );
-  });
+  }, 600_000);
 });
