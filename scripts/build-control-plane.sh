@@ -41,7 +41,7 @@ build_k8s() {
     log "kubernetes $K8S_VERSION: cached in $bin"; return
   fi
   local t0=$SECONDS
-  log "kubernetes $K8S_VERSION: building kube-apiserver, kube-controller-manager, kube-scheduler (cold: 15-30 min)"
+  log "kubernetes $K8S_VERSION: building kube-apiserver, kube-controller-manager, kube-scheduler (cold: about 7 min of the 8 on 2 cores)"
   rm -rf "$root/src"; mkdir -p "$root/src" "$bin"; cd "$root/src"
   go mod init local.invalid/caravan-k8s-bins >/dev/null 2>&1
   # k8s.io/kubernetes requires its staging modules at v0.0.0 and maps them to ./staging with

@@ -49,7 +49,7 @@ export function missingBinaries(binaries: ControlPlaneBinaries): string[] {
 export async function ensureBinaries(versions: ControlPlaneVersions, cacheDir = binaryCacheDir()): Promise<ControlPlaneBinaries> {
   const binaries = binaryPaths(cacheDir, versions);
   if (missingBinaries(binaries).length === 0) return binaries;
-  process.stderr.write(`caravan: building the local control plane into ${cacheDir} (first time: 15-35 minutes)\n`);
+  process.stderr.write(`caravan: building the local control plane into ${cacheDir} (first time: about 8 minutes on 2 cores; it prints progress)\n`);
   await new Promise<void>((resolve, reject) => {
     const child = spawn(fromProjectRoot('scripts', 'build-control-plane.sh'), [], {
       env: { ...process.env, CARAVAN_CACHE: cacheDir },
