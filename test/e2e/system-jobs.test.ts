@@ -1,8 +1,11 @@
 import { CustomObjectsApi, type V1Pod } from '@kubernetes/client-node';
+import { load } from 'js-yaml';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fakeNode, fakeNodeName } from '../../src/cluster/fake-nodes.ts';
 import { runController, type RunningController } from '../../src/controller/controller.ts';
 import { apiErrorCode } from '../../src/kube/client.ts';
+import { fromProjectRoot } from '../../src/project.ts';
 import type { NomadJobSpec } from '../../src/model/nomad-job-spec.ts';
 import type { NomadJob } from '../../src/resources/nomad-job.ts';
 import { startApi, tokenFor, type ApiUnderTest } from './nomad-api/api-harness.ts';
@@ -14,6 +17,8 @@ const nj = { group: 'caravan.dev', version: 'v1alpha1', plural: 'nomadjobs' };
 /** A node this file adds and deletes (the cluster starts with kwok-node-0 … kwok-node-9). */
 const joining = fakeNodeName(10);
 const cordoned = fakeNodeName(3);
+/** A dc1 node that joins after the sysbatch job ran. */
+const late = fakeNodeName(12);
 
 function agent(image: string): NomadJobSpec {
   return {
@@ -60,6 +65,7 @@ describe('system and sysbatch jobs on the real cluster (issue 13 §4)', () => {
   afterAll(async () => {
     await core.patchNode({ name: cordoned, body: [{ op: 'replace', path: '/spec/unschedulable', value: false }] }).catch(() => undefined);
     await core.deleteNode({ name: joining }).catch(() => undefined);
+    await core.deleteNode({ name: late }).catch(() => undefined);
     await api?.stop();
     await controller?.stop();
   });
@@ -204,5 +210,59 @@ describe('system and sysbatch jobs on the real cluster (issue 13 §4)', () => {
     // Nothing runs again: the same five Pods, a while later.
     await new Promise((r) => setTimeout(r, 3000));
     expect((await pods('sweep')).map((p) => p.metadata?.uid).sort()).toEqual(done.map((p) => p.metadata?.uid).sort());
+  });
+  it('a dc1 node that joins after the sysbatch run gets nothing until the job is evaluated; then only it runs', async () => {
+    const before = (await pods('sweep')).map((p) => p.metadata?.uid).sort();
+    await core.createNode({ body: fakeNode(12) });
+    await waitFor('the late node to be Ready', async () => ((await readyNodes()).includes(late) ? true : undefined), 30_000, 500);
+    await new Promise((r) => setTimeout(r, 3000));
+    expect(nodesOf(await pods('sweep'))).not.toContain(late);
+
+    // What POST /v1/job/sweep/evaluate writes (nomad job eval).
+    await custom.patchNamespacedCustomObject({
+      ...nj,
+      namespace,
+      name: 'sweep',
+      body: [{ op: 'add', path: '/metadata/annotations', value: { 'caravan.dev/evaluate-requested': new Date().toISOString() } }],
+    });
+    const six = await waitFor(
+      'sweep to complete on the late node',
+      async () => {
+        const list = await pods('sweep');
+        return list.find((p) => p.spec?.nodeName === late)?.status?.phase === 'Succeeded' ? list : undefined;
+      },
+      60_000,
+      500,
+    );
+    expect(six).toHaveLength(6);
+    // The other five were not run again.
+    expect(
+      six
+        .filter((p) => p.spec?.nodeName !== late)
+        .map((p) => p.metadata?.uid)
+        .sort(),
+    ).toEqual(before);
+    await core.deleteNode({ name: late });
+  });
+
+  it('examples/node-agent.yaml and examples/node-cleanup.yaml run as their comments say', async () => {
+    const example = (file: string) => load(readFileSync(fromProjectRoot('examples', file), 'utf8')) as NomadJob;
+    for (const file of ['node-agent.yaml', 'node-cleanup.yaml']) {
+      const { metadata, spec, apiVersion, kind } = example(file);
+      await custom.createNamespacedCustomObject({ ...nj, namespace, body: { apiVersion, kind, metadata: { name: metadata.name }, spec } });
+    }
+    const agents = await spreadOver('log-shipper', readyNodes, 0);
+    expect(agents).toHaveLength(10);
+    expect(agents.every((p) => p.metadata?.name === `log-shipper-agent-${p.spec?.nodeName}-v0`)).toBe(true);
+    const cleaned = await waitFor(
+      'node-cleanup to be dead',
+      async () => {
+        const j = await job('node-cleanup');
+        return j.status?.status === 'dead' ? pods('node-cleanup') : undefined;
+      },
+      90_000,
+      500,
+    );
+    expect(cleaned.map((p) => p.status?.phase)).toEqual(Array(5).fill('Succeeded'));
   });
 });
