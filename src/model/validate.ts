@@ -42,18 +42,44 @@ export function parseNomadJob(name: string, namespace: string, spec: NomadJobSpe
   const warnings: string[] = [];
   const error = (path: string, message: string) => errors.push({ path, message });
 
+  checkJobName(name, error);
+  refuseUnsupported(spec, 'spec', unsupportedJobFields, error);
+  const type = spec.type ?? 'service';
+  checkJobType(spec, type, error);
+  checkPeriodicAndParameterized(spec, type, error);
+  if (type === 'system' && (spec.affinities ?? []).length > 0) error('spec.affinities', 'System jobs may not have an affinity block');
+  if (type === 'system' && (spec.spreads ?? []).length > 0) error('spec.spreads', 'System jobs may not have a spread block');
+  if (spec.update) validateDurations(spec.update, 'spec.update', error);
+  checkJobPlacement(spec, type, error);
+  if ([...(spec.spreads ?? []), ...(spec.taskGroups ?? []).flatMap((g) => g.spreads ?? [])].some((sp) => (sp.targets ?? []).length > 0)) {
+    warnings.push("spread targets (percentages) are not enforced: kube-scheduler spreads allocations evenly over the attribute's values");
+  }
+  checkGroups(spec, type, error, warnings);
+  if (autoPromotesSomeCanaryGroups(spec, type)) warnings.push('auto_promote must be true for all groups to enable automatic promotion');
+
+  if (errors.length > 0) return { ok: false, errors, warnings };
+  const job = canonicalJob(name, namespace, spec);
+  warnings.push(...probeWarnings(job));
+  return { ok: true, job, warnings };
+}
+
+function checkJobName(name: string, error: ErrorSink): void {
   if (!dnsLabel.test(name))
     error(
       'metadata.name',
       `job name ${JSON.stringify(name)} must be a DNS label (lowercase letters, digits and '-', at most 63 characters): it names the job's Pods and labels`,
     );
-  refuseUnsupported(spec, 'spec', unsupportedJobFields, error);
+}
 
-  const type = spec.type ?? 'service';
+/** The job's type, priority, and the update block a batch job may not have. */
+function checkJobType(spec: NomadJobSpec, type: JobType, error: ErrorSink): void {
   if (!jobTypes.includes(type)) error('spec.type', `Invalid job type: ${JSON.stringify(type)}`);
   const priority = spec.priority ?? 50;
   if (!Number.isInteger(priority) || priority < 1 || priority > 100) error('spec.priority', 'job priority must be between [1, 100]');
   if ((spec.type === 'batch' || spec.type === 'sysbatch') && spec.update) error('spec.update', `Job type "${spec.type}" does not allow update block`);
+}
+
+function checkPeriodicAndParameterized(spec: NomadJobSpec, type: JobType, error: ErrorSink): void {
   if (spec.periodic && type !== 'batch' && type !== 'sysbatch') error('spec.periodic', 'Periodic can only be used with "batch" or "sysbatch" scheduler');
   if (spec.periodic && spec.periodic.crons.length === 0) error('spec.periodic.crons', 'Must specify at least one cron expression');
   // With enabled false Nomad validates neither the block nor the type rule (§1.1); the crons are checked anyway, as they will run once enabled.
@@ -65,58 +91,65 @@ export function parseNomadJob(name: string, namespace: string, spec: NomadJobSpe
   if (zoneProblem) error('spec.periodic.timeZone', `Invalid time zone ${JSON.stringify(spec.periodic!.timeZone)}: ${zoneProblem}`);
   if (spec.parameterized && type !== 'batch' && type !== 'sysbatch')
     error('spec.parameterized', 'Parameterized job can only be used with "batch" or "sysbatch" scheduler');
-  if (type === 'system' && (spec.affinities ?? []).length > 0) error('spec.affinities', 'System jobs may not have an affinity block');
-  if (type === 'system' && (spec.spreads ?? []).length > 0) error('spec.spreads', 'System jobs may not have a spread block');
-  if (spec.update) validateDurations(spec.update, 'spec.update', error);
+}
+
+/** The job-level constraints and affinities, and datacenters (a pattern selects no Kubernetes node). */
+function checkJobPlacement(spec: NomadJobSpec, type: JobType, error: ErrorSink): void {
   for (const problem of placementProblems(spec.constraints ?? [], spec.affinities ?? [], type === 'system' || type === 'sysbatch'))
     error(`spec.${problem.kind === 'constraint' ? 'constraints' : 'affinities'}[${problem.index}]`, problem.reason);
   for (const dc of spec.datacenters ?? []) {
     if (dc !== '*' && /[*?[]/.test(dc))
       error('spec.datacenters', `datacenter pattern ${JSON.stringify(dc)} cannot select nodes on Kubernetes; list the datacenters, or use "*"`);
   }
-  if ([...(spec.spreads ?? []), ...(spec.taskGroups ?? []).flatMap((g) => g.spreads ?? [])].some((sp) => (sp.targets ?? []).length > 0)) {
-    warnings.push("spread targets (percentages) are not enforced: kube-scheduler spreads allocations evenly over the attribute's values");
-  }
+}
 
+/** Each group (its name unique and a DNS label, then validateGroup), and the total count against job_max_count. */
+function checkGroups(spec: NomadJobSpec, type: JobType, error: ErrorSink, warnings: string[]): void {
   const groups = spec.taskGroups ?? [];
   if (groups.length === 0) error('spec.taskGroups', 'Missing job task groups');
   const seen = new Map<string, number>();
   let total = 0;
   groups.forEach((group, i) => {
     const path = `spec.taskGroups[${i}]`;
-    if (!group.name) error(path, `Job task group ${i + 1} missing name`);
-    else {
-      const before = seen.get(group.name);
-      if (before !== undefined) error(`${path}.name`, `Job task group ${i + 1} redefines '${group.name}' from group ${before + 1}`);
-      else seen.set(group.name, i);
-      if (!dnsLabel.test(group.name))
-        error(
-          `${path}.name`,
-          `task group name ${JSON.stringify(group.name)} must be a DNS label (lowercase letters, digits and '-'): it names the group's Pods`,
-        );
-    }
+    checkGroupName(group, i, path, seen, error);
     total += Math.max(0, group.count ?? 1);
     validateGroup(group, path, type, spec.update, error, warnings);
   });
   if (total > maxTotalCount) error('spec.taskGroups', `total count was greater than configured job_max_count: ${total} > ${maxTotalCount}`);
+}
 
+/** Group `i`'s name: present, not one an earlier group has (`seen`, updated here), a DNS label. */
+function checkGroupName(group: TaskGroupSpec, i: number, path: string, seen: Map<string, number>, error: ErrorSink): void {
+  if (!group.name) {
+    error(path, `Job task group ${i + 1} missing name`);
+    return;
+  }
+  const before = seen.get(group.name);
+  if (before !== undefined) error(`${path}.name`, `Job task group ${i + 1} redefines '${group.name}' from group ${before + 1}`);
+  else seen.set(group.name, i);
+  if (!dnsLabel.test(group.name))
+    error(`${path}.name`, `task group name ${JSON.stringify(group.name)} must be a DNS label (lowercase letters, digits and '-'): it names the group's Pods`);
+}
+
+/** Nomad promotes automatically only when every group with canaries auto-promotes. */
+function autoPromotesSomeCanaryGroups(spec: NomadJobSpec, type: JobType): boolean {
+  const groups = spec.taskGroups ?? [];
   const canaryGroups = groups.filter((g) => (groupUpdateStrategy(type, spec.update, g.update, g.count ?? 1)?.canary ?? 0) > 0);
   const autoPromoting = canaryGroups.filter((g) => groupUpdateStrategy(type, spec.update, g.update, g.count ?? 1)?.autoPromote);
-  if (autoPromoting.length > 0 && autoPromoting.length < canaryGroups.length)
-    warnings.push('auto_promote must be true for all groups to enable automatic promotion');
+  return autoPromoting.length > 0 && autoPromoting.length < canaryGroups.length;
+}
 
-  if (errors.length > 0) return { ok: false, errors, warnings };
-  const job = canonicalJob(name, namespace, spec);
-  for (const group of job.taskGroups) {
-    for (const [task, checks] of checksByTask(group)) {
-      if (checks.length > 1) {
-        warnings.push(
-          `task "${task}" in group "${group.name}" has ${checks.length} checks; Kubernetes runs one readiness probe per container, so only the first (${JSON.stringify(checks[0]!.check.name)}) decides its health`,
-        );
-      }
-    }
-  }
-  return { ok: true, job, warnings };
+/** Kubernetes runs one readiness probe per container: a task with more checks is decided by its first. */
+function probeWarnings(job: Job): string[] {
+  return job.taskGroups.flatMap((group) =>
+    [...checksByTask(group)].flatMap(([task, checks]) =>
+      checks.length > 1
+        ? [
+            `task "${task}" in group "${group.name}" has ${checks.length} checks; Kubernetes runs one readiness probe per container, so only the first (${JSON.stringify(checks[0]!.check.name)}) decides its health`,
+          ]
+        : [],
+    ),
+  );
 }
 
 type ErrorSink = (path: string, message: string) => void;
