@@ -15,6 +15,8 @@ export interface AllocExecIo {
   readonly currentPod: () => Promise<V1Pod | undefined>;
   /** The Events' reportingComponent and source (caravan.dev/nomad-api, kubectl-nomad). */
   readonly reporter: string;
+  /** Whose credentials exec with: a refusal tells the controller's ClusterRole from the user's own rights. */
+  readonly credentials: 'controller' | 'user';
   /** Told when a task event could not be recorded (the signal was delivered all the same). */
   readonly unrecorded: (task: string, error: unknown) => void;
   readonly abort?: AbortSignal;
@@ -71,7 +73,9 @@ async function signalTargets(
     }),
   );
   const reached = outcomes.filter((o) => o.outcome.kind === 'ok').map((o) => o.task);
-  const errors = outcomes.flatMap(({ task, outcome }) => (outcome.kind === 'ok' ? [] : [execFailure(task.name, plan.signal, outcome, { namespace, allocId })]));
+  const errors = outcomes.flatMap(({ task, outcome }) =>
+    outcome.kind === 'ok' ? [] : [execFailure(task.name, plan.signal, outcome, { namespace, allocId, credentials: io.credentials })],
+  );
   return { reached, errors };
 }
 

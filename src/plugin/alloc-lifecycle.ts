@@ -9,7 +9,8 @@ import { renderData } from './output.ts';
 /**
  * `kubectl nomad alloc restart` and `kubectl nomad alloc signal`: what the Nomad API's client
  * endpoints do (issue 13 §5), with the user's own credentials, so kubectl's rights apply as they
- * are: `create pods/exec` for the kill, `create events` for the task event (without it the
+ * are: `get pods/exec` for the kill (exec is a WebSocket GET; 1.35 on also checks create),
+ * `create events` for the task event (without it the
  * signal is still delivered, and the command says the event was not recorded).
  */
 async function carryOut(
@@ -29,6 +30,7 @@ async function carryOut(
     kc: ctx.writer.kc,
     currentPod: async () => (await ctx.reader.pods(ctx.namespace)).find((p) => p.metadata?.uid === allocId),
     reporter: 'kubectl-nomad',
+    credentials: 'user',
     unrecorded: (task, error) =>
       ctx.err(
         `warning: task ${JSON.stringify(task)}: the task event was not recorded (${error instanceof Error ? error.message.split('\n')[0] : String(error)})\n`,

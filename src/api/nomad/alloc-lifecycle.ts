@@ -249,12 +249,15 @@ export function execFailure(
   task: string,
   signal: NomadSignal,
   outcome: Exclude<ExecOutcome, { kind: 'ok' }>,
-  where: { readonly namespace: string; readonly allocId: string },
+  where: { readonly namespace: string; readonly allocId: string; readonly credentials?: 'controller' | 'user' },
 ): string {
   const command = killCommand(signal);
   const shown = `${command[0]} -c '${command[2]}'`;
   const prefix = `task ${JSON.stringify(task)}: could not send ${signal}`;
   if (outcome.kind === 'refused') {
+    if (outcome.status === 403 && where.credentials === 'user') {
+      return `${prefix}: the API server refused your exec into the Pod (403: ${outcome.message}). It takes get on pods/exec in namespace ${JSON.stringify(where.namespace)} (exec is a WebSocket GET), and create as well from Kubernetes 1.35 on`;
+    }
     if (outcome.status === 403) {
       return `${prefix}: the API server refused the Caravan controller's exec into the Pod (403: ${outcome.message}). Its ServiceAccount needs get and create on pods/exec in namespace ${JSON.stringify(where.namespace)} (deploy/base/cluster-role.yaml)`;
     }

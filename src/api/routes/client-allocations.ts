@@ -36,6 +36,7 @@ function execIo(req: ApiRequest, ctx: RouteContext, pod: V1Pod): AllocExecIo {
     kc: ctx.kc,
     currentPod: async () => ctx.view.podByUid(pod.metadata?.uid ?? ''),
     reporter: 'caravan.dev/nomad-api',
+    credentials: 'controller',
     unrecorded: (task, error) => ctx.logger?.warn({ namespace: pod.metadata?.namespace, pod: pod.metadata?.name, task, err: error }, 'task event not recorded'),
     abort: req.signal,
   };

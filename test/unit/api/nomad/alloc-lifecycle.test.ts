@@ -255,6 +255,12 @@ describe('what an exec that did not deliver the signal answers', () => {
     expect(execFailure('web', 'SIGTERM', outcome, where)).toBe(want);
   });
 
+  it("a refusal of the user's own exec (kubectl nomad) names the user's missing right", () => {
+    expect(execFailure('web', 'SIGHUP', { kind: 'refused', status: 403, message: 'Unexpected server response: 403' }, { ...where, credentials: 'user' })).toBe(
+      'task "web": could not send SIGHUP: the API server refused your exec into the Pod (403: Unexpected server response: 403). It takes get on pods/exec in namespace "shop" (exec is a WebSocket GET), and create as well from Kubernetes 1.35 on',
+    );
+  });
+
   it('a process 1 that ignores SIGTERM is reported, with what to do', () => {
     expect(notRestarted('web', 15, allocId)).toBe(
       `task "web": SIGTERM was delivered to its process 1, but it still runs after 15s. A container's process 1 ignores signals it has no handler for, and Kubernetes has no way to kill it from outside but to stop the Pod: make the task handle SIGTERM, or stop the allocation instead (nomad alloc stop ${allocId}), which places a replacement`,
