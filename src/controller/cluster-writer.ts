@@ -1,10 +1,11 @@
-import { CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions, type CoreV1Event, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi, EventsV1Api, PatchStrategy, setHeaderOptions, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
 import { apiErrorCode } from '../kube/client.ts';
 import { JobVersionStore } from '../kube/job-version-store.ts';
 import type { JobIdentity, JobVersion } from '../model/job-versions.ts';
 import { nomadDeploymentResource, nomadJobResource } from '../resources/api-version.ts';
 import type { NomadDeployment, NomadDeploymentStatus } from '../resources/nomad-deployment.ts';
 import type { NomadJob, NomadJobStatus } from '../resources/nomad-job.ts';
+import { EventSeriesBook, type TransitionEvent } from './event-recorder.ts';
 
 /**
  * Every write the reconciler makes, as the controller needs them answered: what an earlier,
@@ -28,7 +29,8 @@ export interface ClusterWriter {
   createPod(namespace: string, pod: V1Pod): Promise<V1Pod | undefined>;
   /** Undefined when the job changed since `job` was read (resourceVersion guard): the next pass writes again. */
   writeJobStatus(job: NomadJob, status: NomadJobStatus): Promise<NomadJob | undefined>;
-  createEvent(namespace: string, event: CoreV1Event): Promise<void>;
+  /** An events.k8s.io Event; a repeat of one written before becomes its series (event-recorder.ts). */
+  createEvent(namespace: string, event: TransitionEvent, now: number): Promise<void>;
   /** Creates a child NomadJob; undefined when one of that name exists (the launch was made before). */
   createJob(namespace: string, body: NomadJob): Promise<NomadJob | undefined>;
   /** Deletes a NomadJob (a garbage-collected child); one already gone is not an error. */
@@ -49,6 +51,8 @@ export function kubernetesWriter(kc: KubeConfig): ClusterWriter {
   const core = kc.makeApiClient(CoreV1Api);
   const custom = kc.makeApiClient(CustomObjectsApi);
   const versions = new JobVersionStore(kc);
+  const events = kc.makeApiClient(EventsV1Api);
+  const eventSeries = new EventSeriesBook();
   const mergePatch = () => setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
   return {
     listVersions: (job) => versions.list(job.namespace, job.name, job.uid),
@@ -88,7 +92,18 @@ export function kubernetesWriter(kc: KubeConfig): ClusterWriter {
             ],
           })) as NomadJob,
       ),
-    createEvent: async (namespace, event) => void (await core.createNamespacedEvent({ namespace, body: event })),
+    createEvent: async function createEvent(namespace, event, now): Promise<void> {
+      const write = eventSeries.next(event, now);
+      if (write.kind === 'create') return void (await events.createNamespacedEvent({ namespace, body: write.event }));
+      const patched = await unless([404], () =>
+        events.patchNamespacedEvent({ namespace, name: write.name, body: [{ op: 'add', path: '/series', value: write.series }] }),
+      );
+      // Gone (Events expire after an hour): the repeat starts a new Event.
+      if (!patched) {
+        eventSeries.forget(write.name);
+        await createEvent(namespace, event, now);
+      }
+    },
     createJob: (namespace, body) =>
       unless([409], async () => (await custom.createNamespacedCustomObject({ ...nomadJobResource, namespace, body })) as NomadJob),
     deleteJob: async (namespace, name) =>

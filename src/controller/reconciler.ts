@@ -371,23 +371,12 @@ export class JobReconciler {
     const involved = deployment
       ? { apiVersion, kind: 'NomadDeployment', name: deployment.name, namespace: job.namespace, ...(deployment.id ? { uid: deployment.id } : {}) }
       : { apiVersion, kind: 'NomadJob', name: job.name, namespace: job.namespace, uid: job.uid };
-    const time = new Date(now);
     this.logger[type === 'Warning' ? 'warn' : 'info'](
       { namespace: job.namespace, job: job.name, ...(deployment ? { deployment: deployment.name } : {}), reason },
       message,
     );
     try {
-      await this.writer.createEvent(job.namespace, {
-        metadata: { generateName: `${involved.name}.` },
-        involvedObject: involved,
-        type,
-        reason,
-        message,
-        source: { component: 'caravan' },
-        firstTimestamp: time,
-        lastTimestamp: time,
-        count: 1,
-      });
+      await this.writer.createEvent(job.namespace, { regarding: involved, type: type === 'Warning' ? 'Warning' : 'Normal', reason, note: message }, now);
     } catch (error) {
       this.logger.warn(
         { namespace: job.namespace, job: job.name, ...(deployment ? { deployment: deployment.name } : {}), reason, err: error },

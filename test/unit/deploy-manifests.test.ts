@@ -80,6 +80,7 @@ const controllerRules: [rule: string, verbs: string, why: string][] = [
   ['core pods/exec', 'create,get', 'Nomad alloc restart and alloc signal exec kill into a container for allowed callers (WebSocket: get, and create on 1.35+)'],
   ['core nodes', 'list,watch', 'Node informer (readiness)'],
   ['core events', 'create,list', "CoreV1Api.createNamespacedEvent (core/v1, not events.k8s.io); the Nomad API reads a Pod's Events"],
+  ['events.k8s.io events', 'create,patch', 'transition Events and their series (src/controller/event-recorder.ts)'],
   ['apps controllerrevisions', 'create,delete,get,list,patch,watch', 'job versions (src/kube/job-version-store.ts; watched for the HTTP API)'],
   ['apiextensions.k8s.io customresourcedefinitions', 'create', 'installCrds (src/kube/install-crds.ts)'],
   ['apiextensions.k8s.io customresourcedefinitions [nomaddeployments.caravan.dev,nomadjobs.caravan.dev]', 'get,update', 'installCrds reads and replaces'],

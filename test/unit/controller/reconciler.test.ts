@@ -1,4 +1,5 @@
-import type { CoreV1Event, V1Node, V1Pod } from '@kubernetes/client-node';
+import type { V1Node, V1Pod } from '@kubernetes/client-node';
+import type { TransitionEvent } from '../../../src/controller/event-recorder.ts';
 import { describe, expect, it } from 'vitest';
 import type { ClusterWriter } from '../../../src/controller/cluster-writer.ts';
 import { JobReconciler } from '../../../src/controller/reconciler.ts';
@@ -109,7 +110,7 @@ function cluster() {
       jobs.put(written);
       return written;
     },
-    createEvent: async (_ns, e: CoreV1Event) => void step(`event ${e.reason}`),
+    createEvent: async (_ns, e: TransitionEvent) => void step(`event ${e.reason}`),
     createJob: async (ns, body) => {
       step(`createJob ${body.metadata.name}`);
       if (jobs.get(`${ns}/${body.metadata.name}`)) return undefined;
