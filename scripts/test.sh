@@ -12,6 +12,8 @@ echo "== build" >&2
 tsc -p tsconfig.json
 echo "== control-plane binaries" >&2
 node dist/cli/main.js cluster build >/dev/null
+echo "== helm (for test/e2e/helm-chart.test.ts; built from Go modules once, then cached)" >&2
+scripts/build-helm.sh >/dev/null
 echo "== tests" >&2
 report=$(mktemp -t caravan-vitest-XXXXXX.json)
 status=0
