@@ -3,6 +3,7 @@ import { apiErrorCode } from '../kube/client.ts';
 import { annotations } from '../resources/labels.ts';
 import type { NomadDeployment } from '../resources/nomad-deployment.ts';
 import { allocationRow } from './allocations.ts';
+import { formatParent, parentReport } from './child-jobs.ts';
 import { allocHealthDecision, findAllocationPod, type Health } from './alloc-health.ts';
 import { describeIntent, formatDeployment } from './deployment-view.ts';
 import { formatHistory, historyReport } from './history-view.ts';
@@ -35,8 +36,14 @@ function emit(ctx: PluginContext, data: unknown, text: () => string): void {
 }
 
 export async function statusCommand(ctx: PluginContext, job: string, opts: { verbose?: boolean }): Promise<ExitCode> {
-  const report = statusReport(await ctx.reader.snapshot(ctx.namespace, job));
-  emit(ctx, report, () => formatStatus(report, ctx.now(), ctx.terminal.style, { verbose: opts.verbose ?? false }));
+  const snapshot = await ctx.reader.snapshot(ctx.namespace, job);
+  const report = statusReport(snapshot);
+  // A periodic or parameterized parent: its next launch and children, as `nomad job status` shows them.
+  const parent = parentReport(snapshot.job, snapshot.job.spec.periodic || snapshot.job.spec.parameterized ? await ctx.reader.children(snapshot.job) : []);
+  emit(ctx, parent ? { ...report, parent } : report, () => {
+    const text = formatStatus(report, ctx.now(), ctx.terminal.style, { verbose: opts.verbose ?? false });
+    return parent ? `${text}\n${formatParent(parent, ctx.now(), ctx.terminal.style)}` : text;
+  });
   return 0;
 }
 

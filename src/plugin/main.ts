@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { Command, CommanderError, Option } from 'commander';
+import { readFileSync } from 'node:fs';
 import {
   apiServerLocation,
   explainKubernetesError,
@@ -10,6 +11,7 @@ import {
 } from '../kube/client.ts';
 import { allocHealthCommand, historyCommand, intentCommand, revertCommand, statusCommand, watchCommand, type PluginContext } from './commands.ts';
 import { allocRestartCommand, allocSignalCommand } from './alloc-lifecycle.ts';
+import { dispatchCommand, parseMeta, periodicForceCommand } from './child-jobs.ts';
 import { UserError } from './objects.ts';
 import { parseInterval, parseJobVersion, parseTimeout, parseWait } from './option-values.ts';
 import { parseOutputFormat, terminalOf } from './output.ts';
@@ -61,7 +63,7 @@ function run<A extends unknown[]>(body: (ctx: PluginContext, ...args: A) => Prom
 
 const program = new Command('kubectl nomad')
   .description(
-    "Nomad's job and deployment commands for Caravan's NomadJobs: status, history, promote, pause, resume, fail, revert, alloc-health, alloc restart, alloc signal, watch",
+    "Nomad's job and deployment commands for Caravan's NomadJobs: status, history, promote, pause, resume, fail, revert, alloc-health, alloc restart, alloc signal, periodic force, dispatch, watch",
   )
   .showHelpAfterError()
   // Set before the commands are added, which inherit it: usage errors are thrown, not exited with 1.
@@ -175,6 +177,30 @@ alloc
   .action(
     run((ctx, ref: string, task: string | undefined, opts: { signal: string; task?: string }) =>
       allocSignalCommand(ctx, ref, opts.task ?? task, { signal: opts.signal }),
+    ),
+  );
+
+const periodic = program.command('periodic').description('act on a periodic job like `nomad job periodic`');
+
+periodic
+  .command('force')
+  .description('launch the periodic job now, like `nomad job periodic force` (prohibitOverlap does not stop it)')
+  .argument('<job>', 'the periodic NomadJob')
+  .action(run((ctx, job: string) => periodicForceCommand(ctx, job)));
+
+program
+  .command('dispatch')
+  .description('dispatch a parameterized job, like `nomad job dispatch`: a child NomadJob, its payload in a Secret the child owns')
+  .argument('<job>', 'the parameterized NomadJob')
+  .argument('[payload]', 'a file with the payload, or - for stdin')
+  .option('--meta <key=value>', 'a meta value (repeatable)', (value: string, all: string[]) => [...all, value], [] as string[])
+  .option('--id-prefix-template <prefix>', "put this in the child's ID (dispatch-<prefix>-<unix>-<hex>)")
+  .action(
+    run((ctx, job: string, payloadFile: string | undefined, opts: { meta: string[]; idPrefixTemplate?: string }) =>
+      dispatchCommand(ctx, job, payloadFile === undefined ? Buffer.alloc(0) : readFileSync(payloadFile === '-' ? 0 : payloadFile), {
+        meta: parseMeta(opts.meta),
+        ...(opts.idPrefixTemplate ? { idPrefixTemplate: opts.idPrefixTemplate } : {}),
+      }),
     ),
   );
 

@@ -5,6 +5,7 @@ import type { JobVersion } from '../model/job-versions.ts';
 import { nomadDeploymentResource, nomadJobResource } from '../resources/api-version.ts';
 import { labels } from '../resources/labels.ts';
 import type { NomadDeployment } from '../resources/nomad-deployment.ts';
+import { childLabels, childrenOf } from '../resources/child-job.ts';
 import type { NomadJob } from '../resources/nomad-job.ts';
 import { isNodeReady } from '../resources/node.ts';
 import { UserError, type JobSnapshot, type NodeInfo } from './objects.ts';
@@ -35,6 +36,19 @@ export class CaravanReader {
       this.custom.getNamespacedCustomObject({ ...nomadJobResource, namespace, name }) as Promise<NomadJob>,
       `NomadJob "${name}" in namespace "${namespace}"`,
     );
+  }
+
+  /** A periodic or parameterized parent's children (label caravan.dev/parent-job), owned by this parent. */
+  async children(parent: NomadJob): Promise<NomadJob[]> {
+    const namespace = parent.metadata.namespace ?? 'default';
+    const list = (await this.custom.listNamespacedCustomObject({
+      ...nomadJobResource,
+      namespace,
+      labelSelector: `${childLabels.parent}=${parent.metadata.name}`,
+    })) as {
+      items: NomadJob[];
+    };
+    return childrenOf(parent, list.items);
   }
 
   versions(namespace: string, job: string): Promise<JobVersion[]> {

@@ -1,4 +1,4 @@
-import { CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig, type V1Secret } from '@kubernetes/client-node';
 import { apiErrorCode } from '../kube/client.ts';
 import type { NomadJobSpec } from '../model/nomad-job-spec.ts';
 import { nomadDeploymentResource, nomadJobResource } from '../resources/api-version.ts';
@@ -30,6 +30,21 @@ export class CaravanWriter {
       { ...nomadDeploymentResource, namespace, name, fieldManager, body: { spec } },
       mergePatch(),
     )) as NomadDeployment;
+  }
+
+  /** A child of a periodic or parameterized job; one of that name already there is that launch (Nomad updates it). */
+  async createChildJob(body: NomadJob): Promise<NomadJob> {
+    const namespace = body.metadata.namespace ?? 'default';
+    try {
+      return (await this.custom.createNamespacedCustomObject({ ...nomadJobResource, namespace, fieldManager, body })) as NomadJob;
+    } catch (error) {
+      if (apiErrorCode(error) !== 409) throw error;
+      return (await this.custom.getNamespacedCustomObject({ ...nomadJobResource, namespace, name: body.metadata.name })) as NomadJob;
+    }
+  }
+
+  async createSecret(body: V1Secret): Promise<void> {
+    await this.core.createNamespacedSecret({ namespace: body.metadata!.namespace!, fieldManager, body });
   }
 
   async annotatePod(namespace: string, name: string, annotations: Record<string, string>): Promise<void> {

@@ -1,8 +1,13 @@
 import { CustomObjectsApi } from '@kubernetes/client-node';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { runController, type RunningController } from '../../src/controller/controller.ts';
 import type { NomadJobSpec } from '../../src/model/nomad-job-spec.ts';
+import { fromProjectRoot } from '../../src/project.ts';
 import type { NomadJob } from '../../src/resources/nomad-job.ts';
 import { startApi, tokenFor, type ApiUnderTest } from './nomad-api/api-harness.ts';
 import { clusterClients, freshNamespace, waitFor } from './kube.ts';
@@ -10,6 +15,19 @@ import { clusterClients, freshNamespace, waitFor } from './kube.ts';
 const { kc, core } = clusterClients();
 const custom = kc.makeApiClient(CustomObjectsApi);
 const nj = { group: 'caravan.dev', version: 'v1alpha1', plural: 'nomadjobs' };
+
+/** `kubectl nomad …` as a user runs it (scripts/kubectl-nomad), plain output. */
+function plugin(namespace: string, ...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(fromProjectRoot('scripts', 'kubectl-nomad'), [...args, '-n', namespace, '--kubeconfig', inject('kubeconfig')], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, NO_COLOR: '1' },
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+}
 
 function batch(extra: Partial<NomadJobSpec>, behavior: 'complete' | 'ready' = 'complete'): NomadJobSpec {
   return {
@@ -193,6 +211,27 @@ describe('periodic and parameterized jobs on the real cluster (issue 13 §1-§3)
     const read = await call('GET', `/v1/job/${encodeURIComponent(dispatched.json.DispatchedJobID)}`);
     expect(read.json).toMatchObject({ ID: dispatched.json.DispatchedJobID, ParentID: 'report', Dispatched: true, Status: 'dead' });
     expect((await call('GET', '/v1/job/report/summary')).json.Children).toEqual({ Pending: 0, Running: 0, Dead: 1 });
+  });
+
+  it('kubectl nomad periodic force, dispatch, and status of a parent', async () => {
+    const force = await plugin(namespace, 'periodic', 'force', 'nightly');
+    expect(force.code).toBe(0);
+    expect(force.stdout).toMatch(/^Force periodic successful\nLaunched Job ID = nightly\/periodic-\d+/);
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'payload-')), 'order.json');
+    writeFileSync(file, '{"order": 7}');
+    const dispatched = await plugin(namespace, 'dispatch', 'report', '--meta', 'customer=globex', file);
+    expect(dispatched.code).toBe(0);
+    expect(dispatched.stdout).toMatch(/^Dispatched Job ID = report\/dispatch-\d+-[0-9a-f]{8}\n/);
+    const refused = await plugin(namespace, 'dispatch', 'report', '--meta', 'color=red', file);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('Dispatch request included unpermitted metadata keys: [color]');
+    const periodicStatus = await plugin(namespace, 'status', 'nightly');
+    expect(periodicStatus.stdout).toMatch(/Next Periodic Launch = \S+ \(.* from now\)/);
+    expect(periodicStatus.stdout).toContain('Previously Launched Jobs');
+    expect(periodicStatus.stdout).toMatch(/nightly\/periodic-\d+ +(pending|running|dead)/);
+    const parameterizedStatus = await plugin(namespace, 'status', 'report');
+    expect(parameterizedStatus.stdout).toContain('Dispatched Jobs');
+    expect(parameterizedStatus.stdout).toMatch(/report\/dispatch-acme-\d+-[0-9a-f]{8} +dead/);
   });
 
   it('dead children are garbage-collected after --job-gc-threshold; deleting a parent deletes its children', async () => {
