@@ -20,6 +20,8 @@ import type { NomadJobSpec } from '../../src/model/nomad-job-spec.ts';
 import { fromProjectRoot } from '../../src/project.ts';
 import type { NomadJob } from '../../src/resources/nomad-job.ts';
 import { clusterClients, freshNamespace, isPodReady, waitFor } from './kube.ts';
+import { killCommand } from '../../src/api/nomad/alloc-lifecycle.ts';
+import { execInContainer } from '../../src/kube/pod-exec.ts';
 
 // Issue 7: `kubectl apply -k deploy/` is accepted, and its RBAC is enough for the controller to
 // complete a rollout: the controller runs here as its own process, authenticated only by a token
@@ -245,6 +247,17 @@ describe("deploy/ on the real cluster: the controller with only its ServiceAccou
     const reasons = (await core.listNamespacedEvent({ namespace })).items.map((e) => e.reason);
     expect(reasons).toContain('Successful');
   }, 150_000);
+
+  it("may exec into an allocation's container, as the Nomad API's alloc restart and alloc signal do", async () => {
+    const pod = (await pods())[0]!;
+    const outcome = await execInContainer(loadKubeConfig(saKubeconfig), {
+      namespace,
+      pod: pod.metadata!.name!,
+      container: pod.spec!.containers[0]!.name,
+      command: killCommand('SIGNULL'),
+    });
+    expect(outcome).toEqual({ kind: 'ok' });
+  });
 
   it('the controller was never refused (no 403 in its log)', () => {
     expect(controller!.exitCode).toBeNull();
