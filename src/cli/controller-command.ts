@@ -4,21 +4,21 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import { runController, type RunningController } from '../controller/controller.ts';
 import { apiServerLocation, explainKubernetesError, loadKubeConfig } from '../kube/client.ts';
-import { createClusterCaches } from '../kube/cluster-caches.ts';
+import { createClusterCaches, type ClusterCaches } from '../kube/cluster-caches.ts';
 import { installCrds } from '../kube/install-crds.ts';
 import { LeaderElector } from '../kube/leader-election.ts';
 import { observeRequests } from '../kube/request-metrics.ts';
 import { createLogger, logLevels, type Logger, type LogLevel } from '../log/logger.ts';
 import { ControllerMetrics } from '../metrics/controller-metrics.ts';
-import { startMetricsServer } from '../metrics/metrics-server.ts';
+import { startMetricsServer, type MetricsServer } from '../metrics/metrics-server.ts';
 import { KubernetesAccess } from '../api/kubernetes-access.ts';
 import { nomadApiRoutes } from '../api/routes/index.ts';
-import { startNomadApi } from '../api/server.ts';
+import { startNomadApi, type RunningNomadApi } from '../api/server.ts';
 import { TableIndexes } from '../api/table-indexes.ts';
 import { ClusterView } from '../api/cluster-view.ts';
 import { CfView } from '../api/cf/cf-view.ts';
 import { cfApiRoutes } from '../api/cf/routes/index.ts';
-import { startCfApi } from '../api/cf/server.ts';
+import { startCfApi, type RunningCfApi } from '../api/cf/server.ts';
 import { readFileSync } from 'node:fs';
 import { parseConcurrency, parseGoDurationMs, parseLeaseSeconds, parseServePort } from './option-values.ts';
 
@@ -64,22 +64,72 @@ async function runReplica(kc: KubeConfig, logger: Logger, opts: ControllerRun): 
   observeRequests(kc, (method, code, host) => metrics.request(method, code, host));
   // Every replica keeps warm caches (the HTTP API reads them); only the leader reconciles.
   const cluster = createClusterCaches(kc, { logger });
-  let controller: RunningController | undefined;
-  let leader = false;
-  const metricsPort = opts.metricsPort ?? 8080;
-  const server =
-    metricsPort >= 0
-      ? await startMetricsServer(
-          metrics.registry,
-          { live: () => true, ready: () => cluster.synced && (!leader || controller !== undefined) },
-          { port: metricsPort },
-        )
-      : undefined;
-  if (server) logger.info({ port: server.port }, `serving /metrics, /healthz and /readyz on port ${server.port}`);
+  const leadership: Leadership = { leader: false, controller: undefined };
+  const server = await serveProbes(metrics, cluster, leadership, opts, logger);
   await installCrds(kc);
   await cluster.start();
   logger.info({ jobs: cluster.caches.jobs.size, pods: cluster.caches.pods.size }, 'caches synced');
-  const elector = new LeaderElector({
+  const elector = leaderElector(kc, opts, logger);
+  const served: Served = { kc, cluster, indexes: new TableIndexes(cluster), view: new ClusterView(cluster), logger };
+  const api = await serveNomadApi(served, () => leadership.leader || elector.leaderKnown, opts);
+  const cfApi = await serveCfApi(served, opts);
+  const signalled = untilSignalled();
+  const leading = elector.run(
+    () => lead(kc, opts, logger, metrics, cluster, leadership),
+    () => {
+      metrics.leading(false);
+      logger.error('leadership lost: exiting so that only the new leader acts');
+      process.exit(1);
+    },
+  );
+  const signal = await Promise.race([signalled, leading.then(() => 'stopped')]);
+  logger.info(`${signal}: finishing reconciles under way`);
+  await api?.close();
+  await cfApi?.close();
+  await leadership.controller?.stop();
+  await elector.stop();
+  served.indexes.close();
+  served.view.close();
+  cluster.stop();
+  metrics.leading(false);
+  await server?.close();
+  logger.info('stopped');
+}
+
+/** Whether this replica leads, and its controller once that has started. */
+interface Leadership {
+  leader: boolean;
+  controller: RunningController | undefined;
+}
+
+/** What the HTTP APIs read from. */
+interface Served {
+  readonly kc: KubeConfig;
+  readonly cluster: ClusterCaches;
+  readonly indexes: TableIndexes;
+  readonly view: ClusterView;
+  readonly logger: Logger;
+}
+
+/** /metrics, /healthz and /readyz (ready: caches synced, and a leader's controller started); none with a port below 0. */
+async function serveProbes(
+  metrics: ControllerMetrics,
+  cluster: ClusterCaches,
+  leadership: Leadership,
+  opts: ControllerRun,
+  logger: Logger,
+): Promise<MetricsServer | undefined> {
+  const metricsPort = opts.metricsPort ?? 8080;
+  if (metricsPort < 0) return undefined;
+  const ready = () => cluster.synced && (!leadership.leader || leadership.controller !== undefined);
+  const server = await startMetricsServer(metrics.registry, { live: () => true, ready }, { port: metricsPort });
+  logger.info({ port: server.port }, `serving /metrics, /healthz and /readyz on port ${server.port}`);
+  return server;
+}
+
+/** The leader election on the caravan-controller Lease; its timings scale with a given lease duration. */
+function leaderElector(kc: KubeConfig, opts: ControllerRun, logger: Logger): LeaderElector {
+  return new LeaderElector({
     kc,
     namespace: opts.leaseNamespace ?? process.env['POD_NAMESPACE'] ?? 'default',
     name: 'caravan-controller',
@@ -93,64 +143,61 @@ async function runReplica(kc: KubeConfig, logger: Logger, opts: ControllerRun): 
       : {}),
     log: (line) => logger.info(line),
   });
+}
+
+/** A server's certificate and key, read from their files. */
+const tlsOf = (files: { readonly certFile: string; readonly keyFile: string } | undefined) =>
+  files ? { tls: { cert: readFileSync(files.certFile, 'utf8'), key: readFileSync(files.keyFile, 'utf8') } } : {};
+
+async function serveNomadApi(served: Served, knownLeader: () => boolean, opts: ControllerRun): Promise<RunningNomadApi | undefined> {
+  const { kc, cluster, indexes, view, logger } = served;
   const apiPort = opts.apiPort ?? 4646;
-  const indexes = new TableIndexes(cluster);
-  const view = new ClusterView(cluster);
-  const api =
-    apiPort >= 0
-      ? await startNomadApi(
-          { kc, cluster, indexes, access: new KubernetesAccess(kc), knownLeader: () => leader || elector.leaderKnown, logger },
-          nomadApiRoutes(view),
-          {
-            port: apiPort,
-            ...(opts.apiTls ? { tls: { cert: readFileSync(opts.apiTls.certFile, 'utf8'), key: readFileSync(opts.apiTls.keyFile, 'utf8') } } : {}),
-          },
-        )
-      : undefined;
-  if (api) logger.info({ port: api.port }, `serving the Nomad API on port ${api.port}${opts.apiTls ? ' (TLS)' : ''}`);
+  if (apiPort < 0) return undefined;
+  const api = await startNomadApi({ kc, cluster, indexes, access: new KubernetesAccess(kc), knownLeader, logger }, nomadApiRoutes(view), {
+    port: apiPort,
+    ...tlsOf(opts.apiTls),
+  });
+  logger.info({ port: api.port }, `serving the Nomad API on port ${api.port}${opts.apiTls ? ' (TLS)' : ''}`);
+  return api;
+}
+
+async function serveCfApi(served: Served, opts: ControllerRun): Promise<RunningCfApi | undefined> {
+  const { kc, indexes, view, logger } = served;
   const cfApiPort = opts.cfApiPort ?? 9022;
-  const cfApi =
-    cfApiPort >= 0
-      ? await startCfApi({ kc, cf: new CfView(view), indexes, access: new KubernetesAccess(kc), logger }, cfApiRoutes, {
-          port: cfApiPort,
-          ...(opts.cfApiTls ? { tls: { cert: readFileSync(opts.cfApiTls.certFile, 'utf8'), key: readFileSync(opts.cfApiTls.keyFile, 'utf8') } } : {}),
-        })
-      : undefined;
-  if (cfApi) logger.info({ port: cfApi.port }, `serving the Cloud Foundry v3 API on port ${cfApi.port}${opts.cfApiTls ? ' (TLS)' : ''}`);
-  const signalled = new Promise<string>((resolve) => {
+  if (cfApiPort < 0) return undefined;
+  const cfApi = await startCfApi({ kc, cf: new CfView(view), indexes, access: new KubernetesAccess(kc), logger }, cfApiRoutes, {
+    port: cfApiPort,
+    ...tlsOf(opts.cfApiTls),
+  });
+  logger.info({ port: cfApi.port }, `serving the Cloud Foundry v3 API on port ${cfApi.port}${opts.cfApiTls ? ' (TLS)' : ''}`);
+  return cfApi;
+}
+
+function untilSignalled(): Promise<string> {
+  return new Promise<string>((resolve) => {
     process.once('SIGTERM', () => resolve('SIGTERM'));
     process.once('SIGINT', () => resolve('SIGINT'));
   });
-  const leading = elector.run(
-    async () => {
-      leader = true;
-      metrics.leading(true);
-      controller = await runController(kc, {
-        concurrency: opts.concurrency,
-        logger,
-        metrics,
-        caches: cluster,
-        ...(opts.jobGcThresholdMs !== undefined ? { jobGcThresholdMs: opts.jobGcThresholdMs } : {}),
-      });
-    },
-    () => {
-      metrics.leading(false);
-      logger.error('leadership lost: exiting so that only the new leader acts');
-      process.exit(1);
-    },
-  );
-  const signal = await Promise.race([signalled, leading.then(() => 'stopped')]);
-  logger.info(`${signal}: finishing reconciles under way`);
-  await api?.close();
-  await cfApi?.close();
-  await controller?.stop();
-  await elector.stop();
-  indexes.close();
-  view.close();
-  cluster.stop();
-  metrics.leading(false);
-  await server?.close();
-  logger.info('stopped');
+}
+
+/** On winning the Lease: the controller starts, over the caches this replica already keeps warm. */
+async function lead(
+  kc: KubeConfig,
+  opts: ControllerRun,
+  logger: Logger,
+  metrics: ControllerMetrics,
+  cluster: ClusterCaches,
+  leadership: Leadership,
+): Promise<void> {
+  leadership.leader = true;
+  metrics.leading(true);
+  leadership.controller = await runController(kc, {
+    concurrency: opts.concurrency,
+    logger,
+    metrics,
+    caches: cluster,
+    ...(opts.jobGcThresholdMs !== undefined ? { jobGcThresholdMs: opts.jobGcThresholdMs } : {}),
+  });
 }
 
 export function registerControllerCommand(program: Command): void {
