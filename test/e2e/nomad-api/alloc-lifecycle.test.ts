@@ -135,6 +135,18 @@ describe('alloc restart and alloc signal run kill in the task container', () => 
     expect(same.metadata?.uid).toBe(pod.metadata?.uid);
   });
 
+  it('says so when the container does not restart after SIGTERM (a process 1 without a handler ignores it)', async () => {
+    const alloc = (await call('GET', '/v1/job/web/allocations')).json[0];
+    const since = Date.now();
+    // kwok's containers never exit: nobody plays the kubelet this time. The wait is the grace period (5 s) and 10 s.
+    const stuck = await call('POST', `/v1/client/allocation/${alloc.ID}/restart`, {});
+    expect([stuck.status, stuck.text]).toEqual([
+      500,
+      `task "web": SIGTERM was delivered to its process 1, but it still runs after 15s. A container's process 1 ignores signals it has no handler for, and Kubernetes has no way to kill it from outside but to stop the Pod: make the task handle SIGTERM, or stop the allocation instead (nomad alloc stop ${alloc.ID}), which places a replacement`,
+    ]);
+    expect(execCalls(since)).toEqual(['ok sh -c kill -s TERM 1']);
+  }, 30_000);
+
   it('signals a task: the exec ran kill -s USR1 1 and TaskStates show Signaling', async () => {
     const alloc = (await call('GET', '/v1/job/web/allocations')).json[0];
     const since = Date.now();
