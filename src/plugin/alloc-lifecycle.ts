@@ -1,5 +1,6 @@
 import { restartByExec, signalByExec, type AllocExecIo } from '../api/alloc-exec.ts';
 import { multiError, planRestart, planSignal, type LifecyclePlan, type Refusal } from '../api/nomad/alloc-lifecycle.ts';
+import { labels } from '../resources/labels.ts';
 import { allocationRow } from './allocations.ts';
 import { findAllocationPod } from './alloc-health.ts';
 import type { ExitCode, PluginContext } from './commands.ts';
@@ -28,7 +29,7 @@ async function carryOut(
   if (!decided.ok) throw new UserError(decided.error);
   const io: AllocExecIo = {
     kc: ctx.writer.kc,
-    currentPod: async () => (await ctx.reader.pods(ctx.namespace)).find((p) => p.metadata?.uid === allocId),
+    currentPod: async () => (await ctx.reader.pods(ctx.namespace, pod.metadata?.labels?.[labels.job])).find((p) => p.metadata?.uid === allocId),
     reporter: 'kubectl-nomad',
     credentials: 'user',
     unrecorded: (task, error) =>

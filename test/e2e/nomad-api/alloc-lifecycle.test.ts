@@ -184,21 +184,24 @@ describe('alloc restart and alloc signal run kill in the task container', () => 
   it("kubectl nomad alloc signal does the same with the user's kubeconfig", async () => {
     const alloc = (await call('GET', '/v1/job/web/allocations')).json[0];
     const since = Date.now();
-    const run = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-      const child = spawn(
-        fromProjectRoot('scripts', 'kubectl-nomad'),
-        ['alloc', 'signal', alloc.ID.slice(0, 8), 'web', '-s', 'SIGHUP', '-n', namespace, '--kubeconfig', inject('kubeconfig')],
-        { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } },
-      );
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-      child.on('close', (code) => resolve({ code, stdout, stderr }));
-    });
+    const plugin = (...args: string[]) =>
+      new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+        const child = spawn(fromProjectRoot('scripts', 'kubectl-nomad'), [...args, '-n', namespace, '--kubeconfig', inject('kubeconfig')], {
+          stdio: ['ignore', 'pipe', 'pipe'],
+          env: { ...process.env, NO_COLOR: '1' },
+        });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+        child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+        child.on('close', (code) => resolve({ code, stdout, stderr }));
+      });
+    const run = await plugin('alloc', 'signal', alloc.ID.slice(0, 8), 'web', '-s', 'SIGHUP');
     expect(run).toMatchObject({ code: 0, stderr: '' });
     expect(run.stdout).toMatch(/^==> allocation [0-9a-f]{8} \(web-g-0-v0\): signalled web \(SIGHUP\)\n$/);
     expect(execCalls(since)).toEqual(['ok sh -c kill -s HUP 1']);
+    const refused = await plugin('alloc', 'restart', alloc.ID.slice(0, 8), 'db');
+    expect(refused).toEqual({ code: 1, stdout: '', stderr: 'error: Could not find task runner for task: db\n' });
   });
 
   it('says so when the image has no shell, and what to do instead', async () => {
