@@ -145,6 +145,11 @@ export function renderAllocationPod(input: AllocationPodInput): V1Pod {
   });
   // A system allocation's node was chosen by the planner (datacenters and constraints included): only the pin remains.
   const affinity = input.node !== undefined ? pinnedToNode(input.node) : scheduled;
+  // As the DaemonSet controller does: a Pod pinned to a node that is cordoned between the plan and the bind still runs there.
+  const tolerations = [
+    ...(k8s.tolerations ?? []).map((t) => ({ ...t })),
+    ...(input.node !== undefined ? [{ key: 'node.kubernetes.io/unschedulable', operator: 'Exists', effect: 'NoSchedule' }] : []),
+  ];
   const spread = topologySpread([...job.spreads, ...group.spreads], selector);
 
   return {
@@ -182,7 +187,7 @@ export function renderAllocationPod(input: AllocationPodInput): V1Pod {
       ...(affinity ? { affinity } : {}),
       ...(spread.length > 0 ? { topologySpreadConstraints: spread } : {}),
       ...(k8s.nodeSelector ? { nodeSelector: { ...k8s.nodeSelector } } : {}),
-      ...(k8s.tolerations ? { tolerations: k8s.tolerations.map((t) => ({ ...t })) } : {}),
+      ...(tolerations.length > 0 ? { tolerations } : {}),
       ...(k8s.serviceAccountName ? { serviceAccountName: k8s.serviceAccountName } : {}),
       ...(k8s.priorityClassName ? { priorityClassName: k8s.priorityClassName } : {}),
       enableServiceLinks: false,

@@ -2,7 +2,7 @@ import type { V1Container, V1EnvVar } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import { canonicalJob } from '../../../src/model/defaults.ts';
 import type { NomadJobSpec, TaskGroupSpec } from '../../../src/model/nomad-job-spec.ts';
-import { allocationPodName, renderAllocationPod } from '../../../src/resources/allocation-pod.ts';
+import { allocationPodName, nodeNameKey, observeAllocation, renderAllocationPod, systemAllocationPodName } from '../../../src/resources/allocation-pod.ts';
 
 const web: TaskGroupSpec = {
   name: 'frontend',
@@ -168,5 +168,64 @@ describe('the Pod of an allocation', () => {
     const p = renderAllocationPod({ job: j, jobUid: 'u', version: 0, group: 'g', index: 0, canary: false });
     expect(p.spec?.affinity).toBeUndefined();
     expect(env(p.spec!.containers[0]!, 'NOMAD_DC')).toBeUndefined();
+  });
+});
+
+describe('the Pod of a system or sysbatch allocation', () => {
+  const agent = canonicalJob('agent', 'default', {
+    type: 'system',
+    datacenters: ['dc1'],
+    constraints: [{ attribute: '${meta.rack}', operator: 'regexp', value: 'r[0-9]' }],
+    taskGroups: [
+      {
+        name: 'agent',
+        tasks: [{ name: 'a', driver: 'docker', config: { image: 'agent:1' } }],
+        kubernetes: { tolerations: [{ key: 'gpu', operator: 'Exists' }] },
+      },
+    ],
+  });
+  const pod = renderAllocationPod({ job: agent, jobUid: 'u', version: 2, group: 'agent', index: 0, canary: false, node: 'kwok-node-4', replacement: 1 });
+
+  it("is named after its node, keeps Nomad's name <job>.<group>[0] and records the node", () => {
+    expect(pod.metadata?.name).toBe('agent-agent-kwok-node-4-v2-r1');
+    expect(pod.metadata?.annotations).toMatchObject({ 'caravan.dev/alloc-name': 'agent.agent[0]', 'caravan.dev/node': 'kwok-node-4' });
+    expect(pod.metadata?.labels?.['caravan.dev/alloc-index']).toBe('0');
+  });
+
+  it('is pinned to the node as DaemonSets pin theirs: only a required node affinity on metadata.name (the planner checked the rest)', () => {
+    expect(pod.spec?.affinity).toEqual({
+      nodeAffinity: {
+        requiredDuringSchedulingIgnoredDuringExecution: {
+          nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: ['kwok-node-4'] }] }],
+        },
+      },
+    });
+    expect(pod.spec?.tolerations).toEqual([
+      { key: 'gpu', operator: 'Exists' },
+      { key: 'node.kubernetes.io/unschedulable', operator: 'Exists', effect: 'NoSchedule' },
+    ]);
+  });
+
+  it('reads back the node it is pinned to before it is bound', () => {
+    const observed = observeAllocation({ ...pod, metadata: { ...pod.metadata, uid: 'x' } });
+    expect(observed).toMatchObject({ node: 'kwok-node-4', index: 0, version: 2, replacement: 1 });
+    expect(observed?.nodeName).toBeUndefined();
+  });
+
+  it.each([
+    ['kwok-node-4', 'kwok-node-4'],
+    ['ip-10-0-1-23.eu-west-1.compute.internal', 'ip-10-0-1-2-'],
+    ['Node_With_Caps', 'node-with-c'],
+  ])('node %s appears in Pod names as a short key', (node, prefix) => {
+    const key = nodeNameKey(node);
+    expect(key.startsWith(prefix)).toBe(true);
+    expect(key.length).toBeLessThanOrEqual(20);
+    expect(key).toMatch(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/);
+    expect(nodeNameKey(node)).toBe(key);
+    expect(systemAllocationPodName('agent', 'agent', node, 0)).toBe(`agent-agent-${key}-v0`);
+  });
+
+  it('two long node names sharing a prefix get different keys', () => {
+    expect(nodeNameKey('ip-10-0-1-23.eu-west-1.compute.internal')).not.toBe(nodeNameKey('ip-10-0-1-24.eu-west-1.compute.internal'));
   });
 });
