@@ -467,7 +467,8 @@ function specSchema(): Schema {
         },
         {
           rule: "self.type != 'system' || self.taskGroups.all(g, g.count <= 1)",
-          message: 'Task group count must be 0 or 1 for a system job (it runs on every eligible node)',
+          // Nomad's sentence, without the group's name: a messageExpression naming it exceeds CEL's cost budget.
+          message: 'Count cannot exceed 1 with system scheduler (a system job runs one allocation per group on every eligible node)',
           fieldPath: '.taskGroups',
         },
         ...rules,

@@ -140,7 +140,11 @@ describe('NomadJob CRD on the real API server', () => {
       },
       message: 'spec.taskGroups[1]: Duplicate value',
     },
-    { what: 'a system job with count 2', spec: minimal({ type: 'system' }, { count: 2 }), message: 'Task group count must be 0 or 1 for a system job' },
+    {
+      what: 'a system job with count 2',
+      spec: minimal({ type: 'system' }, { count: 2 }),
+      message: 'Count cannot exceed 1 with system scheduler',
+    },
     {
       what: 'a docker task without an image',
       spec: minimal({}, { tasks: [{ name: 'redis', driver: 'docker', config: {} }] }),
