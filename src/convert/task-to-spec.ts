@@ -59,6 +59,7 @@ export function task(r: BlockReader): ConvertedTask {
     shutdownDelay: r.duration('shutdown_delay'),
     leader: r.bool('leader'),
     lifecycle: optionalBlock(r, 'lifecycle', 'lifecycle', lifecycle),
+    dispatchPayload: optionalBlock(r, 'dispatch_payload', 'dispatchPayload', dispatchPayload),
     restart: optionalBlock(r, 'restart', 'restart', restart),
   });
   const placement = { constraints: constraints(r) ?? [], affinities: affinities(r) ?? [] };
@@ -149,6 +150,15 @@ function withTaskNetwork(
   );
   const declared = rest.ports ?? [];
   return { config: { ...rest, ports: [...declared, ...moved.map(({ port }) => port.label).filter((label) => !declared.includes(label))] }, ports: moved };
+}
+
+/** Where a dispatched job's payload is written, relative to the task's local/ directory. */
+function dispatchPayload(r: BlockReader): { file: string } | undefined {
+  const file = r.string('file');
+  r.finish('dispatch_payload', noReasons);
+  if (file) return { file };
+  r.omit(r.block.pos, 'this dispatch_payload block is left out: it needs a file', r.path);
+  return undefined;
 }
 
 function lifecycle(r: BlockReader): LifecycleSpec | undefined {

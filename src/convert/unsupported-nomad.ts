@@ -38,7 +38,6 @@ export const taskReasons: Readonly<Record<string, string>> = {
   volume_mount: task.volumeMounts!.reason,
   csi_plugin: task.csiPluginConfig!.reason,
   identity: task.identity!.reason,
-  dispatch_payload: 'caravan convert does not carry dispatch_payload over yet; add dispatchPayload.file to the task by hand',
   consul: task.consul!.reason,
   secret: task.secrets!.reason,
   action: task.actions!.reason,

@@ -142,6 +142,7 @@ function task(t: Task): NomadTask {
     Leader: t.leader,
     ShutdownDelay: msToNanos(t.shutdownDelay),
     KillSignal: t.killSignal ?? '',
+    DispatchPayload: t.dispatchPayload ? { File: t.dispatchPayload.file } : null,
   };
 }
 

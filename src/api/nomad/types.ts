@@ -136,6 +136,7 @@ export interface NomadTask {
   Leader: boolean;
   ShutdownDelay: Nanos;
   KillSignal: string;
+  DispatchPayload: { File: string } | null;
 }
 
 export interface NomadTaskGroup {

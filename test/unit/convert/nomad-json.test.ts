@@ -251,11 +251,6 @@ describe('fields Nomad fills in, or that do nothing on Kubernetes', () => {
       { service: { OnUpdate: 'ignore_warnings' } },
       'on_update is not supported by Caravan: Caravan has no service catalog: services become Kubernetes probes, which have no equivalent',
     ],
-    [
-      'a dispatch payload',
-      { task: { DispatchPayload: { File: 'input.json' } } },
-      'dispatch_payload is not supported by Caravan: caravan convert does not carry dispatch_payload over yet; add dispatchPayload.file to the task by hand',
-    ],
   ])('still refuse %s, which would change how the job runs', async (_what, extra, message) => {
     const result = await convert(apiJob(extra), {}, 'job.json');
     expect(messages(result, 'job.json')).toEqual([

@@ -105,6 +105,7 @@ describe('toNomadJob: a job at a version as api.Job', () => {
         Leader: false,
         ShutdownDelay: 0,
         KillSignal: '',
+        DispatchPayload: null,
       },
     ]);
   });
