@@ -78,6 +78,7 @@ const controllerRules: [rule: string, verbs: string, why: string][] = [
   ['caravan.dev nomaddeployments/status', 'patch', 'writeDeploymentStatus'],
   ['core pods', 'create,delete,list,patch,watch', 'Pod informer; place, stop, mark health/canary/version'],
   ['core pods/exec', 'create,get', 'Nomad alloc restart and alloc signal exec kill into a container for allowed callers (WebSocket: get, and create on 1.35+)'],
+  ['core secrets', 'create', "the Nomad API's dispatch writes the payload Secret, owned by the child (src/api/routes/child-jobs.ts)"],
   ['core nodes', 'list,watch', 'Node informer (readiness)'],
   ['core events', 'create,list', "CoreV1Api.createNamespacedEvent (core/v1, not events.k8s.io); the Nomad API reads a Pod's Events"],
   ['events.k8s.io events', 'create,patch', 'transition Events and their series (src/controller/event-recorder.ts)'],
