@@ -21,6 +21,7 @@ const mirrors: readonly (readonly [string, string])[] = [
   ['log-shipper.nomad.hcl', 'node-agent.yaml'],
   ['billing.nomad.hcl', 'migrations-manual.yaml'],
   ['node-cleanup.nomad.hcl', 'node-cleanup.yaml'],
+  ['report-dispatch.nomad.hcl', 'report-dispatch.yaml'],
 ];
 
 function withoutKubernetesOnlyFields(job: NomadJob): NomadJob {
