@@ -11,10 +11,14 @@ describe('--version prints the version in package.json, outside npm too', () => 
   it.each([
     ['caravan', 'src/cli/main.ts'],
     ['kubectl-nomad', 'src/plugin/main.ts'],
-  ])('%s --version', (_, entry) => {
-    const env = { ...process.env };
-    delete env['npm_package_version'];
-    const out = execFileSync(process.execPath, [fromProjectRoot(entry), '--version'], { encoding: 'utf8', env });
-    expect(out.trim()).toBe(version);
-  }, 60_000);
+  ])(
+    '%s --version',
+    (_, entry) => {
+      const env = { ...process.env };
+      delete env['npm_package_version'];
+      const out = execFileSync(process.execPath, [fromProjectRoot(entry), '--version'], { encoding: 'utf8', env });
+      expect(out.trim()).toBe(version);
+    },
+    60_000,
+  );
 });
