@@ -21,6 +21,8 @@ export interface ChildStep {
   readonly requeueAt?: number;
 }
 
+const maxRequeueMs = 24 * 3600_000;
+
 const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
 const ms = (s: string | undefined) => (s === undefined ? undefined : Date.parse(s));
 
@@ -94,7 +96,8 @@ export class ChildLauncher {
         ...(r.nextLaunch !== undefined ? { nextLaunch: iso(r.nextLaunch)! } : {}),
         ...(r.trackedVersion !== undefined ? { trackedVersion: r.trackedVersion } : {}),
       },
-      ...(requeue.length > 0 ? { requeueAt: Math.min(...requeue) } : {}),
+      // Look again at least daily: a timer beyond 2^31 ms (24.8 days, an @yearly cron) would fire at once.
+      ...(requeue.length > 0 ? { requeueAt: Math.min(...requeue, now + maxRequeueMs) } : {}),
     };
   }
 

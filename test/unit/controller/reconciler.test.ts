@@ -237,6 +237,13 @@ describe('JobReconciler: periodic parents with a controlled clock (issue 13)', (
     expect(result).toEqual({ requeueAfterMs: 30_000 });
   });
 
+  it('looks again within a day when the next launch is months away (timers past 2^31 ms fire at once)', async () => {
+    const c = cluster();
+    c.jobs.put(job({ ...periodicSpec, periodic: { crons: ['@yearly'] } }));
+    const result = await new JobReconciler({ caches: c.caches, writer: c.writer, now: () => t0 }).reconcile('shop/web');
+    expect(result).toEqual({ requeueAfterMs: 24 * 3600_000 });
+  });
+
   it('launches the child at the launch time; a retried launch is the same create (409), never a second child', async () => {
     const c = cluster();
     c.jobs.put(job(periodicSpec));
