@@ -10,7 +10,9 @@ import {
 import { loadAll } from 'js-yaml';
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { fromProjectRoot } from '../../src/project.ts';
 import type { NomadJob } from '../../src/resources/nomad-job.ts';
@@ -19,8 +21,10 @@ import { clusterClients, freshNamespace, waitFor } from './kube.ts';
 // Issue 16: the Helm chart in charts/caravan. helm itself is built from Go modules into
 // ~/.cache/caravan like the control plane (scripts/build-helm.sh; cached after the first run).
 // The chart's Pods cannot run the image on kwok nodes (kwok reports them Ready without running
-// anything), so the rollout is driven by the locally built controller process, authenticated only
-// by a token of the chart's ServiceAccount, with its Lease in the release namespace.
+// anything), so the rollout is driven by a controller process authenticated only by a token of the
+// chart's ServiceAccount, with its Lease in the release namespace: the image's own entrypoint in a
+// chroot of its layers as user 1000 when `npm run image` has built it and this machine is root,
+// else the controller from the source tree.
 
 const { kc: admin, core, apps } = clusterClients();
 const custom = admin.makeApiClient(CustomObjectsApi);
@@ -29,6 +33,24 @@ const chart = fromProjectRoot('charts', 'caravan');
 const nj = { group: 'caravan.dev', version: 'v1alpha1', plural: 'nomadjobs' };
 const helm = execFileSync(fromProjectRoot('scripts', 'build-helm.sh'), { encoding: 'utf8' }).trim().split('\n').at(-1)!;
 const release = 'caravan-helm';
+const chroot = ['/usr/sbin/chroot', '/usr/bin/chroot'].find((p) => existsSync(p));
+const imageLayout = fromProjectRoot('build', 'image', 'oci');
+
+/**
+ * The image `npm run image` built, unpacked, when this machine can run it (root, umoci, chroot);
+ * else undefined, and the controller runs from the source tree.
+ */
+function imageRootfs(): string | undefined {
+  if (!existsSync(imageLayout) || !chroot || process.getuid?.() !== 0) return undefined;
+  const { version } = JSON.parse(readFileSync(fromProjectRoot('package.json'), 'utf8')) as { version: string };
+  const bundle = path.join(mkdtempSync(path.join(os.tmpdir(), 'caravan-helm-image-')), 'bundle');
+  try {
+    execFileSync('umoci', ['unpack', '--image', `${imageLayout}:${version}`, bundle], { stdio: 'ignore' });
+  } catch {
+    return undefined;
+  }
+  return path.join(bundle, 'rootfs');
+}
 const namespace = 'caravan-helm-system';
 
 function helmRun(args: string[]): string {
@@ -178,21 +200,33 @@ describe('charts/caravan (issue 16)', () => {
   it("the controller, with only the chart's ServiceAccount, completes a rollout", async () => {
     const token = await core.createNamespacedServiceAccountToken({ name: 'caravan', namespace, body: { spec: { audiences: [], expirationSeconds: 3600 } } });
     const cluster = admin.getCurrentCluster()!;
+    // The CA inline, so the kubeconfig also works inside the image's root filesystem.
+    const caData = cluster.caData ?? (cluster.caFile ? readFileSync(cluster.caFile).toString('base64') : undefined);
     const sa = new KubeConfig();
     sa.loadFromOptions({
-      clusters: [{ ...cluster, name: 'local' }],
+      clusters: [{ name: 'local', server: cluster.server, skipTLSVerify: false, ...(caData ? { caData } : {}) }],
       users: [{ name: 'caravan', token: token.status!.token }],
       contexts: [{ name: 'caravan', cluster: 'local', user: 'caravan' }],
       currentContext: 'caravan',
     });
-    const kubeconfig = `${inject('clusterDir')}/helm-chart-sa.kubeconfig`;
-    const { writeFileSync } = await import('node:fs');
-    writeFileSync(kubeconfig, sa.exportConfig(), { mode: 0o600 });
-    controller = spawn(
-      process.execPath,
-      [fromProjectRoot('src', 'cli', 'main.ts'), 'controller', '--lease-namespace', namespace, '--metrics-port', '0', '--api-port', '0', '--cf-api-port', '0'],
-      { env: { ...process.env, KUBECONFIG: kubeconfig }, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+    const args = ['controller', '--lease-namespace', namespace, '--metrics-port', '0', '--api-port', '0', '--cf-api-port', '0'];
+    const rootfs = imageRootfs();
+    if (rootfs) {
+      // The image's own controller (npm run image), as its user, in a chroot of its layers.
+      writeFileSync(path.join(rootfs, 'tmp', 'kubeconfig'), sa.exportConfig(), { mode: 0o644 });
+      controller = spawn(chroot!, ['--userspec=1000:1000', rootfs, '/usr/local/bin/caravan', ...args], {
+        env: { PATH: '/usr/local/bin:/usr/bin:/bin', NODE_ENV: 'production', KUBECONFIG: '/tmp/kubeconfig' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+    } else {
+      const kubeconfig = `${inject('clusterDir')}/helm-chart-sa.kubeconfig`;
+      writeFileSync(kubeconfig, sa.exportConfig(), { mode: 0o600 });
+      controller = spawn(process.execPath, [fromProjectRoot('src', 'cli', 'main.ts'), ...args], {
+        env: { ...process.env, KUBECONFIG: kubeconfig },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+    }
+    console.log(`controller from ${rootfs ? 'the image (build/image/oci, chroot)' : 'the source tree (no image built)'}`);
     for (const stream of [controller.stdout!, controller.stderr!]) stream.on('data', (chunk: Buffer) => log.push(chunk.toString()));
 
     const jobs = await freshNamespace(core, 'helm-rollout');
