@@ -23,7 +23,7 @@ describe('plugins/krew/nomad.yaml', () => {
       { selector: { matchLabels: { os: 'linux', arch: 'amd64' } }, uri: '{{URL}}', sha256: '{{SHA256}}', bin: 'kubectl-nomad' },
     ]);
     expect(manifest.spec.version).toBe('{{VERSION}}');
-    expect(pkg.bin['kubectl-nomad']).toBe('dist/plugin/main.js');
+    expect(pkg.bin['kubectl-nomad']).toBe('bin/kubectl-nomad.js');
     expect(readFileSync(fromProjectRoot('scripts', 'krew-package.sh'), 'utf8')).toContain('exec node "$here/dist/plugin/main.js"');
   });
 });
