@@ -1,6 +1,7 @@
 import { CustomObjectsApi } from '@kubernetes/client-node';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { load } from 'js-yaml';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -18,14 +19,19 @@ const nj = { group: 'caravan.dev', version: 'v1alpha1', plural: 'nomadjobs' };
 
 /** `kubectl nomad …` as a user runs it (scripts/kubectl-nomad), plain output. */
 function plugin(namespace: string, ...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return pluginWithInput(namespace, undefined, ...args);
+}
+
+function pluginWithInput(namespace: string, input: string | undefined, ...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const child = spawn(fromProjectRoot('scripts', 'kubectl-nomad'), [...args, '-n', namespace, '--kubeconfig', inject('kubeconfig')], {
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     env: { ...process.env, NO_COLOR: '1' },
   });
   let stdout = '';
   let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  if (input !== undefined) child.stdin?.end(input);
+  child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
 }
 
@@ -232,6 +238,32 @@ describe('periodic and parameterized jobs on the real cluster (issue 13 §1-§3)
     const parameterizedStatus = await plugin(namespace, 'status', 'report');
     expect(parameterizedStatus.stdout).toContain('Dispatched Jobs');
     expect(parameterizedStatus.stdout).toMatch(/report\/dispatch-acme-\d+-[0-9a-f]{8} +dead/);
+  });
+
+  it('the examples run as documented: nightly-report forced, on-demand-report dispatched from stdin', async () => {
+    for (const file of ['nightly-report.yaml', 'report-dispatch.yaml']) {
+      const example = load(readFileSync(fromProjectRoot('examples', file), 'utf8')) as NomadJob;
+      await custom.createNamespacedCustomObject({ ...nj, namespace, body: example });
+    }
+    await waitFor('nightly-report timed', async () => ((await get('nightly-report')).status?.periodic?.nextLaunch ? true : undefined));
+    expect((await get('nightly-report')).status?.periodic?.nextLaunch).toMatch(/T0[01]:00:00\.000Z$/); // 02:00 in Berlin
+    expect((await plugin(namespace, 'periodic', 'force', 'nightly-report')).code).toBe(0);
+    const dispatched = await pluginWithInput(namespace, '{"order": 42}', 'dispatch', 'on-demand-report', '--meta', 'customer=acme', '-');
+    expect(dispatched.code).toBe(0);
+    const [child] = await children('on-demand-report');
+    const [pod] = await waitFor('the dispatched Pod', async () =>
+      (await podsOf(child!.metadata.name)).length > 0 ? await podsOf(child!.metadata.name) : undefined,
+    );
+    const render = pod!.spec!.containers[0]!;
+    expect(render.volumeMounts).toContainEqual(expect.objectContaining({ mountPath: '/local/order.json' }));
+    expect(render.env).toEqual(
+      expect.arrayContaining([
+        { name: 'NOMAD_META_customer', value: 'acme' },
+        { name: 'NOMAD_META_format', value: 'pdf' },
+      ]),
+    );
+    for (const parent of ['nightly-report', 'on-demand-report'])
+      await waitFor(`${parent}'s child completes`, async () => ((await children(parent)).some((c) => c.status?.status === 'dead') ? true : undefined), 60_000);
   });
 
   it('dead children are garbage-collected after --job-gc-threshold; deleting a parent deletes its children', async () => {
