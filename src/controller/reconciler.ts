@@ -14,7 +14,7 @@ import { plan } from '../planner/plan.ts';
 import type { Placement, Plan } from '../planner/plan-types.ts';
 import { formatRecordedHealth, observeAllocation, renderAllocationPod } from '../resources/allocation-pod.ts';
 import { apiVersion } from '../resources/api-version.ts';
-import { childAnnotations, withDispatchPayload } from '../resources/child-job.ts';
+import { childAnnotations, childIdentity, withChildEnvironment, withDispatchPayload } from '../resources/child-job.ts';
 import { annotations, labels } from '../resources/labels.ts';
 import { deploymentObject, deploymentStatusBody, observeDeployment, type NomadDeployment } from '../resources/nomad-deployment.ts';
 import type { NomadJob, NomadJobStatus } from '../resources/nomad-job.ts';
@@ -262,8 +262,13 @@ export class JobReconciler {
     });
     // Undefined: created by an earlier, interrupted pass.
     // A dispatched child's payload is mounted from its Secret into the tasks that ask for it.
-    const payloadSecret = this.caches.jobs.get(key)?.metadata.annotations?.[childAnnotations.payloadSecret];
-    const created = await this.writer.createPod(identity.namespace, withDispatchPayload(pod, jobs.get(placement.version)!, payloadSecret));
+    const cached = this.caches.jobs.get(key);
+    const payloadSecret = cached?.metadata.annotations?.[childAnnotations.payloadSecret];
+    const child = cached && childIdentity(cached);
+    const created = await this.writer.createPod(
+      identity.namespace,
+      withChildEnvironment(withDispatchPayload(pod, jobs.get(placement.version)!, payloadSecret), child),
+    );
     if (created) this.expectations.expectVersion(key, 'pod', created.metadata!.name!, created.metadata!.resourceVersion!, now);
   }
 

@@ -1,4 +1,4 @@
-import type { V1Pod, V1Secret } from '@kubernetes/client-node';
+import type { V1EnvVar, V1Pod, V1Secret } from '@kubernetes/client-node';
 import { dispatchChildId, dispatchChildName, periodicChildId, periodicChildName, periodicLaunchOf } from '../model/child-job-id.ts';
 import type { Job } from '../model/job.ts';
 import type { NomadJobSpec } from '../model/nomad-job-spec.ts';
@@ -140,6 +140,26 @@ export function payloadSecret(child: NomadJob, payload: Buffer): V1Secret {
       ownerReferences: [jobOwnerReference({ name: child.metadata.name, namespace, uid: child.metadata.uid! })],
     },
     data: { [payloadKey]: payload.toString('base64') },
+  };
+}
+
+/**
+ * A child's task environment names it as Nomad does: NOMAD_JOB_ID and NOMAD_JOB_NAME are the
+ * child's Nomad ID, NOMAD_JOB_PARENT_ID the parent's (the object name cannot hold the `/`).
+ */
+export function withChildEnvironment(pod: V1Pod, child: ChildIdentity | undefined): V1Pod {
+  if (!child || !pod.spec) return pod;
+  const rename = <C extends { env?: V1EnvVar[] }>(c: C): C => {
+    const env = (c.env ?? []).map((e) => (e.name === 'NOMAD_JOB_ID' || e.name === 'NOMAD_JOB_NAME' ? { name: e.name, value: child.nomadId } : e));
+    return { ...c, env: [...env.filter((e) => e.name !== 'NOMAD_JOB_PARENT_ID'), { name: 'NOMAD_JOB_PARENT_ID', value: child.parentId }] };
+  };
+  return {
+    ...pod,
+    spec: {
+      ...pod.spec,
+      containers: pod.spec.containers.map(rename),
+      ...(pod.spec.initContainers ? { initContainers: pod.spec.initContainers.map(rename) } : {}),
+    },
   };
 }
 

@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { canonicalJob } from '../../../src/model/defaults.ts';
 import { renderAllocationPod } from '../../../src/resources/allocation-pod.ts';
-import { childIdentity, dispatchedChild, nomadJobId, payloadSecret, periodicChild, withDispatchPayload } from '../../../src/resources/child-job.ts';
+import {
+  childIdentity,
+  dispatchedChild,
+  nomadJobId,
+  payloadSecret,
+  periodicChild,
+  withChildEnvironment,
+  withDispatchPayload,
+} from '../../../src/resources/child-job.ts';
 import type { NomadJob } from '../../../src/resources/nomad-job.ts';
 
 const parent: NomadJob = {
@@ -71,6 +79,14 @@ describe('children of periodic and parameterized parents (issue 13)', () => {
       expect.arrayContaining([
         { name: 'NOMAD_META_customer', value: 'acme' },
         { name: 'NOMAD_META_CUSTOMER', value: 'acme' },
+      ]),
+    );
+    const named = withChildEnvironment(pod, childIdentity(child)).spec!.containers[0]!.env!;
+    expect(named).toEqual(
+      expect.arrayContaining([
+        { name: 'NOMAD_JOB_ID', value: 'report/dispatch-1-abcdef01' },
+        { name: 'NOMAD_JOB_NAME', value: 'report/dispatch-1-abcdef01' },
+        { name: 'NOMAD_JOB_PARENT_ID', value: 'report' },
       ]),
     );
   });
