@@ -41,6 +41,14 @@ export function dispatchChildName(parentName: string, unix: number, hex8: string
   return childName(parentName, `dispatch-${unix}-${hex8}`);
 }
 
+/**
+ * A dispatch with an idempotency token (spec §2.4): the name comes from the token, so a second
+ * dispatch with it is a create that answers 409 — atomic, never list-then-create.
+ */
+export function tokenDispatchChildName(parentName: string, token: string): string {
+  return childName(parentName, `dispatch-t${createHash('sha256').update(token).digest('hex').slice(0, 16)}`);
+}
+
 /** The launch time in a periodic child's Nomad ID (`…/periodic-<unix>`), in ms; undefined for any other ID. */
 export function periodicLaunchOf(childId: string): number | undefined {
   const m = /\/periodic-(\d+)$/.exec(childId);

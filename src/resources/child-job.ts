@@ -1,5 +1,5 @@
 import type { V1EnvVar, V1Pod, V1Secret } from '@kubernetes/client-node';
-import { dispatchChildId, dispatchChildName, periodicChildId, periodicChildName, periodicLaunchOf } from '../model/child-job-id.ts';
+import { dispatchChildId, dispatchChildName, periodicChildId, periodicChildName, periodicLaunchOf, tokenDispatchChildName } from '../model/child-job-id.ts';
 import type { Job } from '../model/job.ts';
 import type { NomadJobSpec } from '../model/nomad-job-spec.ts';
 import { apiVersion } from './api-version.ts';
@@ -25,6 +25,8 @@ export const childAnnotations = {
   dispatched: 'caravan.dev/dispatched',
   /** The Secret holding a dispatched child's payload (key `payload`). */
   payloadSecret: 'caravan.dev/payload-secret',
+  /** Nomad's DispatchIdempotencyToken of a dispatched child. */
+  idempotencyToken: 'caravan.dev/idempotency-token',
   /** The parent's ParameterizedJob block, kept for the Nomad API's view of a dispatched child (JSON). */
   parameterized: 'caravan.dev/parameterized',
 } as const;
@@ -99,6 +101,8 @@ export interface DispatchInput {
   readonly idPrefixTemplate?: string;
   readonly meta: Readonly<Record<string, string>>;
   readonly hasPayload: boolean;
+  /** Names the child after the token: a second dispatch with it finds the first child. */
+  readonly idempotencyToken?: string;
 }
 
 /**
@@ -106,7 +110,7 @@ export interface DispatchInput {
  * merged over the job's meta (so it reaches NOMAD_META_*), and the payload Secret's name.
  */
 export function dispatchedChild(parent: NomadJob, d: DispatchInput): NomadJob {
-  const name = dispatchChildName(parent.metadata.name, d.unix, d.hex8);
+  const name = d.idempotencyToken ? tokenDispatchChildName(parent.metadata.name, d.idempotencyToken) : dispatchChildName(parent.metadata.name, d.unix, d.hex8);
   const { parameterized, ...spec } = parent.spec;
   const meta = { ...(spec.meta ?? {}), ...d.meta };
   return childObject(
@@ -116,6 +120,7 @@ export function dispatchedChild(parent: NomadJob, d: DispatchInput): NomadJob {
     { ...spec, ...(Object.keys(meta).length > 0 ? { meta } : {}) },
     {
       [childAnnotations.dispatched]: 'true',
+      ...(d.idempotencyToken ? { [childAnnotations.idempotencyToken]: d.idempotencyToken } : {}),
       [childAnnotations.parameterized]: JSON.stringify(parameterized ?? {}),
       ...(d.hasPayload ? { [childAnnotations.payloadSecret]: payloadSecretName(name) } : {}),
     },

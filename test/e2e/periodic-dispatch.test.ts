@@ -217,6 +217,13 @@ describe('periodic and parameterized jobs on the real cluster (issue 13 §1-§3)
     const read = await call('GET', `/v1/job/${encodeURIComponent(dispatched.json.DispatchedJobID)}`);
     expect(read.json).toMatchObject({ ID: dispatched.json.DispatchedJobID, ParentID: 'report', Dispatched: true, Status: 'dead' });
     expect((await call('GET', '/v1/job/report/summary')).json.Children).toEqual({ Pending: 0, Running: 0, Dead: 1 });
+    // The same idempotency token twice: one child; the second answer names it, with no evaluation.
+    const first = await call('POST', '/v1/job/report/dispatch?idempotency_token=order-42', { Payload: payload, Meta: { customer: 'acme' } });
+    const again = await call('POST', '/v1/job/report/dispatch?idempotency_token=order-42', { Payload: payload, Meta: { customer: 'acme' } });
+    expect(first.status).toBe(200);
+    expect(again.json).toMatchObject({ DispatchedJobID: first.json.DispatchedJobID, EvalID: '', EvalCreateIndex: 0 });
+    expect((await call('GET', `/v1/job/${encodeURIComponent(first.json.DispatchedJobID)}`)).json.DispatchIdempotencyToken).toBe('order-42');
+    expect(await children('report')).toHaveLength(2);
   });
 
   it('kubectl nomad periodic force, dispatch, and status of a parent', async () => {

@@ -50,6 +50,9 @@ export function toNomadJob({ job, version, indexes }: JobAtVersion): NomadApiJob
     ...(child?.dispatched ? { ParameterizedJob: dispatchedParameterizedJob(job) } : {}),
     ParentID: child?.parentId ?? '',
     Dispatched: child?.dispatched ?? false,
+    ...(job.metadata.annotations?.[childAnnotations.idempotencyToken]
+      ? { DispatchIdempotencyToken: job.metadata.annotations[childAnnotations.idempotencyToken] }
+      : {}),
     Status: jobStatus(job),
     StatusDescription: job.status?.statusDescription ?? '',
     Stable: version.stable,

@@ -195,6 +195,8 @@ export interface NomadApiJob {
   Stop: boolean;
   ParentID: string;
   Dispatched: boolean;
+  /** A dispatched child's idempotency token; absent otherwise. */
+  DispatchIdempotencyToken?: string;
   Status: JobStatus;
   StatusDescription: string;
   Stable: boolean;

@@ -6,7 +6,7 @@ import type { NomadJobSpec } from '../../model/nomad-job-spec.ts';
 import { nextLaunchAfter } from '../../model/periodic-schedule.ts';
 import { childrenSummary } from '../../planner/child-gc.ts';
 import { apiGroup, nomadJobResource } from '../../resources/api-version.ts';
-import { childIdentity, childrenOf, dispatchedChild, nomadJobId, payloadSecret, periodicChild } from '../../resources/child-job.ts';
+import { childAnnotations, childIdentity, childrenOf, dispatchedChild, nomadJobId, payloadSecret, periodicChild } from '../../resources/child-job.ts';
 import type { NomadJob } from '../../resources/nomad-job.ts';
 import type { ClusterView } from '../cluster-view.ts';
 import { badRequest, serverError } from '../http-error.ts';
@@ -45,15 +45,16 @@ export function nextPeriodicLaunch(spec: NomadJobSpec, now: number): string {
   return next === undefined ? zeroGoTime : goTime(next);
 }
 
-async function createChild(ctx: NomadApiContext, child: NomadJob): Promise<NomadJob> {
+/** Creates the child; `existed` when one of that name was there (the same launch second, or the same idempotency token). */
+async function createChild(ctx: NomadApiContext, child: NomadJob): Promise<{ job: NomadJob; existed: boolean }> {
   const custom = ctx.kc.makeApiClient(CustomObjectsApi);
   const namespace = child.metadata.namespace ?? 'default';
   try {
-    return (await custom.createNamespacedCustomObject({ ...nomadJobResource, namespace, body: child })) as NomadJob;
+    return { job: (await custom.createNamespacedCustomObject({ ...nomadJobResource, namespace, body: child })) as NomadJob, existed: false };
   } catch (error) {
-    // The same launch second (a forced and a scheduled launch): Nomad updates the first child; this is that child.
+    // A forced and a scheduled launch in the same second: Nomad updates the first child; this is that child.
     if (apiErrorCode(error) !== 409) throw error;
-    return (await custom.getNamespacedCustomObject({ ...nomadJobResource, namespace, name: child.metadata.name })) as NomadJob;
+    return { job: (await custom.getNamespacedCustomObject({ ...nomadJobResource, namespace, name: child.metadata.name })) as NomadJob, existed: true };
   }
 }
 
@@ -94,6 +95,9 @@ async function dispatchJob(req: ApiRequest, ctx: RouteContext): Promise<ApiRespo
   if (priority !== undefined && priority !== 0 && (typeof priority !== 'number' || !Number.isInteger(priority) || priority < 1 || priority > 100))
     throw serverError('dispatch job priority must be between [1, 100]');
   const template = typeof body['IdPrefixTemplate'] === 'string' && body['IdPrefixTemplate'] !== '' ? body['IdPrefixTemplate'] : undefined;
+  // A non-empty query parameter wins over the body's (spec §2.4).
+  const bodyToken = typeof body['IdempotencyToken'] === 'string' ? body['IdempotencyToken'] : '';
+  const token = req.query['idempotency_token'] || bodyToken || undefined;
 
   const unix = Math.floor(Date.now() / 1000);
   const hex8 = randomUUID().replaceAll('-', '').slice(0, 8);
@@ -103,9 +107,17 @@ async function dispatchJob(req: ApiRequest, ctx: RouteContext): Promise<ApiRespo
     meta,
     hasPayload: payload.length > 0,
     ...(template ? { idPrefixTemplate: template } : {}),
+    ...(token ? { idempotencyToken: token } : {}),
   });
   if (typeof priority === 'number' && priority > 0) child.spec = { ...child.spec, priority };
-  const created = await createChild(ctx, child);
+  const { job: created, existed } = await createChild(ctx, child);
+  if (existed) {
+    // The token's child, whatever its status, until it is garbage-collected: no new child, no evaluation.
+    if (childIdentity(created)?.parentName !== parent.metadata.name || created.metadata.annotations?.[childAnnotations.idempotencyToken] !== token)
+      throw serverError(`dispatch of job "${id}" collided with the existing job ${created.metadata.name}: try again`);
+    const index = indexOf(created.metadata.resourceVersion);
+    return { index, body: { DispatchedJobID: nomadJobId(created), EvalID: '', EvalCreateIndex: 0, JobCreateIndex: index, Index: index } };
+  }
   // The child first (the Secret is owned by it); its Pods wait for the Secret, which is mounted as required.
   if (payload.length > 0) await ctx.kc.makeApiClient(CoreV1Api).createNamespacedSecret({ namespace, body: payloadSecret(created, payload) });
   await view.caughtUp('jobs', `${namespace}/${created.metadata.name}`, created.metadata.resourceVersion);
@@ -132,7 +144,7 @@ async function forcePeriodicJob(req: ApiRequest, ctx: RouteContext): Promise<Api
   if (parent.spec.periodic.enabled === false || parent.spec.stop || parent.spec.parameterized)
     throw serverError(`force launch for job "${id}" failed: can't force run non-tracked job "${id}" (${namespace})`);
   // Now, whatever prohibit_overlap says (Nomad's force ignores it); the scheduled next launch is unchanged.
-  const created = await createChild(ctx, periodicChild(parent, Date.now()));
+  const { job: created } = await createChild(ctx, periodicChild(parent, Date.now()));
   await view.caughtUp('jobs', `${namespace}/${created.metadata.name}`, created.metadata.resourceVersion);
   const evaluation = writeEvaluation(view, created, 'periodic-job');
   return { index: evaluation.EvalCreateIndex, body: { ...evaluation, Index: evaluation.EvalCreateIndex } };

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { dispatchChildId, dispatchChildName, periodicChildId, periodicChildName, periodicLaunchOf } from '../../../src/model/child-job-id.ts';
+import {
+  dispatchChildId,
+  dispatchChildName,
+  periodicChildId,
+  periodicChildName,
+  periodicLaunchOf,
+  tokenDispatchChildName,
+} from '../../../src/model/child-job-id.ts';
 
 describe("children's Nomad IDs and object names (spec §1.5, §2.3)", () => {
   it.each([
@@ -22,4 +29,10 @@ describe("children's Nomad IDs and object names (spec §1.5, §2.3)", () => {
     ['backup/periodic-1767232800', 1767232800000],
     ['report/dispatch-1767225600-4f1c9a2b', undefined],
   ])('the launch time of %s', (id, ms) => expect(periodicLaunchOf(id)).toBe(ms));
+
+  it('an idempotency token names the child, so the same token is the same create', () => {
+    expect(tokenDispatchChildName('report', 'abc')).toBe(tokenDispatchChildName('report', 'abc'));
+    expect(tokenDispatchChildName('report', 'abc')).not.toBe(tokenDispatchChildName('report', 'abd'));
+    expect(tokenDispatchChildName('report', 'abc')).toMatch(/^report-dispatch-t[0-9a-f]{16}$/);
+  });
 });
