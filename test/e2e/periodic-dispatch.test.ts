@@ -150,6 +150,18 @@ describe('periodic and parameterized jobs on the real cluster (issue 13 §1-§3)
     await create('plain', batch({}));
     const notPeriodic = await call('POST', '/v1/job/plain/periodic/force');
     expect([notPeriodic.status, notPeriodic.text]).toEqual([500, "can't force launch non-periodic job"]);
+    // Invalid crons: the API server refuses a wrong number of fields (CEL); the Nomad API any cron croner cannot parse.
+    await expect(create('badcron', batch({ periodic: { crons: ['* * *'] } }))).rejects.toThrow(/Invalid cron spec/);
+    const badCron = await call('POST', '/v1/jobs', {
+      Job: {
+        ID: 'badcron',
+        Type: 'batch',
+        Periodic: { Enabled: true, Specs: ['61 * * * *'] },
+        TaskGroups: [{ Name: 'run', Tasks: [{ Name: 'main', Driver: 'docker', Config: { image: 'x:1' } }] }],
+      },
+    });
+    expect(badCron.status).toBe(500);
+    expect(badCron.text).toContain('Invalid cron spec "61 * * * *": CronPattern: Invalid value for minute: 61');
     const missing = await call('POST', '/v1/job/nothing/periodic/force');
     expect([missing.status, missing.text]).toEqual([500, 'job not found']);
   });
