@@ -166,11 +166,14 @@ describe('periodic and parameterized jobs on the real cluster (issue 13 §1-§3)
     expect([missing.status, missing.text]).toEqual([500, 'job not found']);
   });
 
-  it('prohibitOverlap skips launches while a child still runs', async () => {
+  it('prohibitOverlap skips launches while a child still runs; force does not care', async () => {
     await create('slow', batch({ periodic: { crons: ['*/2 * * * * * *'], prohibitOverlap: true } }, 'ready'));
     await waitFor('the first launch', async () => ((await children('slow')).length === 1 ? true : undefined), 30_000);
     await sleep(6_000);
     expect((await children('slow')).map((c) => c.metadata.name)).toHaveLength(1);
+    // Force ignores prohibit_overlap, as Nomad's does.
+    expect((await call('POST', '/v1/job/slow/periodic/force')).status).toBe(200);
+    expect(await children('slow')).toHaveLength(2);
   });
 
   it('a controller down across launch times makes one catch-up launch when it comes back', async () => {

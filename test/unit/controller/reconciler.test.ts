@@ -292,6 +292,25 @@ describe('JobReconciler: periodic parents with a controlled clock (issue 13)', (
     expect(children(c)).toEqual([`web-periodic-${later / 1000}`]);
   });
 
+  it('a stopped parent launches nothing more and leaves its running child alone', async () => {
+    const c = cluster();
+    c.jobs.put(job(periodicSpec));
+    let now = t0;
+    const r = new JobReconciler({ caches: c.caches, writer: c.writer, now: () => now });
+    await r.reconcile('shop/web');
+    now = Date.parse('2026-01-01T00:01:00Z');
+    await r.reconcile('shop/web');
+    const parent = c.jobs.get('shop/web')!;
+    c.jobs.put({ ...parent, metadata: { ...parent.metadata, generation: 2 }, spec: { ...parent.spec, stop: true } });
+    c.calls.length = 0;
+    now = Date.parse('2026-01-01T00:05:00Z');
+    await r.reconcile('shop/web');
+    expect(c.calls.filter((x) => x.startsWith('createJob') || x.startsWith('deleteJob'))).toEqual([]);
+    expect(children(c)).toEqual(['web-periodic-1767225660']);
+    expect(c.jobs.get('shop/web')!.status?.status).toBe('dead');
+    expect(c.jobs.get('shop/web')!.status?.periodic?.nextLaunch).toBeUndefined();
+  });
+
   it('garbage-collects a dead child past the job_gc_threshold', async () => {
     const c = cluster();
     c.jobs.put(job(periodicSpec));
