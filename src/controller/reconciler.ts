@@ -11,7 +11,7 @@ import { parseNomadJob } from '../model/validate.ts';
 import type { ObservedAllocation } from '../planner/observed-allocation.ts';
 import { nodeEligibility } from '../planner/node-feasibility.ts';
 import { plan } from '../planner/plan.ts';
-import type { Placement, Plan } from '../planner/plan-types.ts';
+import type { Observed, Placement, Plan } from '../planner/plan-types.ts';
 import { formatRecordedHealth, observeAllocation, renderAllocationPod } from '../resources/allocation-pod.ts';
 import { apiVersion } from '../resources/api-version.ts';
 import { childAnnotations, childIdentity, withChildEnvironment, withDispatchPayload } from '../resources/child-job.ts';
@@ -97,73 +97,25 @@ export class JobReconciler {
     return this.caches.deployments.byIndex(cacheIndexes.byJob, `${job.namespace}/${job.name}`).filter((d) => isOwnedBy(d, job.uid));
   }
 
+  /** One pass, controller-runtime's contract: a key in; done, look again after a delay, or an error. */
   async reconcile(key: string): Promise<HandlerResult> {
     const now = this.now();
     const job = this.caches.jobs.get(key);
     if (!job) return; // deleted: its Pods, versions and deployments go with it (owner references)
-    const namespace = job.metadata.namespace!;
-    const name = job.metadata.name;
-    const identity: JobIdentity = { name, namespace, uid: job.metadata.uid! };
-    const cacheVersions = {
-      resourceVersionOf: (kind: 'pod' | 'deployment' | 'job', n: string) =>
-        (kind === 'pod'
-          ? this.caches.pods.get(`${namespace}/${n}`)
-          : kind === 'deployment'
-            ? this.caches.deployments.get(`${namespace}/${n}`)
-            : this.caches.jobs.get(`${namespace}/${n}`)
-        )?.metadata?.resourceVersion,
-    };
-    if (!this.expectations.satisfied(key, cacheVersions, now)) return { requeueAfterMs: 200 };
-
+    const identity: JobIdentity = { name: job.metadata.name, namespace: job.metadata.namespace!, uid: job.metadata.uid! };
+    if (!this.expectations.satisfied(key, this.cachedVersions(identity.namespace), now)) return { requeueAfterMs: 200 };
     const generation = job.metadata.generation ?? 0;
-    const parsed = parseNomadJob(name, namespace, job.spec);
+    const parsed = parseNomadJob(identity.name, identity.namespace, job.spec);
     if (!parsed.ok) {
       await this.writeJobStatus(key, job, invalidSpecStatus(generation, parsed.errors, job.status?.conditions, now));
       return;
     }
-
-    // Versions: the user's spec makes a new version only when it changed.
-    let history = await this.writer.listVersions(identity);
-    const decision = decideVersion(history, job.spec, new Date(now));
-    if (decision.kind === 'new') {
-      history = [...history, await this.writer.recordVersion(identity, decision.version)];
-      this.logger.info({ namespace, job: name, version: decision.version.version }, `recorded job version ${decision.version.version}`);
-    }
-    history = await this.repairRevert(identity, history, now);
-    const target = latestVersion(history)!;
-    const jobs = new Map<number, Job>();
-    for (const v of history) {
-      const p = parseNomadJob(name, namespace, v.spec);
-      if (p.ok) jobs.set(v.version, p.job);
-    }
-    const targetJob = jobs.get(target.version) ?? canonicalJob(name, namespace, target.spec);
-
-    const deploymentObjects = this.deploymentsOf(identity).sort((a, b) => b.spec.jobVersion - a.spec.jobVersion);
-    const newest = deploymentObjects[0];
-    const earlier = deploymentObjects.slice(1).map(observeDeployment);
-    const allocations = this.podsOf(identity).flatMap((p) => observeAllocation(p) ?? []);
-    // A system allocation is pinned before it is bound: its node going away loses it even while Pending.
-    const lostNodes = new Set(
-      allocations.flatMap((a) => [a.nodeName, a.node].flatMap((n) => (n !== undefined && !isNodeReady(this.caches.nodes.get(n)) ? [n] : []))),
-    );
-    const perNode = targetJob.type === 'system' || targetJob.type === 'sysbatch';
-    const evaluatedAt = Date.parse(job.metadata.annotations?.[annotations.evaluateRequested] ?? '');
-
-    const p = plan({
-      job: { ...identity, stop: job.spec.stop ?? false },
-      target: { ...target, job: targetJob },
-      jobs,
-      history,
-      ...(newest ? { deployment: observeDeployment(newest) } : {}),
-      earlier,
-      allocations,
-      lostNodes,
-      ...(perNode ? { nodes: [...this.caches.nodes.values()].map(observeNode) } : {}),
-      ...(Number.isNaN(evaluatedAt) ? {} : { evaluatedAt }),
-      now,
-    });
+    const history = await this.recordVersions(identity, job, now);
+    const seen = this.observe(identity, job, history, now);
+    const p = plan(seen.observed);
     // Periodic launches and child GC, before the status write that records them.
-    const children = targetJob.periodic || targetJob.parameterized ? await this.children.step(job, targetJob, target.version, now) : undefined;
+    const { target, newest, allocations } = seen;
+    const children = target.job.periodic || target.job.parameterized ? await this.children.step(job, target.job, target.version, now) : undefined;
     await this.apply({
       key,
       identity,
@@ -171,18 +123,73 @@ export class JobReconciler {
       plan: p,
       history,
       target,
-      jobs,
+      jobs: seen.jobs,
       newest,
       allocations,
-      lostNodes,
+      lostNodes: seen.lostNodes,
       now,
       generation,
       ...(children ? { children } : {}),
     });
-    this.metrics?.rollout(namespace, name, rolloutTransitions(newest ? observeDeployment(newest) : undefined, p, allocations, now));
+    this.metrics?.rollout(identity.namespace, identity.name, rolloutTransitions(newest ? observeDeployment(newest) : undefined, p, allocations, now));
     for (const v of versionsToPrune(history)) await this.writer.deleteVersion(identity, v.version);
     const requeueAt = Math.min(p.requeueAt ?? Number.POSITIVE_INFINITY, children?.requeueAt ?? Number.POSITIVE_INFINITY);
     return Number.isFinite(requeueAt) ? { requeueAfterMs: Math.max(100, requeueAt - now) } : undefined;
+  }
+
+  /** What the caches hold of the objects this reconciler wrote, for the read-your-writes guard. */
+  private cachedVersions(namespace: string) {
+    const cacheOf = { pod: this.caches.pods, deployment: this.caches.deployments, job: this.caches.jobs } as const;
+    return { resourceVersionOf: (kind: 'pod' | 'deployment' | 'job', name: string) => cacheOf[kind].get(`${namespace}/${name}`)?.metadata?.resourceVersion };
+  }
+
+  /** The job's versions, with a new one when the user's spec changed, and a revert an interrupted pass decided. */
+  private async recordVersions(identity: JobIdentity, job: NomadJob, now: number): Promise<JobVersion[]> {
+    let history = await this.writer.listVersions(identity);
+    const decision = decideVersion(history, job.spec, new Date(now));
+    if (decision.kind === 'new') {
+      history = [...history, await this.writer.recordVersion(identity, decision.version)];
+      this.logger.info(
+        { namespace: identity.namespace, job: identity.name, version: decision.version.version },
+        `recorded job version ${decision.version.version}`,
+      );
+    }
+    return this.repairRevert(identity, history, now);
+  }
+
+  /** Everything the planner decides on, read from the caches (no writes). */
+  private observe(identity: JobIdentity, job: NomadJob, history: JobVersion[], now: number) {
+    const { name, namespace } = identity;
+    const latest = latestVersion(history)!;
+    const jobs = new Map<number, Job>();
+    for (const v of history) {
+      const p = parseNomadJob(name, namespace, v.spec);
+      if (p.ok) jobs.set(v.version, p.job);
+    }
+    const target = { ...latest, job: jobs.get(latest.version) ?? canonicalJob(name, namespace, latest.spec) };
+    const deploymentObjects = this.deploymentsOf(identity).sort((a, b) => b.spec.jobVersion - a.spec.jobVersion);
+    const newest = deploymentObjects[0];
+    const allocations = this.podsOf(identity).flatMap((p) => observeAllocation(p) ?? []);
+    // A system allocation is pinned before it is bound: its node going away loses it even while Pending.
+    const lostNodes = new Set(
+      allocations.flatMap((a) => [a.nodeName, a.node].flatMap((n) => (n !== undefined && !isNodeReady(this.caches.nodes.get(n)) ? [n] : []))),
+    );
+    const perNode = target.job.type === 'system' || target.job.type === 'sysbatch';
+    const evaluatedAt = Date.parse(job.metadata.annotations?.[annotations.evaluateRequested] ?? '');
+    const observed: Observed = {
+      job: { ...identity, stop: job.spec.stop ?? false },
+      target,
+      jobs,
+      history,
+      ...(newest ? { deployment: observeDeployment(newest) } : {}),
+      earlier: deploymentObjects.slice(1).map(observeDeployment),
+      allocations,
+      lostNodes,
+      ...(perNode ? { nodes: [...this.caches.nodes.values()].map(observeNode) } : {}),
+      ...(Number.isNaN(evaluatedAt) ? {} : { evaluatedAt }),
+      now,
+    };
+    return { observed, target, jobs, newest, allocations, lostNodes };
   }
 
   private async apply(ctx: PassContext): Promise<void> {
