@@ -573,7 +573,8 @@ export function nomadJobCrd(): object {
       { name: 'Desired', type: 'integer', jsonPath: '.status.desired' },
       { name: 'Running', type: 'integer', jsonPath: '.status.running' },
       { name: 'Deployment', type: 'string', jsonPath: '.status.latestDeployment.status', description: 'Status of the newest deployment' },
-      { name: 'Next Launch', type: 'date', jsonPath: '.status.periodic.nextLaunch', description: 'Next periodic launch', priority: 1 },
+      // A string, not a date: kubectl prints a date column as an age, and a time to come as <invalid>.
+      { name: 'Next Launch', type: 'string', jsonPath: '.status.periodic.nextLaunch', description: 'Next periodic launch', priority: 1 },
     ],
     rules: [
       {
