@@ -175,7 +175,18 @@ describe('NomadJob CRD on the real API server', () => {
     const table = (await rawGet(kc, `/apis/caravan.dev/v1alpha1/namespaces/${namespace}/nomadjobs`, 'application/json;as=Table;v=v1;g=meta.k8s.io')) as {
       columnDefinitions: { name: string }[];
     };
-    expect(table.columnDefinitions.map((c) => c.name)).toEqual(['Name', 'Type', 'Status', 'Version', 'Stable', 'Desired', 'Running', 'Deployment', 'Next Launch', 'Age']);
+    expect(table.columnDefinitions.map((c) => c.name)).toEqual([
+      'Name',
+      'Type',
+      'Status',
+      'Version',
+      'Stable',
+      'Desired',
+      'Running',
+      'Deployment',
+      'Next Launch',
+      'Age',
+    ]);
   });
 });
 
