@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 echo "== format and lint (biome)" >&2
-NO_COLOR=1 biome ci . || { echo "format or lint findings above; 'npx biome check --write .' fixes formatting" >&2; exit 1; }
+biome ci --colors=off . || { echo "format or lint findings above; 'npx biome check --write .' fixes formatting" >&2; exit 1; }
 echo "== layers (dependency-cruiser)" >&2
 status=0
 out=$(depcruise src --config .dependency-cruiser.cjs 2>&1) || status=$?
