@@ -195,7 +195,11 @@ export function reconcileNodeGroup(input: NodeGroupInput): GroupOutcome {
       place.push(at(a, 'destructive update'));
     }
   }
-  if (!halted) place.push(...fresh);
+  // A canary whose allocation was stopped before the canary was created (a crash between the two
+  // writes) finds an empty node: that placement is the canary, or the deployment waits for ever.
+  const unplaced = state !== undefined && !promoted && !halted ? Math.max(0, state.desiredCanaries - liveCanaries.length - canaries.length) : 0;
+  const freshNow = fresh.map((p, i) => (i < unplaced ? { ...p, canary: true, reason: 'canary' as const } : p));
+  if (!halted) place.push(...freshNow);
   return outcome(input, group, { place, stop, stopped, inPlace, destructive, now, fresh, running, desiredCanaries, missingCanaries, halted, liveCanaries });
 }
 

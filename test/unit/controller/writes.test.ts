@@ -292,7 +292,12 @@ describe('system jobs: crashes at random points of random per-node rollouts (pro
           expect(w.created.length).toBe(new Set(w.created).size);
         },
       ),
-      { numRuns: Number(process.env['PROPERTY_RUNS'] ?? 100) },
+      {
+        numRuns: Number(process.env['PROPERTY_RUNS'] ?? 100),
+        // Found by CI: a crash after the canary's deployment was recorded and its node's old
+        // allocation deleted, before the canary was created, left the deployment waiting for ever.
+        examples: [[{ nodes: 1, maxParallel: 1, canary: 100, crashes: [{ pass: 0, after: 1, seed: 699674034 }], updates: 1 }]],
+      },
     );
   }, 600_000);
 });
