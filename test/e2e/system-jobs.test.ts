@@ -132,6 +132,8 @@ describe('system and sysbatch jobs on the real cluster (issue 13 §4)', () => {
 
   it('a node that joins gets an allocation; when it is deleted, its allocation is gone and placed nowhere else', async () => {
     await core.createNode({ body: fakeNode(10) });
+    // kwok marks a new node Ready a moment later: until then the ten old nodes already match.
+    await waitFor('the joining node to be Ready', async () => ((await readyNodes()).includes(joining) ? true : undefined), 30_000, 200);
     const eleven = await spreadOver('agent', readyNodes, 0);
     expect(eleven).toHaveLength(11);
     expect(eleven.find((p) => p.spec?.nodeName === joining)?.metadata?.name).toBe(`agent-agent-${joining}-v0`);
