@@ -1,4 +1,5 @@
 import type { Millis } from '../model/duration.ts';
+import type { UpdateStrategy } from '../model/job.ts';
 
 /** Nomad's deployment statuses (multiregion ones left out: one Caravan serves one cluster). */
 export type DeploymentStatus = 'running' | 'paused' | 'failed' | 'successful' | 'cancelled';
@@ -104,4 +105,29 @@ export function isCanarying(g: DeploymentGroupState): boolean {
 /** The canaries the group must have healthy now: its current step's, or all of them. */
 export function canariesNeeded(g: DeploymentGroupState): number {
   return g.stepCanaries ?? g.desiredCanaries;
+}
+
+/**
+ * A group's state when a deployment takes it on (§2.2 rules 5-7): the strategy's flags, nothing
+ * placed yet; with canary steps (beyond Nomad; service and batch groups) it starts at the first step.
+ */
+export function newGroupState(
+  strategy: UpdateStrategy,
+  desiredCanaries: number,
+  desiredTotal: number,
+  steps: UpdateStrategy['canarySteps'] = [],
+): DeploymentGroupState {
+  return {
+    autoRevert: strategy.autoRevert,
+    autoPromote: strategy.autoPromote,
+    progressDeadline: strategy.progressDeadline,
+    promoted: false,
+    placedCanaries: [],
+    desiredCanaries,
+    ...(steps.length > 0 && desiredCanaries > 0 ? { canaryStep: 1, stepCanaries: steps[0]!.canaries } : {}),
+    desiredTotal,
+    placedAllocs: 0,
+    healthyAllocs: 0,
+    unhealthyAllocs: 0,
+  };
 }

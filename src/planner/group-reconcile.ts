@@ -3,7 +3,7 @@ import { classifyGroupChange } from '../model/group-change.ts';
 import type { Job, TaskGroup } from '../model/job.ts';
 import { isCanaryOf, isUnpromotedCanaryOfOther } from './canary-identity.ts';
 import { canaryIndexes } from './canary-names.ts';
-import type { Deployment, DeploymentGroupState } from './deployment.ts';
+import { newGroupState, type Deployment, type DeploymentGroupState } from './deployment.ts';
 import { duplicatesToStop } from './duplicate-names.ts';
 import type { Health, ObservedAllocation } from './observed-allocation.ts';
 import { stopReasons, type InPlaceUpdate, type Placement, type Stop } from './plan-types.ts';
@@ -309,19 +309,7 @@ function outcome(g: GroupPass, canaries: CanaryPlan, fresh: readonly Placement[]
     .map((p) => (joins ? { ...p, deployment: input.deploymentName } : p));
   const steps = strategy?.canarySteps ?? [];
   const newState: DeploymentGroupState | undefined = needsDeployment
-    ? {
-        autoRevert: strategy!.autoRevert,
-        autoPromote: strategy!.autoPromote,
-        progressDeadline: strategy!.progressDeadline,
-        promoted: false,
-        placedCanaries: [],
-        desiredCanaries: canaries.desired,
-        ...(steps.length > 0 && canaries.desired > 0 ? { canaryStep: 1, stepCanaries: steps[0]!.canaries } : {}),
-        desiredTotal: g.destructive.length + g.inPlace.length + fresh.length + g.rescheduled.size,
-        placedAllocs: 0,
-        healthyAllocs: 0,
-        unhealthyAllocs: 0,
-      }
+    ? newGroupState(strategy!, canaries.desired, g.destructive.length + g.inPlace.length + fresh.length + g.rescheduled.size, steps)
     : undefined;
   const missingCanaries = canaries.wanted && canaries.live < canaries.now;
   const nothingLeft =
