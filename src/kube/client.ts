@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { ApiServerLocation } from './api-error.ts';
+import { pooledTransport } from './http-transport.ts';
 
 /** Loads a kubeconfig from a file, or from KUBECONFIG / in-cluster defaults when none is given. */
 /** What to run when there is no cluster to talk to (issue 16: say what was tried, and what to do). */
@@ -29,6 +30,8 @@ export function loadKubeConfig(file?: string): KubeConfig {
     kc.loadFromDefault();
   }
   if (!kc.getCurrentCluster()) throw new Error(`kubeconfig ${file ?? process.env['KUBECONFIG'] ?? '(default)'} has no current cluster`);
+  // Typed clients share keep-alive connections (http-transport.ts).
+  pooledTransport(kc);
   return kc;
 }
 
