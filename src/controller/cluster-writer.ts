@@ -1,6 +1,6 @@
 import { CoreV1Api, CustomObjectsApi, EventsV1Api, PatchStrategy, setHeaderOptions, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
 import { apiErrorCode } from '../kube/client.ts';
-import { JobVersionStore } from '../kube/job-version-store.ts';
+import { JobVersionStore, type RecordedVersion } from '../kube/job-version-store.ts';
 import type { JobIdentity, JobVersion } from '../model/job-versions.ts';
 import { nomadDeploymentResource, nomadJobResource } from '../resources/api-version.ts';
 import type { NomadDeployment, NomadDeploymentStatus } from '../resources/nomad-deployment.ts';
@@ -14,10 +14,10 @@ import { EventSeriesBook, type TransitionEvent } from './event-recorder.ts';
  * is the one that talks to the API server.
  */
 export interface ClusterWriter {
-  listVersions(job: JobIdentity): Promise<JobVersion[]>;
   /** Records a version; one already there with the same spec is that version. */
-  recordVersion(job: JobIdentity, version: JobVersion): Promise<JobVersion>;
-  markStable(job: JobIdentity, version: number): Promise<void>;
+  recordVersion(job: JobIdentity, version: JobVersion): Promise<RecordedVersion>;
+  /** Resolves with the revision's new resourceVersion. */
+  markStable(job: JobIdentity, version: number): Promise<string | undefined>;
   deleteVersion(job: JobIdentity, version: number): Promise<void>;
   /** Creates the NomadDeployment, or returns the one already there under that name. */
   createDeployment(namespace: string, body: NomadDeployment): Promise<NomadDeployment>;
@@ -55,9 +55,8 @@ export function kubernetesWriter(kc: KubeConfig): ClusterWriter {
   const eventSeries = new EventSeriesBook();
   const mergePatch = () => setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
   return {
-    listVersions: (job) => versions.list(job.namespace, job.name, job.uid),
     recordVersion: (job, version) => versions.record(job, version),
-    markStable: async (job, version) => void (await versions.markStable(job, version, true)),
+    markStable: (job, version) => versions.markStable(job, version, true),
     deleteVersion: (job, version) => versions.delete(job, version),
     async createDeployment(namespace, body) {
       const created = await unless(

@@ -4,9 +4,12 @@
  * health counted twice, a deployment created twice. Until they are met, or `timeoutMs` passes,
  * the job's key waits.
  */
+/** The objects a reconcile writes and then waits to see in its caches. */
+export type ExpectedKind = 'pod' | 'deployment' | 'job' | 'revision';
+
 export interface ObservedVersions {
   /** The resourceVersion the cache holds for an object, or undefined when it has none. */
-  resourceVersionOf(kind: 'pod' | 'deployment' | 'job', name: string): string | undefined;
+  resourceVersionOf(kind: ExpectedKind, name: string): string | undefined;
 }
 
 interface Pending {
@@ -26,13 +29,13 @@ export class Expectations {
   }
 
   /** After a create or update: the cache must hold this resourceVersion (or newer). */
-  expectVersion(jobKey: string, kind: 'pod' | 'deployment' | 'job', name: string, resourceVersion: string, now: number): void {
+  expectVersion(jobKey: string, kind: ExpectedKind, name: string, resourceVersion: string, now: number): void {
     this.entry(jobKey, now).present.set(key(kind, name), resourceVersion);
   }
 
   /** After a delete: the cache must no longer hold the object. */
-  expectGone(jobKey: string, name: string, now: number): void {
-    this.entry(jobKey, now).absent.add(key('pod', name));
+  expectGone(jobKey: string, kind: ExpectedKind, name: string, now: number): void {
+    this.entry(jobKey, now).absent.add(key(kind, name));
   }
 
   /** Whether the caches show everything written for the job (forgets what they show). */
@@ -44,12 +47,13 @@ export class Expectations {
       return true;
     }
     for (const [k, rv] of p.present) {
-      const [kind, name] = k.split(/\/(.*)/s) as ['pod' | 'deployment' | 'job', string];
+      const [kind, name] = k.split(/\/(.*)/s) as [ExpectedKind, string];
       const seen = caches.resourceVersionOf(kind, name);
       if (seen !== undefined && BigInt(seen) >= BigInt(rv)) p.present.delete(k);
     }
     for (const k of p.absent) {
-      if (caches.resourceVersionOf('pod', k.slice('pod/'.length)) === undefined) p.absent.delete(k);
+      const [kind, name] = k.split(/\/(.*)/s) as [ExpectedKind, string];
+      if (caches.resourceVersionOf(kind, name) === undefined) p.absent.delete(k);
     }
     if (p.present.size === 0 && p.absent.size === 0) {
       this.pending.delete(jobKey);

@@ -14,6 +14,7 @@ import { plan } from '../planner/plan.ts';
 import type { Observed, Placement, Plan } from '../planner/plan-types.ts';
 import { formatRecordedHealth, observeAllocation, renderAllocationPod } from '../resources/allocation-pod.ts';
 import { apiVersion } from '../resources/api-version.ts';
+import { versionFromRevision, versionObjectName } from '../resources/job-version.ts';
 import { childAnnotations, childIdentity, withChildEnvironment, withDispatchPayload } from '../resources/child-job.ts';
 import { annotations, labels } from '../resources/labels.ts';
 import { deploymentObject, deploymentStatusBody, observeDeployment, type NomadDeployment } from '../resources/nomad-deployment.ts';
@@ -22,7 +23,7 @@ import { isNodeReady, observeNode } from '../resources/node.ts';
 import { isOwnedBy } from '../resources/object-meta.ts';
 import { ChildLauncher, type ChildStep } from './child-launcher.ts';
 import type { ClusterWriter } from './cluster-writer.ts';
-import { Expectations } from './expectations.ts';
+import { Expectations, type ExpectedKind } from './expectations.ts';
 import { inParallel } from './in-parallel.ts';
 import { invalidSpecStatus, jobStatusBody } from './job-status-body.ts';
 import type { HandlerResult } from './work-queue.ts';
@@ -93,6 +94,15 @@ export class JobReconciler {
     return this.caches.pods.byIndex(cacheIndexes.byJob, `${job.namespace}/${job.name}`).filter((p) => isOwnedBy(p, job.uid));
   }
 
+  /** The job's versions, oldest first; an earlier job's of the same name (awaiting garbage collection) are not its. */
+  private versionsOf(job: JobIdentity): JobVersion[] {
+    return this.caches.revisions
+      .byIndex(cacheIndexes.byJob, `${job.namespace}/${job.name}`)
+      .filter((r) => isOwnedBy(r, job.uid))
+      .flatMap((r) => versionFromRevision(r) ?? [])
+      .sort((a, b) => a.version - b.version);
+  }
+
   private deploymentsOf(job: JobIdentity): NomadDeployment[] {
     return this.caches.deployments.byIndex(cacheIndexes.byJob, `${job.namespace}/${job.name}`).filter((d) => isOwnedBy(d, job.uid));
   }
@@ -110,7 +120,7 @@ export class JobReconciler {
       await this.writeJobStatus(key, job, invalidSpecStatus(generation, parsed.errors, job.status?.conditions, now));
       return;
     }
-    const history = await this.recordVersions(identity, job, now);
+    const history = await this.recordVersions(key, identity, job, now);
     const seen = this.observe(identity, job, history, now);
     const p = plan(seen.observed);
     // Periodic launches and child GC, before the status write that records them.
@@ -132,29 +142,39 @@ export class JobReconciler {
       ...(children ? { children } : {}),
     });
     this.metrics?.rollout(identity.namespace, identity.name, rolloutTransitions(newest ? observeDeployment(newest) : undefined, p, allocations, now));
-    for (const v of versionsToPrune(history)) await this.writer.deleteVersion(identity, v.version);
+    for (const v of versionsToPrune(history)) {
+      await this.writer.deleteVersion(identity, v.version);
+      this.expectations.expectGone(key, 'revision', versionObjectName(identity.name, v.version), now);
+    }
     const requeueAt = Math.min(p.requeueAt ?? Number.POSITIVE_INFINITY, children?.requeueAt ?? Number.POSITIVE_INFINITY);
     return Number.isFinite(requeueAt) ? { requeueAfterMs: Math.max(100, requeueAt - now) } : undefined;
   }
 
   /** What the caches hold of the objects this reconciler wrote, for the read-your-writes guard. */
   private cachedVersions(namespace: string) {
-    const cacheOf = { pod: this.caches.pods, deployment: this.caches.deployments, job: this.caches.jobs } as const;
-    return { resourceVersionOf: (kind: 'pod' | 'deployment' | 'job', name: string) => cacheOf[kind].get(`${namespace}/${name}`)?.metadata?.resourceVersion };
+    const cacheOf = { pod: this.caches.pods, deployment: this.caches.deployments, job: this.caches.jobs, revision: this.caches.revisions } as const;
+    return { resourceVersionOf: (kind: ExpectedKind, name: string) => cacheOf[kind].get(`${namespace}/${name}`)?.metadata?.resourceVersion };
   }
 
   /** The job's versions, with a new one when the user's spec changed, and a revert an interrupted pass decided. */
-  private async recordVersions(identity: JobIdentity, job: NomadJob, now: number): Promise<JobVersion[]> {
-    let history = await this.writer.listVersions(identity);
+  private async recordVersions(key: string, identity: JobIdentity, job: NomadJob, now: number): Promise<JobVersion[]> {
+    let history = this.versionsOf(identity);
     const decision = decideVersion(history, job.spec, new Date(now));
     if (decision.kind === 'new') {
-      history = [...history, await this.writer.recordVersion(identity, decision.version)];
+      history = [...history, await this.recordVersion(key, identity, decision.version, now)];
       this.logger.info(
         { namespace: identity.namespace, job: identity.name, version: decision.version.version },
         `recorded job version ${decision.version.version}`,
       );
     }
-    return this.repairRevert(identity, history, now);
+    return this.repairRevert(key, identity, history, now);
+  }
+
+  /** Records a version, and waits for the cache to show it before the job's next pass. */
+  private async recordVersion(key: string, identity: JobIdentity, version: JobVersion, now: number): Promise<JobVersion> {
+    const recorded = await this.writer.recordVersion(identity, version);
+    this.expectations.expectVersion(key, 'revision', versionObjectName(identity.name, version.version), recorded.resourceVersion, now);
+    return recorded.version;
   }
 
   /** Everything the planner decides on, read from the caches (no writes). */
@@ -210,12 +230,15 @@ export class JobReconciler {
     const { key, identity, now } = ctx;
     const { namespace } = identity;
     switch (w.kind) {
-      case 'markStable':
-        return this.writer.markStable(identity, w.version);
+      case 'markStable': {
+        const rv = await this.writer.markStable(identity, w.version);
+        if (rv) this.expectations.expectVersion(key, 'revision', versionObjectName(identity.name, w.version), rv, now);
+        return;
+      }
       case 'deploymentStatus':
         return this.writeDeploymentStatus(key, identity, w.deployment, now, w.revertedJobVersion, w.intentError);
       case 'recordVersion':
-        await this.writer.recordVersion(identity, w.version);
+        await this.recordVersion(key, identity, w.version, now);
         return;
       case 'recordHealth':
         return this.patchPod(
@@ -243,7 +266,7 @@ export class JobReconciler {
         // Deletes go out together (up to 16 at a time), before any create.
         return inParallel(w.pods, writeConcurrency, async (s) => {
           await this.writer.deletePod(namespace, s.podName, { immediately: s.lost });
-          this.expectations.expectGone(key, s.podName, now);
+          this.expectations.expectGone(key, 'pod', s.podName, now);
         });
       case 'createPods':
         return inParallel(w.placements, writeConcurrency, (placement) => this.createPod(key, identity, ctx.jobs, placement, now));
@@ -316,19 +339,24 @@ export class JobReconciler {
    * A deployment that failed with a revert decided (revertedJobVersion in its status) whose revert
    * version was never recorded (the controller stopped in between): record it now.
    */
-  private async repairRevert(job: JobIdentity, history: JobVersion[], now: number): Promise<JobVersion[]> {
+  private async repairRevert(key: string, job: JobIdentity, history: JobVersion[], now: number): Promise<JobVersion[]> {
     const latest = latestVersion(history);
     const d = this.deploymentsOf(job).find((x) => x.spec.jobVersion === latest?.version);
     const to = d?.status?.status === 'failed' ? d.status.revertedJobVersion : undefined;
     const stable = to !== undefined ? history.find((v) => v.version === to) : undefined;
     if (!latest || !stable) return history;
-    const record = await this.writer.recordVersion(job, {
-      ...stable,
-      version: latest.version + 1,
-      stable: true,
-      revertedFrom: latest.version,
-      submitTime: new Date(now).toISOString(),
-    });
+    const record = await this.recordVersion(
+      key,
+      job,
+      {
+        ...stable,
+        version: latest.version + 1,
+        stable: true,
+        revertedFrom: latest.version,
+        submitTime: new Date(now).toISOString(),
+      },
+      now,
+    );
     this.logger.info(
       { namespace: job.namespace, job: job.name, version: record.version },
       `recorded the revert to version ${to} that an interrupted pass decided`,

@@ -7,15 +7,20 @@ import type { NomadJob } from '../resources/nomad-job.ts';
 import { nodeFacts } from '../resources/node.ts';
 import { Informer, type CacheReader, type InformerEvent } from './informer.ts';
 
-/** What a reconcile reads: the caches of NomadJobs, NomadDeployments, Caravan's Pods and Nodes. */
+/**
+ * What a reconcile reads: the caches of NomadJobs, NomadDeployments, Caravan's Pods, Nodes and job
+ * versions (ControllerRevisions labelled caravan.dev/job). A reconcile reads nothing else from the
+ * API server; its own writes it waits to see in them (src/controller/expectations.ts).
+ */
 export interface Caches {
   readonly jobs: CacheReader<NomadJob>;
   readonly deployments: CacheReader<NomadDeployment>;
   readonly pods: CacheReader<V1Pod>;
   readonly nodes: CacheReader<V1Node>;
+  readonly revisions: CacheReader<V1ControllerRevision>;
 }
 
-export type CacheKind = keyof Caches | 'revisions';
+export type CacheKind = keyof Caches;
 
 /**
  * The caches' indexes: a job's Pods, deployments and versions by `namespace/job`, and the Pods on
@@ -32,10 +37,7 @@ export type CacheListener = (kind: CacheKind, event: InformerEvent, obj: { metad
 
 export interface ClusterCaches {
   readonly caches: Caches;
-  /**
-   * Job versions (ControllerRevisions labelled caravan.dev/job), for the HTTP API. The reconciler
-   * reads versions from the API server instead: it must see its own writes at once.
-   */
+  /** Job versions: the same cache as `caches.revisions`. */
   readonly revisions: Informer<V1ControllerRevision>;
   /** Lists every kind and resolves once all of them are synced. */
   start(): Promise<void>;
@@ -82,27 +84,26 @@ export function createClusterCaches(kc: KubeConfig, opts: { logger?: Logger } = 
       onEvent: tell('nodes'),
       onError: onError('Node'),
     }),
+    revisions: new Informer<V1ControllerRevision>({
+      kc,
+      path: '/apis/apps/v1/controllerrevisions',
+      labelSelector: labels.job,
+      indexes: { [cacheIndexes.byJob]: jobOfLabels },
+      onEvent: tell('revisions'),
+      onError: onError('ControllerRevision'),
+    }),
   };
-  const revisions = new Informer<V1ControllerRevision>({
-    kc,
-    path: '/apis/apps/v1/controllerrevisions',
-    labelSelector: labels.job,
-    indexes: { [cacheIndexes.byJob]: jobOfLabels },
-    onEvent: tell('revisions'),
-    onError: onError('ControllerRevision'),
-  });
   let synced = false;
   const caches: Caches = informers;
   return {
     caches,
-    revisions,
+    revisions: informers.revisions,
     async start() {
-      await Promise.all([...Object.values(informers).map((i) => i.start()), revisions.start()]);
+      await Promise.all(Object.values(informers).map((i) => i.start()));
       synced = true;
     },
     stop() {
       for (const informer of Object.values(informers)) informer.stop();
-      revisions.stop();
     },
     get synced() {
       return synced;

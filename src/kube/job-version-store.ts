@@ -13,6 +13,12 @@ export class VersionConflict extends Error {
   override readonly name = 'VersionConflict';
 }
 
+/** A version as written, with the resourceVersion a cache must reach to show it. */
+export interface RecordedVersion {
+  readonly version: JobVersion;
+  readonly resourceVersion: string;
+}
+
 /** A job's version history, kept as ControllerRevisions owned by the NomadJob. */
 export class JobVersionStore {
   private readonly apps: AppsV1Api;
@@ -38,10 +44,10 @@ export class JobVersionStore {
    * Records a version. Its object name is deterministic, so after a crash the retried create finds
    * the version already there: same spec, nothing to do; another spec is an error, never overwritten.
    */
-  async record(job: JobIdentity, version: JobVersion): Promise<JobVersion> {
+  async record(job: JobIdentity, version: JobVersion): Promise<RecordedVersion> {
     try {
-      await this.apps.createNamespacedControllerRevision({ namespace: job.namespace, body: versionRevision(job, version) });
-      return version;
+      const created = await this.apps.createNamespacedControllerRevision({ namespace: job.namespace, body: versionRevision(job, version) });
+      return { version, resourceVersion: created.metadata?.resourceVersion ?? '0' };
     } catch (error) {
       if (apiErrorCode(error) !== 409) throw error;
     }
@@ -51,7 +57,7 @@ export class JobVersionStore {
         `job ${job.namespace}/${job.name}: version ${version.version} still belongs to an earlier job of that name; waiting for the garbage collector to remove it`,
       );
     const existing = versionFromRevision(revision);
-    if (existing && isDeepStrictEqual(existing.spec, version.spec)) return existing;
+    if (existing && isDeepStrictEqual(existing.spec, version.spec)) return { version: existing, resourceVersion: revision.metadata?.resourceVersion ?? '0' };
     throw new VersionConflict(`job ${job.namespace}/${job.name}: version ${version.version} is already recorded with another spec`);
   }
 
@@ -109,7 +115,7 @@ export async function syncJobVersion(
 ): Promise<VersionSync> {
   const history = await store.list(job.namespace, job.name);
   const decision = decideVersion(history, spec, now);
-  const current = decision.kind === 'new' ? await store.record(job, decision.version) : decision.current;
+  const current = decision.kind === 'new' ? (await store.record(job, decision.version)).version : decision.current;
   const after = decision.kind === 'new' ? [...history, current] : history;
   const pruned = versionsToPrune(after, limit).map((v) => v.version);
   for (const version of pruned) await store.delete(job, version);

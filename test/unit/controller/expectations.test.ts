@@ -14,7 +14,7 @@ describe('expectations: acting only on caches that show our own writes', () => {
 
   it('waits until a deleted Pod leaves the cache', () => {
     const e = new Expectations();
-    e.expectGone('ns/web', 'web-frontend-0-v0', 0);
+    e.expectGone('ns/web', 'pod', 'web-frontend-0-v0', 0);
     expect(e.satisfied('ns/web', caches({ 'pod/web-frontend-0-v0': '50' }), 1)).toBe(false);
     expect(e.satisfied('ns/web', caches({}), 2)).toBe(true);
   });

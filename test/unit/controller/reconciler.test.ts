@@ -1,13 +1,14 @@
-import type { V1Node, V1Pod } from '@kubernetes/client-node';
+import type { V1ControllerRevision, V1Node, V1Pod } from '@kubernetes/client-node';
 import type { TransitionEvent } from '../../../src/controller/event-recorder.ts';
 import { describe, expect, it } from 'vitest';
 import type { ClusterWriter } from '../../../src/controller/cluster-writer.ts';
 import { JobReconciler } from '../../../src/controller/reconciler.ts';
 import { cacheIndexes, type Caches } from '../../../src/kube/cluster-caches.ts';
 import type { CacheReader } from '../../../src/kube/informer.ts';
-import type { JobIdentity, JobVersion } from '../../../src/model/job-versions.ts';
+import type { JobIdentity } from '../../../src/model/job-versions.ts';
 import type { NomadJobSpec } from '../../../src/model/nomad-job-spec.ts';
-import { labels } from '../../../src/resources/labels.ts';
+import { versionObjectName, versionRevision } from '../../../src/resources/job-version.ts';
+import { labels, versionAnnotations } from '../../../src/resources/labels.ts';
 import type { NomadDeployment, NomadDeploymentStatus } from '../../../src/resources/nomad-deployment.ts';
 import type { NomadJob, NomadJobStatus } from '../../../src/resources/nomad-job.ts';
 
@@ -48,8 +49,8 @@ function cluster() {
   const deployments = new MapCache<NomadDeployment>({ [cacheIndexes.byJob]: (d) => `${d.metadata.namespace}/${d.spec.job}` });
   const pods = new MapCache<V1Pod>({ [cacheIndexes.byJob]: byJob });
   const nodes = new MapCache<V1Node>();
+  const revisions = new MapCache<V1ControllerRevision>({ [cacheIndexes.byJob]: byJob });
   nodes.put({ metadata: { name: 'node-a' }, status: { conditions: [{ type: 'Ready', status: 'True' }] } });
-  const versions: JobVersion[] = [];
   const calls: string[] = [];
   let rv = 1;
   const stamp = <T extends { metadata?: { resourceVersion?: string; uid?: string } }>(o: T): T => ({
@@ -62,21 +63,26 @@ function cluster() {
     if (failAt.call !== '' && call.startsWith(failAt.call)) throw new Error(`${call}: connection reset`);
   };
   const writer: ClusterWriter = {
-    listVersions: async (job: JobIdentity) => {
-      step('listVersions');
-      return versions.filter(() => job.uid === 'job-uid').map((v) => ({ ...v }));
-    },
-    recordVersion: async (_job, v) => {
+    recordVersion: async (job: JobIdentity, v) => {
       step(`recordVersion v${v.version}`);
-      versions.push(v);
-      return v;
+      const written = stamp(versionRevision(job, v));
+      revisions.put(written);
+      return { version: v, resourceVersion: written.metadata!.resourceVersion! };
     },
-    markStable: async (_job, version) => {
+    markStable: async (job, version) => {
       step(`markStable v${version}`);
-      const i = versions.findIndex((v) => v.version === version);
-      versions[i] = { ...versions[i]!, stable: true };
+      const current = revisions.get(`${job.namespace}/${versionObjectName(job.name, version)}`)!;
+      const written = stamp({
+        ...current,
+        metadata: { ...current.metadata, annotations: { ...current.metadata?.annotations, [versionAnnotations.stable]: 'true' } },
+      });
+      revisions.put(written);
+      return written.metadata.resourceVersion;
     },
-    deleteVersion: async (_job, version) => void step(`deleteVersion v${version}`),
+    deleteVersion: async (job, version) => {
+      step(`deleteVersion v${version}`);
+      revisions.items.delete(`${job.namespace}/${versionObjectName(job.name, version)}`);
+    },
     createDeployment: async (_ns, body) => {
       step(`createDeployment ${body.metadata.name}`);
       const d = stamp(body);
@@ -123,8 +129,8 @@ function cluster() {
       jobs.items.delete(`${ns}/${name}`);
     },
   };
-  const caches: Caches = { jobs, deployments, pods, nodes };
-  return { jobs, deployments, pods, versions, calls, writer, caches, failAt };
+  const caches: Caches = { jobs, deployments, pods, nodes, revisions };
+  return { jobs, deployments, pods, revisions, calls, writer, caches, failAt };
 }
 
 const spec: NomadJobSpec = {
@@ -144,7 +150,6 @@ describe('JobReconciler with an injected writer', () => {
     c.jobs.put(job());
     await new JobReconciler({ caches: c.caches, writer: c.writer, now: () => 1_000 }).reconcile('shop/web');
     expect(c.calls).toEqual([
-      'listVersions',
       'recordVersion v0',
       'createDeployment web-v0',
       'writeDeploymentStatus web-v0 running',
@@ -181,6 +186,22 @@ describe('JobReconciler with an injected writer', () => {
     expect([...c.pods.values()].map((p) => p.metadata?.name).sort()).toEqual(['web-app-0-v0', 'web-app-1-v0']);
   });
 
+  it('reads versions from the cache, and waits for a version it recorded to show there before planning again', async () => {
+    const c = cluster();
+    c.jobs.put(job());
+    const reconciler = new JobReconciler({ caches: c.caches, writer: c.writer, now: () => 1_000 });
+    await reconciler.reconcile('shop/web');
+    // The watch has not brought the revision yet: the next pass neither plans nor records it again.
+    const recorded = c.revisions.get('shop/web-v0')!;
+    c.revisions.items.delete('shop/web-v0');
+    c.calls.length = 0;
+    expect(await reconciler.reconcile('shop/web')).toEqual({ requeueAfterMs: 200 });
+    expect(c.calls).toEqual([]);
+    c.revisions.put(recorded);
+    await reconciler.reconcile('shop/web');
+    expect(c.calls).not.toContain('recordVersion v0');
+  });
+
   it('writes nothing when there is nothing to do', async () => {
     const c = cluster();
     c.jobs.put(job());
@@ -189,7 +210,7 @@ describe('JobReconciler with an injected writer', () => {
     await new JobReconciler({ caches: c.caches, writer: c.writer, now: () => 1_000 }).reconcile('shop/web');
     c.calls.length = 0;
     await new JobReconciler({ caches: c.caches, writer: c.writer, now: () => 1_000 }).reconcile('shop/web');
-    expect(c.calls).toEqual(['listVersions']);
+    expect(c.calls).toEqual([]);
   });
 
   it("never takes an earlier job's Pods or deployment of the same name (awaiting garbage collection) for its own", async () => {
