@@ -4,7 +4,8 @@
  * - a key is never handed to two workers at once; added while it runs, it runs once more after;
  * - a handler's failure requeues the key with per-key exponential backoff, success forgets it;
  * - a handler may ask to look again after a delay (the planner's next timer);
- * - the startup flood goes in at low priority, so live changes overtake it.
+ * - the startup flood goes in at low priority, so live changes overtake it;
+ * - a set of keys can be dropped, waiting for its running ones (a shard handed back, issue 15 §5).
  * p-queue limits concurrency but has no keys, delays or backoff, so this is our own.
  */
 export type Priority = 'normal' | 'low';
@@ -50,6 +51,8 @@ export class WorkQueue {
   private active = 0;
   private stopping = false;
   private idleWaiters: (() => void)[] = [];
+  /** Keys being dropped: refused by add until none of them runs; resolved then. */
+  private dropping: { readonly matches: (key: string) => boolean; readonly resolve: () => void }[] = [];
   private readonly options: Required<Omit<WorkQueueOptions, 'onError' | 'observer'>> & Pick<WorkQueueOptions, 'onError' | 'observer'>;
 
   constructor(options: WorkQueueOptions) {
@@ -63,7 +66,7 @@ export class WorkQueue {
   }
 
   add(key: string, priority: Priority = 'normal'): void {
-    if (this.stopping) return;
+    if (this.stopping || this.refuses(key)) return;
     if (this.processing.has(key)) {
       if (this.dirty.get(key) !== 'normal') this.dirty.set(key, priority);
       return;
@@ -82,7 +85,7 @@ export class WorkQueue {
 
   /** Adds the key after `delayMs`; an earlier pending delay for it stands. */
   addAfter(key: string, delayMs: number): void {
-    if (this.stopping) return;
+    if (this.stopping || this.refuses(key)) return;
     if (delayMs <= 0) {
       this.add(key);
       return;
@@ -134,6 +137,46 @@ export class WorkQueue {
     await this.idle();
   }
 
+  /**
+   * Forgets every key that `matches`: queued, delayed, to run again, and its backoff. Resolves once
+   * none of them runs; until then adding one is refused, so a running handler's retry or look-again
+   * does not bring it back. The caller stops adding such keys before it calls this.
+   */
+  drop(matches: (key: string) => boolean): Promise<void> {
+    for (const priority of ['normal', 'low'] as const) {
+      this.ready[priority] = this.ready[priority].filter((key) => !matches(key));
+    }
+    for (const key of [...this.queued.keys()]) {
+      if (!matches(key)) continue;
+      this.queued.delete(key);
+      this.queuedAt.delete(key);
+    }
+    for (const [key, { timer }] of this.delayed) {
+      if (!matches(key)) continue;
+      clearTimeout(timer);
+      this.delayed.delete(key);
+    }
+    for (const key of [...this.dirty.keys()]) if (matches(key)) this.dirty.delete(key);
+    for (const key of [...this.failures.keys()]) if (matches(key)) this.failures.delete(key);
+    this.pump();
+    if (![...this.processing].some(matches)) return Promise.resolve();
+    return new Promise((resolve) => this.dropping.push({ matches, resolve }));
+  }
+
+  private refuses(key: string): boolean {
+    return this.dropping.some((d) => d.matches(key));
+  }
+
+  /** After a handler finished: the drops that were waiting only for it. */
+  private settleDrops(): void {
+    if (this.dropping.length === 0) return;
+    const running = [...this.processing];
+    const done = this.dropping.filter((d) => !running.some(d.matches));
+    if (done.length === 0) return;
+    this.dropping = this.dropping.filter((d) => !done.includes(d));
+    for (const d of done) d.resolve();
+  }
+
   private next(): string | undefined {
     const key = this.ready.normal.shift() ?? this.ready.low.shift();
     if (key !== undefined) this.queued.delete(key);
@@ -180,6 +223,7 @@ export class WorkQueue {
         this.dirty.delete(key);
         this.add(key, again);
       }
+      this.settleDrops();
       this.pump();
     }
   }

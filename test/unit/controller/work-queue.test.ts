@@ -151,6 +151,63 @@ describe('the keyed work queue', () => {
   });
 });
 
+describe('dropping a set of keys (a shard handed back, issue 15 §5)', () => {
+  const inShard = (key: string) => key.startsWith('s1/');
+
+  it('forgets queued keys of the set, keeps the others, and resolves at once when none of them runs', async () => {
+    const q = new WorkQueue({ concurrency: 1 });
+    const h = controllableHandler();
+    for (const k of ['s1/a', 's0/b', 's1/c']) q.add(k);
+    q.add('s1/d', 'low');
+    await q.drop(inShard);
+    expect(q.depth).toBe(1);
+    q.start(h.handler);
+    await h.finish('s0/b');
+    expect(h.calls).toEqual(['s0/b']);
+  });
+
+  it('waits for running keys of the set, refusing them meanwhile, and not for the others', async () => {
+    const q = new WorkQueue({ concurrency: 4 });
+    const h = controllableHandler();
+    q.start(h.handler);
+    q.add('s1/a');
+    q.add('s0/b');
+    await flush();
+    let dropped = false;
+    const done = q.drop(inShard).then(() => (dropped = true));
+    q.add('s1/a'); // would run again after: refused
+    q.add('s1/new');
+    await flush();
+    expect(dropped).toBe(false);
+    await h.finish('s1/a', { requeueAfterMs: 1 }); // its look-again is refused too
+    await done;
+    expect(h.running()).toEqual(['s0/b']);
+    expect(q.depth).toBe(0);
+    await h.finish('s0/b');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(h.calls).toEqual(['s1/a', 's0/b']);
+    q.add('s1/a'); // once dropped, the set is the caller's to filter again
+    await flush();
+    expect(h.running()).toEqual(['s1/a']);
+  });
+
+  it("drops delayed keys and a failing key's backoff", async () => {
+    vi.useFakeTimers();
+    const q = new WorkQueue({ concurrency: 1, baseBackoffMs: 100 });
+    const h = controllableHandler();
+    q.start(h.handler);
+    q.add('s1/flaky');
+    await flush();
+    await h.fail('s1/flaky');
+    q.addAfter('s1/later', 50);
+    q.addAfter('s0/later', 50);
+    await q.drop(inShard);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(h.calls).toEqual(['s1/flaky', 's0/later']);
+    expect(q.backoffFor('s1/flaky')).toBe(100);
+  });
+});
+
 describe('a TerminalError (controller-runtime): reported once, not retried', () => {
   it('forgets the key instead of backing off, and runs it again only when it is added again', async () => {
     const errors: (number | undefined)[] = [];
