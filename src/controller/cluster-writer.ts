@@ -5,7 +5,9 @@ import type { JobIdentity, JobVersion } from '../model/job-versions.ts';
 import { nomadDeploymentResource, nomadJobResource } from '../resources/api-version.ts';
 import type { NomadDeployment, NomadDeploymentStatus } from '../resources/nomad-deployment.ts';
 import type { NomadJob, NomadJobStatus } from '../resources/nomad-job.ts';
-import { EventSeriesBook, type TransitionEvent } from './event-recorder.ts';
+import type { Logger } from '../log/logger.ts';
+import type { TransitionEvent } from './event-recorder.ts';
+import { EventSink } from './event-sink.ts';
 
 /**
  * Every write the reconciler makes, as the controller needs them answered: what an earlier,
@@ -29,7 +31,10 @@ export interface ClusterWriter {
   createPod(namespace: string, pod: V1Pod): Promise<V1Pod | undefined>;
   /** Undefined when the job changed since `job` was read (resourceVersion guard): the next pass writes again. */
   writeJobStatus(job: NomadJob, status: NomadJobStatus): Promise<NomadJob | undefined>;
-  /** An events.k8s.io Event; a repeat of one written before becomes its series (event-recorder.ts). */
+  /**
+   * An events.k8s.io Event, handed to a sink that writes it off the reconcile's path; a repeat of
+   * one written before becomes its series (event-recorder.ts, event-sink.ts).
+   */
   createEvent(namespace: string, event: TransitionEvent, now: number): Promise<void>;
   /** Creates a child NomadJob; undefined when one of that name exists (the launch was made before). */
   createJob(namespace: string, body: NomadJob): Promise<NomadJob | undefined>;
@@ -47,12 +52,26 @@ async function unless<T>(codes: readonly number[], write: () => Promise<T>): Pro
   }
 }
 
-export function kubernetesWriter(kc: KubeConfig): ClusterWriter {
+/** The writer that talks to the API server; `flushEvents` waits for the Events handed over so far. */
+export interface KubernetesWriter extends ClusterWriter {
+  flushEvents(): Promise<void>;
+  /** Writes what Events are left and stops the sink's timer. */
+  close(): Promise<void>;
+}
+
+export function kubernetesWriter(kc: KubeConfig, opts: { logger?: Logger } = {}): KubernetesWriter {
   const core = kc.makeApiClient(CoreV1Api);
   const custom = kc.makeApiClient(CustomObjectsApi);
   const versions = new JobVersionStore(kc);
   const events = kc.makeApiClient(EventsV1Api);
-  const eventSeries = new EventSeriesBook();
+  const eventSink = new EventSink({
+    ...(opts.logger ? { logger: opts.logger } : {}),
+    writes: {
+      create: async (namespace, body) => void (await events.createNamespacedEvent({ namespace, body })),
+      patchSeries: async (namespace, name, series) =>
+        (await unless([404], () => events.patchNamespacedEvent({ namespace, name, body: [{ op: 'add', path: '/series', value: series }] }))) !== undefined,
+    },
+  });
   const mergePatch = () => setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
   return {
     recordVersion: (job, version) => versions.record(job, version),
@@ -91,18 +110,9 @@ export function kubernetesWriter(kc: KubeConfig): ClusterWriter {
             ],
           })) as NomadJob,
       ),
-    createEvent: async function createEvent(namespace, event, now): Promise<void> {
-      const write = eventSeries.next(event, now);
-      if (write.kind === 'create') return void (await events.createNamespacedEvent({ namespace, body: write.event }));
-      const patched = await unless([404], () =>
-        events.patchNamespacedEvent({ namespace, name: write.name, body: [{ op: 'add', path: '/series', value: write.series }] }),
-      );
-      // Gone (Events expire after an hour): the repeat starts a new Event.
-      if (!patched) {
-        eventSeries.forget(write.name);
-        await createEvent(namespace, event, now);
-      }
-    },
+    createEvent: async (namespace, event, now) => eventSink.record(namespace, event, now),
+    flushEvents: () => eventSink.flush(),
+    close: () => eventSink.close(),
     createJob: (namespace, body) =>
       unless([409], async () => (await custom.createNamespacedCustomObject({ ...nomadJobResource, namespace, body })) as NomadJob),
     deleteJob: async (namespace, name) =>

@@ -2,10 +2,16 @@ import { type EventsV1Event, V1MicroTime } from '@kubernetes/client-node';
 import os from 'node:os';
 
 /**
- * Events as kubectl and client-go's events.k8s.io recorder write them (issue 16):
+ * Events as kubectl and client-go's events.k8s.io recorder (k8s.io/client-go/tools/events) write
+ * them (issues 15 and 16):
  * - reportingController and reportingInstance say who wrote it (kubectl events shows them);
- * - a repeat of the same event (same object, type, reason and note) within the series window
- *   becomes a series on the first Event (count, lastObservedTime), not one more object;
+ * - events are isomorphic when they say the same thing of the same object: same object, type,
+ *   reason and action, whatever the note (client-go's getKey leaves the note out). A repeat
+ *   becomes a series on the first Event, not one more object, so a deployment's hundred
+ *   AllocationHealthy events are one Event with count 100, as in Kubernetes;
+ * - the first repeat is written at once (count 2); later ones are counted in memory and written
+ *   together by `flush` (client-go writes them on a 30-minute heartbeat; Caravan every few
+ *   seconds, see event-sink.ts), so a rollout of N allocations makes O(1) writes per reason;
  * - the reason is CamelCase, the note at most 1 KiB (the API server refuses longer ones).
  */
 export const reportingController = 'caravan.dev/controller';
@@ -37,7 +43,8 @@ export interface TransitionEvent {
 const maxNoteBytes = 1024;
 /** client-go's series window: a repeat after this long starts a new Event. */
 const seriesWindowMs = 30 * 60_000;
-const maxTracked = 4096;
+// Enough for a rollout of every job at 10k jobs (a few reasons per deployment); the oldest go first.
+const maxTracked = 16_384;
 
 /** "marked unhealthy" → "MarkedUnhealthy"; CamelCase reasons pass unchanged. */
 export function camelCaseReason(reason: string): string {
@@ -59,17 +66,36 @@ export function truncateNote(note: string): string {
 
 export type EventWrite =
   | { readonly kind: 'create'; readonly event: EventsV1Event }
-  | { readonly kind: 'series'; readonly name: string; readonly series: { count: number; lastObservedTime: V1MicroTime } };
+  | { readonly kind: 'series'; readonly name: string; readonly namespace: string; readonly series: EventSeries }
+  /** Counted in memory; `flush` writes it. */
+  | { readonly kind: 'counted' };
+
+export interface EventSeries {
+  readonly count: number;
+  readonly lastObservedTime: V1MicroTime;
+}
+
+/** A series update that `flush` hands back for writing. */
+export interface SeriesUpdate {
+  readonly name: string;
+  readonly namespace: string;
+  readonly series: EventSeries;
+}
 
 interface Seen {
   name: string;
+  namespace: string;
   first: number;
   count: number;
+  last: number;
+  /** Counted since the series was last written. */
+  dirty: boolean;
 }
 
 /**
- * Remembers the Events this process wrote, keyed by what they say, so a repeat becomes a series
- * update. In memory only: after a restart the first repeat starts a new Event, as in client-go.
+ * Remembers the Events this process wrote, keyed by what makes them isomorphic, so a repeat
+ * becomes a series update. In memory only: after a restart the first repeat starts a new Event,
+ * as in client-go.
  */
 export class EventSeriesBook {
   private readonly seen = new Map<string, Seen>();
@@ -81,19 +107,24 @@ export class EventSeriesBook {
     this.suffix = suffix;
   }
 
-  /** What to write for `event` at `now`: a new Event, or the series of the one written before. */
+  /** What to write for `event` at `now`: a new Event, the series of the one written before, or nothing yet. */
   next(event: TransitionEvent, now: number): EventWrite {
     const reason = camelCaseReason(event.reason);
-    const note = truncateNote(event.note);
+    const action = camelCaseReason(event.action ?? reason);
     const r = event.regarding;
-    const key = JSON.stringify([r.namespace, r.kind, r.name, r.uid ?? '', event.type, reason, note]);
+    const key = JSON.stringify([r.namespace, r.apiVersion, r.kind, r.name, r.uid ?? '', event.type, reason, action]);
     const seen = this.seen.get(key);
     if (seen && now - seen.first < seriesWindowMs) {
       seen.count += 1;
-      return { kind: 'series', name: seen.name, series: { count: seen.count, lastObservedTime: new V1MicroTime(now) } };
+      seen.last = now;
+      if (seen.count > 2) {
+        seen.dirty = true;
+        return { kind: 'counted' };
+      }
+      return { kind: 'series', name: seen.name, namespace: seen.namespace, series: { count: seen.count, lastObservedTime: new V1MicroTime(now) } };
     }
     const name = `${r.name}.${this.suffix()}`;
-    this.remember(key, { name, first: now, count: 1 });
+    this.remember(key, { name, namespace: r.namespace, first: now, count: 1, last: now, dirty: false });
     return {
       kind: 'create',
       event: {
@@ -104,13 +135,24 @@ export class EventSeriesBook {
         eventTime: new V1MicroTime(now),
         reportingController,
         reportingInstance: this.instance,
-        action: camelCaseReason(event.action ?? reason),
+        action,
         reason,
-        note,
+        note: truncateNote(event.note),
         type: event.type,
         regarding: { apiVersion: r.apiVersion, kind: r.kind, name: r.name, namespace: r.namespace, ...(r.uid ? { uid: r.uid } : {}) },
       },
     };
+  }
+
+  /** The series counted since they were last written, each once, newest count. */
+  flush(): SeriesUpdate[] {
+    const out: SeriesUpdate[] = [];
+    for (const seen of this.seen.values()) {
+      if (!seen.dirty) continue;
+      seen.dirty = false;
+      out.push({ name: seen.name, namespace: seen.namespace, series: { count: seen.count, lastObservedTime: new V1MicroTime(seen.last) } });
+    }
+    return out;
   }
 
   /** The Event named `name` is gone (expired after its TTL): its next repeat starts a new one. */

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runController, type RunningController } from '../../src/controller/controller.ts';
 import type { NomadJobSpec, UpdateSpec } from '../../src/model/nomad-job-spec.ts';
 import type { NomadJob } from '../../src/resources/nomad-job.ts';
-import { clusterClients, freshNamespace, waitFor } from './kube.ts';
+import { clusterClients, eventReasons, freshNamespace, waitFor } from './kube.ts';
 
 const { kc, core } = clusterClients();
 const custom = kc.makeApiClient(CustomObjectsApi);
@@ -92,7 +92,7 @@ describe('operator intent and health modes through the controller', () => {
     expect(done.spec['promote']).toBeUndefined(); // promoted by the controller, not by a user's spec
     expect(await images('auto')).toEqual(['auto:2', 'auto:2', 'auto:2']);
     await waitFor('version 1 to be stable', async () => ((await getJob('auto')).status?.stableVersion === 1 ? true : undefined), 30_000, 300);
-    const reasons = (await core.listNamespacedEvent({ namespace, fieldSelector: 'involvedObject.name=auto-v1' })).items.map((e) => e.reason);
+    const reasons = await eventReasons(core, namespace, ['CanariesPlaced', 'Promoted', 'Successful'], 'involvedObject.name=auto-v1');
     expect(reasons).toEqual(expect.arrayContaining(['CanariesPlaced', 'Promoted', 'Successful']));
   });
 
@@ -209,7 +209,7 @@ describe('operator intent and health modes through the controller', () => {
     );
     // The revert runs version 0's spec as version 2, recorded stable (Nomad's revert).
     expect(j.status).toMatchObject({ version: 2, runningVersion: 2, stableVersion: 2, revert: { fromVersion: 1, toVersion: 2 } });
-    const reasons = (await core.listNamespacedEvent({ namespace, fieldSelector: 'involvedObject.name=crashy-v1' })).items.map((e) => e.reason);
+    const reasons = await eventReasons(core, namespace, ['AllocationUnhealthy', 'Failed'], 'involvedObject.name=crashy-v1');
     expect(reasons).toEqual(expect.arrayContaining(['AllocationUnhealthy', 'Failed']));
   });
 });

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runController, type RunningController } from '../../src/controller/controller.ts';
 import type { NomadJobSpec } from '../../src/model/nomad-job-spec.ts';
 import type { NomadJob } from '../../src/resources/nomad-job.ts';
-import { clusterClients, freshNamespace, isPodReady, waitFor } from './kube.ts';
+import { clusterClients, eventReasons, freshNamespace, isPodReady, waitFor } from './kube.ts';
 
 const { kc, core, apps } = clusterClients();
 const custom = kc.makeApiClient(CustomObjectsApi);
@@ -92,8 +92,9 @@ describe('the controller on the real cluster', () => {
     expect(done.status).toMatchObject({ version: 1, stableVersion: 1, running: 3 });
     const images = (await pods()).map((p) => p.spec?.containers[0]?.image);
     expect(images).toEqual(['nginx:2', 'nginx:2', 'nginx:2']);
-    const events = await core.listNamespacedEvent({ namespace });
-    expect(events.items.map((e) => e.reason)).toEqual(expect.arrayContaining(['Created', 'CanariesPlaced', 'Promoted', 'Successful']));
+    expect(await eventReasons(core, namespace, ['Created', 'CanariesPlaced', 'Promoted', 'Successful'])).toEqual(
+      expect.arrayContaining(['Created', 'CanariesPlaced', 'Promoted', 'Successful']),
+    );
   });
 
   it('makes no writes when there is nothing to do', async () => {
@@ -156,8 +157,7 @@ describe('the controller on the real cluster', () => {
       .filter((p) => !p.metadata?.deletionTimestamp)
       .map((p) => p.spec?.containers[0]?.image);
     expect(images).toEqual(['api:1', 'api:1']);
-    const reasons = (await core.listNamespacedEvent({ namespace })).items.map((e) => e.reason);
-    expect(reasons).toEqual(expect.arrayContaining(['Failed', 'Reverted']));
+    expect(await eventReasons(core, namespace, ['Failed', 'Reverted'])).toEqual(expect.arrayContaining(['Failed', 'Reverted']));
 
     // The revert stays in effect: another reconcile of the unchanged spec records no new version.
     controller.queue.add(`${namespace}/api`);
@@ -197,6 +197,7 @@ describe('the controller on the real cluster', () => {
       500,
     );
     expect(refused.message).toBe('1 error occurred:\n\t* Task group "frontend" has 0/1 healthy allocations\n\n');
+    await eventReasons(core, namespace, ['IntentRefused']);
     const events = (await core.listNamespacedEvent({ namespace })).items.filter((e) => e.reason === 'IntentRefused');
     expect(events.map((e) => e.involvedObject.name)).toEqual(['slow-v1']);
   });

@@ -19,7 +19,7 @@ import { apiErrorCode, loadKubeConfig } from '../../src/kube/client.ts';
 import type { NomadJobSpec } from '../../src/model/nomad-job-spec.ts';
 import { fromProjectRoot } from '../../src/project.ts';
 import type { NomadJob } from '../../src/resources/nomad-job.ts';
-import { clusterClients, freshNamespace, isPodReady, waitFor } from './kube.ts';
+import { clusterClients, eventReasons, freshNamespace, isPodReady, waitFor } from './kube.ts';
 import { killCommand } from '../../src/api/nomad/alloc-lifecycle.ts';
 import { execInContainer } from '../../src/kube/pod-exec.ts';
 
@@ -244,8 +244,7 @@ describe("deploy/ on the real cluster: the controller with only its ServiceAccou
     );
     expect(done.status).toMatchObject({ version: 1, stableVersion: 1, running: 2 });
     expect((await pods()).map((p) => p.spec?.containers[0]?.image)).toEqual(['nginx:2', 'nginx:2']);
-    const reasons = (await core.listNamespacedEvent({ namespace })).items.map((e) => e.reason);
-    expect(reasons).toContain('Successful');
+    expect(await eventReasons(core, namespace, ['Successful'])).toContain('Successful');
   }, 150_000);
 
   it("may exec into an allocation's container, as the Nomad API's alloc restart and alloc signal do", async () => {

@@ -22,6 +22,7 @@ describe('transition Events', () => {
     await writer.createEvent(namespace, event, t0);
     await writer.createEvent(namespace, event, t0 + 1000);
     await writer.createEvent(namespace, event, t0 + 2000);
+    await writer.flushEvents();
     const { items } = await kc.makeApiClient(EventsV1Api).listNamespacedEvent({ namespace });
     expect(items).toHaveLength(1);
     const [written] = items;

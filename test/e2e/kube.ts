@@ -53,3 +53,20 @@ export function simulatedPod(name: string, annotations: Record<string, string> =
 export function isPodReady(pod: V1Pod): boolean {
   return pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
 }
+
+/**
+ * The reasons of the namespace's Events once all of `wanted` are among them. The controller writes
+ * Events off the reconcile's path (src/controller/event-sink.ts), so they may land a moment after
+ * the status that reports the same pass.
+ */
+export async function eventReasons(core: CoreV1Api, namespace: string, wanted: readonly string[], fieldSelector?: string): Promise<string[]> {
+  return waitFor(
+    `Events ${wanted.join(', ')} in ${namespace}`,
+    async () => {
+      const reasons = (await core.listNamespacedEvent({ namespace, ...(fieldSelector ? { fieldSelector } : {}) })).items.map((e) => e.reason ?? '');
+      return wanted.every((r) => reasons.includes(r)) ? reasons : undefined;
+    },
+    30_000,
+    250,
+  );
+}

@@ -30,15 +30,27 @@ describe('Events like kubectl expects (issue 16)', () => {
     expect(JSON.stringify(write.event.eventTime)).toBe('"2026-01-02T03:04:05.678000Z"');
   });
 
-  it('a repeat becomes the series of the first Event; a different note, reason or object is a new Event', () => {
+  it('a repeat (same object, type and reason, any note) is the series of the first Event: the first repeat at once, later ones counted for flush', () => {
     let n = 0;
     const book = new EventSeriesBook('i', () => `s${++n}`);
     const t0 = 1_000_000;
     expect(book.next(promoted, t0).kind).toBe('create');
-    const again = book.next(promoted, t0 + 5_000);
-    expect(again).toMatchObject({ kind: 'series', name: 'web-v1.s1', series: { count: 2 } });
-    expect(book.next(promoted, t0 + 6_000)).toMatchObject({ kind: 'series', series: { count: 3 } });
-    expect(book.next({ ...promoted, note: 'other' }, t0 + 7_000)).toMatchObject({ kind: 'create', event: { metadata: { name: 'web-v1.s2' } } });
+    expect(book.next({ ...promoted, note: 'web-app-1 is healthy' }, t0 + 5_000)).toMatchObject({
+      kind: 'series',
+      name: 'web-v1.s1',
+      namespace: 'shop',
+      series: { count: 2 },
+    });
+    expect(book.flush()).toEqual([]);
+    expect(book.next(promoted, t0 + 6_000)).toEqual({ kind: 'counted' });
+    expect(book.next(promoted, t0 + 7_000)).toEqual({ kind: 'counted' });
+    const [update, ...rest] = book.flush();
+    expect(rest).toEqual([]);
+    expect(update).toMatchObject({ name: 'web-v1.s1', namespace: 'shop', series: { count: 4 } });
+    expect(JSON.stringify(update!.series.lastObservedTime)).toBe(JSON.stringify(new Date(t0 + 7_000).toISOString().replace('Z', '000Z')));
+    expect(book.flush()).toEqual([]);
+    expect(book.next({ ...promoted, reason: 'Paused' }, t0 + 7_000)).toMatchObject({ kind: 'create', event: { metadata: { name: 'web-v1.s2' } } });
+    expect(book.next({ ...promoted, type: 'Warning' }, t0 + 7_000).kind).toBe('create');
     expect(book.next({ ...promoted, regarding: { ...promoted.regarding, name: 'web-v2' } }, t0 + 7_000).kind).toBe('create');
   });
 
