@@ -3,7 +3,8 @@ import { silentLogger, type Logger } from '../log/logger.ts';
 import { collectionPath, nomadDeploymentResource, nomadJobResource } from '../resources/api-version.ts';
 import { labels } from '../resources/labels.ts';
 import type { NomadDeployment } from '../resources/nomad-deployment.ts';
-import type { NomadJob } from '../resources/nomad-job.ts';
+import { cachedPod } from '../resources/allocation-pod.ts';
+import { cachedJob, type NomadJob } from '../resources/nomad-job.ts';
 import { nodeFacts } from '../resources/node.ts';
 import { Informer, type CacheReader, type InformerEvent } from './informer.ts';
 
@@ -61,7 +62,7 @@ export function createClusterCaches(kc: KubeConfig, opts: { logger?: Logger } = 
   const onError = (what: string) => (error: unknown, retryIn: number) =>
     logger.warn({ resource: what, retryInMs: retryIn, err: error }, `${what} watch failed; reconnecting`);
   const informers = {
-    jobs: new Informer<NomadJob>({ kc, path: collectionPath(nomadJobResource), onEvent: tell('jobs'), onError: onError('NomadJob') }),
+    jobs: new Informer<NomadJob>({ kc, path: collectionPath(nomadJobResource), transform: cachedJob, onEvent: tell('jobs'), onError: onError('NomadJob') }),
     deployments: new Informer<NomadDeployment>({
       kc,
       path: collectionPath(nomadDeploymentResource),
@@ -73,6 +74,7 @@ export function createClusterCaches(kc: KubeConfig, opts: { logger?: Logger } = 
       kc,
       path: '/api/v1/pods',
       labelSelector: `${labels.managedBy}=caravan`,
+      transform: cachedPod,
       indexes: { [cacheIndexes.byJob]: jobOfLabels, [cacheIndexes.byNode]: (p) => p.spec?.nodeName },
       onEvent: tell('pods'),
       onError: onError('Pod'),

@@ -275,3 +275,50 @@ export function observeAllocation(pod: V1Pod): ObservedAllocation | undefined {
     ...(rescheduleEvents ? { rescheduleEvents } : {}),
   };
 }
+
+/** Keeps the properties of `obj` that are set, so a cached object carries no undefined slots. */
+function present<T extends object, K extends keyof T>(obj: T | undefined, keys: readonly K[]): Pick<T, K> {
+  const out = {} as Pick<T, K>;
+  if (!obj) return out;
+  for (const k of keys) if (obj[k] !== undefined && obj[k] !== null) out[k] = obj[k];
+  return out;
+}
+
+/**
+ * What Caravan keeps of an allocation's Pod in memory, the Pod informer's transform (as
+ * controller-runtime's cache transforms): what the planner (observeAllocation), the HTTP APIs
+ * and the metrics read. The rest of a Pod (images, env, volumes, resources, tolerations, the
+ * kubelet's container details) is the job version's, or read from the API server for one Pod.
+ */
+export function cachedPod(pod: V1Pod): V1Pod {
+  const spec = pod.spec;
+  const status = pod.status;
+  // Without image and imageID, which the type requires but nothing reads from the cache.
+  const container = (s: V1ContainerStatus) =>
+    present(s, ['name', 'state', 'lastState', 'ready', 'restartCount', 'started', 'containerID']) as V1ContainerStatus;
+  return {
+    metadata: present(pod.metadata, [
+      'name',
+      'namespace',
+      'uid',
+      'resourceVersion',
+      'creationTimestamp',
+      'deletionTimestamp',
+      'deletionGracePeriodSeconds',
+      'labels',
+      'annotations',
+      'ownerReferences',
+    ]),
+    spec: {
+      ...present(spec, ['nodeName', 'restartPolicy', 'terminationGracePeriodSeconds']),
+      containers: (spec?.containers ?? []).map((c) => ({ name: c.name })),
+      ...(spec?.initContainers ? { initContainers: spec.initContainers.map((c) => present(c, ['name', 'restartPolicy'])) } : {}),
+    },
+    status: {
+      ...present(status, ['phase', 'reason', 'message', 'startTime', 'podIP']),
+      ...(status?.conditions ? { conditions: status.conditions.map((c) => present(c, ['type', 'status', 'lastTransitionTime', 'reason', 'message'])) } : {}),
+      ...(status?.initContainerStatuses ? { initContainerStatuses: status.initContainerStatuses.map(container) } : {}),
+      ...(status?.containerStatuses ? { containerStatuses: status.containerStatuses.map(container) } : {}),
+    },
+  };
+}

@@ -51,3 +51,18 @@ export interface NomadJobCondition {
 export function jobOwnerReference(job: JobIdentity): Required<OwnerReference> {
   return { apiVersion, kind: 'NomadJob', name: job.name, uid: job.uid, controller: true, blockOwnerDeletion: true };
 }
+
+/** kubectl apply's copy of the last applied object: as large as the spec, and nothing in Caravan reads it. */
+export const lastAppliedAnnotation = 'kubectl.kubernetes.io/last-applied-configuration';
+
+/**
+ * What the NomadJob informer keeps of a job: all of it but kubectl apply's copy of the spec, which
+ * would double the memory of every job applied with kubectl (Argo CD's client-side apply adds it
+ * too).
+ */
+export function cachedJob(job: NomadJob): NomadJob {
+  const annotations = job.metadata.annotations;
+  if (!annotations || !(lastAppliedAnnotation in annotations)) return job;
+  const { [lastAppliedAnnotation]: _, ...rest } = annotations;
+  return { ...job, metadata: { ...job.metadata, annotations: rest } };
+}

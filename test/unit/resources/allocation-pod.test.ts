@@ -1,8 +1,15 @@
-import type { V1Container, V1EnvVar } from '@kubernetes/client-node';
+import type { V1Container, V1EnvVar, V1Pod } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import { canonicalJob } from '../../../src/model/defaults.ts';
 import type { NomadJobSpec, TaskGroupSpec } from '../../../src/model/nomad-job-spec.ts';
-import { allocationPodName, nodeNameKey, observeAllocation, renderAllocationPod, systemAllocationPodName } from '../../../src/resources/allocation-pod.ts';
+import {
+  allocationPodName,
+  cachedPod,
+  nodeNameKey,
+  observeAllocation,
+  renderAllocationPod,
+  systemAllocationPodName,
+} from '../../../src/resources/allocation-pod.ts';
 
 const web: TaskGroupSpec = {
   name: 'frontend',
@@ -227,5 +234,71 @@ describe('the Pod of a system or sysbatch allocation', () => {
 
   it('two long node names sharing a prefix get different keys', () => {
     expect(nodeNameKey('ip-10-0-1-23.eu-west-1.compute.internal')).not.toBe(nodeNameKey('ip-10-0-1-24.eu-west-1.compute.internal'));
+  });
+});
+
+describe('cachedPod: what the Pod informer keeps (issue 15)', () => {
+  const running = {
+    ...pod,
+    metadata: {
+      ...pod.metadata,
+      uid: 'pod-uid',
+      resourceVersion: '42',
+      creationTimestamp: '2026-12-06T10:00:00Z',
+      managedFields: [{ manager: 'kwok', operation: 'Update' }],
+    },
+    spec: { ...pod.spec!, nodeName: 'kwok-node-1' },
+    status: {
+      phase: 'Running',
+      hostIP: '10.0.0.1',
+      podIP: '10.0.1.7',
+      qosClass: 'Burstable',
+      startTime: '2026-12-06T10:00:01Z',
+      conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: '2026-12-06T10:00:03Z', lastProbeTime: null }],
+      initContainerStatuses: [
+        { name: 'migrate', image: 'web:2', imageID: 'sha', ready: false, restartCount: 0, state: { terminated: { exitCode: 0, reason: 'Completed' } } },
+      ],
+      containerStatuses: [
+        {
+          name: 'nginx',
+          image: 'nginx:1.27',
+          imageID: 'sha',
+          containerID: 'kwok://1',
+          ready: true,
+          started: true,
+          restartCount: 1,
+          state: { running: { startedAt: '2026-12-06T10:00:02Z' } },
+          volumeMounts: [{ name: 'kube-api-access', mountPath: '/var/run/secrets' }],
+        },
+      ],
+    },
+  } as unknown as V1Pod;
+
+  it('observes the same allocation as the whole Pod', () => {
+    expect(observeAllocation(cachedPod(running))).toEqual(observeAllocation(running));
+  });
+
+  it('keeps what the HTTP APIs read and drops the rest of the spec and status', () => {
+    const cached = cachedPod(running);
+    expect(cached.metadata).not.toHaveProperty('managedFields');
+    expect(cached.spec).toEqual({
+      nodeName: 'kwok-node-1',
+      restartPolicy: pod.spec?.restartPolicy,
+      terminationGracePeriodSeconds: pod.spec?.terminationGracePeriodSeconds,
+      containers: [{ name: 'nginx' }],
+      initContainers: [{ name: 'migrate' }],
+    });
+    expect(cached.status).toMatchObject({ phase: 'Running', podIP: '10.0.1.7', startTime: '2026-12-06T10:00:01Z' });
+    expect(cached.status).not.toHaveProperty('hostIP');
+    expect(cached.status?.conditions).toEqual([{ type: 'Ready', status: 'True', lastTransitionTime: '2026-12-06T10:00:03Z' }]);
+    expect(cached.status?.containerStatuses?.[0]).toEqual({
+      name: 'nginx',
+      containerID: 'kwok://1',
+      ready: true,
+      started: true,
+      restartCount: 1,
+      state: { running: { startedAt: '2026-12-06T10:00:02Z' } },
+    });
+    expect(JSON.stringify(cached).length).toBeLessThan(JSON.stringify(running).length / 2);
   });
 });
