@@ -1,4 +1,13 @@
-import { CoreV1Api, CustomObjectsApi, EventsV1Api, PatchStrategy, setHeaderOptions, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
+import {
+  CoreV1Api,
+  CustomObjectsApi,
+  EventsV1Api,
+  PatchStrategy,
+  setHeaderOptions,
+  type KubeConfig,
+  type V1ControllerRevision,
+  type V1Pod,
+} from '@kubernetes/client-node';
 import { apiErrorCode } from '../kube/client.ts';
 import { JobVersionStore, type RecordedVersion } from '../kube/job-version-store.ts';
 import type { JobIdentity, JobVersion } from '../model/job-versions.ts';
@@ -18,8 +27,8 @@ import { EventSink } from './event-sink.ts';
 export interface ClusterWriter {
   /** Records a version; one already there with the same spec is that version. */
   recordVersion(job: JobIdentity, version: JobVersion): Promise<RecordedVersion>;
-  /** Resolves with the revision's new resourceVersion. */
-  markStable(job: JobIdentity, version: number): Promise<string | undefined>;
+  /** Resolves with the revision's new resourceVersion; `cached` (the revision as the cache holds it) saves a read. */
+  markStable(job: JobIdentity, version: number, cached?: V1ControllerRevision): Promise<string | undefined>;
   deleteVersion(job: JobIdentity, version: number): Promise<void>;
   /** Creates the NomadDeployment, or returns the one already there under that name. */
   createDeployment(namespace: string, body: NomadDeployment): Promise<NomadDeployment>;
@@ -75,7 +84,7 @@ export function kubernetesWriter(kc: KubeConfig, opts: { logger?: Logger } = {})
   const mergePatch = () => setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
   return {
     recordVersion: (job, version) => versions.record(job, version),
-    markStable: (job, version) => versions.markStable(job, version, true),
+    markStable: (job, version, cached) => versions.markStable(job, version, true, cached),
     deleteVersion: (job, version) => versions.delete(job, version),
     async createDeployment(namespace, body) {
       const created = await unless(

@@ -231,8 +231,9 @@ export class JobReconciler {
     const { namespace } = identity;
     switch (w.kind) {
       case 'markStable': {
-        const rv = await this.writer.markStable(identity, w.version);
-        if (rv) this.expectations.expectVersion(key, 'revision', versionObjectName(identity.name, w.version), rv, now);
+        const name = versionObjectName(identity.name, w.version);
+        const rv = await this.writer.markStable(identity, w.version, this.caches.revisions.get(`${namespace}/${name}`));
+        if (rv) this.expectations.expectVersion(key, 'revision', name, rv, now);
         return;
       }
       case 'deploymentStatus':

@@ -1,4 +1,4 @@
-import { AppsV1Api, type KubeConfig } from '@kubernetes/client-node';
+import { AppsV1Api, type KubeConfig, type V1ControllerRevision } from '@kubernetes/client-node';
 import { isDeepStrictEqual } from 'node:util';
 import { decideVersion, defaultVersionHistoryLimit, versionsToPrune, type JobIdentity, type JobVersion } from '../model/job-versions.ts';
 import type { NomadJobSpec } from '../model/nomad-job-spec.ts';
@@ -61,11 +61,16 @@ export class JobVersionStore {
     throw new VersionConflict(`job ${job.namespace}/${job.name}: version ${version.version} is already recorded with another spec`);
   }
 
-  /** Marks a version stable (or not); resolves with the revision's new resourceVersion. */
-  async markStable(job: JobIdentity, version: number, stable: boolean): Promise<string | undefined> {
+  /**
+   * Marks a version stable (or not); resolves with the revision's new resourceVersion. With the
+   * revision as a cache holds it, the first attempt patches without reading it first; a stale
+   * copy fails the patch's resourceVersion test and the next attempt reads it.
+   */
+  async markStable(job: JobIdentity, version: number, stable: boolean, cached?: V1ControllerRevision): Promise<string | undefined> {
     const name = versionObjectName(job.name, version);
     for (let attempt = 0; ; attempt++) {
-      const current = await this.apps.readNamespacedControllerRevision({ namespace: job.namespace, name });
+      const current =
+        attempt === 0 && cached?.metadata?.resourceVersion ? cached : await this.apps.readNamespacedControllerRevision({ namespace: job.namespace, name });
       const rv = current.metadata?.resourceVersion ?? '';
       const recorded = current.metadata?.annotations?.[versionAnnotations.recordedIndex];
       try {
