@@ -7,6 +7,8 @@ import { apiServerLocation, explainKubernetesError, loadKubeConfig } from '../ku
 import { createClusterCaches, type ClusterCaches } from '../kube/cluster-caches.ts';
 import { installCrds } from '../kube/install-crds.ts';
 import { LeaderElector } from '../kube/leader-election.ts';
+import { ShardLeases } from '../kube/shard-leases.ts';
+import { ShardCoordinator } from '../controller/shard-coordinator.ts';
 import { observeRequests } from '../kube/request-metrics.ts';
 import { createLogger, logLevels, type Logger, type LogLevel } from '../log/logger.ts';
 import { ControllerMetrics } from '../metrics/controller-metrics.ts';
@@ -20,7 +22,7 @@ import { CfView } from '../api/cf/cf-view.ts';
 import { cfApiRoutes } from '../api/cf/routes/index.ts';
 import { startCfApi, type RunningCfApi } from '../api/cf/server.ts';
 import { readFileSync } from 'node:fs';
-import { parseConcurrency, parseGoDurationMs, parseLeaseSeconds, parseServePort } from './option-values.ts';
+import { parseConcurrency, parseGoDurationMs, parseLeaseSeconds, parseServePort, parseShards } from './option-values.ts';
 
 export interface ControllerRun {
   readonly kubeconfig: string | undefined;
@@ -28,6 +30,8 @@ export interface ControllerRun {
   /** Where the leader-election Lease lives (the controller's own namespace in a cluster). */
   readonly leaseNamespace?: string;
   readonly leaseDurationSeconds?: number;
+  /** `--shards`: replicas split the jobs this many ways (issue 15 §5); 1 keeps one leader. */
+  readonly shards?: number;
   /** /metrics, /healthz and /readyz; 0 picks a free port, -1 serves none. */
   readonly metricsPort?: number;
   readonly logLevel?: LogLevel;
@@ -45,7 +49,8 @@ export interface ControllerRun {
  * Runs the controller while it holds the leader Lease (one active replica, the others on
  * standby), until SIGTERM or SIGINT: then it finishes the reconciles under way and hands the
  * Lease back. Losing the Lease exits the process, so a deposed leader never acts again.
- * Metrics and probes are served from the start, by the standby too.
+ * Metrics and probes are served from the start, by the standby too. With `--shards` above 1,
+ * replicas share the jobs instead: each holds some shards' Leases (docs/sharding.md).
  */
 export async function runControllerUntilSignalled(opts: ControllerRun): Promise<void> {
   const kc = loadKubeConfig(opts.kubeconfig);
@@ -69,31 +74,108 @@ async function runReplica(kc: KubeConfig, logger: Logger, opts: ControllerRun): 
   await installCrds(kc);
   await cluster.start();
   logger.info({ jobs: cluster.caches.jobs.size, pods: cluster.caches.pods.size }, 'caches synced');
-  const elector = leaderElector(kc, opts, logger);
+  const acting =
+    (opts.shards ?? 1) > 1 ? await shareJobs(kc, opts, logger, metrics, cluster, leadership) : leadAlone(kc, opts, logger, metrics, cluster, leadership);
   const served: Served = { kc, cluster, indexes: new TableIndexes(cluster), view: new ClusterView(cluster), logger };
-  const api = await serveNomadApi(served, () => leadership.leader || elector.leaderKnown, opts);
+  const api = await serveNomadApi(served, () => leadership.leader || acting.leaderKnown(), opts);
   const cfApi = await serveCfApi(served, opts);
   const signalled = untilSignalled();
-  const leading = elector.run(
+  const signal = await Promise.race([signalled, acting.ended.then(() => 'stopped')]);
+  logger.info(`${signal}: finishing reconciles under way`);
+  await api?.close();
+  await cfApi?.close();
+  await acting.stop();
+  await leadership.controller?.stop();
+  served.indexes.close();
+  served.view.close();
+  cluster.stop();
+  metrics.shardsOwned(0);
+  await server?.close();
+  logger.info('stopped');
+}
+
+/** How a replica takes its part of the work: leading alone, or sharing shards. */
+interface Acting {
+  /** Whether some replica acts, as far as this one knows (Nomad's KnownLeader). */
+  leaderKnown(): boolean;
+  /** Resolves if acting ends by itself. */
+  readonly ended: Promise<unknown>;
+  /** Finishes the reconciles under way and hands the Lease(s) back. */
+  stop(): Promise<void>;
+}
+
+/** `--shards 1`: one leader on the caravan-controller Lease, exactly as before sharding. */
+function leadAlone(kc: KubeConfig, opts: ControllerRun, logger: Logger, metrics: ControllerMetrics, cluster: ClusterCaches, leadership: Leadership): Acting {
+  const elector = leaderElector(kc, opts, logger);
+  const ended = elector.run(
     () => lead(kc, opts, logger, metrics, cluster, leadership),
     () => {
-      metrics.leading(false);
+      metrics.shardsOwned(0);
       logger.error('leadership lost: exiting so that only the new leader acts');
       process.exit(1);
     },
   );
-  const signal = await Promise.race([signalled, leading.then(() => 'stopped')]);
-  logger.info(`${signal}: finishing reconciles under way`);
-  await api?.close();
-  await cfApi?.close();
-  await leadership.controller?.stop();
-  await elector.stop();
-  served.indexes.close();
-  served.view.close();
-  cluster.stop();
-  metrics.leading(false);
-  await server?.close();
-  logger.info('stopped');
+  return {
+    leaderKnown: () => elector.leaderKnown,
+    ended,
+    async stop() {
+      // The controller first: its reconciles finish before the Lease is handed back.
+      await leadership.controller?.stop();
+      leadership.controller = undefined;
+      await elector.stop();
+    },
+  };
+}
+
+/**
+ * `--shards n`: the controller runs from the start over no shard, and the coordinator hands it
+ * the shards whose Leases this replica wins, and takes back those it gives up.
+ */
+async function shareJobs(
+  kc: KubeConfig,
+  opts: ControllerRun,
+  logger: Logger,
+  metrics: ControllerMetrics,
+  cluster: ClusterCaches,
+  leadership: Leadership,
+): Promise<Acting> {
+  const shards = opts.shards ?? 1;
+  const timing = leaseTiming(opts);
+  const identity = replicaIdentity();
+  const controller = await runController(kc, {
+    concurrency: opts.concurrency,
+    logger,
+    metrics,
+    caches: cluster,
+    shards,
+    ...(opts.jobGcThresholdMs !== undefined ? { jobGcThresholdMs: opts.jobGcThresholdMs } : {}),
+  });
+  leadership.controller = controller;
+  const coordinator = new ShardCoordinator({
+    store: new ShardLeases({ kc, namespace: leaseNamespace(opts), identity, shards, leaseDurationSeconds: timing.leaseDurationSeconds }),
+    controller,
+    count: shards,
+    identity,
+    leaseDurationMs: timing.leaseDurationSeconds * 1000,
+    renewDeadlineMs: timing.renewDeadlineMs,
+    retryPeriodMs: timing.retryPeriodMs,
+    logger,
+    onHeld: (held) => {
+      leadership.leader = held.length > 0;
+      metrics.shardsOwned(held.length);
+    },
+    // Exiting is the one sure way to stop at once: the shard's running reconciles may still be
+    // writing, and another replica may take its Lease one lease duration after the last renewal
+    // (the renew deadline is shorter). A restarted replica rejoins with fresh caches.
+    onLost: (shard, why) => {
+      metrics.shardsOwned(0);
+      logger.error({ shard }, `shard ${shard} lost (${why}): exiting so that only its new holder acts`);
+      process.exit(1);
+    },
+  });
+  logger.info({ identity, shards, namespace: leaseNamespace(opts) }, `sharing the jobs in ${shards} shards (Leases caravan-controller-shard-<i>-of-${shards})`);
+  coordinator.start();
+  return { leaderKnown: () => coordinator.leaderKnown, ended: new Promise(() => {}), stop: () => coordinator.stop() };
 }
 
 /** Whether this replica leads, and its controller once that has started. */
@@ -131,18 +213,24 @@ async function serveProbes(
 function leaderElector(kc: KubeConfig, opts: ControllerRun, logger: Logger): LeaderElector {
   return new LeaderElector({
     kc,
-    namespace: opts.leaseNamespace ?? process.env['POD_NAMESPACE'] ?? 'default',
+    namespace: leaseNamespace(opts),
     name: 'caravan-controller',
-    identity: `${os.hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
-    ...(opts.leaseDurationSeconds
-      ? {
-          leaseDurationSeconds: opts.leaseDurationSeconds,
-          renewDeadlineMs: Math.max(2_000, opts.leaseDurationSeconds * 650),
-          retryPeriodMs: Math.max(500, opts.leaseDurationSeconds * 130),
-        }
-      : {}),
+    identity: replicaIdentity(),
+    ...(opts.leaseDurationSeconds ? leaseTiming(opts) : {}),
     log: (line) => logger.info(line),
   });
+}
+
+const leaseNamespace = (opts: ControllerRun) => opts.leaseNamespace ?? process.env['POD_NAMESPACE'] ?? 'default';
+
+/** This process among the replicas: its host, pid, and a random tail for pids reused across restarts. */
+const replicaIdentity = () => `${os.hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+
+/** client-go's defaults (15 s, 10 s, 2 s), or timings scaled from a given lease duration. */
+function leaseTiming(opts: ControllerRun): { leaseDurationSeconds: number; renewDeadlineMs: number; retryPeriodMs: number } {
+  const seconds = opts.leaseDurationSeconds;
+  if (!seconds) return { leaseDurationSeconds: 15, renewDeadlineMs: 10_000, retryPeriodMs: 2_000 };
+  return { leaseDurationSeconds: seconds, renewDeadlineMs: Math.max(2_000, seconds * 650), retryPeriodMs: Math.max(500, seconds * 130) };
 }
 
 /** A server's certificate and key, read from their files. */
@@ -190,7 +278,7 @@ async function lead(
   leadership: Leadership,
 ): Promise<void> {
   leadership.leader = true;
-  metrics.leading(true);
+  metrics.shardsOwned(1);
   leadership.controller = await runController(kc, {
     concurrency: opts.concurrency,
     logger,
@@ -212,6 +300,7 @@ export function registerControllerCommand(program: Command): void {
       parseLeaseSeconds,
       15,
     )
+    .option('--shards <n>', 'replicas split the jobs this many ways, each shard held by one replica at a time (1 to 256; 1: one leader)', parseShards, 1)
     .option('--metrics-port <port>', 'port for /metrics, /healthz and /readyz (0: any free port, -1: none)', parseServePort, 8080)
     .addOption(logLevelOption())
     .option('--api-port <port>', 'port of the Nomad-compatible HTTP API (0: any free port, -1: none)', parseServePort, 4646)
@@ -231,6 +320,7 @@ export function registerControllerCommand(program: Command): void {
         concurrency: number;
         leaseNamespace?: string;
         leaseDuration: number;
+        shards: number;
         metricsPort: number;
         logLevel: LogLevel;
         apiPort: number;
@@ -248,6 +338,7 @@ export function registerControllerCommand(program: Command): void {
           concurrency: opts.concurrency,
           ...(opts.leaseNamespace ? { leaseNamespace: opts.leaseNamespace } : {}),
           leaseDurationSeconds: opts.leaseDuration,
+          shards: opts.shards,
           metricsPort: opts.metricsPort,
           logLevel: opts.logLevel,
           apiPort: opts.apiPort,

@@ -20,6 +20,13 @@ export function wholeNumber(min: number, max: number, meaning = ''): (value: str
 export const parseConcurrency = wholeNumber(1, 1000);
 
 /**
+ * `--shards`: replicas split the jobs this many ways (issue 15 §5). Each shard is a Lease every
+ * replica reads every retry period, so the count stays small; more shards than replicas only
+ * serves to spread them evenly.
+ */
+export const parseShards = wholeNumber(1, 256);
+
+/**
  * Whole seconds, as the Lease's spec.leaseDurationSeconds holds them. The renew deadline and retry
  * period are derived from it (controller-command.ts), so an hour is plenty.
  */

@@ -11,10 +11,17 @@ import type { NomadJob } from '../resources/nomad-job.ts';
 import { nodeEventAffectsAllocations, nodeEventAffectsPerNodeJobs } from './node-events.ts';
 import { kubernetesWriter } from './cluster-writer.ts';
 import { JobReconciler } from './reconciler.ts';
-import { TerminalError, WorkQueue } from './work-queue.ts';
+import { shardOf } from './shard-hash.ts';
+import { TerminalError, WorkQueue, type Priority } from './work-queue.ts';
 
 export interface RunningController {
   readonly queue: WorkQueue;
+  /** The shards this controller reconciles now, lowest first. */
+  ownedShards(): number[];
+  /** Starts reconciling one shard's jobs: every cached one is queued at low priority, as at start-up. */
+  takeShard(shard: number): void;
+  /** Stops queueing the shard's jobs, drops those queued, and resolves when its running reconciles have finished. */
+  handBackShard(shard: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -26,6 +33,11 @@ export interface ControllerOptions {
   readonly caches?: ClusterCaches;
   /** Nomad's job_gc_threshold for dead children (`--job-gc-threshold`); 4h by default. */
   readonly jobGcThresholdMs?: number;
+  /**
+   * `--shards` (issue 15 §5): the controller starts with no shard and reconciles only the jobs of
+   * the shards it is handed (takeShard). Without it, it owns every job from the start.
+   */
+  readonly shards?: number;
 }
 
 /** The NomadJob a cached object belongs to, as a queue key. */
@@ -68,40 +80,62 @@ export async function runController(kc: KubeConfig, opts: ControllerOptions = {}
   // Subscribing after the first LIST, then queueing what it found at low priority, loses no
   // change (the caches are level-triggered) and keeps the startup flood behind live changes.
   if (!shared) await cluster.start();
+  const shardCount = opts.shards ?? 1;
+  // Each shard's tenure gets a fresh reconciler, so one taken back later starts from the cluster,
+  // as a restarted controller does, not from what it expected when it last held the shard.
+  const reconcilers = new Map<number, JobReconciler>();
+  const writer = kubernetesWriter(kc);
+  const newReconciler = () =>
+    new JobReconciler({
+      caches,
+      writer,
+      logger,
+      ...(metrics ? { metrics } : {}),
+      ...(opts.jobGcThresholdMs !== undefined ? { jobGcThresholdMs: opts.jobGcThresholdMs } : {}),
+    });
+  // Every key is queued through here: a replica queues only the jobs of the shards it holds. A
+  // child's parent is queued by its own key's shard, which may be another replica's.
+  const add = (key: string, priority: Priority = 'normal') => {
+    if (reconcilers.has(shardOf(key, shardCount))) queue.add(key, priority);
+  };
   const unsubscribe = cluster.subscribe((kind, event, obj, old) => {
     if (kind !== 'nodes') {
       const key = jobKeyOf(kind, obj);
-      if (key) queue.add(key);
+      if (key) add(key);
       // A child's change concerns its parent too: prohibit_overlap, garbage collection.
       const parent = kind === 'jobs' ? (obj as NomadJob).metadata.labels?.[childLabels.parent] : undefined;
-      if (parent) queue.add(`${(obj as NomadJob).metadata.namespace}/${parent}`);
+      if (parent) add(`${(obj as NomadJob).metadata.namespace}/${parent}`);
       return;
     }
     if (nodeEventAffectsPerNodeJobs(event, obj as V1Node, old as V1Node | undefined)) {
-      for (const job of caches.jobs.values()) if (job.spec?.type === 'system' || job.spec?.type === 'sysbatch') queue.add(objectKey(job));
+      for (const job of caches.jobs.values()) if (job.spec?.type === 'system' || job.spec?.type === 'sysbatch') add(objectKey(job));
     }
     if (!nodeEventAffectsAllocations(event, obj as V1Node, old as V1Node | undefined)) return;
     const node = (obj as V1Node).metadata?.name;
     for (const pod of node === undefined ? [] : caches.pods.byIndex(cacheIndexes.byNode, node)) {
       const key = jobKeyOf('pods', pod);
-      if (key) queue.add(key);
+      if (key) add(key);
     }
   });
-  for (const kind of ['jobs', 'deployments', 'pods'] as const) {
-    for (const obj of caches[kind].values()) {
-      const key = jobKeyOf(kind, obj);
-      if (key) queue.add(key, 'low');
+  const takeShard = (shard: number) => {
+    if (reconcilers.has(shard)) return;
+    reconcilers.set(shard, newReconciler());
+    for (const kind of ['jobs', 'deployments', 'pods'] as const) {
+      for (const obj of caches[kind].values()) {
+        const key = jobKeyOf(kind, obj);
+        if (key && shardOf(key, shardCount) === shard) add(key, 'low');
+      }
     }
-  }
-  const reconciler = new JobReconciler({
-    caches,
-    writer: kubernetesWriter(kc),
-    logger,
-    ...(metrics ? { metrics } : {}),
-    ...(opts.jobGcThresholdMs !== undefined ? { jobGcThresholdMs: opts.jobGcThresholdMs } : {}),
-  });
+  };
+  const handBackShard = async (shard: number) => {
+    if (!reconcilers.delete(shard)) return;
+    await queue.drop((key) => shardOf(key, shardCount) === shard);
+  };
+  if (opts.shards === undefined) takeShard(0);
   metrics?.observe({ queueDepth: () => queue.depth, deployments: () => caches.deployments.values(), maxConcurrentReconciles: concurrency });
   queue.start(async (key) => {
+    const reconciler = reconcilers.get(shardOf(key, shardCount));
+    if (!reconciler) return undefined; // its shard was handed back while it waited
     const started = performance.now();
     const seconds = () => (performance.now() - started) / 1000;
     try {
@@ -117,6 +151,9 @@ export async function runController(kc: KubeConfig, opts: ControllerOptions = {}
   logger.info({ jobs: caches.jobs.size, pods: caches.pods.size }, 'controller started: caches synced');
   return {
     queue,
+    ownedShards: () => [...reconcilers.keys()].sort((a, b) => a - b),
+    takeShard,
+    handBackShard,
     async stop() {
       unsubscribe();
       await queue.shutdown();

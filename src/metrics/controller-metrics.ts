@@ -31,6 +31,7 @@ export class ControllerMetrics {
   private readonly queueWork: Histogram<'name'>;
   private readonly restRequests: Counter<'code' | 'method' | 'host'>;
   private readonly leader: Gauge<'name'>;
+  private readonly shards: Gauge;
   private readonly deploymentDuration: Histogram<'namespace' | 'nomad_job' | 'outcome'>;
   private readonly promotions: Counter<'namespace' | 'nomad_job' | 'task_group'>;
   private readonly reverts: Counter<'namespace' | 'nomad_job'>;
@@ -136,6 +137,11 @@ export class ControllerMetrics {
       registers,
     });
     this.leader.set({ name: 'caravan-controller' }, 0);
+    this.shards = new Gauge({
+      name: 'caravan_controller_shards_owned',
+      help: 'Shards of the NomadJobs this replica reconciles (--shards; 1 while it leads with --shards 1)',
+      registers,
+    });
 
     new Gauge({
       name: 'caravan_deployments',
@@ -233,6 +239,12 @@ export class ControllerMetrics {
 
   leading(isLeader: boolean): void {
     this.leader.set({ name: 'caravan-controller' }, isLeader ? 1 : 0);
+  }
+
+  /** With --shards: how many this replica holds; it leads while it holds any. */
+  shardsOwned(count: number): void {
+    this.shards.set(count);
+    this.leading(count > 0);
   }
 
   rollout(namespace: string, job: string, observations: readonly RolloutObservation[]): void {

@@ -7,9 +7,10 @@ import { fromProjectRoot } from '../../src/project.ts';
 /**
  * The controller as users run it: its own process, so kill -9 is real. A short lease, in the
  * test's namespace, lets the next process take over quickly from the one just killed. Its log
- * goes to <cluster dir>/logs/controller-<namespace>.log, kept for a failing run.
+ * goes to <cluster dir>/logs/controller-<namespace>.log, kept for a failing run. `extraArgs`
+ * go after the others (`--shards 4`).
  */
-export function startController(leaseNamespace: string, leaseSeconds = 2, metricsPort = 0): ChildProcess {
+export function startController(leaseNamespace: string, leaseSeconds = 2, metricsPort = 0, extraArgs: readonly string[] = []): ChildProcess {
   const child = spawn(
     process.execPath,
     [
@@ -25,6 +26,7 @@ export function startController(leaseNamespace: string, leaseSeconds = 2, metric
       '0',
       '--cf-api-port',
       '0',
+      ...extraArgs,
     ],
     {
       env: { ...process.env, KUBECONFIG: inject('kubeconfig') },
