@@ -3,7 +3,7 @@ import { parseRecordedHealth } from '../../resources/allocation-pod.ts';
 import type { NomadJob } from '../../resources/nomad-job.ts';
 import { canonicalJob } from '../../model/defaults.ts';
 import type { JobVersion } from '../../model/job-versions.ts';
-import { annotations } from '../../resources/labels.ts';
+import { annotations, labels } from '../../resources/labels.ts';
 import type { ClusterView } from '../cluster-view.ts';
 import type { DeploymentSource } from './deployment-json.ts';
 import type { CanaryGroupFacts, DeploymentFacts } from './status.ts';
@@ -30,7 +30,7 @@ export class CfView {
   }
 
   appByGuid(guid: string): NomadJob | undefined {
-    return this.view.jobs('*').find((j) => j.metadata.uid === guid);
+    return this.view.jobByUid(guid);
   }
 
   revisions(job: NomadJob): CfRevisionSource[] {
@@ -38,11 +38,10 @@ export class CfView {
   }
 
   revisionByGuid(guid: string): CfRevisionSource | undefined {
-    for (const job of this.view.jobs('*')) {
-      const found = this.revisions(job).find((r) => r.guid === guid);
-      if (found) return found;
-    }
-    return undefined;
+    const revision = this.view.revisionByUid(guid);
+    const jobName = revision?.metadata?.labels?.[labels.job];
+    const job = jobName === undefined ? undefined : this.view.job(revision?.metadata?.namespace ?? 'default', jobName);
+    return job && this.revisions(job).find((r) => r.guid === guid);
   }
 
   deploymentByGuid(guid: string): NomadDeployment | undefined {
@@ -103,9 +102,8 @@ export class CfView {
   /** When an allocation of the deployment was last recorded healthy (Caravan's deployment-health annotation). */
   private lastHealthyAt(d: NomadDeployment): string | undefined {
     let last: number | undefined;
-    for (const pod of this.view.pods(namespaceOf(d))) {
+    for (const pod of this.view.podsOfDeployment(d)) {
       const a = pod.metadata?.annotations ?? {};
-      if (a[annotations.deployment] !== d.metadata.name) continue;
       const recorded = parseRecordedHealth(a[annotations.deploymentHealth]);
       if (recorded?.health === 'healthy' && (last === undefined || recorded.at > last)) last = recorded.at;
     }

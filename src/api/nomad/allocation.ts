@@ -30,12 +30,15 @@ export interface NodeRef {
   readonly ready: boolean;
 }
 
+/** Nodes by name (a Map, or a lookup in the Node cache). */
+export type NodeLookup = Pick<ReadonlyMap<string, NodeRef>, 'get'>;
+
 /** What an allocation needs besides its Pod. */
 export interface AllocationContext {
   /** Nodes by name. A Pod on a node missing here, or not Ready, is lost (as the controller judges). */
-  readonly nodes: ReadonlyMap<string, NodeRef>;
+  readonly nodes: NodeLookup;
   /** NomadDeployment UIDs by object name (`<job>-v<N>`): a Pod names its deployment by name. */
-  readonly deploymentIds: ReadonlyMap<string, string>;
+  readonly deploymentIds: Pick<ReadonlyMap<string, string>, 'get'>;
   /** Replacement chain (allocationChains), where known. */
   readonly previousAllocation?: string | undefined;
   readonly nextAllocation?: string | undefined;
@@ -58,7 +61,7 @@ const clientDescriptions: Record<ClientStatus, string> = {
 };
 
 /** Pod phase as Nomad's ClientStatus; a Pod on a node that is gone or not Ready is lost. */
-export function clientStatus(pod: V1Pod, nodes: ReadonlyMap<string, NodeRef>): ClientStatus {
+export function clientStatus(pod: V1Pod, nodes: NodeLookup): ClientStatus {
   const nodeName = pod.spec?.nodeName;
   if (nodeName && !nodes.get(nodeName)?.ready) return 'lost';
   return phaseClientStatus(pod);
@@ -230,6 +233,29 @@ export function toNomadAllocation(pod: V1Pod, job: NomadApiJob, ctx: AllocationC
     DeploymentID: deploymentId,
     PreviousAllocation: ctx.previousAllocation ?? '',
     AllocModifyIndex: base.ModifyIndex,
+  };
+}
+
+/**
+ * The full allocation of a list stub made with its TaskStates (toAllocListStub): what a list's
+ * filter judges, without working out the stub's fields again. Its keys are in the same order as
+ * toNomadAllocation's.
+ */
+export function allocationOfStub(
+  stub: NomadAllocationListStub,
+  pod: V1Pod,
+  job: NomadApiJob,
+  extra: { readonly deploymentId: string; readonly previousAllocation?: string | undefined },
+): NomadAllocation {
+  const { JobType: _type, JobVersion: _version, AllocatedResources: _resources, ...fields } = stub;
+  return {
+    ...fields,
+    Job: job,
+    AllocatedResources: allocatedResources(pod, job, stub.TaskGroup),
+    DesiredTransition: { Migrate: null, Reschedule: null, ForceReschedule: null, NoShutdownDelay: null },
+    DeploymentID: extra.deploymentId,
+    PreviousAllocation: extra.previousAllocation ?? '',
+    AllocModifyIndex: stub.ModifyIndex,
   };
 }
 

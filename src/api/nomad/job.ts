@@ -106,7 +106,11 @@ export function toJobSummary({ job, version, indexes }: JobAtVersion, children?:
 
 /** api.JobListStub; `meta` adds the job's Meta, as `?meta=true` does. */
 export function toJobListStub(at: JobAtVersion, opts: { meta?: boolean; children?: NomadJobSummary['Children'] } = {}): NomadJobListStub {
-  const full = toNomadJob(at);
+  return jobListStub(toNomadJob(at), toJobSummary(at, opts.children ?? null), opts.meta ?? false);
+}
+
+/** api.JobListStub from the job's api.Job and JobSummary (which a list may have made before). */
+export function jobListStub(full: NomadApiJob, summary: NomadJobSummary, meta: boolean): NomadJobListStub {
   return {
     ID: full.ID,
     ParentID: full.ParentID,
@@ -120,12 +124,12 @@ export function toJobListStub(at: JobAtVersion, opts: { meta?: boolean; children
     Stop: full.Stop,
     Status: full.Status,
     StatusDescription: full.StatusDescription,
-    JobSummary: toJobSummary(at, opts.children ?? null),
+    JobSummary: summary,
     CreateIndex: full.CreateIndex,
     ModifyIndex: full.ModifyIndex,
     JobModifyIndex: full.JobModifyIndex,
     SubmitTime: full.SubmitTime,
-    ...(opts.meta ? { Meta: full.Meta ?? {} } : {}),
+    ...(meta ? { Meta: full.Meta ?? {} } : {}),
   };
 }
 

@@ -4,15 +4,13 @@ import { labels } from '../../resources/labels.ts';
 import type { ClusterView } from '../cluster-view.ts';
 import { notFound, serverError } from '../http-error.ts';
 import type { Access } from '../kubernetes-access.ts';
-import { toAllocListStub, toNomadAllocation } from '../nomad/allocation.ts';
+import { toNomadAllocation } from '../nomad/allocation.ts';
 import { evaluationId } from '../nomad/evaluation.ts';
 import { findByIdPrefix, parseIdPrefix } from '../nomad/ids.ts';
 import { indexOf } from '../nomad/indexes.ts';
-import { toNomadJob } from '../nomad/job.ts';
-import { paginate } from '../paginate.ts';
+import { paginate, paginateOrdered } from '../paginate.ts';
 import type { ApiRequest, ApiResponse } from '../server.ts';
 import { blockingRead } from '../table-indexes.ts';
-import { allocationContext } from './nomad-objects.ts';
 import { compileListFilter, namespacesAllowed } from './list-helpers.ts';
 import type { RouteContext, RouteTable } from './route-table.ts';
 
@@ -66,7 +64,8 @@ async function listAllocations(req: ApiRequest, ctx: RouteContext): Promise<ApiR
 
 /**
  * One page of the allocation list stubs, as the caches hold them now; by ID under a prefix, else
- * by CreateIndex. A filter sees the full allocation, as Nomad's does.
+ * by CreateIndex (a walk in the order the view keeps, from `next_token`). A filter sees the full
+ * allocation, as Nomad's does.
  */
 function allocationListPage(
   req: ApiRequest,
@@ -77,24 +76,39 @@ function allocationListPage(
 ) {
   const { view } = ctx;
   const prefix = req.options.prefix;
-  const all = view.pods(req.options.namespace).filter((p) => namespaces(p.metadata?.namespace ?? 'default') && p.metadata?.labels?.[labels.job]);
-  const pods = prefix ? (findByIdPrefix(all, (p) => p.metadata?.uid ?? '', prefix) as { matches: typeof all }).matches : all;
-  const context = allocationContext(ctx, view, pods);
-  const stubs = pods.flatMap((p) => {
-    const job = view.job(p.metadata?.namespace ?? 'default', p.metadata?.labels?.[labels.job] ?? '');
-    const stub = toAllocListStub(p, context(p), { jobType: job?.spec.type ?? 'service', taskStates });
-    return stub ? [{ stub, pod: p, job }] : [];
-  });
-  const full = (s: (typeof stubs)[number]) => {
-    const at = s.job && view.jobAt(s.job, s.stub.JobVersion);
-    return at ? toNomadAllocation(s.pod, toNomadJob(at), context(s.pod)) : s.stub;
+  const listed = (p: V1Pod) => {
+    const namespace = p.metadata?.namespace ?? 'default';
+    const jobName = p.metadata?.labels?.[labels.job];
+    if (!jobName || !namespaces(namespace)) return undefined;
+    const job = view.job(namespace, jobName);
+    const jobType = job?.spec.type ?? 'service';
+    const stub = view.allocations.stub(p, { jobType, taskStates });
+    return stub && { stub, pod: p, job, jobType };
   };
-  const { page, nextToken } = paginate(
-    stubs,
-    req.options,
-    (s) => (prefix ? s.stub.ID : `${s.stub.CreateIndex}.${s.stub.ID}`),
-    filter && ((s) => filter(full(s))),
-  );
+  type Listed = NonNullable<ReturnType<typeof listed>>;
+  const full = (s: Listed) => {
+    const job = s.job && view.nomadJobAt(s.job, s.stub.JobVersion);
+    return (job && view.allocations.allocation(s.pod, s.jobType, job)) ?? s.stub;
+  };
+  const accept = filter && ((s: Listed) => filter(full(s)));
+  const { page, nextToken } = prefix
+    ? paginate(
+        (findByIdPrefix(view.pods(req.options.namespace), (p) => p.metadata?.uid ?? '', prefix) as { matches: V1Pod[] }).matches.flatMap(
+          (p) => listed(p) ?? [],
+        ),
+        req.options,
+        (s) => s.stub.ID,
+        accept,
+      )
+    : paginateOrdered(
+        view.ordered('pods', req.options.namespace),
+        req.options,
+        (key) => {
+          const pod = view.byKey('pods', key);
+          return pod && listed(pod);
+        },
+        accept,
+      );
   return { index: ctx.indexes.get('allocs'), value: { stubs: page.map((s) => s.stub), nextToken } };
 }
 
@@ -134,10 +148,9 @@ async function taskEvents(ctx: RouteContext, pod: V1Pod): Promise<CoreV1Event[]>
 function fullAllocation(ctx: RouteContext, pod: V1Pod, events: CoreV1Event[]) {
   const { view } = ctx;
   const job = view.job(pod.metadata?.namespace ?? 'default', pod.metadata?.labels?.[labels.job] ?? '');
-  const at = job && view.jobAt(job, Number(pod.metadata?.labels?.[labels.jobVersion]));
-  if (!at) return undefined;
-  const context = allocationContext(ctx, view, view.pods(pod.metadata?.namespace ?? 'default'))(pod);
-  return toNomadAllocation(pod, toNomadJob(at), { ...context, events });
+  const json = job && view.nomadJobAt(job, Number(pod.metadata?.labels?.[labels.jobVersion]));
+  if (!json) return undefined;
+  return toNomadAllocation(pod, json, view.allocations.context(pod, events));
 }
 
 // POST /v1/allocation/:id/stop

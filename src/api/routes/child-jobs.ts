@@ -35,7 +35,7 @@ const createJobs = (namespace: string): Access => ({ verb: 'create', group: apiG
 /** `JobSummary.Children` of a parent (null for any other job). */
 export function childrenCount(view: ClusterView, job: NomadJob): NomadJobSummary['Children'] {
   if (!job.spec.periodic && !job.spec.parameterized) return null;
-  return childrenSummary(childrenOf(job, view.jobs(job.metadata.namespace ?? 'default')).map((c) => ({ status: c.status?.status })));
+  return childrenSummary(childrenOf(job, view.childrenOf(job)).map((c) => ({ status: c.status?.status })));
 }
 
 /** The plan's NextPeriodicLaunch: zero unless the job is periodic and enabled. */

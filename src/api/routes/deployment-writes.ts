@@ -120,7 +120,7 @@ function issueDeploymentEvaluation(view: ClusterView, d: NomadDeployment, resour
  */
 function healthyCanaries(view: ClusterView, d: NomadDeployment): Set<string> {
   const out = new Set<string>();
-  for (const pod of view.pods(namespaceOf(d))) {
+  for (const pod of view.podsOfDeployment(d)) {
     const a = observeAllocation(pod);
     if (a && !a.deleting && a.canary && a.deployment === d.metadata.name && a.recordedHealth?.health === 'healthy') out.add(a.uid);
   }
@@ -343,7 +343,7 @@ async function markHealth(ctx: RouteContext, d: NomadDeployment, pods: readonly 
 
 /** The deployment's allocations as the cache holds them now, with their recorded health. */
 function allocationsOf(view: ClusterView, d: NomadDeployment) {
-  return view.pods(namespaceOf(d)).flatMap((p) => {
+  return view.podsOfDeployment(d).flatMap((p) => {
     const a = observeAllocation(p);
     return a && a.deployment === d.metadata.name
       ? [{ uid: a.uid, group: a.group, recorded: a.recordedHealth?.health, resourceVersion: p.metadata?.resourceVersion }]

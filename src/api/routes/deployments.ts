@@ -1,13 +1,12 @@
-import { annotations } from '../../resources/labels.ts';
 import type { NomadDeployment } from '../../resources/nomad-deployment.ts';
 import { NomadHttpError, serverError } from '../http-error.ts';
 import { findByIdPrefix, parseIdPrefix } from '../nomad/ids.ts';
-import { paginate } from '../paginate.ts';
+import { paginate, paginateOrdered } from '../paginate.ts';
 import type { ApiRequest, ApiResponse } from '../server.ts';
 import { blockingAnswer, blockingRead } from '../table-indexes.ts';
 import { deploymentFor, read } from './deployment-lookup.ts';
 import { compileListFilter, namespacesAllowed } from './list-helpers.ts';
-import { allocationStubs, deploymentJson } from './nomad-objects.ts';
+import { allocationStubs } from './nomad-objects.ts';
 import type { RouteContext, RouteTable } from './route-table.ts';
 
 /**
@@ -32,14 +31,29 @@ async function listDeployments(req: ApiRequest, ctx: RouteContext): Promise<ApiR
   return { index, body: value.page, ...(value.nextToken ? { nextToken: value.nextToken } : {}) };
 }
 
-/** One page of the deployments, as the caches hold them now; by ID under a prefix, else by CreateIndex. */
+/**
+ * One page of the deployments, as the caches hold them now; by ID under a prefix, else by
+ * CreateIndex (a walk in the order the view keeps, from `next_token`).
+ */
 function deploymentListPage(req: ApiRequest, ctx: RouteContext, namespaces: (ns: string) => boolean, filter: ((value: unknown) => boolean) | undefined) {
   const { view } = ctx;
   const prefix = req.options.prefix;
-  const all = view.deployments(req.options.namespace).filter((d) => namespaces(d.metadata.namespace ?? 'default'));
-  const matching = prefix ? (findByIdPrefix(all, (d) => d.metadata.uid ?? '', prefix) as { matches: NomadDeployment[] }).matches : all;
-  const json = matching.map((d) => deploymentJson(view, d));
-  const { page, nextToken } = paginate(json, req.options, (d) => (prefix ? d.ID : `${d.CreateIndex}.${d.ID}`), filter);
+  if (prefix) {
+    const all = view.deployments(req.options.namespace).filter((d) => namespaces(d.metadata.namespace ?? 'default'));
+    const matching = (findByIdPrefix(all, (d) => d.metadata.uid ?? '', prefix) as { matches: NomadDeployment[] }).matches;
+    const { page, nextToken } = paginate(
+      matching.map((d) => view.nomadDeployment(d)),
+      req.options,
+      (d) => d.ID,
+      filter,
+    );
+    return { index: ctx.indexes.get('deployments'), value: { page, nextToken } };
+  }
+  const listed = (key: string) => {
+    const d = view.byKey('deployments', key);
+    return d && namespaces(d.metadata.namespace ?? 'default') ? view.nomadDeployment(d) : undefined;
+  };
+  const { page, nextToken } = paginateOrdered(view.ordered('deployments', req.options.namespace), req.options, listed, filter);
   return { index: ctx.indexes.get('deployments'), value: { page, nextToken } };
 }
 
@@ -49,9 +63,9 @@ async function deploymentAllocations(req: ApiRequest, ctx: RouteContext): Promis
   const d = deploymentFor(view, req, false);
   return blockingAnswer(ctx.indexes, req, () => {
     if (!d) return { index: ctx.indexes.get('allocs'), value: [] };
-    const pods = view.pods(d.metadata.namespace ?? 'default').filter((p) => p.metadata?.annotations?.[annotations.deployment] === d.metadata.name);
+    const pods = view.podsOfDeployment(d);
     const jobType = view.job(d.metadata.namespace ?? 'default', d.spec.job)?.spec.type ?? 'service';
-    return { index: ctx.indexes.get('allocs'), value: allocationStubs(ctx, view, pods, () => ({ jobType })) };
+    return { index: ctx.indexes.get('allocs'), value: allocationStubs(view, pods, jobType) };
   });
 }
 
@@ -62,7 +76,7 @@ async function readDeployment(req: ApiRequest, ctx: RouteContext): Promise<ApiRe
   if (!d) throw new NomadHttpError(404, 'deployment not found');
   return blockingAnswer(ctx.indexes, req, () => {
     const current = view.deploymentByUid(d.metadata.uid ?? '') ?? d;
-    const json = deploymentJson(view, current);
+    const json = view.nomadDeployment(current);
     return { index: json.ModifyIndex, value: json };
   });
 }

@@ -110,5 +110,5 @@ async function evaluationAllocations(req: ApiRequest, ctx: RouteContext): Promis
   const version = view.jobAt(job)?.version.version;
   const pods = view.podsOf(job).filter((p) => Number(p.metadata?.labels?.[labels.jobVersion]) === version);
   const jobType = job.spec.type ?? 'service';
-  return { index: ctx.indexes.get('allocs'), body: allocationStubs(ctx, view, pods, () => ({ jobType })) };
+  return { index: ctx.indexes.get('allocs'), body: allocationStubs(view, pods, jobType) };
 }

@@ -15,13 +15,13 @@ import type { Access } from '../kubernetes-access.ts';
 import { evaluationId } from '../nomad/evaluation.ts';
 import { jobIdMatches } from '../nomad/ids.ts';
 import { indexOf } from '../nomad/indexes.ts';
-import { toJobListStub, toJobSummary, toJobVersions, toNomadJob, type JobAtVersion } from '../nomad/job.ts';
+import { jobListStub, toJobSummary, toJobVersions, toNomadJob, type JobAtVersion } from '../nomad/job.ts';
 import { jobDiff } from '../nomad/job-diff.ts';
 import { annotateJobDiff, desiredUpdates } from '../nomad/plan-updates.ts';
 import { checkAndSetError, formatWarnings, fromNomadJob, type RegisterResult } from '../nomad/register.ts';
 import { sameNomadJob, withCaravanExtensions } from '../nomad/resubmission.ts';
-import type { TriggeredBy } from '../nomad/types.ts';
-import { paginate } from '../paginate.ts';
+import type { NomadJobListStub, TriggeredBy } from '../nomad/types.ts';
+import { paginateOrdered } from '../paginate.ts';
 import { childrenCount, nextPeriodicLaunch } from './child-jobs.ts';
 import { nomadJobId } from '../../resources/child-job.ts';
 import type { ApiRequest, ApiResponse, NomadApiContext } from '../server.ts';
@@ -156,7 +156,11 @@ async function listJobs(req: ApiRequest, ctx: RouteContext): Promise<ApiResponse
   return { index, body: value.stubs, ...(value.nextToken ? { nextToken: value.nextToken } : {}) };
 }
 
-/** One page of the job list stubs, as the caches hold them now. */
+/**
+ * One page of the job list stubs, as the caches hold them now: a walk of the jobs in token order
+ * from `next_token` that makes the stubs of the page only (each job's api.Job is made once per
+ * job object, see ClusterView).
+ */
 function jobListPage(
   req: ApiRequest,
   ctx: RouteContext,
@@ -164,18 +168,25 @@ function jobListPage(
   filter: ((value: unknown) => boolean) | undefined,
   meta: boolean,
 ) {
-  const jobs = ctx.view
-    .jobs(req.options.namespace)
-    .filter((j) => namespaces(j.metadata.namespace ?? 'default') && jobIdMatches(nomadJobId(j), req.options.prefix));
-  const versions = jobs.flatMap((j) => ctx.view.jobAt(j) ?? []);
-  const { page, nextToken } = paginate(
-    versions,
+  const { view } = ctx;
+  const listed = (key: string) => {
+    const job = view.byKey('jobs', key);
+    return job && namespaces(job.metadata.namespace ?? 'default') && jobIdMatches(nomadJobId(job), req.options.prefix) && view.jobAt(job) ? job : undefined;
+  };
+  const { page, nextToken } = paginateOrdered(
+    view.ordered('jobs', req.options.namespace),
     req.options,
-    (at) => `${at.job.metadata.namespace}.${at.job.metadata.name}`,
-    filter && ((at) => filter(toNomadJob(at))),
+    listed,
+    filter && ((job) => filter(view.nomadJobAt(job))),
   );
-  const stub = (at: JobAtVersion) => toJobListStub(at, { meta, children: childrenCount(ctx.view, at.job) });
-  return { index: ctx.indexes.get('jobs'), value: { stubs: page.map(stub), nextToken } };
+  return { index: ctx.indexes.get('jobs'), value: { stubs: page.map((job) => listStub(view, job, meta)), nextToken } };
+}
+
+/** A job's list stub; a periodic or parameterized parent's summary counts its children now. */
+function listStub(view: ClusterView, job: NomadJob, meta: boolean): NomadJobListStub {
+  const summary = view.jobSummary(job)!;
+  const children = summary.Children === null ? null : childrenCount(view, job);
+  return jobListStub(view.nomadJobAt(job)!, children === null ? summary : { ...summary, Children: children }, meta);
 }
 
 // POST /v1/jobs and POST /v1/job/:id: register
@@ -286,7 +297,7 @@ async function readJob(req: ApiRequest, ctx: RouteContext): Promise<ApiResponse>
   const { view } = ctx;
   const { job } = await jobFor(view, req);
   return blockingAnswer(ctx.indexes, req, () => {
-    const json = toNomadJob(view.jobAt(view.current(job))!);
+    const json = view.nomadJobAt(view.current(job))!;
     return { index: json.ModifyIndex, value: json };
   });
 }
@@ -375,7 +386,7 @@ async function jobAllocations(req: ApiRequest, ctx: RouteContext): Promise<ApiRe
   return blockingAnswer(ctx.indexes, req, () => {
     if (!job) return { index: ctx.indexes.get('allocs'), value: [] };
     const jobType = job.spec.type ?? 'service';
-    return { index: ctx.indexes.get('allocs'), value: allocationStubs(ctx, view, view.podsOf(job), () => ({ jobType })) };
+    return { index: ctx.indexes.get('allocs'), value: allocationStubs(view, view.podsOf(job), jobType) };
   });
 }
 

@@ -1,7 +1,8 @@
 import { compileFilter, NOMAD_MAP_FIELDS, nomadParseErrorBody } from '../filter/index.ts';
 import { badRequest } from '../http-error.ts';
 import type { Access } from '../kubernetes-access.ts';
-import type { ApiRequest, NomadApiContext } from '../server.ts';
+import type { ApiRequest } from '../server.ts';
+import type { RouteContext } from './route-table.ts';
 
 /**
  * Which namespaces a list may show. One namespace: the caller must be allowed to list there (403
@@ -11,7 +12,7 @@ import type { ApiRequest, NomadApiContext } from '../server.ts';
  */
 export async function namespacesAllowed(
   req: ApiRequest,
-  ctx: NomadApiContext,
+  ctx: RouteContext,
   accessIn: (namespace: string | undefined) => Access,
 ): Promise<(namespace: string) => boolean> {
   const wanted = req.options.namespace;
@@ -20,12 +21,8 @@ export async function namespacesAllowed(
     return (namespace) => namespace === wanted;
   }
   if (await req.may(accessIn(undefined))) return () => true;
-  const present = new Set<string>();
-  for (const informer of [ctx.cluster.caches.jobs, ctx.cluster.caches.deployments, ctx.cluster.caches.pods]) {
-    for (const obj of informer.values()) if (obj.metadata?.namespace) present.add(obj.metadata.namespace);
-  }
   const allowed = new Set<string>();
-  for (const namespace of present) if (await req.may(accessIn(namespace))) allowed.add(namespace);
+  for (const namespace of ctx.view.namespaces()) if (await req.may(accessIn(namespace))) allowed.add(namespace);
   return (namespace) => allowed.has(namespace);
 }
 

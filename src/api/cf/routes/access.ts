@@ -28,9 +28,8 @@ export const namespaceOf = (o: { metadata: { namespace?: string | undefined } })
  */
 export async function visibleNamespaces(req: CfRequest, ctx: CfApiContext, accessIn: (namespace?: string) => Access): Promise<(namespace: string) => boolean> {
   if (await req.may(accessIn())) return () => true;
-  const present = new Set([...ctx.cf.view.jobs('*'), ...ctx.cf.view.deployments('*')].map(namespaceOf));
   const allowed = new Set<string>();
-  for (const namespace of present) if (await req.may(accessIn(namespace))) allowed.add(namespace);
+  for (const namespace of ctx.cf.view.namespaces()) if (await req.may(accessIn(namespace))) allowed.add(namespace);
   return (namespace) => allowed.has(namespace);
 }
 

@@ -1,0 +1,75 @@
+import { objectKey, type CacheReader, type InformerEvent, type ObjectWithMeta } from '../kube/informer.ts';
+
+/**
+ * A secondary index over one cache, kept by the API from the caches' events (the informers' own
+ * indexes are configured in kube/cluster-caches.ts): each object is filed under the value `of`
+ * gives it (undefined: not filed), and `get` answers the objects filed under a value without a
+ * scan. Keys are kept in the order objects arrived, as the informer keeps them.
+ */
+export class EventIndex<T extends ObjectWithMeta> {
+  private readonly filed = new Map<string, Set<string>>();
+  private readonly cache: CacheReader<T>;
+  private readonly of: (obj: T) => string | undefined;
+
+  constructor(cache: CacheReader<T>, of: (obj: T) => string | undefined) {
+    this.cache = cache;
+    this.of = of;
+    for (const obj of cache.values()) this.file(this.of(obj), objectKey(obj));
+  }
+
+  /** Follows one event of the cache (the cache already holds the change). */
+  observe(event: InformerEvent, obj: T, old: T | undefined): void {
+    const key = objectKey(obj);
+    const before = old && this.of(old);
+    const after = event === 'delete' ? undefined : this.of(obj);
+    if (event !== 'add' && before === after) return;
+    if (before !== undefined) this.unfile(before, key);
+    if (event === 'delete' && old === undefined) {
+      const value = this.of(obj);
+      if (value !== undefined) this.unfile(value, key);
+    }
+    this.file(after, key);
+  }
+
+  /** The cached objects filed under `value`, as the cache holds them now. */
+  get(value: string): T[] {
+    const keys = this.filed.get(value);
+    if (!keys) return [];
+    const out: T[] = [];
+    for (const key of keys) {
+      const obj = this.cache.get(key);
+      // A key the cache holds under another value now (an event not seen yet) is not listed.
+      if (obj && this.of(obj) === value) out.push(obj);
+    }
+    return out;
+  }
+
+  /** The one object filed under `value` (a UID). */
+  only(value: string): T | undefined {
+    const keys = this.filed.get(value);
+    if (!keys) return undefined;
+    for (const key of keys) {
+      const obj = this.cache.get(key);
+      if (obj && this.of(obj) === value) return obj;
+    }
+    return undefined;
+  }
+
+  /** The values that have objects filed under them. */
+  values(): IterableIterator<string> {
+    return this.filed.keys();
+  }
+
+  private file(value: string | undefined, key: string): void {
+    if (value === undefined) return;
+    const keys = this.filed.get(value) ?? new Set<string>();
+    this.filed.set(value, keys);
+    keys.add(key);
+  }
+
+  private unfile(value: string, key: string): void {
+    const keys = this.filed.get(value);
+    keys?.delete(key);
+    if (keys?.size === 0) this.filed.delete(value);
+  }
+}
