@@ -71,9 +71,10 @@ const rules = (role: V1ClusterRole) => (role.rules ?? []).map((r) => JSON.string
 const valueSets: [name: string, values: string[]][] = [
   ['the defaults', []],
   [
-    'everything on: both APIs with TLS and a NodePort and a LoadBalancer, placement, resources, 3 replicas',
+    'everything on: both APIs with TLS and a NodePort and a LoadBalancer, placement, resources, 3 replicas sharing 6 shards',
     [
       'replicaCount=3',
+      'shards=6',
       'controller.concurrency=16',
       'controller.logLevel=debug',
       'leaderElection.leaseDuration=30',
@@ -153,6 +154,20 @@ describe('charts/caravan (issue 16)', () => {
     expect(readFileSync(fromProjectRoot('deploy', 'install.yaml'), 'utf8'), 'run scripts/render-install.sh').toBe(readFileSync(fresh, 'utf8'));
   });
 
+  it('with shards, the leader-election Role names the members Lease and every shard Lease (issue 15 §5), and no more', () => {
+    const roleOf = (values: string[]) => template(values).find((o) => o.kind === 'Role' && o.metadata?.name === `${release}-leader-election`) as V1ClusterRole;
+    const names = (values: string[]) => roleOf(values).rules!.flatMap((r) => r.resourceNames ?? []);
+    expect(names([])).toEqual(['caravan-controller']);
+    expect(names(['shards=3'])).toEqual([
+      'caravan-controller',
+      'caravan-controller-members',
+      'caravan-controller-shard-0-of-3',
+      'caravan-controller-shard-1-of-3',
+      'caravan-controller-shard-2-of-3',
+    ]);
+    expect(rules(roleOf(['shards=3'])).length).toBe(rules(roleOf([])).length);
+  });
+
   it('the ServiceMonitor toggle renders a ServiceMonitor with honorLabels', () => {
     expect(template([]).filter((o) => o.kind === 'ServiceMonitor')).toEqual([]);
     const [monitor] = template(['metrics.serviceMonitor.enabled=true']).filter((o) => o.kind === 'ServiceMonitor');
@@ -167,6 +182,7 @@ describe('charts/caravan (issue 16)', () => {
       'controller',
       '--concurrency=16',
       '--lease-duration=30',
+      '--shards=6',
       '--log-level=debug',
       '--metrics-port=8080',
       '--api-port=4646',
