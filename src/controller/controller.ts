@@ -132,7 +132,12 @@ export async function runController(kc: KubeConfig, opts: ControllerOptions = {}
     await queue.drop((key) => shardOf(key, shardCount) === shard);
   };
   if (opts.shards === undefined) takeShard(0);
-  metrics?.observe({ queueDepth: () => queue.depth, deployments: () => caches.deployments.values(), maxConcurrentReconciles: concurrency });
+  // The rollout gauges cover the jobs this replica reconciles, so that summing over replicas
+  // counts each deployment once.
+  const ownedDeployments = function* () {
+    for (const d of caches.deployments.values()) if (reconcilers.has(shardOf(`${d.metadata.namespace}/${d.spec.job}`, shardCount))) yield d;
+  };
+  metrics?.observe({ queueDepth: () => queue.depth, deployments: ownedDeployments, maxConcurrentReconciles: concurrency });
   queue.start(async (key) => {
     const reconciler = reconcilers.get(shardOf(key, shardCount));
     if (!reconciler) return undefined; // its shard was handed back while it waited

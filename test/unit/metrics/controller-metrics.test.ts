@@ -179,4 +179,16 @@ describe('controller metrics', () => {
     expect(sample(text, 'rest_client_requests_total{method="GET",code="error",host="127.0.0.1:6443"}')).toBe(1);
     expect(sample(text, 'leader_election_master_status{name="caravan-controller"}')).toBe(1);
   });
+
+  it.each([
+    [0, 0],
+    [1, 1],
+    [3, 1],
+  ])('with %d shards held, caravan_controller_shards_owned says so and leading is %d (issue 15 §5)', async (held, leading) => {
+    const m = new ControllerMetrics();
+    m.shardsOwned(held);
+    const text = await m.registry.metrics();
+    expect(sample(text, 'caravan_controller_shards_owned')).toBe(held);
+    expect(sample(text, 'leader_election_master_status{name="caravan-controller"}')).toBe(leading);
+  });
 });
