@@ -1,4 +1,5 @@
 import {
+  CoordinationV1Api,
   CustomObjectsApi,
   KubeConfig,
   KubernetesObjectApi,
@@ -276,4 +277,67 @@ describe('charts/caravan (issue 16)', () => {
         .filter((line) => /HTTP-Code: 40[13]|is forbidden/.test(line)),
     ).toEqual([]);
   }, 300_000);
+
+  it("with shards: 2, the chart's Role lets a replica hold every shard Lease with only the ServiceAccount's token (issue 15 §5)", async () => {
+    if (controller && controller.exitCode === null) {
+      controller.kill('SIGTERM'); // it hands caravan-controller back: a sharded replica waits while it is held
+      await once(controller, 'exit');
+    }
+    helmRun(['upgrade', release, chart, '--namespace', namespace, '--reuse-values', '--set', 'shards=2']);
+    const token = await core.createNamespacedServiceAccountToken({ name: 'caravan', namespace, body: { spec: { audiences: [], expirationSeconds: 3600 } } });
+    const sa = new KubeConfig();
+    sa.loadFromOptions({
+      clusters: [admin.getCurrentCluster()!],
+      users: [{ name: 'caravan', token: token.status!.token }],
+      contexts: [{ name: 'caravan', cluster: admin.getCurrentCluster()!.name, user: 'caravan' }],
+      currentContext: 'caravan',
+    });
+    const kubeconfig = `${inject('clusterDir')}/helm-chart-sa-shards.kubeconfig`;
+    writeFileSync(kubeconfig, sa.exportConfig(), { mode: 0o600 });
+    const args = [
+      'controller',
+      '--lease-namespace',
+      namespace,
+      '--lease-duration',
+      '3',
+      '--shards',
+      '2',
+      '--metrics-port',
+      '-1',
+      '--api-port',
+      '-1',
+      '--cf-api-port',
+      '-1',
+    ];
+    const sharded: string[] = [];
+    controller = spawn(process.execPath, [fromProjectRoot('src', 'cli', 'main.ts'), ...args], {
+      env: { ...process.env, KUBECONFIG: kubeconfig },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    for (const stream of [controller.stdout!, controller.stderr!]) stream.on('data', (chunk: Buffer) => sharded.push(chunk.toString()));
+    const pid = controller.pid!;
+    const leases = admin.makeApiClient(CoordinationV1Api);
+    await waitFor(
+      'the replica to hold both shard Leases',
+      async () => {
+        const held = await Promise.all(
+          [0, 1].map((i) =>
+            leases
+              .readNamespacedLease({ namespace, name: `caravan-controller-shard-${i}-of-2` })
+              .then((l) => l.spec?.holderIdentity?.includes(`-${pid}-`))
+              .catch(() => false),
+          ),
+        );
+        return held.every(Boolean) ? true : undefined;
+      },
+      60_000,
+      500,
+    );
+    expect(
+      sharded
+        .join('')
+        .split('\n')
+        .filter((line) => /HTTP-Code: 40[13]|is forbidden|Forbidden/.test(line)),
+    ).toEqual([]);
+  }, 120_000);
 });
