@@ -2,7 +2,15 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { CommanderError, InvalidArgumentError } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { parseConcurrency, parseLeaseSeconds, parseNodeCount, parseServePort, usageExitCode, wholeNumber } from '../../../src/cli/option-values.ts';
+import {
+  parseConcurrency,
+  parseLeaseSeconds,
+  parseNodeCount,
+  parseServePort,
+  parseShards,
+  usageExitCode,
+  wholeNumber,
+} from '../../../src/cli/option-values.ts';
 import { fromProjectRoot } from '../../../src/project.ts';
 
 const refusal = (parse: (value: string) => unknown, value: string) => {
@@ -23,6 +31,8 @@ describe('numeric option values', () => {
     ['--lease-duration', parseLeaseSeconds, '15', 15],
     ['--lease-duration', parseLeaseSeconds, '2', 2],
     ['--nodes', parseNodeCount, '10', 10],
+    ['--shards (one leader)', parseShards, '1', 1],
+    ['--shards', parseShards, '256', 256],
     ['a port', parseServePort, '8080', 8080],
     ['a port', parseServePort, '65535', 65535],
     ['a port (0: any free port)', parseServePort, '0', 0],
@@ -41,6 +51,8 @@ describe('numeric option values', () => {
     ['--lease-duration', parseLeaseSeconds, '0', 'It takes a whole number from 1 to 3600 (seconds).'],
     ['--lease-duration', parseLeaseSeconds, '15s', 'It takes a whole number from 1 to 3600 (seconds).'],
     ['--nodes', parseNodeCount, '1001', 'It takes a whole number from 1 to 1000.'],
+    ['--shards (0 would reconcile nothing)', parseShards, '0', 'It takes a whole number from 1 to 256.'],
+    ['--shards', parseShards, '257', 'It takes a whole number from 1 to 256.'],
     ['a port', parseServePort, 'abc', 'It takes a port from 0 to 65535 (0: any free port), or -1 to serve none.'],
     ['a port', parseServePort, '65536', 'It takes a port from 0 to 65535 (0: any free port), or -1 to serve none.'],
     ['a port', parseServePort, '-2', 'It takes a port from 0 to 65535 (0: any free port), or -1 to serve none.'],
