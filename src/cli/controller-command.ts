@@ -67,7 +67,8 @@ export async function runControllerUntilSignalled(opts: ControllerRun): Promise<
 async function runReplica(kc: KubeConfig, logger: Logger, opts: ControllerRun): Promise<void> {
   const metrics = new ControllerMetrics();
   observeRequests(kc, (method, code, host) => metrics.request(method, code, host));
-  // Every replica keeps warm caches (the HTTP API reads them); only the leader reconciles.
+  // Every replica keeps warm caches (the HTTP API reads them); only the leader, or with --shards
+  // the holder of a job's shard, reconciles.
   const cluster = createClusterCaches(kc, { logger });
   const leadership: Leadership = { leader: false, controller: undefined };
   const server = await serveProbes(metrics, cluster, leadership, opts, logger);
