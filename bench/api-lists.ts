@@ -10,11 +10,14 @@
  *   node bench/api-lists.ts --jobs 10000 --count 10
  *   node bench/api-lists.ts --jobs 1000 --only 'allocations' --cpu-prof   (node --cpu-prof works too)
  *
- * Prints p50 and p99 per request in ms (p99 of 10 samples is their maximum), and the time of the
- * first request, which fills the API's memos. Between rounds a few objects change (a job's
+ * Prints p50 and p99 per request in ms of wall time (p99 of 10 samples is their maximum), the time
+ * of the first request, which fills the API's memos, and the p50 of the process's CPU time per
+ * request (user + system, GC threads included), which other load on the machine does not inflate
+ * as it does wall time. Between rounds a few objects change (a job's
  * status, a Pod's), as they would on a live cluster, so memos are exercised as in use.
  */
 import type { V1Pod } from '@kubernetes/client-node';
+import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { cfApiRoutes } from '../src/api/cf/routes/index.ts';
 import { buildCfApi } from '../src/api/cf/server.ts';
@@ -105,29 +108,42 @@ function churn(round: number): void {
 }
 
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-say(`${'request'.padEnd(110)} ${'first'.padStart(9)} ${'p50'.padStart(9)} ${'p99'.padStart(9)}   n  bytes`);
+say(
+  `load average ${os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')} on ${os.availableParallelism()} cores`,
+);
+say(`${'request'.padEnd(110)} ${'first'.padStart(9)} ${'p50'.padStart(9)} ${'p99'.padStart(9)} ${'cpu p50'.padStart(9)}   n  bytes`);
 for (const [api, path] of requests) {
   if (only && !only.test(path)) continue;
   const app = api === 'nomad' ? nomad : cf;
   const headers = api === 'nomad' ? { 'x-nomad-token': 'bench' } : { authorization: 'bearer bench' };
   const times: number[] = [];
+  const cpu: number[] = [];
   let first = 0;
   let bytes = 0;
   const started = performance.now();
   for (let i = 0; i <= count && performance.now() - started < budgetMs; i++) {
     const before = performance.now();
+    const cpuBefore = process.cpuUsage();
     const response = await app.inject({ method: 'GET', url: path, headers });
     const ms = performance.now() - before;
+    const used = process.cpuUsage(cpuBefore);
     if (response.statusCode !== 200) throw new Error(`${path}: ${response.statusCode} ${response.body.slice(0, 300)}`);
     bytes = response.body.length;
     if (i === 0) first = ms;
-    else times.push(ms);
+    else {
+      times.push(ms);
+      cpu.push((used.user + used.system) / 1000);
+    }
     churn(i);
   }
   times.sort((a, b) => a - b);
+  cpu.sort((a, b) => a - b);
   const f = (ms: number | undefined) => (ms === undefined ? '-' : ms.toFixed(1)).padStart(9);
   say(
-    `${path.slice(0, 110).padEnd(110)} ${f(first)} ${f(times.length ? pct(times, 50) : undefined)} ${f(times.length ? pct(times, 99) : undefined)} ${String(times.length).padStart(3)}  ${bytes}`,
+    `${path.slice(0, 110).padEnd(110)} ${f(first)} ${f(times.length ? pct(times, 50) : undefined)} ${f(times.length ? pct(times, 99) : undefined)} ${f(cpu.length ? pct(cpu, 50) : undefined)} ${String(times.length).padStart(3)}  ${bytes}`,
   );
 }
 view.close();

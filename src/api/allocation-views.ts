@@ -1,12 +1,20 @@
 import type { CoreV1Event, V1Pod } from '@kubernetes/client-node';
 import type { Caches } from '../kube/cluster-caches.ts';
 import type { JobType } from '../model/nomad-job-spec.ts';
-import { annotations } from '../resources/labels.ts';
+import { annotations, labels } from '../resources/labels.ts';
 import type { NomadDeployment } from '../resources/nomad-deployment.ts';
+import type { NomadJob } from '../resources/nomad-job.ts';
 import { isNodeReady } from '../resources/node.ts';
 import { allocationChains, allocationOfStub, toAllocListStub, type AllocationContext, type NodeLookup, type NodeRef } from './nomad/allocation.ts';
 import type { CreateIndexLookup } from './nomad/indexes.ts';
 import type { NomadAllocation, NomadAllocationListStub, NomadApiJob } from './nomad/types.ts';
+
+/** The cache keys a Pod names (its job, deployment and allocation name), made once per Pod object. */
+interface PodKeys {
+  readonly job: string | undefined;
+  readonly deployment: string | undefined;
+  readonly allocName: string | undefined;
+}
 
 /** What an allocation shows besides its Pod; its stub holds while these do. */
 interface StubInputs {
@@ -18,8 +26,11 @@ interface StubInputs {
 }
 
 interface StubView extends StubInputs {
+  readonly keys: PodKeys;
   /** With TaskStates; undefined for a Pod that is not an allocation. */
   readonly stub: NomadAllocationListStub | undefined;
+  /** The stub with TaskStates null (`?task_states=false`), made when first asked for. */
+  withoutTaskStates?: NomadAllocationListStub;
   readonly deploymentId: string;
 }
 
@@ -31,18 +42,31 @@ const sameInputs = (a: StubInputs, b: StubInputs) =>
   a.nextAllocation === b.nextAllocation &&
   a.jobType === b.jobType;
 
+function keysOf(pod: V1Pod): PodKeys {
+  const namespace = pod.metadata?.namespace ?? 'default';
+  const job = pod.metadata?.labels?.[labels.job];
+  const deployment = pod.metadata?.annotations?.[annotations.deployment];
+  const allocName = pod.metadata?.annotations?.[annotations.allocName];
+  return {
+    job: job === undefined ? undefined : `${namespace}/${job}`,
+    deployment: deployment ? `${namespace}/${deployment}` : undefined,
+    allocName: allocName ? `${namespace}/${allocName}` : undefined,
+  };
+}
+
 /** What AllocationViews reads besides the caches: the Pods of an allocation name, and CreateIndexes. */
 export interface AllocationSources {
-  readonly caches: Pick<Caches, 'nodes' | 'deployments'>;
-  podsNamed(namespace: string, allocName: string): V1Pod[];
+  readonly caches: Pick<Caches, 'nodes' | 'deployments' | 'jobs'>;
+  /** The Pods of an allocation name (`namespace/name`); none when it has one Pod. */
+  podsNamed(key: string): V1Pod[];
   readonly created: CreateIndexLookup;
 }
 
 /**
  * Pods as Nomad's allocations, each worked out from the Pod and what it shows of others (its
- * node, its deployment, its replacement chain), read by key, never by scanning a cache. A Pod's
- * list stub is made once and kept with the Pod object (the cache replaces the object on every
- * change) for as long as those others show the same.
+ * node, its deployment, its replacement chain, its job's type), read by key, never by scanning a
+ * cache. A Pod's list stub is made once and kept with the Pod object (the cache replaces the
+ * object on every change) for as long as those others show the same.
  */
 export class AllocationViews {
   private readonly sources: AllocationSources;
@@ -59,29 +83,28 @@ export class AllocationViews {
     };
   }
 
-  private deploymentOf(pod: V1Pod): NomadDeployment | undefined {
-    const name = pod.metadata?.annotations?.[annotations.deployment];
-    return name ? this.sources.caches.deployments.get(`${pod.metadata?.namespace ?? 'default'}/${name}`) : undefined;
+  private keys(pod: V1Pod): PodKeys {
+    return this.stubs.get(pod)?.keys ?? keysOf(pod);
   }
 
-  /** The Pod's previous and next allocation among the Pods of its allocation name (a replacement keeps the name). */
-  private chainOf(pod: V1Pod): { previousAllocation?: string; nextAllocation?: string } {
-    const name = pod.metadata?.annotations?.[annotations.allocName];
-    const uid = pod.metadata?.uid;
-    if (!name || !uid) return {};
-    const named = this.sources.podsNamed(pod.metadata?.namespace ?? '', name);
-    return named.length < 2 ? {} : (allocationChains(named).get(uid) ?? {});
+  /** The NomadJob the Pod is labelled with, as the cache holds it. */
+  jobOf(pod: V1Pod): NomadJob | undefined {
+    const key = this.keys(pod).job;
+    return key === undefined ? undefined : this.sources.caches.jobs.get(key);
   }
 
-  private inputs(pod: V1Pod, jobType: JobType): StubInputs {
+  private inputs(pod: V1Pod, keys: PodKeys, jobType: JobType | undefined): StubInputs {
     const nodeName = pod.spec?.nodeName;
-    const chain = this.chainOf(pod);
+    const uid = pod.metadata?.uid;
+    // The Pod's previous and next allocation among the Pods of its allocation name (a replacement keeps the name).
+    const named = keys.allocName && uid ? this.sources.podsNamed(keys.allocName) : [];
+    const chain = named.length < 2 ? undefined : allocationChains(named).get(uid ?? '');
     return {
       node: nodeName ? this.nodes.get(nodeName) : undefined,
-      deployment: this.deploymentOf(pod),
-      previousAllocation: chain.previousAllocation,
-      nextAllocation: chain.nextAllocation,
-      jobType,
+      deployment: keys.deployment === undefined ? undefined : this.sources.caches.deployments.get(keys.deployment),
+      previousAllocation: chain?.previousAllocation,
+      nextAllocation: chain?.nextAllocation,
+      jobType: jobType ?? (keys.job === undefined ? undefined : this.sources.caches.jobs.get(keys.job)?.spec.type) ?? 'service',
     };
   }
 
@@ -107,28 +130,32 @@ export class AllocationViews {
 
   /** What translating the Pod into an allocation needs besides the Pod (events: the Pod's Kubernetes Events, for one allocation read). */
   context(pod: V1Pod, events?: readonly CoreV1Event[]): AllocationContext {
-    return this.contextOf(pod, this.inputs(pod, 'service'), events);
+    return this.contextOf(pod, this.inputs(pod, this.keys(pod), 'service'), events);
   }
 
-  private view(pod: V1Pod, jobType: JobType): StubView {
-    const inputs = this.inputs(pod, jobType);
+  /** The Pod's stub view; `jobType` as the caller knows it, else its job's. */
+  private view(pod: V1Pod, jobType?: JobType): StubView {
     const known = this.stubs.get(pod);
+    const keys = known?.keys ?? keysOf(pod);
+    const inputs = this.inputs(pod, keys, jobType);
     if (known && sameInputs(known, inputs)) return known;
-    const stub = toAllocListStub(pod, this.contextOf(pod, inputs), { jobType });
-    const view: StubView = { ...inputs, stub, deploymentId: inputs.deployment?.metadata.uid ?? '' };
+    const stub = toAllocListStub(pod, this.contextOf(pod, inputs), { jobType: inputs.jobType });
+    const view: StubView = { ...inputs, keys, stub, deploymentId: inputs.deployment?.metadata.uid ?? '' };
     this.stubs.set(pod, view);
     return view;
   }
 
   /** api.AllocationListStub (undefined for a Pod that is not an allocation); `taskStates: false` leaves TaskStates out. */
-  stub(pod: V1Pod, opts: { readonly jobType: JobType; readonly taskStates?: boolean }): NomadAllocationListStub | undefined {
-    const { stub } = this.view(pod, opts.jobType);
-    return stub && opts.taskStates === false ? { ...stub, TaskStates: null } : stub;
+  stub(pod: V1Pod, opts: { readonly jobType?: JobType; readonly taskStates?: boolean } = {}): NomadAllocationListStub | undefined {
+    const view = this.view(pod, opts.jobType);
+    if (!view.stub || opts.taskStates !== false) return view.stub;
+    view.withoutTaskStates ??= { ...view.stub, TaskStates: null };
+    return view.withoutTaskStates;
   }
 
   /** api.Allocation with its job at the Pod's version, from the Pod's list stub (what a list's filter judges). */
-  allocation(pod: V1Pod, jobType: JobType, job: NomadApiJob): NomadAllocation | undefined {
-    const view = this.view(pod, jobType);
+  allocation(pod: V1Pod, job: NomadApiJob): NomadAllocation | undefined {
+    const view = this.view(pod);
     return view.stub && allocationOfStub(view.stub, pod, job, { deploymentId: view.deploymentId, previousAllocation: view.previousAllocation });
   }
 }

@@ -61,6 +61,11 @@ const allocNameKey = (p: V1Pod) => {
   return name === undefined ? undefined : `${namespaceOf(p)}/${name}`;
 };
 
+/** Counts an event of a version or Pod against its job (and the job it was labelled with before). */
+function countEvent(counts: Map<string, number>, obj: Parameters<typeof labelledJob>[0], old: Parameters<typeof labelledJob>[0] | undefined): void {
+  for (const key of new Set([labelledJob(obj), old && labelledJob(old)])) if (key) counts.set(key, (counts.get(key) ?? 0) + 1);
+}
+
 /** Keys in token order, cluster-wide and per namespace. */
 class NamespacedOrder {
   private readonly all = new OrderedKeys();
@@ -111,6 +116,8 @@ export class ClusterView {
   private readonly revisionsByUid: EventIndex<V1ControllerRevision>;
   /** Per job (`namespace/name`), how many events its versions have had: a job's views hold while this stands. */
   private readonly revisionEvents = new Map<string, number>();
+  /** Per job (`namespace/name`), how many events its Pods have had. */
+  private readonly podEvents = new Map<string, number>();
   private readonly jobViews = new WeakMap<NomadJob, JobViews>();
   private readonly deploymentViews = new WeakMap<NomadDeployment, { job: NomadJob | undefined; views: JobViews | undefined; json: NomadApiDeployment }>();
   /** Pods as allocations (their list stubs kept per Pod object). */
@@ -135,7 +142,7 @@ export class ClusterView {
     this.revisionsByUid = new EventIndex(cluster.revisions, uidOf);
     this.allocations = new AllocationViews({
       caches: cluster.caches,
-      podsNamed: (namespace, name) => this.podsNamed(namespace, name),
+      podsNamed: (key) => this.podsNamedKey(key),
       created: this.created.lookup,
     });
     for (const j of jobs.values()) this.order('jobs', 'add', j);
@@ -168,13 +175,14 @@ export class ClusterView {
       case 'pods': {
         const [p, was] = [obj as V1Pod, old as V1Pod | undefined];
         for (const index of [this.podsByUid, this.podsByNamespace, this.podsByAllocName]) index.observe(event, p, was);
+        countEvent(this.podEvents, p, was);
         this.order('pods', event, p);
         return;
       }
       case 'revisions': {
         const [r, was] = [obj as V1ControllerRevision, old as V1ControllerRevision | undefined];
         this.revisionsByUid.observe(event, r, was);
-        for (const key of new Set([labelledJob(r), was && labelledJob(was)])) if (key) this.revisionEvents.set(key, (this.revisionEvents.get(key) ?? 0) + 1);
+        countEvent(this.revisionEvents, r, was);
         return;
       }
       default:
@@ -402,6 +410,16 @@ export class ClusterView {
   /** The Pods of one allocation name in a namespace: the allocation and its replacements. */
   podsNamed(namespace: string, allocName: string): V1Pod[] {
     return this.podsByAllocName.get(`${namespace}/${allocName}`);
+  }
+
+  /** podsNamed by `namespace/name`, none for a name with one Pod (most allocations were never replaced). */
+  private podsNamedKey(key: string): V1Pod[] {
+    return this.podsByAllocName.count(key) < 2 ? [] : this.podsByAllocName.get(key);
+  }
+
+  /** How many events the Pods of a job (`namespace/name`) have had: what is made from them holds while this stands. */
+  podEventsOf(namespace: string, job: string): number {
+    return this.podEvents.get(`${namespace}/${job}`) ?? 0;
   }
 
   podByUid(uid: string): V1Pod | undefined {

@@ -44,6 +44,11 @@ export class EventIndex<T extends ObjectWithMeta> {
     return out;
   }
 
+  /** How many keys are filed under `value` (some may be on their way to another value). */
+  count(value: string): number {
+    return this.filed.get(value)?.size ?? 0;
+  }
+
   /** The one object filed under `value` (a UID). */
   only(value: string): T | undefined {
     const keys = this.filed.get(value);

@@ -24,6 +24,8 @@ const namespaceOf = (o: { metadata: { namespace?: string | undefined } }) => o.m
  */
 export class CfView {
   readonly view: ClusterView;
+  /** A deployment's source, per deployment object, while its job, the job's versions and its Pods stay as they were. */
+  private readonly sources = new WeakMap<NomadDeployment, { job: NomadJob | undefined; versions: unknown; podEvents: number; source: DeploymentSource }>();
 
   constructor(view: ClusterView) {
     this.view = view;
@@ -71,8 +73,19 @@ export class CfView {
     };
   }
 
+  /** What a CF deployment shows, made once per deployment object while its job, versions and Pods stay as they were. */
   deploymentSource(d: NomadDeployment): DeploymentSource {
     const job = this.view.job(namespaceOf(d), d.spec.job);
+    const versions = job && this.view.versions(job);
+    const podEvents = this.view.podEventsOf(namespaceOf(d), d.spec.job);
+    const known = this.sources.get(d);
+    if (known && known.job === job && known.versions === versions && known.podEvents === podEvents) return known.source;
+    const source = this.makeDeploymentSource(d, job);
+    this.sources.set(d, { job, versions, podEvents, source });
+    return source;
+  }
+
+  private makeDeploymentSource(d: NomadDeployment, job: NomadJob | undefined): DeploymentSource {
     const revisions = job ? this.revisions(job) : [];
     const own = revisions.find((r) => r.version.version === d.spec.jobVersion);
     const previous = revisions.filter((r) => r.version.version < d.spec.jobVersion).at(-1);

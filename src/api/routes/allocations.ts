@@ -77,18 +77,15 @@ function allocationListPage(
   const { view } = ctx;
   const prefix = req.options.prefix;
   const listed = (p: V1Pod) => {
-    const namespace = p.metadata?.namespace ?? 'default';
-    const jobName = p.metadata?.labels?.[labels.job];
-    if (!jobName || !namespaces(namespace)) return undefined;
-    const job = view.job(namespace, jobName);
-    const jobType = job?.spec.type ?? 'service';
-    const stub = view.allocations.stub(p, { jobType, taskStates });
-    return stub && { stub, pod: p, job, jobType };
+    if (!p.metadata?.labels?.[labels.job] || !namespaces(p.metadata.namespace ?? 'default')) return undefined;
+    const stub = view.allocations.stub(p, { taskStates });
+    return stub && { stub, pod: p };
   };
   type Listed = NonNullable<ReturnType<typeof listed>>;
   const full = (s: Listed) => {
-    const job = s.job && view.nomadJobAt(s.job, s.stub.JobVersion);
-    return (job && view.allocations.allocation(s.pod, s.jobType, job)) ?? s.stub;
+    const job = view.allocations.jobOf(s.pod);
+    const json = job && view.nomadJobAt(job, s.stub.JobVersion);
+    return (json && view.allocations.allocation(s.pod, json)) ?? s.stub;
   };
   const accept = filter && ((s: Listed) => filter(full(s)));
   const { page, nextToken } = prefix
