@@ -1,5 +1,6 @@
 import { CoordinationV1Api, CustomObjectsApi, type V1Pod } from '@kubernetes/client-node';
 import type { ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import type { NomadJobSpec } from '../../src/model/nomad-job-spec.ts';
@@ -67,7 +68,7 @@ async function allRunning(namespace: string, count: number): Promise<true | unde
 }
 
 describe('replicas that share the work (--shards, issue 15 §5)', () => {
-  it('two replicas split four shards, and the survivor of a kill -9 takes them all over', async () => {
+  it('two replicas split four shards; the survivor of a kill -9 takes them all over, shares them with a newcomer, and hands them back on SIGTERM', async () => {
     const namespace = await freshNamespace(core, 'sharding');
     const ports = [await freePort(), await freePort()];
     const replicas = ports.map((port) => startController(namespace, 3, port, ['--shards', String(shards)]));
@@ -112,8 +113,37 @@ describe('replicas that share the work (--shards, issue 15 §5)', () => {
       }
       await waitFor('every job running its three allocations, once each', () => allRunning(namespace, 3), 120_000, 1000);
       for (const [alloc, n] of await allocations(namespace)) expect(n, alloc).toBe(1);
+
+      // A replica joins: the survivor hands two shards back (after their reconciles finish).
+      const joiner = startController(namespace, 3, 0, ['--shards', String(shards)]);
+      replicas.push(joiner);
+      await waitFor(
+        'the survivor and the newcomer to hold two shards each',
+        async () => {
+          const held = await holders(namespace, [survivor, joiner]);
+          return [survivor, joiner].every((r) => held.filter((pid) => pid === r.pid).length === 2) ? true : undefined;
+        },
+        60_000,
+        500,
+      );
+      for (const name of jobNames) {
+        await custom.patchNamespacedCustomObject({ ...nj, namespace, name, body: [{ op: 'replace', path: '/spec', value: spec(2) }] });
+      }
+      await waitFor('every job back to two allocations, once each', () => allRunning(namespace, 2), 120_000, 1000);
+
+      // SIGTERM: the survivor hands its shards back and exits; the newcomer takes them at once.
+      survivor.kill('SIGTERM');
+      const [code] = (await once(survivor, 'exit')) as [number | null];
+      expect(code).toBe(0);
+      await waitFor(
+        'the newcomer to hold every shard',
+        async () => ((await holders(namespace, [joiner])).every((pid) => pid === joiner.pid) ? true : undefined),
+        30_000,
+        250,
+      );
+      for (const [alloc, n] of await allocations(namespace)) expect(n, alloc).toBe(1);
     } finally {
       for (const r of replicas) r.kill('SIGKILL');
     }
-  });
+  }, 400_000);
 });
