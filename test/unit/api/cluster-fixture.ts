@@ -5,13 +5,13 @@
  *
  * Each job has two versions (v0, stable, and v1, stable once its deployment succeeded), the
  * successful deployment of v1, and `podsPerJob` running, healthy allocations of v1 on `nodes`
- * kwok nodes. Pods are cached as the Pod transform keeps them (reducedPod).
+ * kwok nodes. Pods are cached as the Pod informer's transform keeps them (cachedPod).
  */
 import type { V1ControllerRevision, V1Node, V1Pod } from '@kubernetes/client-node';
 import { canonicalJob } from '../../../src/model/defaults.ts';
 import type { JobVersion } from '../../../src/model/job-versions.ts';
 import type { NomadJobSpec } from '../../../src/model/nomad-job-spec.ts';
-import { formatRecordedHealth, renderAllocationPod } from '../../../src/resources/allocation-pod.ts';
+import { cachedPod, formatRecordedHealth, renderAllocationPod } from '../../../src/resources/allocation-pod.ts';
 import { versionRevision } from '../../../src/resources/job-version.ts';
 import { annotations } from '../../../src/resources/labels.ts';
 import { deploymentObject, deploymentStatusBody, type NomadDeployment } from '../../../src/resources/nomad-deployment.ts';
@@ -23,6 +23,8 @@ export interface FixtureSize {
   readonly podsPerJob: number;
   readonly namespaces: number;
   readonly nodes: number;
+  /** What the Pod cache keeps of each Pod: the informer's transform by default. */
+  readonly cache?: (pod: V1Pod) => V1Pod;
 }
 
 /** Where the fixture's clock starts. */
@@ -54,33 +56,6 @@ export function serviceSpec(image: string, count: number): NomadJobSpec {
   };
 }
 
-/** What the Pod cache keeps of a Pod (the Pod transform): the fields the controller and the API read. */
-export function reducedPod(pod: V1Pod): V1Pod {
-  const { managedFields: _, ...metadata } = pod.metadata ?? {};
-  const s = pod.status;
-  const containers = (list: { name: string; restartPolicy?: string }[] | undefined) =>
-    list?.map((c) => ({ name: c.name, ...(c.restartPolicy !== undefined ? { restartPolicy: c.restartPolicy } : {}) }));
-  return {
-    metadata,
-    spec: {
-      ...(pod.spec?.nodeName !== undefined ? { nodeName: pod.spec.nodeName } : {}),
-      ...(pod.spec?.restartPolicy !== undefined ? { restartPolicy: pod.spec.restartPolicy } : {}),
-      ...(pod.spec?.terminationGracePeriodSeconds !== undefined ? { terminationGracePeriodSeconds: pod.spec.terminationGracePeriodSeconds } : {}),
-      containers: containers(pod.spec?.containers) ?? [],
-      ...(pod.spec?.initContainers ? { initContainers: containers(pod.spec.initContainers) } : {}),
-    },
-    status: {
-      ...(s?.phase !== undefined ? { phase: s.phase } : {}),
-      ...(s?.reason !== undefined ? { reason: s.reason } : {}),
-      ...(s?.message !== undefined ? { message: s.message } : {}),
-      ...(s?.startTime !== undefined ? { startTime: s.startTime } : {}),
-      ...(s?.conditions !== undefined ? { conditions: s.conditions } : {}),
-      ...(s?.containerStatuses !== undefined ? { containerStatuses: s.containerStatuses } : {}),
-      ...(s?.initContainerStatuses !== undefined ? { initContainerStatuses: s.initContainerStatuses } : {}),
-    },
-  } as V1Pod;
-}
-
 /** A Ready kwok node. */
 export function fixtureNode(i: number, resourceVersion: string): V1Node {
   return {
@@ -97,7 +72,15 @@ export function populateCluster(cluster: MemoryCluster, size: FixtureSize): numb
   for (let i = 0; i < size.nodes; i++) cluster.apply('nodes', fixtureNode(i, next()));
   for (let j = 0; j < size.jobs; j++) {
     const namespace = j % size.namespaces === 0 ? 'default' : `team-${j % size.namespaces}`;
-    addSettledJob(cluster, { name: `web-${String(j).padStart(5, '0')}`, namespace, n: j, podsPerJob: size.podsPerJob, nodes: size.nodes, next });
+    addSettledJob(cluster, {
+      name: `web-${String(j).padStart(5, '0')}`,
+      namespace,
+      n: j,
+      podsPerJob: size.podsPerJob,
+      nodes: size.nodes,
+      next,
+      ...(size.cache ? { cache: size.cache } : {}),
+    });
   }
   return rv;
 }
@@ -105,7 +88,7 @@ export function populateCluster(cluster: MemoryCluster, size: FixtureSize): numb
 /** One settled job with its versions, deployment and Pods. */
 export function addSettledJob(
   cluster: MemoryCluster,
-  o: { name: string; namespace: string; n: number; podsPerJob: number; nodes: number; next: () => string },
+  o: { name: string; namespace: string; n: number; podsPerJob: number; nodes: number; next: () => string; cache?: (pod: V1Pod) => V1Pod },
 ): { job: NomadJob; revisions: V1ControllerRevision[]; deployment: NomadDeployment; pods: V1Pod[] } {
   const { name, namespace, n, next } = o;
   const t0 = fixtureStart + n * 1000;
@@ -179,7 +162,7 @@ export function addSettledJob(
         ],
       },
     };
-    pods.push(cluster.apply('pods', reducedPod(pod)));
+    pods.push(cluster.apply('pods', (o.cache ?? cachedPod)(pod)));
   }
   const group = {
     autoRevert: true,

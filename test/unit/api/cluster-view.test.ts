@@ -278,3 +278,19 @@ describe('lookups by ID read an index, and follow deletes and new objects of the
     expect(stub.JobSummary.Children).toEqual({ Pending: 0, Running: 1, Dead: 0 });
   });
 });
+
+describe("the Pod cache's transform keeps what the API reads (cachedPod)", () => {
+  it('allocations, their full form (AllocatedResources at the Pod IP) and a job read are the same from whole Pods', async () => {
+    const whole = new MemoryCluster();
+    populateCluster(whole, { jobs: 6, podsPerJob: 2, namespaces: 2, nodes: 3, cache: (pod) => pod });
+    const transformed = new MemoryCluster();
+    populateCluster(transformed, { jobs: 6, podsPerJob: 2, namespaces: 2, nodes: 3 });
+    const [fromWhole, fromTransformed] = [routeContext(whole), routeContext(transformed)];
+    expect(await allocations(fromTransformed)).toEqual(await allocations(fromWhole));
+    const full = (ctx: ReturnType<typeof routeContext>, c: MemoryCluster) =>
+      [...c.pods.values()].map((p) => ctx.view.allocations.allocation(p, ctx.view.nomadJobAt(ctx.view.allocations.jobOf(p)!, 1)!));
+    const transformedFull = full(fromTransformed, transformed);
+    expect(transformedFull[0]?.AllocatedResources?.Shared.Ports?.[0]?.HostIP).toMatch(/^10\.244\./);
+    expect(transformedFull).toEqual(full(fromWhole, whole));
+  });
+});
