@@ -45,6 +45,7 @@ export class ShardCoordinator {
   private lastDecision = '';
   private joined = false;
   private holderSeenAt = Number.NEGATIVE_INFINITY;
+  private watchdog: NodeJS.Timeout | undefined;
 
   constructor(opts: ShardCoordinatorOptions) {
     this.opts = opts;
@@ -53,7 +54,12 @@ export class ShardCoordinator {
   }
 
   start(): void {
-    this.loop ??= this.run();
+    if (this.loop) return;
+    // A request that hangs (a black-holed API server) would hold the look up; the renew deadline
+    // must still stop this replica before another may take its shards.
+    this.watchdog = setInterval(() => this.checkRenewDeadlines(this.now()), Math.max(50, this.opts.retryPeriodMs / 2));
+    this.watchdog.unref?.();
+    this.loop = this.run().finally(() => clearInterval(this.watchdog));
   }
 
   /** The shards this replica holds, lowest first. */
@@ -95,6 +101,14 @@ export class ShardCoordinator {
       return;
     }
     if (observation.shards.some((lease) => isLive(lease, now))) this.holderSeenAt = now;
+    // A Lease naming this replica that it does not know it holds: a take whose answer was lost.
+    // It never acted on that shard; clearing the holder frees it at once for whoever gets it.
+    const strays = observation.shards.flatMap((lease, shard) => (lease?.holder === this.opts.identity && !this.held.has(shard) ? [shard] : []));
+    if (strays.length > 0) {
+      this.logger.info({ shards: strays }, 'handing back shard Leases this replica took without knowing it');
+      await Promise.all(strays.map((shard) => this.opts.store.handBack(shard).catch(() => undefined)));
+      return;
+    }
     const decision = decideShards({
       ...observation,
       count: this.opts.count,
@@ -138,9 +152,17 @@ export class ShardCoordinator {
       return;
     }
     const renewed = await this.opts.store.renew(shard).catch(() => 'failed' as const);
-    if (renewed === 'renewed') this.held.set(shard, now);
+    if (renewed === 'renewed' && this.held.has(shard)) this.held.set(shard, now);
     else if (renewed === 'lost') this.lose(shard, 'another replica holds its Lease');
-    else if (now - this.held.get(shard)! > this.opts.renewDeadlineMs) this.lose(shard, `its Lease was not renewed for ${this.opts.renewDeadlineMs} ms`);
+    else this.checkRenewDeadlines(this.now());
+  }
+
+  /** Shards whose Lease went without renewal past the renew deadline are lost (a drained one is only waiting to be handed back). */
+  private checkRenewDeadlines(now: number): void {
+    for (const [shard, renewedAt] of this.held) {
+      if (this.handingBack.get(shard) === 'drained' || now - renewedAt <= this.opts.renewDeadlineMs) continue;
+      this.lose(shard, `its Lease was not renewed for ${this.opts.renewDeadlineMs} ms`);
+    }
   }
 
   private lose(shard: number, why: string): void {

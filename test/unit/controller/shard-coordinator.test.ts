@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ShardCoordinator } from '../../../src/controller/shard-coordinator.ts';
 import type { ObservedLease, ShardLeaseObservation, ShardLeaseStore } from '../../../src/kube/shard-leases.ts';
 
@@ -172,6 +172,38 @@ describe('the shard coordinator', () => {
     store.renewal = 'lost';
     await coordinator.tick();
     expect(lost[0]).toBe('0: another replica holds its Lease');
+  });
+
+  it('hands back, without acting on it, a shard Lease that names it but that it does not know it holds (a take whose answer was lost)', async () => {
+    const { clock, store, controller, coordinator } = setUp();
+    store.shards[1] = { holder: 'a', since: clock.now, durationMs: duration };
+    await coordinator.tick();
+    await coordinator.tick();
+    expect(store.calls).toEqual(['hand back 1']);
+    expect(controller.owned.size).toBe(0);
+    await coordinator.tick();
+    expect(store.calls).toEqual(['hand back 1', 'take 0', 'take 1', 'take 2', 'take 3']);
+    expect([...controller.owned].sort()).toEqual([0, 1, 2, 3]);
+  });
+
+  it('loses its shards at the renew deadline even while a renewal hangs (a black-holed API server)', async () => {
+    const store = new FakeStore({ now: 0 });
+    const lost: number[] = [];
+    const coordinator = new ShardCoordinator({
+      store,
+      controller: fakeController(),
+      count: 4,
+      identity: 'a',
+      leaseDurationMs: 300,
+      renewDeadlineMs: 100,
+      retryPeriodMs: 20,
+      onLost: (shard) => lost.push(shard),
+    });
+    coordinator.start();
+    await vi.waitFor(() => expect(coordinator.shards).toEqual([0, 1, 2, 3]));
+    store.renew = () => new Promise(() => {});
+    await vi.waitFor(() => expect(lost.sort()).toEqual([0, 1, 2, 3]), { timeout: 2000 });
+    expect(coordinator.shards).toEqual([]);
   });
 
   it('on stop, finishes every shard, hands the Leases back and leaves the members', async () => {
