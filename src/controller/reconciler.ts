@@ -7,7 +7,6 @@ import { rolloutTransitions } from '../metrics/rollout-transitions.ts';
 import { canonicalJob } from '../model/defaults.ts';
 import type { Job } from '../model/job.ts';
 import { decideVersion, latestStableVersion, latestVersion, versionsToPrune, type JobIdentity, type JobVersion } from '../model/job-versions.ts';
-import { parseNomadJob } from '../model/validate.ts';
 import type { ObservedAllocation } from '../planner/observed-allocation.ts';
 import { nodeEligibility } from '../planner/node-feasibility.ts';
 import { plan } from '../planner/plan.ts';
@@ -24,6 +23,7 @@ import { isOwnedBy } from '../resources/object-meta.ts';
 import { ChildLauncher, type ChildStep } from './child-launcher.ts';
 import type { ClusterWriter } from './cluster-writer.ts';
 import { Expectations, type ExpectedKind } from './expectations.ts';
+import { ParsedSpecs } from './parsed-specs.ts';
 import { inParallel } from './in-parallel.ts';
 import { invalidSpecStatus, jobStatusBody } from './job-status-body.ts';
 import type { HandlerResult } from './work-queue.ts';
@@ -69,6 +69,7 @@ interface PassContext {
 export class JobReconciler {
   private readonly writer: ClusterWriter;
   private readonly expectations = new Expectations();
+  private readonly specs = new ParsedSpecs();
   private readonly caches: Caches;
   private readonly now: () => number;
   private readonly logger: Logger;
@@ -115,7 +116,7 @@ export class JobReconciler {
     const identity: JobIdentity = { name: job.metadata.name, namespace: job.metadata.namespace!, uid: job.metadata.uid! };
     if (!this.expectations.satisfied(key, this.cachedVersions(identity.namespace), now)) return { requeueAfterMs: 200 };
     const generation = job.metadata.generation ?? 0;
-    const parsed = parseNomadJob(identity.name, identity.namespace, job.spec);
+    const parsed = this.specs.parse(identity.name, identity.namespace, job.spec);
     if (!parsed.ok) {
       await this.writeJobStatus(key, job, invalidSpecStatus(generation, parsed.errors, job.status?.conditions, now));
       return;
@@ -183,7 +184,7 @@ export class JobReconciler {
     const latest = latestVersion(history)!;
     const jobs = new Map<number, Job>();
     for (const v of history) {
-      const p = parseNomadJob(name, namespace, v.spec);
+      const p = this.specs.parse(name, namespace, v.spec);
       if (p.ok) jobs.set(v.version, p.job);
     }
     const target = { ...latest, job: jobs.get(latest.version) ?? canonicalJob(name, namespace, latest.spec) };
