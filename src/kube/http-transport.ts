@@ -10,12 +10,15 @@ import {
 } from '@kubernetes/client-node';
 import type https from 'node:https';
 import { Agent } from 'undici';
+import { TokenBucket } from './token-bucket.ts';
 
 /** Called once per API request with its method, its HTTP status (or 'error' when none came back) and the server's host. */
 export type RequestObserver = (method: string, code: number | 'error', host: string) => void;
 
 interface PooledTransport {
   readonly observers: Set<RequestObserver>;
+  /** client-go's client-side rate limit; none until `limitRequests` sets one. */
+  limit: TokenBucket | undefined;
 }
 
 const transports = new WeakMap<KubeConfig, PooledTransport>();
@@ -32,7 +35,7 @@ const transports = new WeakMap<KubeConfig, PooledTransport>();
 export function pooledTransport(kc: KubeConfig): PooledTransport {
   const existing = transports.get(kc);
   if (existing) return existing;
-  const transport: PooledTransport = { observers: new Set() };
+  const transport: PooledTransport = { observers: new Set(), limit: undefined };
   transports.set(kc, transport);
   const fetchLibrary = new IsomorphicFetchHttpLibrary();
   const pools = new Map<string, Agent>();
@@ -40,6 +43,7 @@ export function pooledTransport(kc: KubeConfig): PooledTransport {
     async send(request) {
       const method = request.getHttpMethod().toString();
       const host = new URL(request.getUrl()).host;
+      await transport.limit?.take();
       await usePool(kc, pools, request);
       try {
         const response = await fetchLibrary.send(request).toPromise();
@@ -82,4 +86,14 @@ async function usePool(kc: KubeConfig, pools: Map<string, Agent>, request: Reque
     pools.set(key, pool);
   }
   request.setDispatcher(pool);
+}
+
+/**
+ * Limits the requests of `kc`'s typed clients to `qps` a second with bursts of `burst`, as
+ * client-go's --kube-api-qps and --kube-api-burst do for Kubernetes' own controllers, so a
+ * controller catching up with thousands of jobs cannot flood the API server. Watches are not
+ * limited.
+ */
+export function limitRequests(kc: KubeConfig, qps: number, burst: number): void {
+  pooledTransport(kc).limit = new TokenBucket(qps, burst);
 }
