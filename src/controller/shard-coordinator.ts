@@ -26,8 +26,8 @@ export interface ShardCoordinatorOptions {
 }
 
 /**
- * Runs the shard Leases of one replica (issue 15 §5): every retry period it renews what it holds,
- * looks at every Lease, and follows decideShards. A shard is handed back in two steps: first the
+ * Runs the shard Leases of one replica (issue 15 §5): every retry period it renews what it holds
+ * (in a loop of its own), looks at every Lease, and follows decideShards. A shard is handed back in two steps: first the
  * controller stops queueing its jobs and its running reconciles finish (the Lease is renewed
  * meanwhile), then the Lease's holder is cleared, so no job is ever reconciled by two replicas.
  */
@@ -81,12 +81,26 @@ export class ShardCoordinator {
     await this.opts.store.leave().catch(() => undefined);
   }
 
-  /** One retry period's work; public for tests, which drive it step by step. */
+  /** One retry period's work: renew, then look; public for tests, which drive it step by step. */
   async tick(): Promise<void> {
-    // Renew (with the resourceVersion this replica last wrote) before looking, so that the look
-    // shows the shards handed back just now as free, not as still held.
+    await this.renewHeld();
+    await this.look();
+  }
+
+  /**
+   * Renews every held shard but those drained (their Leases are being handed back). Its own loop
+   * in run(), so that looking and taking, however slow, never hold a renewal back.
+   */
+  private async renewHeld(): Promise<void> {
     const renewedAt = this.now();
-    await Promise.all(this.shards.map((shard) => this.renewOrRelease(shard, renewedAt)));
+    const renewing = this.shards.filter((shard) => this.handingBack.get(shard) !== 'drained');
+    await Promise.all(renewing.map((shard) => this.renew(shard, renewedAt)));
+  }
+
+  /** Hands back the drained shards, looks at every Lease, and follows decideShards. */
+  private async look(): Promise<void> {
+    // Before looking, so that the look shows the shards handed back just now as free, not held.
+    await Promise.all(this.shards.filter((shard) => this.handingBack.get(shard) === 'drained').map((shard) => this.release(shard)));
     if (this.stopping) {
       for (const shard of this.shards) this.handBack(shard);
       return;
@@ -131,26 +145,36 @@ export class ShardCoordinator {
   }
 
   private async run(): Promise<void> {
+    const looked = new AbortController();
+    const renewing = (async () => {
+      while (!looked.signal.aborted) {
+        await this.renewHeld().catch(() => undefined);
+        await sleep(this.opts.retryPeriodMs, undefined, { signal: looked.signal }).catch(() => undefined);
+      }
+    })();
     while (!(this.stopping && this.held.size === 0)) {
-      await this.tick().catch((error: unknown) => this.logger.warn({ err: error }, 'shard leases: a look failed; trying again'));
+      await this.look().catch((error: unknown) => this.logger.warn({ err: error }, 'shard leases: a look failed; trying again'));
       if (this.stopping && this.held.size === 0) break;
       // While stopping, look again soon: a drained shard's Lease is handed back at the next look.
       await sleep(this.stopping ? Math.min(100, this.opts.retryPeriodMs) : this.opts.retryPeriodMs, undefined, { signal: this.wake.signal }).catch(() => {
         this.wake = new AbortController();
       });
     }
+    looked.abort();
+    await renewing;
   }
 
-  private async renewOrRelease(shard: number, now: number): Promise<void> {
-    if (this.handingBack.get(shard) === 'drained') {
-      // A failed hand-back needs no retry: unrenewed, the Lease expires by itself.
-      await this.opts.store.handBack(shard).catch(() => undefined);
-      this.held.delete(shard);
-      this.handingBack.delete(shard);
-      this.logger.info({ shard, shards: this.shards }, `handed back shard ${shard} of ${this.opts.count}`);
-      this.opts.onHeld?.(this.shards);
-      return;
-    }
+  private async release(shard: number): Promise<void> {
+    // A failed hand-back needs no retry: unrenewed, the Lease expires by itself (or, still naming
+    // this replica, it is handed back as a stray at a later look).
+    await this.opts.store.handBack(shard).catch(() => undefined);
+    this.held.delete(shard);
+    this.handingBack.delete(shard);
+    this.logger.info({ shard, shards: this.shards }, `handed back shard ${shard} of ${this.opts.count}`);
+    this.opts.onHeld?.(this.shards);
+  }
+
+  private async renew(shard: number, now: number): Promise<void> {
     const renewed = await this.opts.store.renew(shard).catch(() => 'failed' as const);
     if (renewed === 'renewed' && this.held.has(shard)) this.held.set(shard, now);
     else if (renewed === 'lost') this.lose(shard, 'another replica holds its Lease');

@@ -71,7 +71,7 @@ describe('replicas that share the work (--shards, issue 15 §5)', () => {
   it('two replicas split four shards; the survivor of a kill -9 takes them all over, shares them with a newcomer, and hands them back on SIGTERM', async () => {
     const namespace = await freshNamespace(core, 'sharding');
     const ports = [await freePort(), await freePort()];
-    const replicas = ports.map((port) => startController(namespace, 3, port, ['--shards', String(shards)]));
+    const replicas = ports.map((port) => startController(namespace, 4, port, ['--shards', String(shards)]));
     try {
       for (const name of jobNames) {
         await custom.createNamespacedCustomObject({
@@ -115,7 +115,7 @@ describe('replicas that share the work (--shards, issue 15 §5)', () => {
       for (const [alloc, n] of await allocations(namespace)) expect(n, alloc).toBe(1);
 
       // A replica joins: the survivor hands two shards back (after their reconciles finish).
-      const joiner = startController(namespace, 3, 0, ['--shards', String(shards)]);
+      const joiner = startController(namespace, 4, 0, ['--shards', String(shards)]);
       replicas.push(joiner);
       await waitFor(
         'the survivor and the newcomer to hold two shards each',
