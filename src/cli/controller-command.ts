@@ -2,13 +2,14 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { Option, type Command } from 'commander';
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
-import { runController, type RunningController } from '../controller/controller.ts';
+import { defaultConcurrency, runController, type RunningController } from '../controller/controller.ts';
 import { apiServerLocation, explainKubernetesError, loadKubeConfig } from '../kube/client.ts';
 import { createClusterCaches, type ClusterCaches } from '../kube/cluster-caches.ts';
 import { installCrds } from '../kube/install-crds.ts';
 import { LeaderElector } from '../kube/leader-election.ts';
 import { ShardLeases } from '../kube/shard-leases.ts';
 import { ShardCoordinator } from '../controller/shard-coordinator.ts';
+import { limitRequests } from '../kube/http-transport.ts';
 import { observeRequests } from '../kube/request-metrics.ts';
 import { createLogger, logLevels, type Logger, type LogLevel } from '../log/logger.ts';
 import { ControllerMetrics } from '../metrics/controller-metrics.ts';
@@ -22,7 +23,7 @@ import { CfView } from '../api/cf/cf-view.ts';
 import { cfApiRoutes } from '../api/cf/routes/index.ts';
 import { startCfApi, type RunningCfApi } from '../api/cf/server.ts';
 import { readFileSync } from 'node:fs';
-import { parseConcurrency, parseGoDurationMs, parseLeaseSeconds, parseServePort, parseShards } from './option-values.ts';
+import { parseConcurrency, parseGoDurationMs, parseKubeApiRate, parseLeaseSeconds, parseServePort, parseShards } from './option-values.ts';
 
 export interface ControllerRun {
   readonly kubeconfig: string | undefined;
@@ -43,7 +44,18 @@ export interface ControllerRun {
   readonly cfApiTls?: { readonly certFile: string; readonly keyFile: string };
   /** Nomad's job_gc_threshold for dead children of periodic and parameterized jobs. */
   readonly jobGcThresholdMs?: number;
+  /** The client-side rate limit of the controller's API requests (client-go's --kube-api-qps and --kube-api-burst). */
+  readonly kubeApiQps?: number;
+  readonly kubeApiBurst?: number;
 }
+
+/**
+ * The controller's client-side rate limit by default: well above what 1,000 jobs rolling out at
+ * once ask for on the local cluster (docs/performance.md), and below what would starve the API
+ * server's other clients, like kube-scheduler's 500/1000 on the local cluster.
+ */
+export const defaultKubeApiQps = 500;
+export const defaultKubeApiBurst = 1000;
 
 /**
  * Runs the controller while it holds the leader Lease (one active replica, the others on
@@ -67,6 +79,7 @@ export async function runControllerUntilSignalled(opts: ControllerRun): Promise<
 async function runReplica(kc: KubeConfig, logger: Logger, opts: ControllerRun): Promise<void> {
   const metrics = new ControllerMetrics();
   observeRequests(kc, (method, code, host) => metrics.request(method, code, host));
+  limitRequests(kc, opts.kubeApiQps ?? defaultKubeApiQps, opts.kubeApiBurst ?? defaultKubeApiBurst);
   // Every replica keeps warm caches (the HTTP API reads them); only the leader, or with --shards
   // the holder of a job's shard, reconciles.
   const cluster = createClusterCaches(kc, { logger });
@@ -293,7 +306,7 @@ export function registerControllerCommand(program: Command): void {
   program
     .command('controller')
     .description('run the Caravan controller against $KUBECONFIG (or in-cluster); installs the CRDs')
-    .option('--concurrency <n>', 'jobs reconciled at once (1 to 1000)', parseConcurrency, 4)
+    .option('--concurrency <n>', 'jobs reconciled at once (1 to 1000)', parseConcurrency, defaultConcurrency)
     .option('--lease-namespace <ns>', 'namespace of the leader-election Lease (default: $POD_NAMESPACE or default)')
     .option(
       '--lease-duration <seconds>',
@@ -301,6 +314,8 @@ export function registerControllerCommand(program: Command): void {
       parseLeaseSeconds,
       15,
     )
+    .option('--kube-api-qps <n>', 'requests a second the controller sends to the API server, at most', parseKubeApiRate, defaultKubeApiQps)
+    .option('--kube-api-burst <n>', 'requests the controller may send at once above --kube-api-qps', parseKubeApiRate, defaultKubeApiBurst)
     .option('--shards <n>', 'replicas split the jobs this many ways, each shard held by one replica at a time (1 to 256; 1: one leader)', parseShards, 1)
     .option('--metrics-port <port>', 'port for /metrics, /healthz and /readyz (0: any free port, -1: none)', parseServePort, 8080)
     .addOption(logLevelOption())
@@ -331,6 +346,8 @@ export function registerControllerCommand(program: Command): void {
         cfApiTlsCert?: string;
         cfApiTlsKey?: string;
         jobGcThreshold: number;
+        kubeApiQps: number;
+        kubeApiBurst: number;
       }) => {
         if (Boolean(opts.apiTlsCert) !== Boolean(opts.apiTlsKey)) throw new Error('--api-tls-cert and --api-tls-key go together');
         if (Boolean(opts.cfApiTlsCert) !== Boolean(opts.cfApiTlsKey)) throw new Error('--cf-api-tls-cert and --cf-api-tls-key go together');
@@ -346,6 +363,8 @@ export function registerControllerCommand(program: Command): void {
           ...(opts.apiTlsCert && opts.apiTlsKey ? { apiTls: { certFile: opts.apiTlsCert, keyFile: opts.apiTlsKey } } : {}),
           cfApiPort: opts.cfApiPort,
           jobGcThresholdMs: opts.jobGcThreshold,
+          kubeApiQps: opts.kubeApiQps,
+          kubeApiBurst: opts.kubeApiBurst,
           ...(opts.cfApiTlsCert && opts.cfApiTlsKey ? { cfApiTls: { certFile: opts.cfApiTlsCert, keyFile: opts.cfApiTlsKey } } : {}),
         });
       },

@@ -16,6 +16,9 @@ export function wholeNumber(min: number, max: number, meaning = ''): (value: str
   };
 }
 
+/** `--kube-api-qps` and `--kube-api-burst`: the client-side rate limit's requests a second and burst. */
+export const parseKubeApiRate = wholeNumber(1, 100_000);
+
 /** Reconciles at once: at least one, or nothing would ever run. */
 export const parseConcurrency = wholeNumber(1, 1000);
 

@@ -40,6 +40,12 @@ export interface ControllerOptions {
   readonly shards?: number;
 }
 
+/**
+ * Reconciles at once. A reconcile spends most of its time waiting for its few sequential writes,
+ * so more workers than cores keep the API server busy (docs/performance.md has the figures).
+ */
+export const defaultConcurrency = 16;
+
 /** The NomadJob a cached object belongs to, as a queue key. */
 function jobKeyOf(kind: CacheKind, obj: unknown): string | undefined {
   if (kind === 'jobs') return objectKey(obj as NomadJob);
@@ -47,10 +53,12 @@ function jobKeyOf(kind: CacheKind, obj: unknown): string | undefined {
     const d = obj as NomadDeployment;
     return `${d.metadata.namespace}/${d.spec.job}`;
   }
-  if (kind === 'pods') {
-    const pod = obj as V1Pod;
-    const job = pod.metadata?.labels?.[labels.job];
-    return job ? `${pod.metadata?.namespace}/${job}` : undefined;
+  if (kind === 'pods' || kind === 'revisions') {
+    // A job's Pods and versions carry its name; a reconcile waiting to see a version it recorded
+    // goes on when the version arrives.
+    const o = obj as V1Pod;
+    const job = o.metadata?.labels?.[labels.job];
+    return job ? `${o.metadata?.namespace}/${job}` : undefined;
   }
   return undefined;
 }
@@ -64,7 +72,7 @@ function jobKeyOf(kind: CacheKind, obj: unknown): string | undefined {
 export async function runController(kc: KubeConfig, opts: ControllerOptions = {}): Promise<RunningController> {
   const logger = opts.logger ?? silentLogger;
   const { metrics } = opts;
-  const concurrency = opts.concurrency ?? 4;
+  const concurrency = opts.concurrency ?? defaultConcurrency;
   const queue = new WorkQueue({
     concurrency,
     onError: (key, error, retryIn) => {
@@ -84,7 +92,7 @@ export async function runController(kc: KubeConfig, opts: ControllerOptions = {}
   // Each shard's tenure gets a fresh reconciler, so one taken back later starts from the cluster,
   // as a restarted controller does, not from what it expected when it last held the shard.
   const reconcilers = new Map<number, JobReconciler>();
-  const writer = kubernetesWriter(kc);
+  const writer = kubernetesWriter(kc, { logger });
   const newReconciler = () =>
     new JobReconciler({
       caches,
@@ -162,6 +170,7 @@ export async function runController(kc: KubeConfig, opts: ControllerOptions = {}
     async stop() {
       unsubscribe();
       await queue.shutdown();
+      await writer.close();
       if (!shared) cluster.stop();
     },
   };

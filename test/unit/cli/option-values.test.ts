@@ -4,6 +4,7 @@ import { CommanderError, InvalidArgumentError } from 'commander';
 import { describe, expect, it } from 'vitest';
 import {
   parseConcurrency,
+  parseKubeApiRate,
   parseLeaseSeconds,
   parseNodeCount,
   parseServePort,
@@ -33,6 +34,7 @@ describe('numeric option values', () => {
     ['--nodes', parseNodeCount, '10', 10],
     ['--shards (one leader)', parseShards, '1', 1],
     ['--shards', parseShards, '256', 256],
+    ['--kube-api-qps', parseKubeApiRate, '500', 500],
     ['a port', parseServePort, '8080', 8080],
     ['a port', parseServePort, '65535', 65535],
     ['a port (0: any free port)', parseServePort, '0', 0],
@@ -43,6 +45,7 @@ describe('numeric option values', () => {
 
   it.each([
     ['--concurrency', parseConcurrency, 'abc', 'It takes a whole number from 1 to 1000.'],
+    ['--kube-api-burst (0 would send nothing)', parseKubeApiRate, '0', 'It takes a whole number from 1 to 100000.'],
     ['--concurrency (0 would reconcile nothing)', parseConcurrency, '0', 'It takes a whole number from 1 to 1000.'],
     ['--concurrency', parseConcurrency, '2.5', 'It takes a whole number from 1 to 1000.'],
     ['--concurrency', parseConcurrency, '', 'It takes a whole number from 1 to 1000.'],
