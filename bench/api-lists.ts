@@ -4,8 +4,9 @@
  * running allocations each, rendered with Caravan's own code (test/unit/api/cluster-fixture.ts),
  * spread over 10 namespaces. Each request goes through the fastify app in process (app.inject:
  * routing, authorization against an allow-all stub, the handler, JSON serialization), with no
- * network, no API server and no informer: it measures the cost of Caravan's handlers and
- * nothing about a real API server, etcd or a cluster.
+ * API server and no informer (an allocation read's list of the Pod's Events goes to an address
+ * that refuses it at once): it measures the cost of Caravan's handlers and nothing about a real
+ * API server, etcd or a cluster.
  *
  *   node bench/api-lists.ts --jobs 10000 --count 10
  *   node bench/api-lists.ts --jobs 1000 --only 'allocations' --cpu-prof   (node --cpu-prof works too)
@@ -24,6 +25,7 @@ import { buildCfApi } from '../src/api/cf/server.ts';
 import { CfView } from '../src/api/cf/cf-view.ts';
 import { ClusterView } from '../src/api/cluster-view.ts';
 import type { KubernetesAccess } from '../src/api/kubernetes-access.ts';
+import { placementEvaluationId } from '../src/api/nomad/evaluation.ts';
 import { nomadApiRoutes } from '../src/api/routes/index.ts';
 import { buildNomadApi } from '../src/api/server.ts';
 import { TableIndexes } from '../src/api/table-indexes.ts';
@@ -93,6 +95,8 @@ const requests: [api: 'nomad' | 'cf', path: string][] = [
   ['nomad', `/v1/job/${job}/allocations?namespace=${ns}`],
   ['nomad', `/v1/deployment/${someDeployment.metadata.uid}?namespace=${ns}`],
   ['nomad', `/v1/deployment/allocations/${someDeployment.metadata.uid}?namespace=${ns}`],
+  ['nomad', `/v1/allocation/${somePod.metadata?.uid}?namespace=${ns}`],
+  ['nomad', `/v1/evaluation/${placementEvaluationId(someJob.metadata.uid ?? '', 1)}?namespace=${ns}`],
   ['cf', '/v3/apps?per_page=50'],
   ['cf', '/v3/deployments?per_page=50'],
   ['cf', `/v3/apps/${someJob.metadata.uid}`],

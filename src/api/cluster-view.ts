@@ -12,6 +12,7 @@ import { isOwnedBy } from '../resources/object-meta.ts';
 import { AllocationViews } from './allocation-views.ts';
 import { EvaluationBook } from './evaluation-book.ts';
 import { EventIndex } from './event-index.ts';
+import { placementEvaluationId } from './nomad/evaluation.ts';
 import { toNomadDeployment, type DeploymentJobInfo } from './nomad/deployment.ts';
 import { CreateIndexBook, jobIndexes, objectIndexes, type IndexedRevision } from './nomad/indexes.ts';
 import { toJobSummary, toNomadJob, type JobAtVersion } from './nomad/job.ts';
@@ -59,6 +60,12 @@ const labelledJob = (o: { metadata?: { namespace?: string | undefined; labels?: 
 const allocNameKey = (p: V1Pod) => {
   const name = p.metadata?.annotations?.[annotations.allocName];
   return name === undefined ? undefined : `${namespaceOf(p)}/${name}`;
+};
+
+/** The ID of the placement evaluation of the version a ControllerRevision keeps (its owner job's UID and its number). */
+const placementOf = (r: V1ControllerRevision) => {
+  const owner = r.metadata?.ownerReferences?.find((o) => o.kind === 'NomadJob' && o.controller)?.uid;
+  return owner === undefined ? undefined : placementEvaluationId(owner, r.revision);
 };
 
 /** Counts an event of a version or Pod against its job (and the job it was labelled with before). */
@@ -114,6 +121,7 @@ export class ClusterView {
   private readonly podsByNamespace: EventIndex<V1Pod>;
   private readonly podsByAllocName: EventIndex<V1Pod>;
   private readonly revisionsByUid: EventIndex<V1ControllerRevision>;
+  private readonly revisionsByPlacement: EventIndex<V1ControllerRevision>;
   /** Per job (`namespace/name`), how many events its versions have had: a job's views hold while this stands. */
   private readonly revisionEvents = new Map<string, number>();
   /** Per job (`namespace/name`), how many events its Pods have had. */
@@ -140,6 +148,7 @@ export class ClusterView {
     this.podsByNamespace = new EventIndex(pods, namespaceOf);
     this.podsByAllocName = new EventIndex(pods, allocNameKey);
     this.revisionsByUid = new EventIndex(cluster.revisions, uidOf);
+    this.revisionsByPlacement = new EventIndex(cluster.revisions, placementOf);
     this.allocations = new AllocationViews({
       caches: cluster.caches,
       podsNamed: (key) => this.podsNamedKey(key),
@@ -182,6 +191,7 @@ export class ClusterView {
       case 'revisions': {
         const [r, was] = [obj as V1ControllerRevision, old as V1ControllerRevision | undefined];
         this.revisionsByUid.observe(event, r, was);
+        this.revisionsByPlacement.observe(event, r, was);
         countEvent(this.revisionEvents, r, was);
         return;
       }
@@ -249,6 +259,14 @@ export class ClusterView {
   /** The versions kept for a job, oldest first. */
   versions(job: NomadJob): readonly KeptVersion[] {
     return this.viewsOf(job).versions;
+  }
+
+  /** The job whose kept version's placement evaluation has this ID (placementEvaluationId), and the version. */
+  placementOwner(evaluationId: string): { job: NomadJob; version: number } | undefined {
+    const r = this.revisionsByPlacement.only(evaluationId);
+    const owner = r?.metadata?.ownerReferences?.find((o) => o.kind === 'NomadJob' && o.controller)?.uid;
+    const job = owner === undefined ? undefined : this.jobByUid(owner);
+    return r && job ? { job, version: r.revision } : undefined;
   }
 
   /** A job version's ControllerRevision by its UID (a CF revision's guid). */

@@ -73,7 +73,10 @@ function evaluationsIn(view: ClusterView, namespace: string, allowed: (ns: strin
 function evaluationById(view: ClusterView, id: string): NomadEvaluation | undefined {
   const issued = view.evaluations.get(id);
   if (issued) return issuedEvaluation(view, issued);
-  for (const job of view.jobs('*')) for (const e of placementEvaluations(view, job)) if (e.ID === id) return e;
+  // A recorded version's placement, by the index of version IDs; a pending version's (not recorded yet) by a look at every job.
+  const owner = view.placementOwner(id);
+  const jobs = owner ? [owner.job] : view.jobs('*');
+  for (const job of jobs) for (const e of placementEvaluations(view, job)) if (e.ID === id) return e;
   return undefined;
 }
 

@@ -279,6 +279,29 @@ describe('lookups by ID read an index, and follow deletes and new objects of the
   });
 });
 
+describe('an evaluation by ID: a version placement by the index of version IDs, a pending one by a look at every job', () => {
+  it("a recorded version's, a pending version's, and none once the version is gone", async () => {
+    const ctx = routeContext(cluster);
+    const read = async (id: string) => {
+      try {
+        return ((await get(ctx, `/v1/evaluation/${id}?namespace=default`)).body as { ID: string; JobID: string }).JobID;
+      } catch (error) {
+        return (error as Error).message;
+      }
+    };
+    const listed = (await get(ctx, '/v1/job/web-00003/evaluations?namespace=default')).body as { ID: string; JobModifyIndex: number }[];
+    expect(listed).toHaveLength(2);
+    for (const e of listed) expect([await read(e.ID), ctx.view.placementOwner(e.ID)?.job.metadata.name]).toEqual(['web-00003', 'web-00003']);
+    updateJob('web-00003', (j) => ({ ...j, spec: serviceSpec('nginx:1.31', 3), metadata: { ...j.metadata, generation: 3 } }));
+    const withPending = (await get(ctx, '/v1/job/web-00003/evaluations?namespace=default')).body as { ID: string }[];
+    const pending = withPending.find((e) => !listed.some((l) => l.ID === e.ID))!;
+    expect(await read(pending.ID)).toBe('web-00003');
+    cluster.delete('revisions', cluster.revisionCache.get('default/web-00003-v0')!);
+    const v0 = listed.find((e) => e.JobModifyIndex === Math.min(...listed.map((l) => l.JobModifyIndex)))!;
+    expect(await read(v0.ID)).toBe('eval not found');
+  });
+});
+
 describe("the Pod cache's transform keeps what the API reads (cachedPod)", () => {
   it('allocations, their full form (AllocatedResources at the Pod IP) and a job read are the same from whole Pods', async () => {
     const whole = new MemoryCluster();

@@ -9,6 +9,7 @@ import type { KubernetesAccess } from '../../../src/api/kubernetes-access.ts';
 import { parseQueryOptions } from '../../../src/api/query-options.ts';
 import { allocationRoutes } from '../../../src/api/routes/allocations.ts';
 import { deploymentRoutes } from '../../../src/api/routes/deployments.ts';
+import { evaluationRoutes } from '../../../src/api/routes/evaluations.ts';
 import { jobRoutes } from '../../../src/api/routes/jobs.ts';
 import type { RouteContext, RouteTable } from '../../../src/api/routes/route-table.ts';
 import type { ApiRequest, ApiResponse } from '../../../src/api/server.ts';
@@ -29,9 +30,9 @@ export function routeContext(cluster: MemoryCluster, view = new ClusterView(clus
   };
 }
 
-const tables: readonly RouteTable[] = [jobRoutes, deploymentRoutes, allocationRoutes];
+const tables: readonly RouteTable[] = [jobRoutes, deploymentRoutes, allocationRoutes, evaluationRoutes];
 
-/** GETs `path` (with its query) from the job, deployment and allocation routes. */
+/** GETs `path` (with its query) from the job, deployment, allocation and evaluation routes. */
 export async function get(ctx: RouteContext, pathAndQuery: string): Promise<ApiResponse & { body: unknown }> {
   const url = new URL(pathAndQuery, 'http://nomad');
   const query = Object.fromEntries(url.searchParams);
