@@ -1,4 +1,4 @@
-import type { Caches } from '../kube/cluster-caches.ts';
+import { cacheIndexes, type Caches } from '../kube/cluster-caches.ts';
 import { silentLogger, type Logger } from '../log/logger.ts';
 import type { Job } from '../model/job.ts';
 import { childrenToCollect, defaultJobGcThreshold } from '../planner/child-gc.ts';
@@ -48,10 +48,7 @@ export class ChildLauncher {
   async step(parent: NomadJob, job: Job, version: number, now: number): Promise<ChildStep> {
     const namespace = parent.metadata.namespace ?? 'default';
     const key = `${namespace}/${parent.metadata.name}/${parent.metadata.uid}`;
-    const children = childrenOf(
-      parent,
-      [...this.deps.caches.jobs.values()].filter((j) => j.metadata.namespace === namespace),
-    );
+    const children = childrenOf(parent, this.deps.caches.jobs.byIndex(cacheIndexes.byParent, `${namespace}/${parent.metadata.name}`));
     const gc = await this.collect(namespace, children, now);
     if (!job.periodic) {
       this.tracked.delete(key);

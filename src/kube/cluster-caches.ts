@@ -1,6 +1,7 @@
 import type { KubeConfig, V1ControllerRevision, V1Node, V1Pod } from '@kubernetes/client-node';
 import { silentLogger, type Logger } from '../log/logger.ts';
 import { collectionPath, nomadDeploymentResource, nomadJobResource } from '../resources/api-version.ts';
+import { childLabels } from '../resources/child-job.ts';
 import { labels } from '../resources/labels.ts';
 import type { NomadDeployment } from '../resources/nomad-deployment.ts';
 import { cachedPod } from '../resources/allocation-pod.ts';
@@ -24,13 +25,20 @@ export interface Caches {
 export type CacheKind = keyof Caches;
 
 /**
- * The caches' indexes: a job's Pods, deployments and versions by `namespace/job`, and the Pods on
- * a node by node name, so no reconcile or API read scans every cached object.
+ * The caches' indexes: a job's Pods, deployments and versions by `namespace/job`, the Pods on a
+ * node by node name, and a periodic or parameterized parent's children by `namespace/parent`, so
+ * no reconcile or API read scans every cached object.
  */
-export const cacheIndexes = { byJob: 'job', byNode: 'node' } as const;
+export const cacheIndexes = { byJob: 'job', byNode: 'node', byParent: 'parent' } as const;
 const jobOfLabels = (o: { metadata?: { namespace?: string; labels?: Record<string, string> } }) => {
   const job = o.metadata?.labels?.[labels.job];
   return job === undefined ? undefined : `${o.metadata?.namespace}/${job}`;
+};
+
+/** A child job's parent as `namespace/parent`, from its caravan.dev/parent-job label. */
+export const parentOfLabels = (o: { metadata?: { namespace?: string; labels?: Record<string, string> } }) => {
+  const parent = o.metadata?.labels?.[childLabels.parent];
+  return parent === undefined ? undefined : `${o.metadata?.namespace}/${parent}`;
 };
 
 /** Told of every change any cache sees: the controller enqueues, the HTTP API wakes blocked queries. */
@@ -62,7 +70,14 @@ export function createClusterCaches(kc: KubeConfig, opts: { logger?: Logger } = 
   const onError = (what: string) => (error: unknown, retryIn: number) =>
     logger.warn({ resource: what, retryInMs: retryIn, err: error }, `${what} watch failed; reconnecting`);
   const informers = {
-    jobs: new Informer<NomadJob>({ kc, path: collectionPath(nomadJobResource), transform: cachedJob, onEvent: tell('jobs'), onError: onError('NomadJob') }),
+    jobs: new Informer<NomadJob>({
+      kc,
+      path: collectionPath(nomadJobResource),
+      transform: cachedJob,
+      indexes: { [cacheIndexes.byParent]: parentOfLabels },
+      onEvent: tell('jobs'),
+      onError: onError('NomadJob'),
+    }),
     deployments: new Informer<NomadDeployment>({
       kc,
       path: collectionPath(nomadDeploymentResource),

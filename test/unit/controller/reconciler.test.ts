@@ -3,7 +3,7 @@ import type { TransitionEvent } from '../../../src/controller/event-recorder.ts'
 import { describe, expect, it } from 'vitest';
 import type { ClusterWriter } from '../../../src/controller/cluster-writer.ts';
 import { JobReconciler } from '../../../src/controller/reconciler.ts';
-import { cacheIndexes, type Caches } from '../../../src/kube/cluster-caches.ts';
+import { cacheIndexes, parentOfLabels, type Caches } from '../../../src/kube/cluster-caches.ts';
 import type { CacheReader } from '../../../src/kube/informer.ts';
 import type { JobIdentity } from '../../../src/model/job-versions.ts';
 import type { NomadJobSpec } from '../../../src/model/nomad-job-spec.ts';
@@ -45,7 +45,7 @@ class MapCache<T extends { metadata?: { namespace?: string; name?: string; label
 const byJob = (o: { metadata?: { namespace?: string; labels?: Record<string, string> } }) => `${o.metadata?.namespace}/${o.metadata?.labels?.[labels.job]}`;
 
 function cluster() {
-  const jobs = new MapCache<NomadJob>();
+  const jobs = new MapCache<NomadJob>({ [cacheIndexes.byParent]: parentOfLabels });
   const deployments = new MapCache<NomadDeployment>({ [cacheIndexes.byJob]: (d) => `${d.metadata.namespace}/${d.spec.job}` });
   const pods = new MapCache<V1Pod>({ [cacheIndexes.byJob]: byJob });
   const nodes = new MapCache<V1Node>();
