@@ -36,7 +36,7 @@ interface VersionView {
 /**
  * What the API works out for one NomadJob object (the cache replaces the object on every change,
  * so an object's views hold as long as its versions do): its versions, with the pending one, and
- * each version's api.Job. `revisionEvents` is how many version events its job had seen then.
+ * each version's api.Job. `revisionEvents` is its job's last version event then (EventSerials).
  */
 interface JobViews {
   readonly revisionEvents: number;
@@ -68,9 +68,27 @@ const placementOf = (r: V1ControllerRevision) => {
   return owner === undefined ? undefined : placementEvaluationId(owner, r.revision);
 };
 
-/** Counts an event of a version or Pod against its job (and the job it was labelled with before). */
-function countEvent(counts: Map<string, number>, obj: Parameters<typeof labelledJob>[0], old: Parameters<typeof labelledJob>[0] | undefined): void {
-  for (const key of new Set([labelledJob(obj), old && labelledJob(old)])) if (key) counts.set(key, (counts.get(key) ?? 0) + 1);
+/**
+ * The last event of each job's versions or Pods (`namespace/name`), as a serial number that never
+ * repeats: what was made from them holds while their job's number stands. A job's numbers go
+ * when the job does, so the book does not grow with every job name ever seen.
+ */
+class EventSerials {
+  private readonly last = new Map<string, number>();
+  private serial = 0;
+
+  /** Notes an event of a version or Pod against its job (and the job it was labelled with before). */
+  note(obj: Parameters<typeof labelledJob>[0], old: Parameters<typeof labelledJob>[0] | undefined): void {
+    for (const key of new Set([labelledJob(obj), old && labelledJob(old)])) if (key) this.last.set(key, ++this.serial);
+  }
+
+  of(key: string): number {
+    return this.last.get(key) ?? 0;
+  }
+
+  forget(key: string): void {
+    this.last.delete(key);
+  }
 }
 
 /** Keys in token order, cluster-wide and per namespace. */
@@ -122,10 +140,10 @@ export class ClusterView {
   private readonly podsByAllocName: EventIndex<V1Pod>;
   private readonly revisionsByUid: EventIndex<V1ControllerRevision>;
   private readonly revisionsByPlacement: EventIndex<V1ControllerRevision>;
-  /** Per job (`namespace/name`), how many events its versions have had: a job's views hold while this stands. */
-  private readonly revisionEvents = new Map<string, number>();
-  /** Per job (`namespace/name`), how many events its Pods have had. */
-  private readonly podEvents = new Map<string, number>();
+  /** Per job, its versions' last event: a job's views hold while this stands. */
+  private readonly revisionEvents = new EventSerials();
+  /** Per job, its Pods' last event. */
+  private readonly podEvents = new EventSerials();
   private readonly jobViews = new WeakMap<NomadJob, JobViews>();
   private readonly deploymentViews = new WeakMap<NomadDeployment, { job: NomadJob | undefined; views: JobViews | undefined; json: NomadApiDeployment }>();
   /** Pods as allocations (their list stubs kept per Pod object). */
@@ -173,6 +191,7 @@ export class ClusterView {
         const [j, was] = [obj as NomadJob, old as NomadJob | undefined];
         for (const index of [this.jobsByUid, this.jobsByNamespace, this.childrenByParent]) index.observe(event, j, was);
         this.order('jobs', event, j);
+        if (event === 'delete') for (const serials of [this.revisionEvents, this.podEvents]) serials.forget(jobKey(j));
         return;
       }
       case 'deployments': {
@@ -184,7 +203,7 @@ export class ClusterView {
       case 'pods': {
         const [p, was] = [obj as V1Pod, old as V1Pod | undefined];
         for (const index of [this.podsByUid, this.podsByNamespace, this.podsByAllocName]) index.observe(event, p, was);
-        countEvent(this.podEvents, p, was);
+        this.podEvents.note(p, was);
         this.order('pods', event, p);
         return;
       }
@@ -192,7 +211,7 @@ export class ClusterView {
         const [r, was] = [obj as V1ControllerRevision, old as V1ControllerRevision | undefined];
         this.revisionsByUid.observe(event, r, was);
         this.revisionsByPlacement.observe(event, r, was);
-        countEvent(this.revisionEvents, r, was);
+        this.revisionEvents.note(r, was);
         return;
       }
       default:
@@ -309,7 +328,7 @@ export class ClusterView {
 
   /** The job's views, made again only when the job object or its versions changed since. */
   private viewsOf(job: NomadJob): JobViews {
-    const revisionEvents = this.revisionEvents.get(jobKey(job)) ?? 0;
+    const revisionEvents = this.revisionEvents.of(jobKey(job));
     const known = this.jobViews.get(job);
     if (known && known.revisionEvents === revisionEvents) return known;
     const versions = this.keptVersions(job);
@@ -435,9 +454,9 @@ export class ClusterView {
     return this.podsByAllocName.count(key) < 2 ? [] : this.podsByAllocName.get(key);
   }
 
-  /** How many events the Pods of a job (`namespace/name`) have had: what is made from them holds while this stands. */
+  /** The last event of the Pods of a job (`namespace/name`): what is made from them holds while this stands. */
   podEventsOf(namespace: string, job: string): number {
-    return this.podEvents.get(`${namespace}/${job}`) ?? 0;
+    return this.podEvents.of(`${namespace}/${job}`);
   }
 
   podByUid(uid: string): V1Pod | undefined {

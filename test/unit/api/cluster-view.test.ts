@@ -253,6 +253,22 @@ describe('lookups by ID read an index, and follow deletes and new objects of the
     expect((await jobs(ctx)).some((j) => j.ID === 'web-00000')).toBe(false);
   });
 
+  it('a job deleted and registered again under its name shows its own versions only', async () => {
+    const ctx = routeContext(cluster);
+    expect(((await get(ctx, '/v1/job/web-00000')).body as NomadApiJob).Version).toBe(1);
+    const old = cluster.jobs.get(jobKey('web-00000'))!;
+    cluster.delete('jobs', old);
+    for (const r of cluster.revisionCache.byIndex('job', jobKey('web-00000'))) cluster.delete('revisions', r);
+    const spec = serviceSpec('nginx:2', 1);
+    const uid = 'd0d0d0d0-0000-4000-8000-000000000001';
+    cluster.apply<NomadJob>('jobs', { ...old, metadata: { ...old.metadata, uid, resourceVersion: next() }, spec });
+    const r = versionRevision({ name: 'web-00000', namespace: 'default', uid }, { version: 0, spec, submitTime: new Date().toISOString(), stable: false });
+    cluster.apply<V1ControllerRevision>('revisions', { ...r, metadata: { ...r.metadata, uid: 'rev-again', resourceVersion: next() } });
+    const again = (await get(ctx, '/v1/job/web-00000')).body as NomadApiJob;
+    expect([again.Version, again.TaskGroups[0]!.Count]).toEqual([0, 1]);
+    expect(((await get(ctx, '/v1/job/web-00000/versions')).body as { Versions: NomadApiJob[] }).Versions.map((v) => v.Version)).toEqual([0]);
+  });
+
   it("a child job by its Nomad ID, and a parent's children counted", async () => {
     const view = new ClusterView(cluster);
     const ctx = routeContext(cluster, view);
