@@ -1004,7 +1004,7 @@ function renderReport(): string {
     allStableSeconds?: number;
     allocationsPerSecond?: number;
     ratioToBaseline?: number;
-    memory?: { rss?: number; peakRss?: number; heapUsed?: number; heapTotal?: number };
+    memory?: { rssAtStart?: number; rss?: number; peakRss?: number; heapUsed?: number; heapTotal?: number };
     idle?: IdleWindow;
     api?: Latency[];
     reactionMs?: Distribution;
@@ -1042,7 +1042,7 @@ function renderReport(): string {
     '',
   ]);
   rows.push(['controller RSS at steady state', fmt(mib(c.memory?.rss), 0, 'MiB'), fmt(mib(a?.kubeControllerManager?.rssSteady), 0, 'MiB'), '']);
-  rows.push(['  RSS before the register', '', fmt(mib(a?.kubeControllerManager?.rssBefore), 0, 'MiB'), '']);
+  rows.push(['  RSS before the register', fmt(mib(c.memory?.rssAtStart), 0, 'MiB'), fmt(mib(a?.kubeControllerManager?.rssBefore), 0, 'MiB'), '']);
   rows.push(['  peak RSS (VmHWM)', fmt(mib(c.memory?.peakRss), 0, 'MiB'), fmt(mib(a?.kubeControllerManager?.peak), 0, 'MiB'), '']);
   rows.push(['controller heap used / total', `${fmt(mib(c.memory?.heapUsed), 0)} / ${fmt(mib(c.memory?.heapTotal), 0, 'MiB')}`, '', '']);
   lines.push(renderTable(rows));
