@@ -18,7 +18,7 @@ import { CreateIndexBook, jobIndexes, objectIndexes, type IndexedRevision } from
 import { toJobSummary, toNomadJob, type JobAtVersion } from './nomad/job.ts';
 import type { NomadApiDeployment, NomadApiJob, NomadJobSummary } from './nomad/types.ts';
 import { OrderedKeys } from './ordered-keys.ts';
-import type { Tokened } from './paginate.ts';
+import { tokened, type Tokened } from './paginate.ts';
 
 /** A version with the ControllerRevision it is kept in (its indexes come from it). */
 export interface KeptVersion {
@@ -97,10 +97,12 @@ class NamespacedOrder {
   private readonly byNamespace = new Map<string, OrderedKeys>();
 
   set(namespace: string, key: string, token: string): void {
-    this.all.set(key, token);
+    if (this.all.entry(key)?.token === token) return;
+    const entry = tokened(key, token);
+    this.all.place(entry);
     const inNs = this.byNamespace.get(namespace) ?? new OrderedKeys();
     this.byNamespace.set(namespace, inNs);
-    inNs.set(key, token);
+    inNs.place(entry);
   }
 
   delete(namespace: string, key: string): void {

@@ -7,7 +7,8 @@ import { objectKey, type CacheReader, type InformerEvent, type ObjectWithMeta } 
  * scan. Keys are kept in the order objects arrived, as the informer keeps them.
  */
 export class EventIndex<T extends ObjectWithMeta> {
-  private readonly filed = new Map<string, Set<string>>();
+  /** value → the key filed under it, or the keys when there are several (most values, UIDs and names, have one). */
+  private readonly filed = new Map<string, string | Set<string>>();
   private readonly cache: CacheReader<T>;
   private readonly of: (obj: T) => string | undefined;
 
@@ -33,10 +34,8 @@ export class EventIndex<T extends ObjectWithMeta> {
 
   /** The cached objects filed under `value`, as the cache holds them now. */
   get(value: string): T[] {
-    const keys = this.filed.get(value);
-    if (!keys) return [];
     const out: T[] = [];
-    for (const key of keys) {
+    for (const key of this.keysOf(value)) {
       const obj = this.cache.get(key);
       // A key the cache holds under another value now (an event not seen yet) is not listed.
       if (obj && this.of(obj) === value) out.push(obj);
@@ -46,14 +45,13 @@ export class EventIndex<T extends ObjectWithMeta> {
 
   /** How many keys are filed under `value` (some may be on their way to another value). */
   count(value: string): number {
-    return this.filed.get(value)?.size ?? 0;
+    const keys = this.filed.get(value);
+    return keys === undefined ? 0 : typeof keys === 'string' ? 1 : keys.size;
   }
 
   /** The one object filed under `value` (a UID). */
   only(value: string): T | undefined {
-    const keys = this.filed.get(value);
-    if (!keys) return undefined;
-    for (const key of keys) {
+    for (const key of this.keysOf(value)) {
       const obj = this.cache.get(key);
       if (obj && this.of(obj) === value) return obj;
     }
@@ -65,16 +63,25 @@ export class EventIndex<T extends ObjectWithMeta> {
     return this.filed.keys();
   }
 
+  private keysOf(value: string): Iterable<string> {
+    const keys = this.filed.get(value);
+    return keys === undefined ? [] : typeof keys === 'string' ? [keys] : keys;
+  }
+
   private file(value: string | undefined, key: string): void {
     if (value === undefined) return;
-    const keys = this.filed.get(value) ?? new Set<string>();
-    this.filed.set(value, keys);
-    keys.add(key);
+    const keys = this.filed.get(value);
+    if (keys === undefined || keys === key) this.filed.set(value, key);
+    else if (typeof keys === 'string') this.filed.set(value, new Set([keys, key]));
+    else keys.add(key);
   }
 
   private unfile(value: string, key: string): void {
     const keys = this.filed.get(value);
-    keys?.delete(key);
-    if (keys?.size === 0) this.filed.delete(value);
+    if (keys === key) this.filed.delete(value);
+    else if (typeof keys === 'object') {
+      keys.delete(key);
+      if (keys.size === 1) this.filed.set(value, keys.values().next().value!);
+    }
   }
 }

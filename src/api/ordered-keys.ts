@@ -14,9 +14,19 @@ export class OrderedKeys {
   private readonly pending = new Map<string, Tokened<string> | null>();
 
   set(key: string, token: string): void {
-    const was = this.pending.has(key) ? this.pending.get(key) : this.current.get(key);
-    if (was && was.token === token) return;
-    this.pending.set(key, tokened(key, token));
+    this.place(tokened(key, token));
+  }
+
+  /** set, with the token already parsed (one entry can be in several orders). */
+  place(entry: Tokened<string>): void {
+    const was = this.pending.has(entry.item) ? this.pending.get(entry.item) : this.current.get(entry.item);
+    if (was && was.token === entry.token) return;
+    this.pending.set(entry.item, entry);
+  }
+
+  /** The key's entry, if it is in the order. */
+  entry(key: string): Tokened<string> | undefined {
+    return this.pending.has(key) ? (this.pending.get(key) ?? undefined) : this.current.get(key);
   }
 
   delete(key: string): void {
