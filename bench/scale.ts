@@ -90,7 +90,7 @@ const { values } = parseArgs({
     'phase-timeout': { type: 'string', default: '1800' },
     nodes: { type: 'string' },
     'keep-nodes': { type: 'boolean', default: false },
-    'controller-entry': { type: 'string', default: 'src/cli/main.ts' },
+    'controller-entry': { type: 'string', default: 'dist/cli/main.js' },
     json: { type: 'string' },
     keep: { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
@@ -100,7 +100,7 @@ if (values.help) {
   process.stdout.write(
     `npm run bench:scale -- [--jobs 1000] [--count 2] [--updates 50] [--idle-seconds 60] [--replicas 1,2,4 [--shards 4]]
   [--skip-baseline] [--skip-anchor] [--concurrency 64] [--controller-concurrency n] [--max-parallel n] [--lease-duration 15]
-  [--nodes n [--keep-nodes]] [--controller-entry src/cli/main.ts] [--phase-timeout 1800] [--json file] [--keep]
+  [--nodes n [--keep-nodes]] [--controller-entry dist/cli/main.js] [--phase-timeout 1800] [--json file] [--keep]
 See docs/performance.md.
 `,
   );
@@ -126,6 +126,9 @@ const wantedNodes = values.nodes === undefined ? undefined : whole('nodes', valu
 const replicaCounts = (values.replicas ?? '1').split(',').map((r) => whole('replicas', r.trim()));
 const shardingRequested = values.replicas !== undefined;
 const controllerEntry = path.resolve(fromProjectRoot(), values['controller-entry']!);
+// The controller runs as it is deployed: built, with the image's V8 flags (Dockerfile's NODE_OPTIONS).
+if (values['controller-entry'] === 'dist/cli/main.js') execFileSync('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: fromProjectRoot(), stdio: 'inherit' });
+const controllerNodeOptions = process.env['NODE_OPTIONS'] ?? '--max-semi-space-size=2';
 const pods = jobs * count;
 
 const say = (line: string) => process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${line}\n`);
@@ -435,7 +438,10 @@ async function spawnController(ns: string, extra: readonly string[], withApi: bo
     ...(controllerConcurrency === undefined ? [] : ['--concurrency', String(controllerConcurrency)]),
     ...extra,
   ];
-  const child = spawn(process.execPath, args, { env: { ...process.env, KUBECONFIG: kubeconfig ?? '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, args, {
+    env: { ...process.env, KUBECONFIG: kubeconfig ?? '', NODE_OPTIONS: controllerNodeOptions },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   children.add(child);
   child.stdout!.pipe(log);
   child.stderr!.pipe(log);
