@@ -6,6 +6,7 @@ import { matchesLabels } from '../label-selector.ts';
 import { ordered, paginated } from '../pagination.ts';
 import { appJson, dropletJson, revisionJson } from '../resource-json.ts';
 import type { CfApiContext, CfRequest, CfRoute } from '../server.ts';
+import type { CfApp } from '../wire.ts';
 import { jobAccess, namespaceOf, visibleNamespaces } from './access.ts';
 
 function queryOf(req: CfRequest, spec: ListQuerySpec): ListQuery {
@@ -26,6 +27,18 @@ async function versionFor(req: CfRequest, ctx: CfApiContext, notFound: 'Revision
   const r = ctx.cf.revisionByGuid(req.params['guid'] ?? '');
   if (!r || !(await req.may(jobAccess('get', namespaceOf(r.job), r.job.metadata.name)))) throw cfErrors.resourceNotFound(notFound);
   return r;
+}
+
+/** An app's JSON in the list, kept per job object while its versions stay as they were, for the base it was made for. */
+const apps = new WeakMap<NomadJob, { base: string; versions: unknown; json: CfApp }>();
+
+function listedApp(req: CfRequest, ctx: CfApiContext, job: NomadJob): CfApp {
+  const versions = ctx.cf.view.versions(job);
+  const known = apps.get(job);
+  if (known && known.base === req.base && known.versions === versions) return known.json;
+  const json = appJson(req.base, job, ctx.cf.revisions(job).at(-1));
+  apps.set(job, { base: req.base, versions, json });
+  return json;
 }
 
 const inList = (q: ListQuery, key: string, value: string) => q.lists[key] === undefined || q.lists[key].includes(value);
@@ -61,7 +74,7 @@ export const appRoutes: CfRoute[] = [
       const apps = ctx.cf.view
         .jobs('*')
         .filter((j) => visible(namespaceOf(j)))
-        .map((j) => ({ job: j, json: appJson(req.base, j, ctx.cf.revisions(j).at(-1)) }))
+        .map((j) => ({ job: j, json: listedApp(req, ctx, j) }))
         .filter(
           ({ job, json }) =>
             inList(q, 'guids', json.guid) &&

@@ -1,7 +1,7 @@
 import { CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { nomadDeploymentResource } from '../../../resources/api-version.ts';
 import type { NomadDeployment } from '../../../resources/nomad-deployment.ts';
-import { deploymentJson } from '../deployment-json.ts';
+import { deploymentJson, type DeploymentSource } from '../deployment-json.ts';
 import { cfErrors } from '../errors.ts';
 import { deploymentsQuery, parseListQuery, timestampMatches, type ListQuery } from '../list-query.ts';
 import { matchesLabels } from '../label-selector.ts';
@@ -37,6 +37,29 @@ function matches(q: ListQuery, d: CfDeployment, labels: Readonly<Record<string, 
   );
 }
 
+interface ListRow {
+  readonly json: CfDeployment;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly created: string;
+  readonly updated: string;
+}
+
+/** A deployment's row of the list, kept with its source (CfView keeps one per deployment object) for the base it was made for. */
+const rows = new WeakMap<DeploymentSource, { base: string; row: ListRow }>();
+
+function listRow(base: string, source: DeploymentSource, d: NomadDeployment): ListRow {
+  const known = rows.get(source);
+  if (known && known.base === base) return known.row;
+  const row = {
+    json: deploymentJson(base, source),
+    labels: d.metadata.labels ?? {},
+    created: new Date(source.createdAt).toISOString(),
+    updated: new Date(source.updatedAt).toISOString(),
+  };
+  rows.set(source, { base, row });
+  return row;
+}
+
 /** Merges metadata as CC does: listed keys set, null deletes, others kept (a JSON merge patch). */
 export async function patchMetadata(ctx: CfApiContext, d: NomadDeployment, metadata: MetadataUpdate): Promise<NomadDeployment> {
   const custom = ctx.kc.makeApiClient(CustomObjectsApi);
@@ -66,15 +89,7 @@ export const deploymentRoutes: CfRoute[] = [
       const rows = ctx.cf.view
         .deployments('*')
         .filter((d) => visible(namespaceOf(d)))
-        .map((d) => {
-          const source = ctx.cf.deploymentSource(d);
-          return {
-            json: deploymentJson(req.base, source),
-            labels: d.metadata.labels ?? {},
-            created: new Date(source.createdAt).toISOString(),
-            updated: new Date(source.updatedAt).toISOString(),
-          };
-        })
+        .map((d) => listRow(req.base, ctx.cf.deploymentSource(d), d))
         .filter((r) => matches(q, r.json, r.labels, r.created, r.updated));
       const sorted = ordered(
         rows,
