@@ -276,6 +276,9 @@ export function observeAllocation(pod: V1Pod): ObservedAllocation | undefined {
   };
 }
 
+/** The Pod conditions the planner and the HTTP APIs read. */
+const keptConditions = new Set(['PodScheduled', 'Ready']);
+
 /** Keeps the properties of `obj` that are set, so a cached object carries no undefined slots. */
 function present<T extends object, K extends keyof T>(obj: T | undefined, keys: readonly K[]): Pick<T, K> {
   const out = {} as Pick<T, K>;
@@ -293,9 +296,12 @@ function present<T extends object, K extends keyof T>(obj: T | undefined, keys: 
 export function cachedPod(pod: V1Pod): V1Pod {
   const spec = pod.spec;
   const status = pod.status;
-  // Without image and imageID, which the type requires but nothing reads from the cache.
-  const container = (s: V1ContainerStatus) =>
-    present(s, ['name', 'state', 'lastState', 'ready', 'restartCount', 'started', 'containerID']) as V1ContainerStatus;
+  // Without image and imageID, which the type requires but nothing reads from the cache, and
+  // without the empty lastState the kubelet reports for a container that never restarted.
+  const container = (s: V1ContainerStatus) => {
+    const kept = present(s, ['name', 'state', 'ready', 'restartCount', 'started', 'containerID']) as V1ContainerStatus;
+    return s.lastState && Object.keys(s.lastState).length > 0 ? { ...kept, lastState: s.lastState } : kept;
+  };
   return {
     metadata: present(pod.metadata, [
       'name',
@@ -316,7 +322,14 @@ export function cachedPod(pod: V1Pod): V1Pod {
     },
     status: {
       ...present(status, ['phase', 'reason', 'message', 'startTime', 'podIP']),
-      ...(status?.conditions ? { conditions: status.conditions.map((c) => present(c, ['type', 'status', 'lastTransitionTime', 'reason', 'message'])) } : {}),
+      // When the Pod reached its node (PodScheduled) and whether it is Ready: the others follow these.
+      ...(status?.conditions
+        ? {
+            conditions: status.conditions
+              .filter((c) => keptConditions.has(c.type))
+              .map((c) => present(c, ['type', 'status', 'lastTransitionTime', 'reason', 'message'])),
+          }
+        : {}),
       ...(status?.initContainerStatuses ? { initContainerStatuses: status.initContainerStatuses.map(container) } : {}),
       ...(status?.containerStatuses ? { containerStatuses: status.containerStatuses.map(container) } : {}),
     },

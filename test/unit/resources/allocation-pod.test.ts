@@ -254,7 +254,11 @@ describe('cachedPod: what the Pod informer keeps (issue 15)', () => {
       podIP: '10.0.1.7',
       qosClass: 'Burstable',
       startTime: '2026-12-06T10:00:01Z',
-      conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: '2026-12-06T10:00:03Z', lastProbeTime: null }],
+      conditions: [
+        { type: 'PodScheduled', status: 'True', lastTransitionTime: '2026-12-06T10:00:00Z', lastProbeTime: null },
+        { type: 'Initialized', status: 'True', lastTransitionTime: '2026-12-06T10:00:01Z', lastProbeTime: null },
+        { type: 'Ready', status: 'True', lastTransitionTime: '2026-12-06T10:00:03Z', lastProbeTime: null },
+      ],
       initContainerStatuses: [
         { name: 'migrate', image: 'web:2', imageID: 'sha', ready: false, restartCount: 0, state: { terminated: { exitCode: 0, reason: 'Completed' } } },
       ],
@@ -290,7 +294,10 @@ describe('cachedPod: what the Pod informer keeps (issue 15)', () => {
     });
     expect(cached.status).toMatchObject({ phase: 'Running', podIP: '10.0.1.7', startTime: '2026-12-06T10:00:01Z' });
     expect(cached.status).not.toHaveProperty('hostIP');
-    expect(cached.status?.conditions).toEqual([{ type: 'Ready', status: 'True', lastTransitionTime: '2026-12-06T10:00:03Z' }]);
+    expect(cached.status?.conditions).toEqual([
+      { type: 'PodScheduled', status: 'True', lastTransitionTime: '2026-12-06T10:00:00Z' },
+      { type: 'Ready', status: 'True', lastTransitionTime: '2026-12-06T10:00:03Z' },
+    ]);
     expect(cached.status?.containerStatuses?.[0]).toEqual({
       name: 'nginx',
       containerID: 'kwok://1',
