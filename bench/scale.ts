@@ -927,6 +927,14 @@ async function main(): Promise<void> {
   if (idleSeconds > 0) {
     say(`caravan: idle for ${idleSeconds} s`);
     caravan['idle'] = await idleWindow(replica, ns);
+    // The same figures once V8 has had an idle window to collect the register's garbage.
+    const after = await scrape(replica);
+    const idleMem = processMemory(replica.pid);
+    caravan['memoryAfterIdle'] = {
+      rss: idleMem?.rss,
+      heapUsed: after.some((s) => s.name === 'nodejs_heap_size_used_bytes') ? sumSamples(after, 'nodejs_heap_size_used_bytes') : undefined,
+      heapTotal: after.some((s) => s.name === 'nodejs_heap_size_total_bytes') ? sumSamples(after, 'nodejs_heap_size_total_bytes') : undefined,
+    };
   }
 
   say('caravan: Nomad API latencies');
@@ -1011,6 +1019,7 @@ function renderReport(): string {
     allocationsPerSecond?: number;
     ratioToBaseline?: number;
     memory?: { rssAtStart?: number; rss?: number; peakRss?: number; heapUsed?: number; heapTotal?: number };
+    memoryAfterIdle?: { rss?: number; heapUsed?: number; heapTotal?: number };
     idle?: IdleWindow;
     api?: Latency[];
     reactionMs?: Distribution;
@@ -1051,6 +1060,10 @@ function renderReport(): string {
   rows.push(['  RSS before the register', fmt(mib(c.memory?.rssAtStart), 0, 'MiB'), fmt(mib(a?.kubeControllerManager?.rssBefore), 0, 'MiB'), '']);
   rows.push(['  peak RSS (VmHWM)', fmt(mib(c.memory?.peakRss), 0, 'MiB'), fmt(mib(a?.kubeControllerManager?.peak), 0, 'MiB'), '']);
   rows.push(['controller heap used / total', `${fmt(mib(c.memory?.heapUsed), 0)} / ${fmt(mib(c.memory?.heapTotal), 0, 'MiB')}`, '', '']);
+  if (c.memoryAfterIdle) {
+    rows.push(['  RSS after the idle window', fmt(mib(c.memoryAfterIdle.rss), 0, 'MiB'), '', '']);
+    rows.push(['  heap used / total after it', `${fmt(mib(c.memoryAfterIdle.heapUsed), 0)} / ${fmt(mib(c.memoryAfterIdle.heapTotal), 0, 'MiB')}`, '', '']);
+  }
   lines.push(renderTable(rows));
   if (b) lines.push(`baseline detail: all created ${b.created.toFixed(1)} s, all bound ${b.bound.toFixed(1)} s, all Ready ${b.ready.toFixed(1)} s`);
 
