@@ -32,7 +32,11 @@ export class EventSink {
   private readonly queue: PQueue;
   private readonly maxPending: number;
   private readonly timer: NodeJS.Timeout;
+  /** The last write of each Event still going: an Event's writes go in order, its create first. */
+  private readonly chains = new Map<string, Promise<void>>();
   private dropped = 0;
+  /** Writes handed over and not finished. */
+  private pending = 0;
 
   constructor(opts: EventSinkOptions) {
     this.writes = opts.writes;
@@ -48,11 +52,11 @@ export class EventSink {
   record(namespace: string, event: TransitionEvent, now: number): void {
     const write = this.book.next(event, now);
     if (write.kind === 'counted') return;
-    if (this.queue.size >= this.maxPending) {
+    if (this.pending >= this.maxPending) {
       if (this.dropped++ === 0) this.logger.warn({ namespace, reason: event.reason }, 'too many Events waiting to be written; dropping Events');
       return;
     }
-    void this.queue.add(async () => {
+    this.inOrder(write.kind === 'create' ? write.event.metadata!.name! : write.name, async () => {
       try {
         if (write.kind === 'create') return await this.writes.create(namespace, write.event);
         // Gone (Events expire after an hour): the repeat starts a new Event.
@@ -69,6 +73,7 @@ export class EventSink {
   /** Writes the series counted so far and waits until every Event handed over is written. */
   async flush(): Promise<void> {
     this.writeSeries();
+    while (this.chains.size > 0) await Promise.all(this.chains.values());
     await this.queue.onIdle();
   }
 
@@ -80,7 +85,7 @@ export class EventSink {
 
   private writeSeries(): void {
     for (const update of this.book.flush()) {
-      void this.queue.add(async () => {
+      this.inOrder(update.name, async () => {
         try {
           if (!(await this.writes.patchSeries(update.namespace, update.name, update.series))) this.book.forget(update.name);
         } catch (error) {
@@ -88,5 +93,16 @@ export class EventSink {
         }
       });
     }
+  }
+
+  /** Queues `write` after the writes of the same Event handed over before it. */
+  private inOrder(name: string, write: () => Promise<void>): void {
+    const previous = this.chains.get(name) ?? Promise.resolve();
+    this.pending++;
+    const next = previous.then(() => this.queue.add(write)).finally(() => this.pending--);
+    this.chains.set(name, next);
+    void next.finally(() => {
+      if (this.chains.get(name) === next) this.chains.delete(name);
+    });
   }
 }
