@@ -332,11 +332,20 @@ describe('the CF v3 API drives rollouts of the same objects', () => {
   });
 
   it('shows the same rollouts through the Nomad API and kubectl: IDs, counts and outcome', async () => {
-    const list = (await call('GET', `/v3/deployments?app_guids=${appGuid}`)).json.resources as {
-      guid: string;
-      status: { reason: string };
-      revision: { version: number };
-    }[];
+    // The rollback the last test started may still be running: compare once every rollout is over.
+    const list = await waitFor(
+      'every deployment of the app finalized',
+      async () => {
+        const resources = (await call('GET', `/v3/deployments?app_guids=${appGuid}`)).json.resources as {
+          guid: string;
+          status: { value: string; reason: string };
+          revision: { version: number };
+        }[];
+        return resources.every((d) => d.status.value === 'FINALIZED') ? resources : undefined;
+      },
+      60_000,
+      500,
+    );
     const nomadStatus: Record<string, string> = { DEPLOYED: 'successful', CANCELED: 'failed', SUPERSEDED: 'cancelled' };
     const nomadToken = await tokenFor(namespace, 'nomad-reader', [
       { apiGroups: ['caravan.dev'], resources: ['nomadjobs', 'nomaddeployments'], verbs: ['get', 'list'] },
