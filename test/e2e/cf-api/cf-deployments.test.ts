@@ -144,7 +144,17 @@ describe('the CF v3 API drives rollouts of the same objects', () => {
   });
 
   it('finds the app, its first rollout, revisions and droplets', async () => {
-    const apps = await call('GET', `/v3/apps?names=web&space_guids=${namespace}`, { schema: listSchema(appSchema), record: true });
+    // The job was created a moment ago: the API answers from caches its watch fills.
+    const apps = await waitFor(
+      'the app in the CF API',
+      async () => {
+        const found = await call('GET', `/v3/apps?names=web&space_guids=${namespace}`, { schema: listSchema(appSchema) });
+        return found.json.resources.length > 0 ? found : undefined;
+      },
+      30_000,
+      250,
+    );
+    await call('GET', `/v3/apps?names=web&space_guids=${namespace}`, { schema: listSchema(appSchema), record: true });
     expect(apps.json.resources).toHaveLength(1);
     appGuid = apps.json.resources[0].guid;
     expect(apps.json.resources[0]).toMatchObject({ name: 'web', state: 'STARTED' });
