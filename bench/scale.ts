@@ -187,6 +187,11 @@ function gitCommit(): string | undefined {
   }
 }
 
+/** A metric's value in a scrape, or undefined when the scrape has none. */
+function sampleOf(samples: PromSample[], name: string): number | undefined {
+  return samples.some((s) => s.name === name) ? sumSamples(samples, name) : undefined;
+}
+
 async function until(what: string, check: () => boolean, timeoutMs = phaseTimeoutMs, everyMs = 100): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!check()) {
@@ -919,8 +924,8 @@ async function main(): Promise<void> {
   await sleep(5000);
   const metrics = await scrape(replica);
   const mem = processMemory(replica.pid);
-  const heapUsed = metrics.some((s) => s.name === 'nodejs_heap_size_used_bytes') ? sumSamples(metrics, 'nodejs_heap_size_used_bytes') : undefined;
-  const heapTotal = metrics.some((s) => s.name === 'nodejs_heap_size_total_bytes') ? sumSamples(metrics, 'nodejs_heap_size_total_bytes') : undefined;
+  const heapUsed = sampleOf(metrics, 'nodejs_heap_size_used_bytes');
+  const heapTotal = sampleOf(metrics, 'nodejs_heap_size_total_bytes');
   if (heapUsed === undefined) note('the controller’s /metrics has no nodejs_heap_size_used_bytes (prom-client default metrics not collected)');
   caravan['memory'] = { rssAtStart: memStart?.rss, rss: mem?.rss, peakRss: mem?.peak, heapUsed, heapTotal };
 
@@ -932,8 +937,8 @@ async function main(): Promise<void> {
     const idleMem = processMemory(replica.pid);
     caravan['memoryAfterIdle'] = {
       rss: idleMem?.rss,
-      heapUsed: after.some((s) => s.name === 'nodejs_heap_size_used_bytes') ? sumSamples(after, 'nodejs_heap_size_used_bytes') : undefined,
-      heapTotal: after.some((s) => s.name === 'nodejs_heap_size_total_bytes') ? sumSamples(after, 'nodejs_heap_size_total_bytes') : undefined,
+      heapUsed: sampleOf(after, 'nodejs_heap_size_used_bytes'),
+      heapTotal: sampleOf(after, 'nodejs_heap_size_total_bytes'),
     };
   }
 
