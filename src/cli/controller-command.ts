@@ -12,6 +12,7 @@ import { ShardCoordinator } from '../controller/shard-coordinator.ts';
 import { limitRequests } from '../kube/http-transport.ts';
 import { observeRequests } from '../kube/request-metrics.ts';
 import { createLogger, logLevels, type Logger, type LogLevel } from '../log/logger.ts';
+import { startHeapRelease } from '../runtime/heap-release.ts';
 import { ControllerMetrics } from '../metrics/controller-metrics.ts';
 import { startMetricsServer, type MetricsServer } from '../metrics/metrics-server.ts';
 import { KubernetesAccess } from '../api/kubernetes-access.ts';
@@ -93,11 +94,14 @@ async function runReplica(kc: KubeConfig, logger: Logger, opts: ControllerRun): 
   const served: Served = { kc, cluster, indexes: new TableIndexes(cluster), view: new ClusterView(cluster), logger };
   const api = await serveNomadApi(served, () => leadership.leader || acting.leaderKnown(), opts);
   const cfApi = await serveCfApi(served, opts);
+  // A burst of reconciles leaves V8's freed pages resident; give them back once the heap shrinks.
+  const stopHeapRelease = startHeapRelease({ logger, busy: () => leadership.controller?.queue.busy ?? false });
   const signalled = untilSignalled();
   const signal = await Promise.race([signalled, acting.ended.then(() => 'stopped')]);
   logger.info(`${signal}: finishing reconciles under way`);
   await api?.close();
   await cfApi?.close();
+  stopHeapRelease();
   await acting.stop();
   await leadership.controller?.stop();
   served.indexes.close();

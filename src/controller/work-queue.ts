@@ -65,6 +65,11 @@ export class WorkQueue {
     return this.queued.size;
   }
 
+  /** Whether a key is queued or running (delayed keys do not count, as for `idle()`). */
+  get busy(): boolean {
+    return this.active > 0 || this.queued.size > 0;
+  }
+
   add(key: string, priority: Priority = 'normal'): void {
     if (this.stopping || this.refuses(key)) return;
     if (this.processing.has(key)) {

@@ -59,6 +59,25 @@ describe('the keyed work queue', () => {
     expect(h.calls).toHaveLength(2);
   });
 
+  it('is busy while a key is queued or running, not while it only waits out a delay', async () => {
+    vi.useFakeTimers();
+    const h = controllableHandler();
+    const queue = new WorkQueue({ concurrency: 1 });
+    expect(queue.busy).toBe(false);
+    queue.add('a');
+    expect(queue.busy).toBe(true); // queued, not started
+    queue.start(h.handler);
+    await flush();
+    expect(h.running()).toEqual(['a']);
+    expect(queue.busy).toBe(true); // running
+    await h.finish('a', { requeueAfterMs: 1000 });
+    expect(queue.busy).toBe(false); // delayed only
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(queue.busy).toBe(true);
+    await h.finish('a');
+    expect(queue.busy).toBe(false);
+  });
+
   it('runs different keys in parallel up to the concurrency', async () => {
     const q = new WorkQueue({ concurrency: 2 });
     const h = controllableHandler();
