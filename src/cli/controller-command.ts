@@ -85,12 +85,12 @@ async function runReplica(kc: KubeConfig, logger: Logger, opts: ControllerRun): 
   // the holder of a job's shard, reconciles.
   const cluster = createClusterCaches(kc, { logger });
   const leadership: Leadership = { leader: false, controller: undefined };
+  const replica: ReplicaContext = { kc, opts, logger, metrics, cluster, leadership };
   const server = await serveProbes(metrics, cluster, leadership, opts, logger);
   await installCrds(kc);
   await cluster.start();
   logger.info({ jobs: cluster.caches.jobs.size, pods: cluster.caches.pods.size }, 'caches synced');
-  const acting =
-    (opts.shards ?? 1) > 1 ? await shareJobs(kc, opts, logger, metrics, cluster, leadership) : leadAlone(kc, opts, logger, metrics, cluster, leadership);
+  const acting = (opts.shards ?? 1) > 1 ? await shareJobs(replica) : leadAlone(replica);
   const served: Served = { kc, cluster, indexes: new TableIndexes(cluster), view: new ClusterView(cluster), logger };
   const api = await serveNomadApi(served, () => leadership.leader || acting.leaderKnown(), opts);
   const cfApi = await serveCfApi(served, opts);
@@ -123,10 +123,11 @@ interface Acting {
 }
 
 /** `--shards 1`: one leader on the caravan-controller Lease, exactly as before sharding. */
-function leadAlone(kc: KubeConfig, opts: ControllerRun, logger: Logger, metrics: ControllerMetrics, cluster: ClusterCaches, leadership: Leadership): Acting {
+function leadAlone(replica: ReplicaContext): Acting {
+  const { kc, opts, logger, metrics, leadership } = replica;
   const elector = leaderElector(kc, opts, logger);
   const ended = elector.run(
-    () => lead(kc, opts, logger, metrics, cluster, leadership),
+    () => lead(replica),
     () => {
       metrics.shardsOwned(0);
       logger.error('leadership lost: exiting so that only the new leader acts');
@@ -149,25 +150,12 @@ function leadAlone(kc: KubeConfig, opts: ControllerRun, logger: Logger, metrics:
  * `--shards n`: the controller runs from the start over no shard, and the coordinator hands it
  * the shards whose Leases this replica wins, and takes back those it gives up.
  */
-async function shareJobs(
-  kc: KubeConfig,
-  opts: ControllerRun,
-  logger: Logger,
-  metrics: ControllerMetrics,
-  cluster: ClusterCaches,
-  leadership: Leadership,
-): Promise<Acting> {
+async function shareJobs(replica: ReplicaContext): Promise<Acting> {
+  const { kc, opts, logger, metrics, leadership } = replica;
   const shards = opts.shards ?? 1;
   const timing = leaseTiming(opts);
   const identity = replicaIdentity();
-  const controller = await runController(kc, {
-    concurrency: opts.concurrency,
-    logger,
-    metrics,
-    caches: cluster,
-    shards,
-    ...(opts.jobGcThresholdMs !== undefined ? { jobGcThresholdMs: opts.jobGcThresholdMs } : {}),
-  });
+  const controller = await runController(kc, { ...controllerOptions(replica), shards });
   leadership.controller = controller;
   const coordinator = new ShardCoordinator({
     store: new ShardLeases({ kc, namespace: leaseNamespace(opts), identity, shards, leaseDurationSeconds: timing.leaseDurationSeconds }),
@@ -194,6 +182,27 @@ async function shareJobs(
   logger.info({ identity, shards, namespace: leaseNamespace(opts) }, `sharing the jobs in ${shards} shards (Leases caravan-controller-shard-<i>-of-${shards})`);
   coordinator.start();
   return { leaderKnown: () => coordinator.leaderKnown, ended: new Promise(() => {}), stop: () => coordinator.stop() };
+}
+
+/** What a replica's ways of acting (leading alone, sharing shards) start from. */
+interface ReplicaContext {
+  readonly kc: KubeConfig;
+  readonly opts: ControllerRun;
+  readonly logger: Logger;
+  readonly metrics: ControllerMetrics;
+  readonly cluster: ClusterCaches;
+  readonly leadership: Leadership;
+}
+
+/** The controller's options from the command line, over the caches the replica keeps warm. */
+function controllerOptions({ opts, logger, metrics, cluster }: ReplicaContext) {
+  return {
+    concurrency: opts.concurrency,
+    logger,
+    metrics,
+    caches: cluster,
+    ...(opts.jobGcThresholdMs !== undefined ? { jobGcThresholdMs: opts.jobGcThresholdMs } : {}),
+  };
 }
 
 /** Whether this replica leads, and its controller once that has started. */
@@ -287,23 +296,11 @@ function untilSignalled(): Promise<string> {
 }
 
 /** On winning the Lease: the controller starts, over the caches this replica already keeps warm. */
-async function lead(
-  kc: KubeConfig,
-  opts: ControllerRun,
-  logger: Logger,
-  metrics: ControllerMetrics,
-  cluster: ClusterCaches,
-  leadership: Leadership,
-): Promise<void> {
+async function lead(replica: ReplicaContext): Promise<void> {
+  const { kc, metrics, leadership } = replica;
   leadership.leader = true;
   metrics.shardsOwned(1);
-  leadership.controller = await runController(kc, {
-    concurrency: opts.concurrency,
-    logger,
-    metrics,
-    caches: cluster,
-    ...(opts.jobGcThresholdMs !== undefined ? { jobGcThresholdMs: opts.jobGcThresholdMs } : {}),
-  });
+  leadership.controller = await runController(kc, controllerOptions(replica));
 }
 
 export function registerControllerCommand(program: Command): void {

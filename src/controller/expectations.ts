@@ -12,10 +12,18 @@ export interface ObservedVersions {
   resourceVersionOf(kind: ExpectedKind, name: string): string | undefined;
 }
 
+/** An object written, as the caches name it. */
+interface Written {
+  readonly kind: ExpectedKind;
+  readonly name: string;
+}
+
 interface Pending {
   readonly since: number;
-  readonly present: Map<string, string>;
-  readonly absent: Set<string>;
+  /** By kind/name: the resourceVersion the cache must reach. */
+  readonly present: Map<string, Written & { readonly resourceVersion: string }>;
+  /** By kind/name: deleted, so the cache must drop it. */
+  readonly absent: Map<string, Written>;
 }
 
 const key = (kind: string, name: string) => `${kind}/${name}`;
@@ -30,12 +38,12 @@ export class Expectations {
 
   /** After a create or update: the cache must hold this resourceVersion (or newer). */
   expectVersion(jobKey: string, kind: ExpectedKind, name: string, resourceVersion: string, now: number): void {
-    this.entry(jobKey, now).present.set(key(kind, name), resourceVersion);
+    this.entry(jobKey, now).present.set(key(kind, name), { kind, name, resourceVersion });
   }
 
   /** After a delete: the cache must no longer hold the object. */
   expectGone(jobKey: string, kind: ExpectedKind, name: string, now: number): void {
-    this.entry(jobKey, now).absent.add(key(kind, name));
+    this.entry(jobKey, now).absent.set(key(kind, name), { kind, name });
   }
 
   /** Whether the caches show everything written for the job (forgets what they show). */
@@ -46,15 +54,11 @@ export class Expectations {
       this.pending.delete(jobKey);
       return true;
     }
-    for (const [k, rv] of p.present) {
-      const [kind, name] = k.split(/\/(.*)/s) as [ExpectedKind, string];
-      const seen = caches.resourceVersionOf(kind, name);
-      if (seen !== undefined && BigInt(seen) >= BigInt(rv)) p.present.delete(k);
+    for (const [k, w] of p.present) {
+      const seen = caches.resourceVersionOf(w.kind, w.name);
+      if (seen !== undefined && BigInt(seen) >= BigInt(w.resourceVersion)) p.present.delete(k);
     }
-    for (const k of p.absent) {
-      const [kind, name] = k.split(/\/(.*)/s) as [ExpectedKind, string];
-      if (caches.resourceVersionOf(kind, name) === undefined) p.absent.delete(k);
-    }
+    for (const [k, w] of p.absent) if (caches.resourceVersionOf(w.kind, w.name) === undefined) p.absent.delete(k);
     if (p.present.size === 0 && p.absent.size === 0) {
       this.pending.delete(jobKey);
       return true;
@@ -65,7 +69,7 @@ export class Expectations {
   private entry(jobKey: string, now: number): Pending {
     let p = this.pending.get(jobKey);
     if (!p) {
-      p = { since: now, present: new Map(), absent: new Set() };
+      p = { since: now, present: new Map(), absent: new Map() };
       this.pending.set(jobKey, p);
     }
     return p;

@@ -1,6 +1,7 @@
 import { CoordinationV1Api, V1MicroTime, type KubeConfig, type V1Lease } from '@kubernetes/client-node';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { apiErrorCode } from './client.ts';
+import { createdLeaseSpec, releasedLeaseSpec, renewedLeaseSpec, takenLeaseSpec } from './lease-spec.ts';
 
 export interface LeaderElectionOptions {
   readonly kc: KubeConfig;
@@ -68,7 +69,7 @@ export class LeaderElector {
       await this.api.replaceNamespacedLease({
         namespace: this.opts.namespace,
         name: this.opts.name,
-        body: { ...lease, spec: { ...lease.spec, holderIdentity: '', leaseDurationSeconds: 1 } },
+        body: { ...lease, spec: releasedLeaseSpec(lease, new V1MicroTime()) },
       });
     } catch {
       // the lease expires by itself
@@ -88,7 +89,7 @@ export class LeaderElector {
           namespace,
           body: {
             metadata: { name, namespace },
-            spec: { holderIdentity: identity, leaseDurationSeconds, acquireTime: now, renewTime: now, leaseTransitions: 0 },
+            spec: createdLeaseSpec(identity, leaseDurationSeconds, now),
           },
         });
         return true;
@@ -102,19 +103,7 @@ export class LeaderElector {
     const duration = (lease.spec?.leaseDurationSeconds ?? leaseDurationSeconds) * 1000;
     const heldByOther = holder !== '' && holder !== identity;
     if (heldByOther && Date.now() < this.observed.at + duration) return false;
-    // Times read back are plain Dates (3 fractional digits); MicroTime needs 6, so re-wrap them.
-    const acquired = lease.spec?.acquireTime ? new V1MicroTime(lease.spec.acquireTime) : now;
-    const spec =
-      holder === identity
-        ? { ...lease.spec, acquireTime: acquired, renewTime: now, leaseDurationSeconds }
-        : {
-            ...lease.spec,
-            holderIdentity: identity,
-            acquireTime: now,
-            renewTime: now,
-            leaseDurationSeconds,
-            leaseTransitions: (lease.spec?.leaseTransitions ?? 0) + 1,
-          };
+    const spec = holder === identity ? renewedLeaseSpec(lease, leaseDurationSeconds, now) : takenLeaseSpec(lease, identity, leaseDurationSeconds, now);
     try {
       // Guarded by the resourceVersion we read: of two candidates only one can take it.
       await this.api.replaceNamespacedLease({ namespace, name, body: { ...lease, spec } });

@@ -1,5 +1,6 @@
 import { CoordinationV1Api, V1MicroTime, type KubeConfig, type V1Lease, type V1LeaseSpec } from '@kubernetes/client-node';
 import { apiErrorCode } from './client.ts';
+import { createdLeaseSpec, releasedLeaseSpec, renewedLeaseSpec, takenLeaseSpec } from './lease-spec.ts';
 
 /** The Lease of one active replica (`--shards 1`, src/kube/leader-election.ts). */
 export const singleLeaseName = 'caravan-controller';
@@ -99,10 +100,7 @@ export class ShardLeases implements ShardLeaseStore {
     const lease = this.leases.get(name);
     if (!lease) return 'failed';
     if (lease.spec?.holderIdentity !== this.opts.identity) return 'lost';
-    const now = new V1MicroTime();
-    // Times read back are plain Dates (3 fractional digits); MicroTime needs 6, so re-wrap them.
-    const acquireTime = lease.spec.acquireTime ? new V1MicroTime(lease.spec.acquireTime) : now;
-    const spec = { ...lease.spec, acquireTime, renewTime: now, leaseDurationSeconds: this.opts.leaseDurationSeconds };
+    const spec = renewedLeaseSpec(lease, this.opts.leaseDurationSeconds, new V1MicroTime());
     return (await this.replace(name, lease, spec)) ? 'renewed' : 'failed';
   }
 
@@ -115,7 +113,7 @@ export class ShardLeases implements ShardLeaseStore {
       try {
         const body = {
           metadata: { name, namespace },
-          spec: { holderIdentity: identity, leaseDurationSeconds, acquireTime: now, renewTime: now, leaseTransitions: 0 },
+          spec: createdLeaseSpec(identity, leaseDurationSeconds, now),
         };
         this.remember(name, await this.api.createNamespacedLease({ namespace, body }));
         return true;
@@ -123,24 +121,15 @@ export class ShardLeases implements ShardLeaseStore {
         return false; // another replica created it first
       }
     }
-    const spec = {
-      ...lease.spec,
-      holderIdentity: identity,
-      acquireTime: now,
-      renewTime: now,
-      leaseDurationSeconds,
-      leaseTransitions: (lease.spec?.leaseTransitions ?? 0) + 1,
-    };
-    return this.replace(name, lease, spec);
+    return this.replace(name, lease, takenLeaseSpec(lease, identity, leaseDurationSeconds, now));
   }
 
   async handBack(shard: number): Promise<void> {
     const name = shardLeaseName(shard, this.opts.shards);
     const lease = this.leases.get(name);
     if (lease?.spec?.holderIdentity !== this.opts.identity) return;
-    const now = new V1MicroTime();
-    // client-go's release: no holder, a 1 s duration; a guarded replace, or the lease expires by itself.
-    await this.replace(name, lease, { ...lease.spec, holderIdentity: '', renewTime: now, leaseDurationSeconds: 1 });
+    // A guarded replace, or the lease expires by itself.
+    await this.replace(name, lease, releasedLeaseSpec(lease, new V1MicroTime()));
   }
 
   async leave(): Promise<void> {
