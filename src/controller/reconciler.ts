@@ -27,7 +27,7 @@ import { ParsedSpecs } from './parsed-specs.ts';
 import { inParallel } from './in-parallel.ts';
 import { invalidSpecStatus, jobStatusBody } from './job-status-body.ts';
 import type { HandlerResult } from './work-queue.ts';
-import { writes, type Write } from './writes.ts';
+import { stages, writes, type Write } from './writes.ts';
 
 /** Pod creates and deletes of one reconcile in flight at once. */
 const writeConcurrency = 16;
@@ -216,17 +216,17 @@ export class JobReconciler {
   private async apply(ctx: PassContext): Promise<void> {
     const lostPods = new Set(ctx.allocations.filter((a) => a.nodeName !== undefined && ctx.lostNodes.has(a.nodeName)).map((a) => a.podName));
     const previousRefusal = ctx.newest?.status?.conditions?.find((c) => c.type === 'IntentHonoured' && c.status === 'False')?.message;
-    for (const w of writes(ctx.plan, {
+    const list = writes(ctx.plan, {
       history: ctx.history,
       target: ctx.target.version,
       lostPods,
       ...(previousRefusal ? { previousRefusal } : {}),
       now: ctx.now,
-    }))
-      await this.execute(ctx, w);
+    });
+    for (const stage of stages(list)) await inParallel(stage, writeConcurrency, (w) => this.execute(ctx, w));
   }
 
-  /** Carries out one write; the order is `writes()`'s. */
+  /** Carries out one write; the order is `writes()`'s, in `stages()`. */
   private async execute(ctx: PassContext, w: Write): Promise<void> {
     const { key, identity, now } = ctx;
     const { namespace } = identity;

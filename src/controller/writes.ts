@@ -93,3 +93,34 @@ export function writes(plan: Plan, ctx: WriteContext): Write[] {
   out.push({ kind: 'jobStatus', history });
   return out;
 }
+
+/**
+ * `writes()` cut into stages: the writes of a stage go out together, and a stage starts when the
+ * one before it has landed. Two kinds of neighbours share a stage, because no crash can make one
+ * depend on the other (test/unit/controller/writes.test.ts runs its crash tests with each pair
+ * in both orders, which covers every subset of them landing):
+ * - the health records of one pass, each on its own Pod;
+ * - a new deployment's first status and the deletes after it: a deployment created in this pass
+ *   has recorded no promotion and no health that a stop could depend on. It takes two sequential
+ *   writes (create, status) off the path from a spec change to its first new Pod.
+ */
+export function stages(list: readonly Write[]): Write[][] {
+  const out: Write[][] = [];
+  for (const w of list) {
+    const last = out.at(-1);
+    const previous = last?.at(-1);
+    if (last && previous && together(previous, w)) last.push(w);
+    else out.push([w]);
+  }
+  return out;
+}
+
+function together(previous: Write, next: Write): boolean {
+  if (previous.kind === 'recordHealth' && next.kind === 'recordHealth') return true;
+  return previous.kind === 'deploymentStatus' && isNewDeployment(previous) && next.kind === 'deletePods';
+}
+
+/** A deployment this pass creates: it has no ID (its object's UID) yet. */
+export function isNewDeployment(w: Extract<Write, { kind: 'deploymentStatus' }>): boolean {
+  return w.deployment.id === undefined;
+}

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { writes, type Write, type WriteKind } from '../../../src/controller/writes.ts';
+import { stages, writes, type Write, type WriteKind } from '../../../src/controller/writes.ts';
 import type { NomadJobSpec, UpdateSpec } from '../../../src/model/nomad-job-spec.ts';
 import { isCanaryOf } from '../../../src/planner/canary-identity.ts';
 import type { ObservedAllocation } from '../../../src/planner/observed-allocation.ts';
@@ -131,8 +131,55 @@ describe('writes(): the order that makes a crash recoverable', () => {
   });
 });
 
+describe('stages(): which writes go out together', () => {
+  const stageKinds = (list: readonly Write[]) => stages(list).map((stage) => kinds(stage).join('+'));
+
+  it("sends a new deployment's first status with the pass's deletes, and its creates after both", () => {
+    const w = rollout({ maxParallel: 2 }, 4);
+    w.step();
+    expect(stageKinds(w.written)).toEqual(['deploymentStatus+deletePods', 'createPods', 'event', 'jobStatus']);
+  });
+
+  it("keeps an existing deployment's status before the stops after it (they may depend on what it records: a promotion)", () => {
+    const w = rollout({ maxParallel: 2 }, 4);
+    w.step();
+    const first = w.written;
+    const status = first.find((x) => x.kind === 'deploymentStatus')!;
+    const deletes = first.find((x) => x.kind === 'deletePods')!;
+    expect(stages([status, deletes])).toEqual([[status, deletes]]);
+    const existing = { ...status, deployment: w.deployment! } as Write;
+    expect(w.deployment!.id).toBeDefined();
+    expect(stages([existing, deletes])).toEqual([[existing], [deletes]]);
+    expect(stages([status, first.find((x) => x.kind === 'createPods')!])).toHaveLength(2);
+  });
+
+  it("sends a pass's health records together, after the status that counts them", () => {
+    const w = rollout({ maxParallel: 4 }, 4);
+    let found: string[] | undefined;
+    for (let pass = 0; pass < 40 && !found; pass++) {
+      w.step();
+      const s = stageKinds(w.written);
+      if (s.some((k) => k.startsWith('recordHealth+recordHealth'))) found = s;
+      w.now += 1000;
+    }
+    expect(found).toBeDefined();
+    const health = found!.findIndex((k) => k.startsWith('recordHealth'));
+    expect(found![health - 1]).toBe('deploymentStatus');
+    expect(found![health]!.split('+').every((k) => k === 'recordHealth')).toBe(true);
+  });
+
+  it('keeps every write, in order', () => {
+    const w = rollout(canaryUpdate, 4);
+    for (let pass = 0; pass < 30; pass++) {
+      w.step();
+      expect(stages(w.written).flat()).toEqual(w.written);
+      w.now += 1000;
+    }
+  });
+});
+
 describe('crash after any prefix of a pass, then a fresh pass: the rollout converges', () => {
-  /** Every pass of a rollout, crashed after every prefix of its writes (and half of a cut batch). */
+  /** Every pass of a rollout, crashed after every prefix of its writes (and half of a cut stage or batch). */
   it.each([
     ['canary 1, auto-promote, max_parallel 2, count 4', canaryUpdate, 4],
     ['canary 2 of count 3, manual promotion by request', { maxParallel: 1, canary: 2 }, 3],
@@ -152,18 +199,18 @@ describe('crash after any prefix of a pass, then a fresh pass: the rollout conve
         probe.step();
         const length = probe.written.length;
         for (let after = 0; after < length; after++) {
-          for (const half of [false, true]) {
+          // What of the cut stage lands: nothing, its even or its odd writes and Pods.
+          for (const cutLands of ['none', 'even', 'odd'] as const) {
             const w = rollout(update, count);
             for (let i = 0; i < crashPass; i++) {
               if ((update.canary ?? 0) > 0 && !update.autoPromote && i === 15) w.intend({ promote: { all: true } });
               w.step();
               w.now += 1000;
             }
-            // Half of a cut batch lands: every other Pod.
-            let flip = false;
+            let flip = cutLands === 'odd';
             const everyOther = () => {
               flip = !flip;
-              return half && flip;
+              return cutLands !== 'none' && flip;
             };
             w.step({ after, lands: everyOther });
             expectUniqueNames(w, true);

@@ -5,7 +5,7 @@ import type { NomadJobSpec } from '../../../src/model/nomad-job-spec.ts';
 import type { ObservedAllocation } from '../../../src/planner/observed-allocation.ts';
 import { plan } from '../../../src/planner/plan.ts';
 import type { DeploymentIntent, ObservedDeployment, Plan } from '../../../src/planner/plan-types.ts';
-import { writes, type Write } from '../../../src/controller/writes.ts';
+import { stages, writes, type Write } from '../../../src/controller/writes.ts';
 import type { ObservedNode } from '../../../src/planner/node-feasibility.ts';
 import { allocationPodName, systemAllocationPodName } from '../../../src/resources/allocation-pod.ts';
 
@@ -127,11 +127,22 @@ export class World {
     const lostPods = new Set(this.allocs.filter((a) => a.nodeName !== undefined && lostNodes.has(a.nodeName)).map((a) => a.podName));
     const list = writes(p, { history: this.versions, target: target.version, lostPods, now: this.now });
     this.written = list;
-    for (const [i, w] of list.entries()) {
-      if (crash && i > crash.after) break;
-      const cut = crash !== undefined && i === crash.after;
-      if (cut && w.kind !== 'deletePods' && w.kind !== 'createPods') break;
-      this.apply(w, cut ? (crash.lands ?? (() => false)) : () => true);
+    // The shell sends a stage's writes together: a crash that cuts a stage of several lands any
+    // subset of them (`crash.lands` picks, asked once for a single write and once per Pod of a batch).
+    let i = 0;
+    for (const stage of stages(list)) {
+      const end = i + stage.length;
+      const cut = crash !== undefined && crash.after < end;
+      if (crash && crash.after < i) break;
+      for (const w of stage) {
+        const isBatch = w.kind === 'deletePods' || w.kind === 'createPods';
+        const lands = crash?.lands ?? (() => false);
+        if (!cut) this.apply(w, () => true);
+        else if (isBatch) this.apply(w, lands);
+        else if (stage.length > 1 && lands(w.kind)) this.apply(w, () => true);
+      }
+      if (cut) break;
+      i = end;
     }
     this.plans.push(p);
     return p;
