@@ -1,14 +1,6 @@
-import {
-  CoreV1Api,
-  CustomObjectsApi,
-  EventsV1Api,
-  PatchStrategy,
-  setHeaderOptions,
-  type KubeConfig,
-  type V1ControllerRevision,
-  type V1Pod,
-} from '@kubernetes/client-node';
+import { CustomObjectsApi, EventsV1Api, type KubeConfig, type V1ControllerRevision, type V1Pod } from '@kubernetes/client-node';
 import { apiErrorCode } from '../kube/client.ts';
+import { jsonRequests, objectPath, podResource } from '../kube/json-requests.ts';
 import { JobVersionStore, type RecordedVersion } from '../kube/job-version-store.ts';
 import type { JobIdentity, JobVersion } from '../model/job-versions.ts';
 import { nomadDeploymentResource, nomadJobResource } from '../resources/api-version.ts';
@@ -69,7 +61,6 @@ export interface KubernetesWriter extends ClusterWriter {
 }
 
 export function kubernetesWriter(kc: KubeConfig, opts: { logger?: Logger } = {}): KubernetesWriter {
-  const core = kc.makeApiClient(CoreV1Api);
   const custom = kc.makeApiClient(CustomObjectsApi);
   const versions = new JobVersionStore(kc);
   const events = kc.makeApiClient(EventsV1Api);
@@ -81,43 +72,34 @@ export function kubernetesWriter(kc: KubeConfig, opts: { logger?: Logger } = {})
         (await unless([404], () => events.patchNamespacedEvent({ namespace, name, body: [{ op: 'add', path: '/series', value: series }] }))) !== undefined,
     },
   });
-  const mergePatch = () => setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+  // The writes on a reconcile's path go as plain JSON (json-requests.ts); reads and Events keep the typed clients.
+  const json = jsonRequests(kc);
+  const pod = (namespace: string, name?: string) => objectPath(podResource, namespace, name);
   return {
     recordVersion: (job, version) => versions.record(job, version),
     markStable: (job, version, cached) => versions.markStable(job, version, true, cached),
     deleteVersion: (job, version) => versions.delete(job, version),
     async createDeployment(namespace, body) {
-      const created = await unless(
-        [409],
-        () => custom.createNamespacedCustomObject({ ...nomadDeploymentResource, namespace, body }) as Promise<NomadDeployment>,
-      );
+      const created = await unless([409], () => json.create<NomadDeployment>(objectPath(nomadDeploymentResource, namespace), body));
       return created ?? ((await custom.getNamespacedCustomObject({ ...nomadDeploymentResource, namespace, name: body.metadata.name })) as NomadDeployment);
     },
-    writeDeploymentStatus: async (namespace, name, status) =>
-      (await custom.patchNamespacedCustomObjectStatus({
-        ...nomadDeploymentResource,
-        namespace,
-        name,
-        body: [{ op: 'add', path: '/status', value: status }],
-      })) as NomadDeployment,
-    patchPod: (namespace, name, body) => unless([404], () => core.patchNamespacedPod({ namespace, name, body }, mergePatch())),
+    writeDeploymentStatus: (namespace, name, status) =>
+      json.patch<NomadDeployment>(objectPath(nomadDeploymentResource, namespace, name, 'status'), [{ op: 'add', path: '/status', value: status }], 'json'),
+    patchPod: (namespace, name, body) => unless([404], () => json.patch<V1Pod>(pod(namespace, name), body, 'merge')),
     deletePod: async (namespace, name, opts) =>
-      void (await unless([404], () => core.deleteNamespacedPod({ namespace, name, ...(opts.immediately ? { gracePeriodSeconds: 0 } : {}) }))),
-    createPod: (namespace, pod) => unless([409], () => core.createNamespacedPod({ namespace, body: pod })),
+      void (await unless([404], () => json.delete(pod(namespace, name), opts.immediately ? { gracePeriodSeconds: '0' } : undefined))),
+    createPod: (namespace, body) => unless([409], () => json.create<V1Pod>(pod(namespace), body)),
     writeJobStatus: (job, status) =>
-      unless(
-        [409, 422],
-        async () =>
-          (await custom.patchNamespacedCustomObjectStatus({
-            ...nomadJobResource,
-            namespace: job.metadata.namespace!,
-            name: job.metadata.name,
-            // Optimistic concurrency: a job changed since the cache saw it is not overwritten.
-            body: [
-              { op: 'test', path: '/metadata/resourceVersion', value: job.metadata.resourceVersion },
-              { op: 'add', path: '/status', value: status },
-            ],
-          })) as NomadJob,
+      unless([409, 422], () =>
+        json.patch<NomadJob>(
+          objectPath(nomadJobResource, job.metadata.namespace!, job.metadata.name, 'status'),
+          // Optimistic concurrency: a job changed since the cache saw it is not overwritten.
+          [
+            { op: 'test', path: '/metadata/resourceVersion', value: job.metadata.resourceVersion },
+            { op: 'add', path: '/status', value: status },
+          ],
+          'json',
+        ),
       ),
     createEvent: async (namespace, event, now) => eventSink.record(namespace, event, now),
     flushEvents: () => eventSink.flush(),

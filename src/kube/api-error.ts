@@ -93,7 +93,8 @@ interface StatusBody {
   readonly message?: unknown;
 }
 
-function answeredStatus(code: number, body: unknown, exceptionMessage: string): KubernetesErrorStatus {
+/** The Status of an answer with an error code: from its body (a Status, or any text), else the code's reason. */
+export function answeredStatus(code: number, body: unknown, exceptionMessage = ''): KubernetesErrorStatus {
   const status = statusBody(body);
   const reason = typeof status?.reason === 'string' && status.reason !== '' ? status.reason : (reasonByCode[code] ?? 'Unknown');
   if (typeof status?.message === 'string' && status.message !== '') {

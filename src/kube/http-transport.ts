@@ -17,10 +17,12 @@ import { TokenBucket } from './token-bucket.ts';
 /** Called once per API request with its method, its HTTP status (or 'error' when none came back) and the server's host. */
 export type RequestObserver = (method: string, code: number | 'error', host: string) => void;
 
-interface PooledTransport {
+export interface PooledTransport {
   readonly observers: Set<RequestObserver>;
   /** client-go's client-side rate limit; none until `limitRequests` sets one. */
   limit: TokenBucket | undefined;
+  /** The kubeconfig's authentication, sending through the pool (pooledAuthentication). */
+  readonly authentication: SecurityAuthentication;
 }
 
 const transports = new WeakMap<KubeConfig, PooledTransport>();
@@ -37,10 +39,10 @@ const transports = new WeakMap<KubeConfig, PooledTransport>();
 export function pooledTransport(kc: KubeConfig): PooledTransport {
   const existing = transports.get(kc);
   if (existing) return existing;
-  const transport: PooledTransport = { observers: new Set(), limit: undefined };
+  const pools = new Map<string, Agent>();
+  const transport: PooledTransport = { observers: new Set(), limit: undefined, authentication: pooledAuthentication(kc, pools) };
   transports.set(kc, transport);
   const fetchLibrary = new IsomorphicFetchHttpLibrary();
-  const pools = new Map<string, Agent>();
   const httpApi = wrapHttpLibrary({
     async send(request) {
       const method = request.getHttpMethod().toString();
@@ -60,7 +62,7 @@ export function pooledTransport(kc: KubeConfig): PooledTransport {
     const cluster = kc.getCurrentCluster();
     if (!cluster) throw new Error('the kubeconfig has no current cluster');
     return new apiClientType(
-      createConfiguration({ baseServer: new ServerConfiguration(cluster.server, {}), authMethods: { default: pooledAuthentication(kc, pools) }, httpApi }),
+      createConfiguration({ baseServer: new ServerConfiguration(cluster.server, {}), authMethods: { default: transport.authentication }, httpApi }),
     );
   };
   return transport;

@@ -7,6 +7,7 @@ import { labels, versionAnnotations } from '../resources/labels.ts';
 import { isOwnedBy } from '../resources/object-meta.ts';
 import { apiErrorCode } from './client.ts';
 import { jsonPointer } from './json-patch.ts';
+import { controllerRevisionResource, jsonRequests, objectPath, type JsonRequests } from './json-requests.ts';
 
 /** A version number taken by another spec: history was written by someone else; retrying cannot change it. */
 export class VersionConflict extends Error {
@@ -22,9 +23,12 @@ export interface RecordedVersion {
 /** A job's version history, kept as ControllerRevisions owned by the NomadJob. */
 export class JobVersionStore {
   private readonly apps: AppsV1Api;
+  /** Writes go as plain JSON (json-requests.ts); reads keep the typed client. */
+  private readonly json: JsonRequests;
 
   constructor(kc: KubeConfig) {
     this.apps = kc.makeApiClient(AppsV1Api);
+    this.json = jsonRequests(kc);
   }
 
   /**
@@ -46,7 +50,7 @@ export class JobVersionStore {
    */
   async record(job: JobIdentity, version: JobVersion): Promise<RecordedVersion> {
     try {
-      const created = await this.apps.createNamespacedControllerRevision({ namespace: job.namespace, body: versionRevision(job, version) });
+      const created = await this.json.create<V1ControllerRevision>(objectPath(controllerRevisionResource, job.namespace), versionRevision(job, version));
       return { version, resourceVersion: created.metadata?.resourceVersion ?? '0' };
     } catch (error) {
       if (apiErrorCode(error) !== 409) throw error;
@@ -74,16 +78,16 @@ export class JobVersionStore {
       const rv = current.metadata?.resourceVersion ?? '';
       const recorded = current.metadata?.annotations?.[versionAnnotations.recordedIndex];
       try {
-        const patched = await this.apps.patchNamespacedControllerRevision({
-          namespace: job.namespace,
-          name,
-          body: [
+        const patched = await this.json.patch<V1ControllerRevision>(
+          objectPath(controllerRevisionResource, job.namespace, name),
+          [
             { op: 'test', path: '/metadata/resourceVersion', value: rv },
             ...(current.metadata?.annotations ? [] : [{ op: 'add', path: '/metadata/annotations', value: {} }]),
             { op: 'add', path: jsonPointer('metadata', 'annotations', versionAnnotations.stable), value: String(stable) },
             ...(recorded ? [] : [{ op: 'add', path: jsonPointer('metadata', 'annotations', versionAnnotations.recordedIndex), value: rv }]),
           ],
-        });
+          'json',
+        );
         return patched.metadata?.resourceVersion;
       } catch (error) {
         const code = apiErrorCode(error);
@@ -94,7 +98,7 @@ export class JobVersionStore {
 
   async delete(job: JobIdentity, version: number): Promise<void> {
     try {
-      await this.apps.deleteNamespacedControllerRevision({ namespace: job.namespace, name: versionObjectName(job.name, version) });
+      await this.json.delete(objectPath(controllerRevisionResource, job.namespace, versionObjectName(job.name, version)));
     } catch (error) {
       if (apiErrorCode(error) !== 404) throw error;
     }
