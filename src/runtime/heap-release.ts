@@ -21,7 +21,12 @@ export interface HeapReleaseRule {
   readonly quietMs: number;
 }
 
-export const defaultHeapReleaseRule: HeapReleaseRule = { minShrinkBytes: 48 * 2 ** 20, minIntervalMs: 60_000, quietMs: 3_000 };
+/**
+ * 24 MiB: after a 1,000-job register with the writes sent as plain JSON the committed heap peaked
+ * at 128 MiB and settled at 83 MiB, 45 MiB below, and a 48 MiB threshold left those pages pooled
+ * (209 MiB resident at rest). A release pauses an idle process for about 200 ms, at most once a minute.
+ */
+export const defaultHeapReleaseRule: HeapReleaseRule = { minShrinkBytes: 24 * 2 ** 20, minIntervalMs: 60_000, quietMs: 3_000 };
 
 /** What the rule remembers between samples. */
 export interface HeapReleaseState {
