@@ -79,7 +79,7 @@ describe('metrics on a real rollout', () => {
           // The gauges follow the cache; the histogram is recorded when the reconcile that wrote it ends.
           const healthy =
             total(s, 'caravan_allocations', { ...job, state: 'canary' }) === 1 && total(s, 'caravan_allocations', { ...job, state: 'healthy' }) === 1;
-          return healthy && total(s, 'caravan_time_to_first_healthy_canary_seconds_count', { ...job, task_group: 'frontend' }) === 1 ? s : undefined;
+          return healthy && total(s, 'caravan_time_to_first_healthy_canary_seconds_count', { namespace }) === 1 ? s : undefined;
         },
         60_000,
         500,
@@ -87,7 +87,7 @@ describe('metrics on a real rollout', () => {
       expect(total(waiting, 'caravan_deployments', { ...job, status: 'running' })).toBe(1);
       expect(total(waiting, 'caravan_deployments', { ...job, status: 'successful' })).toBe(1);
       expect(total(waiting, 'caravan_allocations', { ...job, task_group: 'frontend', state: 'desired' })).toBe(3);
-      expect(total(waiting, 'caravan_time_to_first_healthy_canary_seconds_count', { ...job, task_group: 'frontend' })).toBe(1);
+      expect(total(waiting, 'caravan_time_to_first_healthy_canary_seconds_count', { namespace })).toBe(1);
       expect(total(waiting, 'caravan_promotions_total', job)).toBe(0);
 
       await custom.patchNamespacedCustomObject({ ...nd, namespace, name: 'web-v1', body: [{ op: 'add', path: '/spec/promote', value: { all: true } }] });
@@ -97,7 +97,7 @@ describe('metrics on a real rollout', () => {
           const s = await scrape();
           // The gauge follows the cache, the histogram the end of the reconcile that wrote it.
           return total(s, 'caravan_deployments', { ...job, status: 'successful' }) === 2 &&
-            total(s, 'caravan_deployment_duration_seconds_count', { ...job, outcome: 'successful' }) === 2
+            total(s, 'caravan_deployment_duration_seconds_count', { namespace, outcome: 'successful' }) === 2
             ? s
             : undefined;
         },
@@ -105,7 +105,7 @@ describe('metrics on a real rollout', () => {
         500,
       );
       expect(total(done, 'caravan_promotions_total', { ...job, task_group: 'frontend' })).toBe(1);
-      expect(total(done, 'caravan_deployment_duration_seconds_count', { ...job, outcome: 'successful' })).toBe(2);
+      expect(total(done, 'caravan_deployment_duration_seconds_count', { namespace, outcome: 'successful' })).toBe(2);
       expect(total(done, 'caravan_reverts_total', job)).toBe(0);
       expect(total(done, 'caravan_allocations', { ...job, state: 'healthy' })).toBe(3);
       expect(
