@@ -37,6 +37,11 @@ ENV PATH=/usr/local/bin:/usr/bin:/bin NODE_ENV=production
 # V8's young generation is 64 MiB by default on Node 24; a controller's garbage is small and
 # short-lived, and 2 MiB semi-spaces keep about 60 MiB of RSS off every replica (docs/performance.md).
 ENV NODE_OPTIONS=--max-semi-space-size=2
+# glibc's fixed thresholds: without them its mmap threshold grows with every large buffer freed,
+# later large buffers come from the heap, and the freed memory stays resident (about 15 MiB more
+# of a 1,000-job controller at rest; docs/performance.md). scripts/caravan.sh and bench/scale.ts
+# run the controller with the same two variables.
+ENV GLIBC_TUNABLES=glibc.malloc.trim_threshold=131072:glibc.malloc.mmap_threshold=131072
 WORKDIR /app
 COPY --from=production-deps /src/package.json /src/package-lock.json ./
 COPY --from=production-deps /src/node_modules ./node_modules

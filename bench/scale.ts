@@ -126,10 +126,21 @@ const wantedNodes = values.nodes === undefined ? undefined : whole('nodes', valu
 const replicaCounts = (values.replicas ?? '1').split(',').map((r) => whole('replicas', r.trim()));
 const shardingRequested = values.replicas !== undefined;
 const controllerEntry = path.resolve(fromProjectRoot(), values['controller-entry']!);
-// The controller runs as it is deployed: built, with the image's V8 flags (Dockerfile's NODE_OPTIONS).
+// The controller runs as it is deployed: built, with the image's NODE_OPTIONS and GLIBC_TUNABLES (Dockerfile's ENV).
 if (values['controller-entry'] === 'dist/cli/main.js') execFileSync('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: fromProjectRoot(), stdio: 'inherit' });
-const controllerNodeOptions = process.env['NODE_OPTIONS'] ?? '--max-semi-space-size=2';
+const controllerEnv = imageEnvironment(['NODE_OPTIONS', 'GLIBC_TUNABLES']);
 const pods = jobs * count;
+
+/** The image's value of each variable (the Dockerfile's ENV lines), unless this process has it set. */
+function imageEnvironment(names: readonly string[]): Record<string, string> {
+  const dockerfile = readFileSync(path.join(fromProjectRoot(), 'Dockerfile'), 'utf8');
+  const env: Record<string, string> = {};
+  for (const name of names) {
+    const value = process.env[name] ?? new RegExp(`^ENV ${name}=(\\S+)$`, 'm').exec(dockerfile)?.[1];
+    if (value !== undefined) env[name] = value;
+  }
+  return env;
+}
 
 const say = (line: string) => process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${line}\n`);
 const seconds = (ms: number) => ms / 1000;
@@ -444,7 +455,7 @@ async function spawnController(ns: string, extra: readonly string[], withApi: bo
     ...extra,
   ];
   const child = spawn(process.execPath, args, {
-    env: { ...process.env, KUBECONFIG: kubeconfig ?? '', NODE_OPTIONS: controllerNodeOptions },
+    env: { ...process.env, KUBECONFIG: kubeconfig ?? '', ...controllerEnv },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.add(child);
