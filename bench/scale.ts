@@ -23,7 +23,9 @@ import {
   CoordinationV1Api,
   CoreV1Api,
   CustomObjectsApi,
+  HttpMethod,
   RbacAuthorizationV1Api,
+  RequestContext,
   Watch,
   type V1Deployment,
   type V1Lease,
@@ -39,6 +41,7 @@ import { parseArgs } from 'node:util';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import PQueue from 'p-queue';
+import { request } from 'undici';
 import { componentPidFile } from '../src/cluster/components.ts';
 import { clusterLayout, defaultClusterDir } from '../src/cluster/layout.ts';
 import { up } from '../src/cluster/local-cluster.ts';
@@ -46,6 +49,7 @@ import { isAlive, readProcessRecord } from '../src/cluster/processes.ts';
 import { targetCluster } from '../src/cli/target-cluster.ts';
 import { apiErrorCode, loadKubeConfig } from '../src/kube/client.ts';
 import { createClusterCaches } from '../src/kube/cluster-caches.ts';
+import { pooledTransport } from '../src/kube/http-transport.ts';
 import { Informer } from '../src/kube/informer.ts';
 import { installCrds } from '../src/kube/install-crds.ts';
 import type { NomadJobSpec } from '../src/model/nomad-job-spec.ts';
@@ -367,6 +371,7 @@ interface Baseline {
   bound: number;
   ready: number;
   readyRate: number;
+  load: RegisterLoad;
 }
 
 async function baseline(): Promise<Baseline> {
@@ -388,6 +393,7 @@ async function baseline(): Promise<Baseline> {
   });
   say(`baseline: creating ${pods} Pods in ${ns}, ${concurrency} requests in flight`);
   const queue = new PQueue({ concurrency });
+  const loadBefore = await apiServerLoad();
   const start = performance.now();
   for (let i = 0; i < pods; i++) {
     void queue.add(() =>
@@ -408,12 +414,14 @@ async function baseline(): Promise<Baseline> {
     }
     return times.ready !== undefined;
   });
+  const load = registerLoad(loadBefore, await apiServerLoad());
   stopWatch();
   const result = {
     created: seconds(created - start),
     bound: seconds(times.bound! - start),
     ready: seconds(times.ready! - start),
     readyRate: pods / seconds(times.ready! - start),
+    load,
   };
   say(`baseline: all created ${result.created.toFixed(1)} s, bound ${result.bound.toFixed(1)} s, Ready ${result.ready.toFixed(1)} s; deleting its Pods`);
   await deleteNamespace(ns);
@@ -524,6 +532,73 @@ function controllerTakesShards(): boolean {
   } catch {
     return false;
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The API server's load during a register: what every client asked of it, and its CPU
+
+/** A local cluster component's pid; undefined with $KUBECONFIG or when it is not running. */
+function componentPid(name: 'kube-controller-manager' | 'kube-apiserver' | 'etcd'): number | undefined {
+  if (target.source !== 'local') return undefined;
+  const record = readProcessRecord(componentPidFile(clusterLayout(clusterDir), name));
+  return record && isAlive(record) ? record.pid : undefined;
+}
+
+/** A process's user and system CPU seconds, from /proc (USER_HZ is 100 on Linux). */
+function cpuSeconds(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    // The fields after the command's closing parenthesis; utime and stime are the 12th and 13th.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The API server's request counter (watches left out: they stay open) and the CPU of it and etcd so far. */
+interface ApiServerLoad {
+  readonly requests: number | undefined;
+  readonly apiServerCpu: number | undefined;
+  readonly etcdCpu: number | undefined;
+}
+
+async function apiServerLoad(): Promise<ApiServerLoad> {
+  return { requests: await apiServerRequests(), apiServerCpu: cpuSeconds(componentPid('kube-apiserver')), etcdCpu: cpuSeconds(componentPid('etcd')) };
+}
+
+/** `apiserver_request_total` summed over everything but WATCH; undefined when /metrics cannot be read. */
+async function apiServerRequests(): Promise<number | undefined> {
+  try {
+    const context = new RequestContext(`${kc.getCurrentCluster()!.server}/metrics`, HttpMethod.GET);
+    await pooledTransport(kc).authentication.applySecurityAuthentication(context);
+    const dispatcher = context.getDispatcher();
+    const response = await request(context.getUrl(), { headers: context.getHeaders(), ...(dispatcher ? { dispatcher } : {}) });
+    const text = await response.body.text();
+    if (response.statusCode !== 200) return undefined;
+    return parsePrometheusText(text)
+      .filter((x) => x.name === 'apiserver_request_total' && x.labels['verb'] !== 'WATCH')
+      .reduce((n, x) => n + x.value, 0);
+  } catch {
+    return undefined;
+  }
+}
+
+/** What a register cost the API server: requests per Pod placed, and CPU seconds. */
+interface RegisterLoad {
+  readonly requestsPerPod: number | undefined;
+  readonly apiServerCpuSeconds: number | undefined;
+  readonly etcdCpuSeconds: number | undefined;
+}
+
+function registerLoad(before: ApiServerLoad, after: ApiServerLoad): RegisterLoad {
+  const less = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined ? undefined : a - b);
+  const requests = less(after.requests, before.requests);
+  return {
+    requestsPerPod: requests === undefined ? undefined : requests / pods,
+    apiServerCpuSeconds: less(after.apiServerCpu, before.apiServerCpu),
+    etcdCpuSeconds: less(after.etcdCpu, before.etcdCpu),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -747,9 +822,7 @@ function exposeGc(): () => void {
 // 4. The anchor: Deployments and kube-controller-manager
 
 function kcmPid(): number | undefined {
-  if (target.source !== 'local') return undefined;
-  const record = readProcessRecord(componentPidFile(clusterLayout(clusterDir), 'kube-controller-manager'));
-  return record && isAlive(record) ? record.pid : undefined;
+  return componentPid('kube-controller-manager');
 }
 
 const deploymentBody = (name: string, image: string): V1Deployment => ({
@@ -780,11 +853,13 @@ async function anchor(): Promise<Record<string, unknown>> {
   await informer.start();
   say(`anchor: creating ${jobs} Deployments of ${count} replicas in ${ns}`);
   const queue = new PQueue({ concurrency });
+  const loadBefore = await apiServerLoad();
   const start = performance.now();
   for (const name of names) void queue.add(() => apps.createNamespacedDeployment({ namespace: ns, body: deploymentBody(name, 'app:1') }));
   await queue.onIdle();
   await until('every Deployment available', () => informer.size >= jobs && names.every((n) => deploymentDone(informer.get(`${ns}/${n}`))));
   const register = seconds(performance.now() - start);
+  const load = registerLoad(loadBefore, await apiServerLoad());
   say(`anchor: all available in ${register.toFixed(1)} s`);
   await sleep(5000);
   const memSteady = processMemory(kcm);
@@ -806,6 +881,7 @@ async function anchor(): Promise<Record<string, unknown>> {
   return {
     registerSeconds: register,
     podsPerSecond: pods / register,
+    load,
     reactionMs: distribution(reaction.ms),
     reactionFailures: reaction.failures,
     kubeControllerManager: kcm === undefined ? undefined : { pid: kcm, rssBefore: memBefore?.rss, rssSteady: memSteady?.rss, peak: memSteady?.peak },
@@ -920,7 +996,9 @@ async function main(): Promise<void> {
   }
   const memStart = processMemory(replica.pid);
   say(`caravan: registering ${jobs} jobs × ${count} allocations in ${ns}`);
+  const loadBefore = await apiServerLoad();
   const registered = await registerJobs(ns, informer);
+  const load = registerLoad(loadBefore, await apiServerLoad());
   const baselineRate = (report['baseline'] as Baseline | undefined)?.readyRate;
   const caravan: Record<string, unknown> = {
     controllerPid: replica.pid,
@@ -928,6 +1006,7 @@ async function main(): Promise<void> {
     allStableSeconds: registered.seconds,
     allocationsPerSecond: pods / registered.seconds,
     ratioToBaseline: baselineRate === undefined ? undefined : pods / registered.seconds / baselineRate,
+    load,
   };
   report['caravan'] = caravan;
   say(`caravan: all stable in ${registered.seconds.toFixed(1)} s (${(pods / registered.seconds).toFixed(0)} allocations/s)`);
@@ -1028,6 +1107,11 @@ process.exit(failed ? 1 : 0);
 // ---------------------------------------------------------------------------------------------
 // The report
 
+/** A register's API server and etcd CPU seconds, as one cell. */
+function cpu(load: RegisterLoad | undefined): string {
+  return load?.apiServerCpuSeconds === undefined ? 'n/a' : `${fmt(load.apiServerCpuSeconds, 1, 's')} / ${fmt(load.etcdCpuSeconds, 1, 's')}`;
+}
+
 function renderReport(): string {
   const b = report['baseline'] as Baseline | undefined;
   const c = (report['caravan'] ?? {}) as {
@@ -1041,11 +1125,13 @@ function renderReport(): string {
     reactionMs?: Distribution;
     reactionFailures?: number;
     bytesPerObject?: Record<string, { objects: number; bytes: number | undefined }>;
+    load?: RegisterLoad;
   };
   const a = report['anchor'] as
     | {
         registerSeconds: number;
         podsPerSecond: number;
+        load?: RegisterLoad;
         reactionMs: Distribution;
         reactionFailures: number;
         kubeControllerManager?: { rssBefore?: number; rssSteady?: number; peak?: number };
@@ -1063,6 +1149,8 @@ function renderReport(): string {
   rows.push(['register → all stable / available', fmt(c.allStableSeconds, 1, 's'), fmt(a?.registerSeconds, 1, 's'), fmt(b?.ready, 1, 's')]);
   rows.push(['placement rate (Pods/s to Ready)', fmt(c.allocationsPerSecond, 0, '/s'), fmt(a?.podsPerSecond, 0, '/s'), fmt(b?.readyRate, 0, '/s')]);
   rows.push(['  ratio to the baseline', fmt(c.ratioToBaseline, 2), a && b ? fmt(a.podsPerSecond / b.readyRate, 2) : 'n/a', b ? '1.00' : 'n/a']);
+  rows.push(['  API server requests per Pod (every client)', fmt(c.load?.requestsPerPod, 1), fmt(a?.load?.requestsPerPod, 1), fmt(b?.load.requestsPerPod, 1)]);
+  rows.push(['  API server / etcd CPU', cpu(c.load), cpu(a?.load), cpu(b?.load)]);
   for (const k of ['p50', 'p90', 'p99'] as const) {
     rows.push([`reaction to an update, ${k} (first new Pod seen)`, ms(c.reactionMs, k), ms(a?.reactionMs, k), '']);
   }
