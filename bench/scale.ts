@@ -371,7 +371,7 @@ interface Baseline {
   bound: number;
   ready: number;
   readyRate: number;
-  load: RegisterLoad;
+  load: ApiServerLoad;
 }
 
 async function baseline(): Promise<Baseline> {
@@ -414,7 +414,7 @@ async function baseline(): Promise<Baseline> {
     }
     return times.ready !== undefined;
   });
-  const load = registerLoad(loadBefore, await apiServerLoad());
+  const load = loadBetween(loadBefore, await apiServerLoad());
   stopWatch();
   const result = {
     created: seconds(created - start),
@@ -584,20 +584,13 @@ async function apiServerRequests(): Promise<number | undefined> {
   }
 }
 
-/** What a register cost the API server: requests per Pod placed, and CPU seconds. */
-interface RegisterLoad {
-  readonly requestsPerPod: number | undefined;
-  readonly apiServerCpuSeconds: number | undefined;
-  readonly etcdCpuSeconds: number | undefined;
-}
-
-function registerLoad(before: ApiServerLoad, after: ApiServerLoad): RegisterLoad {
+/** What the API server did between two readings: the same figures, as differences. */
+function loadBetween(before: ApiServerLoad, after: ApiServerLoad): ApiServerLoad {
   const less = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined ? undefined : a - b);
-  const requests = less(after.requests, before.requests);
   return {
-    requestsPerPod: requests === undefined ? undefined : requests / pods,
-    apiServerCpuSeconds: less(after.apiServerCpu, before.apiServerCpu),
-    etcdCpuSeconds: less(after.etcdCpu, before.etcdCpu),
+    requests: less(after.requests, before.requests),
+    apiServerCpu: less(after.apiServerCpu, before.apiServerCpu),
+    etcdCpu: less(after.etcdCpu, before.etcdCpu),
   };
 }
 
@@ -859,7 +852,7 @@ async function anchor(): Promise<Record<string, unknown>> {
   await queue.onIdle();
   await until('every Deployment available', () => informer.size >= jobs && names.every((n) => deploymentDone(informer.get(`${ns}/${n}`))));
   const register = seconds(performance.now() - start);
-  const load = registerLoad(loadBefore, await apiServerLoad());
+  const load = loadBetween(loadBefore, await apiServerLoad());
   say(`anchor: all available in ${register.toFixed(1)} s`);
   await sleep(5000);
   const memSteady = processMemory(kcm);
@@ -998,7 +991,7 @@ async function main(): Promise<void> {
   say(`caravan: registering ${jobs} jobs × ${count} allocations in ${ns}`);
   const loadBefore = await apiServerLoad();
   const registered = await registerJobs(ns, informer);
-  const load = registerLoad(loadBefore, await apiServerLoad());
+  const load = loadBetween(loadBefore, await apiServerLoad());
   const baselineRate = (report['baseline'] as Baseline | undefined)?.readyRate;
   const caravan: Record<string, unknown> = {
     controllerPid: replica.pid,
@@ -1108,8 +1101,13 @@ process.exit(failed ? 1 : 0);
 // The report
 
 /** A register's API server and etcd CPU seconds, as one cell. */
-function cpu(load: RegisterLoad | undefined): string {
-  return load?.apiServerCpuSeconds === undefined ? 'n/a' : `${fmt(load.apiServerCpuSeconds, 1, 's')} / ${fmt(load.etcdCpuSeconds, 1, 's')}`;
+function cpu(load: ApiServerLoad | undefined): string {
+  return load?.apiServerCpu === undefined ? 'n/a' : `${fmt(load.apiServerCpu, 1, 's')} / ${fmt(load.etcdCpu, 1, 's')}`;
+}
+
+/** Requests per Pod placed during a register. */
+function perPod(load: ApiServerLoad | undefined): string {
+  return fmt(load?.requests === undefined ? undefined : load.requests / pods, 1);
 }
 
 function renderReport(): string {
@@ -1125,13 +1123,13 @@ function renderReport(): string {
     reactionMs?: Distribution;
     reactionFailures?: number;
     bytesPerObject?: Record<string, { objects: number; bytes: number | undefined }>;
-    load?: RegisterLoad;
+    load?: ApiServerLoad;
   };
   const a = report['anchor'] as
     | {
         registerSeconds: number;
         podsPerSecond: number;
-        load?: RegisterLoad;
+        load?: ApiServerLoad;
         reactionMs: Distribution;
         reactionFailures: number;
         kubeControllerManager?: { rssBefore?: number; rssSteady?: number; peak?: number };
@@ -1149,7 +1147,7 @@ function renderReport(): string {
   rows.push(['register → all stable / available', fmt(c.allStableSeconds, 1, 's'), fmt(a?.registerSeconds, 1, 's'), fmt(b?.ready, 1, 's')]);
   rows.push(['placement rate (Pods/s to Ready)', fmt(c.allocationsPerSecond, 0, '/s'), fmt(a?.podsPerSecond, 0, '/s'), fmt(b?.readyRate, 0, '/s')]);
   rows.push(['  ratio to the baseline', fmt(c.ratioToBaseline, 2), a && b ? fmt(a.podsPerSecond / b.readyRate, 2) : 'n/a', b ? '1.00' : 'n/a']);
-  rows.push(['  API server requests per Pod (every client)', fmt(c.load?.requestsPerPod, 1), fmt(a?.load?.requestsPerPod, 1), fmt(b?.load.requestsPerPod, 1)]);
+  rows.push(['  API server requests per Pod (every client)', perPod(c.load), perPod(a?.load), perPod(b?.load)]);
   rows.push(['  API server / etcd CPU', cpu(c.load), cpu(a?.load), cpu(b?.load)]);
   for (const k of ['p50', 'p90', 'p99'] as const) {
     rows.push([`reaction to an update, ${k} (first new Pod seen)`, ms(c.reactionMs, k), ms(a?.reactionMs, k), '']);
