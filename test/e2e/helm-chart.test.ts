@@ -76,7 +76,9 @@ const valueSets: [name: string, values: string[]][] = [
     [
       'replicaCount=3',
       'shards=6',
-      'controller.concurrency=16',
+      'controller.concurrency=32',
+      'controller.kubeApiQps=200',
+      'controller.kubeApiBurst=400',
       'controller.logLevel=debug',
       'leaderElection.leaseDuration=30',
       'nomadApi.tlsSecret=nomad-api-tls',
@@ -181,7 +183,9 @@ describe('charts/caravan (issue 16)', () => {
     expect(deployment.spec!.replicas).toBe(3);
     expect(pod.containers[0]!.args).toEqual([
       'controller',
-      '--concurrency=16',
+      '--concurrency=32',
+      '--kube-api-qps=200',
+      '--kube-api-burst=400',
       '--lease-duration=30',
       '--shards=6',
       '--log-level=debug',
