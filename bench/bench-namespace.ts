@@ -16,3 +16,17 @@ export async function benchNamespace(core: CoreV1Api): Promise<string> {
     }
   }
 }
+
+/**
+ * Deletes a benchmark namespace without waiting for it to go: its Pods first with no grace period
+ * (they are kwok's fake ones), so neither the namespace controller nor kwok spends minutes on
+ * graceful deletion. One already gone is not an error.
+ */
+export async function removeBenchNamespace(core: CoreV1Api, namespace: string): Promise<void> {
+  await core.deleteCollectionNamespacedPod({ namespace, gracePeriodSeconds: 0 }).catch(() => {});
+  try {
+    await core.deleteNamespace({ name: namespace });
+  } catch (error) {
+    if (apiErrorCode(error) !== 404) throw error;
+  }
+}

@@ -57,7 +57,7 @@ import { fromProjectRoot } from '../src/project.ts';
 import { apiVersion, nomadJobResource } from '../src/resources/api-version.ts';
 import { labels } from '../src/resources/labels.ts';
 import type { NomadJob } from '../src/resources/nomad-job.ts';
-import { benchNamespace } from './bench-namespace.ts';
+import { benchNamespace, removeBenchNamespace } from './bench-namespace.ts';
 import {
   difference,
   distribution,
@@ -238,15 +238,7 @@ async function deleteNamespace(ns: string, timeoutMs = 15 * 60_000): Promise<voi
   if (i >= 0) namespaces.splice(i, 1);
   if (values.keep) return;
   const started = performance.now();
-  try {
-    // Fake Pods need no grace period: removing them at once keeps the namespace controller and kwok
-    // from spending minutes on graceful deletion between phases.
-    await core.deleteCollectionNamespacedPod({ namespace: ns, gracePeriodSeconds: 0 }).catch(() => {});
-    await core.deleteNamespace({ name: ns });
-  } catch (error) {
-    if (apiErrorCode(error) === 404) return;
-    throw error;
-  }
+  await removeBenchNamespace(core, ns);
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {

@@ -14,7 +14,7 @@ import { createWriteStream } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { benchNamespace } from '../../bench/bench-namespace.ts';
+import { benchNamespace, removeBenchNamespace } from '../../bench/bench-namespace.ts';
 import { targetCluster } from '../../src/cli/target-cluster.ts';
 import { loadKubeConfig } from '../../src/kube/client.ts';
 import { installCrds } from '../../src/kube/install-crds.ts';
@@ -88,4 +88,8 @@ console.log(
   `chaos: ${report.waves.length} waves, ${report.kills} kills (each while the controller led and reconciled), ${report.seconds.toFixed(0)} s, ${report.violations.length === 0 ? 'every wave clean' : `${report.violations.length} violations`}`,
 );
 log.end();
+// A clean run leaves nothing behind (its jobs would be reconciled by the next controller on the
+// cluster, and its Lease taken for another controller's); one with violations is kept to look at.
+if (report.violations.length === 0) await removeBenchNamespace(kc.makeApiClient(CoreV1Api), namespace);
+else say(`chaos: namespace ${namespace} kept for a look at the violations`);
 process.exit(report.violations.length === 0 && report.kills >= kills ? 0 : 1);
