@@ -23,9 +23,7 @@ import {
   CoordinationV1Api,
   CoreV1Api,
   CustomObjectsApi,
-  HttpMethod,
   RbacAuthorizationV1Api,
-  RequestContext,
   Watch,
   type V1Deployment,
   type V1Lease,
@@ -41,7 +39,6 @@ import { parseArgs } from 'node:util';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import PQueue from 'p-queue';
-import { request } from 'undici';
 import { componentPidFile } from '../src/cluster/components.ts';
 import { clusterLayout, defaultClusterDir } from '../src/cluster/layout.ts';
 import { up } from '../src/cluster/local-cluster.ts';
@@ -49,7 +46,7 @@ import { isAlive, readProcessRecord } from '../src/cluster/processes.ts';
 import { targetCluster } from '../src/cli/target-cluster.ts';
 import { apiErrorCode, loadKubeConfig } from '../src/kube/client.ts';
 import { createClusterCaches } from '../src/kube/cluster-caches.ts';
-import { pooledTransport } from '../src/kube/http-transport.ts';
+import { jsonRequests } from '../src/kube/json-requests.ts';
 import { Informer } from '../src/kube/informer.ts';
 import { installCrds } from '../src/kube/install-crds.ts';
 import type { NomadJobSpec } from '../src/model/nomad-job-spec.ts';
@@ -562,13 +559,7 @@ async function apiServerLoad(): Promise<ApiServerLoad> {
 /** `apiserver_request_total` summed over everything but WATCH; undefined when /metrics cannot be read. */
 async function apiServerRequests(): Promise<number | undefined> {
   try {
-    const context = new RequestContext(`${kc.getCurrentCluster()!.server}/metrics`, HttpMethod.GET);
-    await pooledTransport(kc).authentication.applySecurityAuthentication(context);
-    const dispatcher = context.getDispatcher();
-    const response = await request(context.getUrl(), { headers: context.getHeaders(), ...(dispatcher ? { dispatcher } : {}) });
-    const text = await response.body.text();
-    if (response.statusCode !== 200) return undefined;
-    return parsePrometheusText(text)
+    return parsePrometheusText(await jsonRequests(kc).getText('/metrics'))
       .filter((x) => x.name === 'apiserver_request_total' && x.labels['verb'] !== 'WATCH')
       .reduce((n, x) => n + x.value, 0);
   } catch {

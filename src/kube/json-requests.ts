@@ -16,6 +16,8 @@ export interface JsonRequests {
   create<T>(path: string, body: unknown): Promise<T>;
   patch<T>(path: string, body: unknown, type: PatchType): Promise<T>;
   delete(path: string, query?: Readonly<Record<string, string>>): Promise<void>;
+  /** A GET whose answer is text (the API server's /metrics). */
+  getText(path: string): Promise<string>;
 }
 
 /**
@@ -32,7 +34,7 @@ export function jsonRequests(kc: KubeConfig): JsonRequests {
   if (!server) throw new Error('the kubeconfig has no current cluster');
   const host = new URL(server).host;
 
-  async function send<T>(method: HttpMethod, path: string, body?: unknown, contentType = 'application/json'): Promise<T> {
+  async function send<T>(method: HttpMethod, path: string, body?: unknown, contentType = 'application/json', parse = true): Promise<T> {
     const context = new RequestContext(`${server}${path}`, method);
     await transport.authentication.applySecurityAuthentication(context);
     await transport.limit?.take();
@@ -50,6 +52,7 @@ export function jsonRequests(kc: KubeConfig): JsonRequests {
       code = response.statusCode;
       const text = await response.body.text();
       if (code >= 400) throw new KubernetesError(answeredStatus(code, text), undefined);
+      if (!parse) return text as T;
       return (text === '' ? undefined : JSON.parse(text)) as T;
     } finally {
       for (const observe of transport.observers) observe(method, code, host);
@@ -60,6 +63,7 @@ export function jsonRequests(kc: KubeConfig): JsonRequests {
     create: (path, body) => send(HttpMethod.POST, path, body),
     patch: (path, body, type) => send(HttpMethod.PATCH, path, body, patchContentTypes[type]),
     delete: async (path, query) => void (await send(HttpMethod.DELETE, query ? `${path}?${new URLSearchParams(query)}` : path)),
+    getText: (path) => send<string>(HttpMethod.GET, path, undefined, undefined, false),
   };
 }
 

@@ -55,5 +55,8 @@ describe('plain JSON requests (the controller writes)', () => {
 
     // Counted as the typed clients' requests are (rest_client_requests_total).
     expect(seen).toEqual(['POST 201', 'GET 200', 'PATCH 200', 'PATCH 200', 'POST 409', 'PATCH 422', 'DELETE 200', 'DELETE 404']);
+
+    // Text answers, such as the API server's own metrics (bench:scale reads its request counter).
+    expect(await json.getText('/metrics')).toContain('apiserver_request_total');
   });
 });
