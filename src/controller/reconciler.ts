@@ -11,6 +11,7 @@ import type { ObservedAllocation } from '../planner/observed-allocation.ts';
 import { nodeEligibility } from '../planner/node-feasibility.ts';
 import { plan } from '../planner/plan.ts';
 import type { Observed, Placement, Plan } from '../planner/plan-types.ts';
+import type { Deployment } from '../planner/deployment.ts';
 import { formatRecordedHealth, observeAllocation, renderAllocationPod } from '../resources/allocation-pod.ts';
 import { apiVersion } from '../resources/api-version.ts';
 import { versionFromRevision, versionObjectName } from '../resources/job-version.ts';
@@ -59,6 +60,8 @@ interface PassContext {
   readonly generation: number;
   /** A periodic or parameterized parent's launches this pass. */
   readonly children?: ChildStep;
+  /** NomadDeployments this pass created, for its status write in a later stage (the cache may not show them yet). */
+  readonly created: Map<string, NomadDeployment>;
 }
 
 /**
@@ -141,6 +144,7 @@ export class JobReconciler {
       now,
       generation,
       ...(children ? { children } : {}),
+      created: new Map(),
     });
     this.metrics?.rollout(identity.namespace, identity.name, rolloutTransitions(newest ? observeDeployment(newest) : undefined, p, allocations, now));
     for (const v of versionsToPrune(history)) {
@@ -237,8 +241,13 @@ export class JobReconciler {
         if (rv) this.expectations.expectVersion(key, 'revision', name, rv, now);
         return;
       }
+      case 'createDeployment': {
+        const created = await this.ownDeployment(identity, w.deployment, ctx.created);
+        this.expectations.expectVersion(key, 'deployment', created.metadata.name, created.metadata.resourceVersion!, now);
+        return;
+      }
       case 'deploymentStatus':
-        return this.writeDeploymentStatus(key, identity, w.deployment, now, w.revertedJobVersion, w.intentError);
+        return this.writeDeploymentStatus(ctx, w.deployment, w.revertedJobVersion, w.intentError);
       case 'recordVersion':
         await this.recordVersion(key, identity, w.version, now);
         return;
@@ -371,26 +380,31 @@ export class JobReconciler {
     if (pod) this.expectations.expectVersion(key, 'pod', name, pod.metadata!.resourceVersion!, now);
   }
 
-  private async writeDeploymentStatus(
-    key: string,
-    job: JobIdentity,
-    d: NonNullable<Plan['deployment']>,
-    now: number,
-    revertedJobVersion?: number,
-    intentError?: string,
-  ): Promise<void> {
-    const cached = this.caches.deployments.get(`${job.namespace}/${d.name}`);
-    const obj = cached ?? (await this.writer.createDeployment(job.namespace, deploymentObject(job, d)));
-    // Never write the status of an earlier job's deployment of the same name (awaiting garbage collection).
+  /**
+   * The job's NomadDeployment of that name: from the cache or this pass, else created now. One
+   * of an earlier job of that name (awaiting garbage collection) is never written.
+   */
+  private async ownDeployment(job: JobIdentity, d: Deployment, created: Map<string, NomadDeployment>): Promise<NomadDeployment> {
+    const obj =
+      this.caches.deployments.get(`${job.namespace}/${d.name}`) ??
+      created.get(d.name) ??
+      (await this.writer.createDeployment(job.namespace, deploymentObject(job, d)));
     if (!isOwnedBy(obj, job.uid))
       throw new Error(
         `NomadDeployment ${job.namespace}/${d.name} still belongs to an earlier job of that name; waiting for the garbage collector to remove it`,
       );
+    created.set(d.name, obj);
+    return obj;
+  }
+
+  private async writeDeploymentStatus(ctx: PassContext, d: Deployment, revertedJobVersion?: number, intentError?: string): Promise<void> {
+    const { key, identity, now } = ctx;
+    const obj = await this.ownDeployment(identity, d, ctx.created);
     const status = deploymentStatusBody(d, obj, now, revertedJobVersion ?? obj.status?.revertedJobVersion, intentError);
     const { modifyTime: _a, ...before } = obj.status ?? {};
     const { modifyTime: _b, ...after } = status;
     if (isDeepStrictEqual(before, JSON.parse(JSON.stringify(after)))) return; // nothing changed: no write
-    const written = await this.writer.writeDeploymentStatus(job.namespace, d.name, status);
+    const written = await this.writer.writeDeploymentStatus(identity.namespace, d.name, status);
     this.expectations.expectVersion(key, 'deployment', d.name, written.metadata.resourceVersion!, now);
   }
 

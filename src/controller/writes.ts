@@ -12,7 +12,9 @@ import type { Placement, Plan, PlanEvent } from '../planner/plan-types.ts';
 export type Write =
   /** Mark a job version stable (its ControllerRevision's annotation). */
   | { readonly kind: 'markStable'; readonly version: number }
-  /** Create the NomadDeployment if missing, then write its status. */
+  /** Create a new deployment's NomadDeployment (its status is written apart, by the next kind). */
+  | { readonly kind: 'createDeployment'; readonly deployment: Deployment }
+  /** Write a NomadDeployment's status (creating the object first if it is still missing). */
   | { readonly kind: 'deploymentStatus'; readonly deployment: Deployment; readonly revertedJobVersion?: number; readonly intentError?: string }
   /** Record a job version: an auto-revert runs a stable version's spec again. */
   | { readonly kind: 'recordVersion'; readonly version: JobVersion }
@@ -55,19 +57,29 @@ export interface WriteContext {
  * 4. Pod health, then in-place moves, then deletes, then creates: a name is freed before it is
  *    taken again, and deterministic names make a retried create harmless.
  * 5. Events, then the job's status, which reports all of the above.
+ * A deployment this pass creates is the exception to 2: its object is created first, and its first
+ * status just before the creates. Nothing recorded can depend on a status it never had: one read
+ * without status is a fresh running deployment (observeDeployment), and the plan re-attaches its
+ * groups. `stages()` then sends the create with the deletes and the status with the creates.
  */
 export function writes(plan: Plan, ctx: WriteContext): Write[] {
   const out: Write[] = [];
   if (plan.markStable !== undefined) out.push({ kind: 'markStable', version: plan.markStable });
   if (plan.cancelled) out.push({ kind: 'deploymentStatus', deployment: plan.cancelled });
-  if (plan.deployment) {
-    out.push({
-      kind: 'deploymentStatus',
-      deployment: plan.deployment,
-      ...(plan.revertTo ? { revertedJobVersion: plan.revertTo.version } : {}),
-      ...(plan.intentError ? { intentError: plan.intentError } : {}),
-    });
-  }
+  // A revert decided by this pass is recorded on the deployment before its version (3): not deferred.
+  const fresh = plan.deployment !== undefined && plan.deployment.id === undefined && plan.revertTo === undefined;
+  const status: Write[] = plan.deployment
+    ? [
+        {
+          kind: 'deploymentStatus',
+          deployment: plan.deployment,
+          ...(plan.revertTo ? { revertedJobVersion: plan.revertTo.version } : {}),
+          ...(plan.intentError ? { intentError: plan.intentError } : {}),
+        },
+      ]
+    : [];
+  if (plan.deployment && fresh) out.push({ kind: 'createDeployment', deployment: plan.deployment });
+  else out.push(...status);
   let history = [...ctx.history];
   if (plan.markStable !== undefined) history = history.map((v) => (v.version === plan.markStable ? { ...v, stable: true } : v));
   if (plan.revertTo) {
@@ -87,6 +99,7 @@ export function writes(plan: Plan, ctx: WriteContext): Write[] {
   for (const u of plan.inPlace)
     out.push({ kind: 'moveInPlace', podName: u.podName, version: u.version, ...(u.deployment ? { deployment: u.deployment } : {}) });
   if (plan.stop.length > 0) out.push({ kind: 'deletePods', pods: plan.stop.map((s) => ({ podName: s.podName, lost: ctx.lostPods.has(s.podName) })) });
+  if (fresh) out.push(...status);
   if (plan.place.length > 0) out.push({ kind: 'createPods', placements: plan.place });
   const eventDeployment = plan.deployment ?? plan.cancelled;
   for (const e of plan.events) out.push({ kind: 'event', event: e, ...(e.on === 'deployment' && eventDeployment ? { deployment: eventDeployment } : {}) });
@@ -96,13 +109,16 @@ export function writes(plan: Plan, ctx: WriteContext): Write[] {
 
 /**
  * `writes()` cut into stages: the writes of a stage go out together, and a stage starts when the
- * one before it has landed. Two kinds of neighbours share a stage, because no crash can make one
- * depend on the other (test/unit/controller/writes.test.ts runs its crash tests with each pair
- * in both orders, which covers every subset of them landing):
+ * one before it has landed. Three kinds of neighbours share a stage, because no crash can make one
+ * depend on the other (test/unit/controller/writes.test.ts runs its crash tests with any subset of
+ * a cut stage landing):
  * - the health records of one pass, each on its own Pod;
- * - a new deployment's first status and the deletes after it: a deployment created in this pass
- *   has recorded no promotion and no health that a stop could depend on. It takes two sequential
- *   writes (create, status) off the path from a spec change to its first new Pod.
+ * - a new deployment's create and the deletes after it: no stop depends on a deployment that has
+ *   recorded nothing yet;
+ * - a new deployment's first status and the creates after it, unless they are canaries: a Pod
+ *   names its deployment, which exists by then, and one whose status is missing reads as fresh
+ *   (its groups are re-attached, and counted from the Pods).
+ * Together they take two sequential writes off the path from a spec change to its first new Pod.
  */
 export function stages(list: readonly Write[]): Write[][] {
   const out: Write[][] = [];
@@ -116,8 +132,17 @@ export function stages(list: readonly Write[]): Write[][] {
 }
 
 function together(previous: Write, next: Write): boolean {
-  if (previous.kind === 'recordHealth' && next.kind === 'recordHealth') return true;
-  return previous.kind === 'deploymentStatus' && isNewDeployment(previous) && next.kind === 'deletePods';
+  switch (previous.kind) {
+    case 'recordHealth':
+      return next.kind === 'recordHealth';
+    case 'createDeployment':
+      return next.kind === 'deletePods';
+    case 'deploymentStatus':
+      // A canary is known by its deployment's placedCanaries: those are recorded before it exists.
+      return next.kind === 'createPods' && isNewDeployment(previous) && next.placements.every((p) => !p.canary);
+    default:
+      return false;
+  }
 }
 
 /** A deployment this pass creates: it has no ID (its object's UID) yet. */

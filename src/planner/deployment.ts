@@ -1,5 +1,6 @@
 import type { Millis } from '../model/duration.ts';
 import type { UpdateStrategy } from '../model/job.ts';
+import type { ObservedAllocation } from './observed-allocation.ts';
 
 /** Nomad's deployment statuses (multiregion ones left out: one Caravan serves one cluster). */
 export type DeploymentStatus = 'running' | 'paused' | 'failed' | 'successful' | 'cancelled';
@@ -105,6 +106,15 @@ export function isCanarying(g: DeploymentGroupState): boolean {
 /** The canaries the group must have healthy now: its current step's, or all of them. */
 export function canariesNeeded(g: DeploymentGroupState): number {
   return g.stepCanaries ?? g.desiredCanaries;
+}
+
+/**
+ * The allocations already placed for a deployment taking a group on: none, unless its object was
+ * created and Pods placed for it before its first status landed (a crash in between). They count
+ * as placed, or PlacedAllocs would lose them.
+ */
+export function placedBefore(allocs: readonly ObservedAllocation[], deploymentName: string): number {
+  return allocs.filter((a) => !a.deleting && a.deployment === deploymentName).length;
 }
 
 /**

@@ -3,7 +3,7 @@ import { classifyGroupChange } from '../model/group-change.ts';
 import type { Job, TaskGroup } from '../model/job.ts';
 import { isCanaryOf, isUnpromotedCanaryOfOther } from './canary-identity.ts';
 import { canaryIndexes } from './canary-names.ts';
-import { newGroupState, type Deployment, type DeploymentGroupState } from './deployment.ts';
+import { newGroupState, placedBefore, type Deployment, type DeploymentGroupState } from './deployment.ts';
 import { duplicatesToStop } from './duplicate-names.ts';
 import type { Health, ObservedAllocation } from './observed-allocation.ts';
 import { stopReasons, type InPlaceUpdate, type Placement, type Stop } from './plan-types.ts';
@@ -308,8 +308,13 @@ function outcome(g: GroupPass, canaries: CanaryPlan, fresh: readonly Placement[]
     .slice(0, group.count)
     .map((p) => (joins ? { ...p, deployment: input.deploymentName } : p));
   const steps = strategy?.canarySteps ?? [];
+  // Allocations placed for this deployment before a crash lost its first status count as in the pass that placed them.
+  const before = needsDeployment ? placedBefore(input.allocs, input.deploymentName) : 0;
   const newState: DeploymentGroupState | undefined = needsDeployment
-    ? newGroupState(strategy!, canaries.desired, g.destructive.length + g.inPlace.length + fresh.length + g.rescheduled.size, steps)
+    ? {
+        ...newGroupState(strategy!, canaries.desired, g.destructive.length + g.inPlace.length + fresh.length + g.rescheduled.size + before, steps),
+        placedAllocs: before,
+      }
     : undefined;
   const missingCanaries = canaries.wanted && canaries.live < canaries.now;
   const nothingLeft =

@@ -23,7 +23,9 @@ export interface RollingInput {
  */
 export function placementLimit(input: RollingInput): number {
   if (input.maxParallel === 0 || (input.destructiveUpdates === 0 && input.migrating === 0)) return input.count;
-  if (input.newDeployment) return input.maxParallel;
+  // Nothing placed for a new deployment yet. One whose first status was lost to a crash after its
+  // Pods were created has some: they count against max_parallel like any other.
+  if (input.newDeployment && input.deploymentAllocHealth.length === 0) return input.maxParallel;
   if (input.halted) return 0;
   let limit = input.maxParallel;
   for (const health of input.deploymentAllocHealth) {

@@ -2,7 +2,7 @@ import type { Millis } from '../model/duration.ts';
 import { classifyGroupChange } from '../model/group-change.ts';
 import type { TaskGroup } from '../model/job.ts';
 import { isCanaryOf, isUnpromotedCanaryOfOther } from './canary-identity.ts';
-import { newGroupState, type DeploymentGroupState } from './deployment.ts';
+import { newGroupState, placedBefore, type DeploymentGroupState } from './deployment.ts';
 import type { GroupInput, GroupOutcome } from './group-reconcile.ts';
 import { nodeEligibility, inDatacenters, type ObservedNode } from './node-feasibility.ts';
 import type { ObservedAllocation } from './observed-allocation.ts';
@@ -230,7 +230,9 @@ function outcome(input: NodeGroupInput, group: TaskGroup, d: Decided): GroupOutc
   // The last guard: never a second live allocation on one node (a canary replaces the allocation it stops).
   const held = new Set(input.allocs.filter((a) => !d.stopped.has(a.podName)).map(pinnedNode));
   const placed = d.place.filter((p) => !held.has(p.node)).map((p) => (joins ? { ...p, deployment: input.deploymentName } : p));
-  const newState: DeploymentGroupState | undefined = needsDeployment ? newGroupState(strategy!, d.desiredCanaries, d.running.size) : undefined;
+  const newState: DeploymentGroupState | undefined = needsDeployment
+    ? { ...newGroupState(strategy!, d.desiredCanaries, d.running.size), placedAllocs: placedBefore(input.allocs, input.deploymentName) }
+    : undefined;
   const remaining = d.destructive.length - d.now.length;
   const nothingLeft = placed.length === 0 && d.inPlace.length === 0 && remaining === 0 && d.missingCanaries === 0 && (!d.halted || d.fresh.length === 0);
   return {

@@ -54,6 +54,9 @@ function expectRolledOut(w: World, count: number): void {
   const names = w.deployments.map((d) => d.name);
   expect(names.length).toBe(new Set(names).size);
   expect(w.deployments.some((d) => d.status === 'failed')).toBe(false);
+  // Nothing placed for it went uncounted, even when its first status was lost to a crash.
+  const placedFor = w.allocs.filter((a) => a.deployment === w.deployment!.name).length;
+  expect(w.deployment!.groups['app']!.placedAllocs).toBeGreaterThanOrEqual(placedFor);
 }
 
 /** Runs a canary rollout of version 1 from a settled version 0, for `passes` passes. */
@@ -134,10 +137,10 @@ describe('writes(): the order that makes a crash recoverable', () => {
 describe('stages(): which writes go out together', () => {
   const stageKinds = (list: readonly Write[]) => stages(list).map((stage) => kinds(stage).join('+'));
 
-  it("sends a new deployment's first status with the pass's deletes, and its creates after both", () => {
+  it("creates a new deployment with the pass's deletes, and sends its first status with the creates", () => {
     const w = rollout({ maxParallel: 2 }, 4);
     w.step();
-    expect(stageKinds(w.written)).toEqual(['deploymentStatus+deletePods', 'createPods', 'event', 'jobStatus']);
+    expect(stageKinds(w.written)).toEqual(['createDeployment+deletePods', 'deploymentStatus+createPods', 'event', 'jobStatus']);
   });
 
   it("keeps an existing deployment's status before the stops after it (they may depend on what it records: a promotion)", () => {
@@ -146,11 +149,30 @@ describe('stages(): which writes go out together', () => {
     const first = w.written;
     const status = first.find((x) => x.kind === 'deploymentStatus')!;
     const deletes = first.find((x) => x.kind === 'deletePods')!;
-    expect(stages([status, deletes])).toEqual([[status, deletes]]);
     const existing = { ...status, deployment: w.deployment! } as Write;
     expect(w.deployment!.id).toBeDefined();
     expect(stages([existing, deletes])).toEqual([[existing], [deletes]]);
-    expect(stages([status, first.find((x) => x.kind === 'createPods')!])).toHaveLength(2);
+    expect(stages([existing, first.find((x) => x.kind === 'createPods')!])).toHaveLength(2);
+  });
+
+  it("records a new deployment's placed canaries before they are created: a canary is known by them", () => {
+    const w = rollout(canaryUpdate, 4);
+    w.step();
+    expect(stageKinds(w.written).slice(0, 3)).toEqual(['createDeployment', 'deploymentStatus', 'createPods']);
+  });
+
+  it('counts as placed what was created for a deployment whose first status never landed', () => {
+    const w = rollout({ maxParallel: 2 }, 4);
+    w.step();
+    // Crash after the first stage (create and deletes) and half of the second (the creates, not the status).
+    const w2 = rollout({ maxParallel: 2 }, 4);
+    w2.step({ after: 2, lands: (x) => x !== 'deploymentStatus' });
+    expect(w2.deployment!.groups).toEqual({});
+    expect(w2.live().filter((a) => a.version === 1)).toHaveLength(2);
+    w2.now += 1000;
+    w2.step();
+    expect(w2.deployment!.groups['app']).toMatchObject({ placedAllocs: 2, desiredTotal: 4 });
+    expect(w2.written.find((x) => x.kind === 'createPods')).toBeUndefined();
   });
 
   it("sends a pass's health records together, after the status that counts them", () => {

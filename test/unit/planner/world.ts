@@ -8,6 +8,7 @@ import type { DeploymentIntent, ObservedDeployment, Plan } from '../../../src/pl
 import { stages, writes, type Write } from '../../../src/controller/writes.ts';
 import type { ObservedNode } from '../../../src/planner/node-feasibility.ts';
 import { allocationPodName, systemAllocationPodName } from '../../../src/resources/allocation-pod.ts';
+import { deploymentObject, observeDeployment } from '../../../src/resources/nomad-deployment.ts';
 
 export type Behavior = 'ready' | 'never-ready' | 'crash' | 'fail' | 'complete';
 
@@ -158,6 +159,14 @@ export class World {
       case 'markStable':
         this.versions = this.versions.map((v) => (v.version === w.version ? { ...v, stable: true } : v));
         return;
+      case 'createDeployment': {
+        // As the shell reads it until its first status lands: observeDeployment of the bare object.
+        if (this.deployments.some((x) => x.name === w.deployment.name)) return;
+        const obj = deploymentObject({ name: this.jobName, namespace: 'default', uid: 'job-uid' }, w.deployment);
+        const created = { ...obj, metadata: { ...obj.metadata, uid: `dep-${this.deployments.length}`, creationTimestamp: new Date(this.now).toISOString() } };
+        this.deployments.push(observeDeployment(created));
+        return;
+      }
       case 'deploymentStatus': {
         const d = w.deployment;
         const existing = this.deployments.findIndex((x) => x.name === d.name);
