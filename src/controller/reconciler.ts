@@ -51,6 +51,8 @@ interface PassContext {
   readonly job: NomadJob;
   readonly plan: Plan;
   readonly history: JobVersion[];
+  /** The version of the user's changed spec this pass records (it is in `history` already). */
+  readonly submitted?: JobVersion;
   readonly target: JobVersion;
   readonly jobs: Map<number, Job>;
   readonly newest: NomadDeployment | undefined;
@@ -124,7 +126,10 @@ export class JobReconciler {
       await this.writeJobStatus(key, job, invalidSpecStatus(generation, parsed.errors, job.status?.conditions, now));
       return;
     }
-    const history = await this.recordVersions(key, identity, job, now);
+    // A parent records a changed spec before it launches children from it; any other job records
+    // it among the pass's first writes (writes() and stages()), planned from it beforehand.
+    const parent = parsed.job.periodic !== undefined || parsed.job.parameterized !== undefined;
+    const { history, submitted } = await this.versions(key, identity, job, now, parent);
     const seen = this.observe(identity, job, history, now);
     const p = plan(seen.observed);
     // Periodic launches and child GC, before the status write that records them.
@@ -136,6 +141,7 @@ export class JobReconciler {
       job,
       plan: p,
       history,
+      ...(submitted ? { submitted } : {}),
       target,
       jobs: seen.jobs,
       newest,
@@ -161,18 +167,29 @@ export class JobReconciler {
     return { resourceVersionOf: (kind: ExpectedKind, name: string) => cacheOf[kind].get(`${namespace}/${name}`)?.metadata?.resourceVersion };
   }
 
-  /** The job's versions, with a new one when the user's spec changed, and a revert an interrupted pass decided. */
-  private async recordVersions(key: string, identity: JobIdentity, job: NomadJob, now: number): Promise<JobVersion[]> {
+  /**
+   * The job's versions: those recorded, a new one when the user's spec changed (`submitted`, still
+   * to record unless `recordNow`), and a revert an interrupted pass decided.
+   */
+  private async versions(
+    key: string,
+    identity: JobIdentity,
+    job: NomadJob,
+    now: number,
+    recordNow: boolean,
+  ): Promise<{ history: JobVersion[]; submitted?: JobVersion }> {
     let history = this.versionsOf(identity);
     const decision = decideVersion(history, job.spec, new Date(now));
-    if (decision.kind === 'new') {
-      history = [...history, await this.recordVersion(key, identity, decision.version, now)];
-      this.logger.info(
-        { namespace: identity.namespace, job: identity.name, version: decision.version.version },
-        `recorded job version ${decision.version.version}`,
-      );
-    }
-    return this.repairRevert(key, identity, history, now);
+    if (decision.kind === 'new' && !recordNow) return { history: [...history, decision.version], submitted: decision.version };
+    if (decision.kind === 'new') history = [...history, await this.recordSubmitted(key, identity, decision.version, now)];
+    return { history: await this.repairRevert(key, identity, history, now) };
+  }
+
+  /** Records a version of the user's spec. */
+  private async recordSubmitted(key: string, identity: JobIdentity, version: JobVersion, now: number): Promise<JobVersion> {
+    const recorded = await this.recordVersion(key, identity, version, now);
+    this.logger.info({ namespace: identity.namespace, job: identity.name, version: version.version }, `recorded job version ${version.version}`);
+    return recorded;
   }
 
   /** Records a version, and waits for the cache to show it before the job's next pass. */
@@ -192,7 +209,11 @@ export class JobReconciler {
       if (p.ok) jobs.set(v.version, p.job);
     }
     const target = { ...latest, job: jobs.get(latest.version) ?? canonicalJob(name, namespace, latest.spec) };
-    const deploymentObjects = this.deploymentsOf(identity).sort((a, b) => b.spec.jobVersion - a.spec.jobVersion);
+    // A deployment ahead of the history is one a crashed pass created with a version that never
+    // landed: it is left out until a version of that number is recorded, then taken on.
+    const deploymentObjects = this.deploymentsOf(identity)
+      .filter((d) => d.spec.jobVersion <= latest.version)
+      .sort((a, b) => b.spec.jobVersion - a.spec.jobVersion);
     const newest = deploymentObjects[0];
     const allocations = this.podsOf(identity).flatMap((p) => observeAllocation(p) ?? []);
     // A system allocation is pinned before it is bound: its node going away loses it even while Pending.
@@ -222,6 +243,7 @@ export class JobReconciler {
     const previousRefusal = ctx.newest?.status?.conditions?.find((c) => c.type === 'IntentHonoured' && c.status === 'False')?.message;
     const list = writes(ctx.plan, {
       history: ctx.history,
+      ...(ctx.submitted ? { submitted: ctx.submitted } : {}),
       target: ctx.target.version,
       lostPods,
       ...(previousRefusal ? { previousRefusal } : {}),
@@ -249,7 +271,8 @@ export class JobReconciler {
       case 'deploymentStatus':
         return this.writeDeploymentStatus(ctx, w.deployment, w.revertedJobVersion, w.intentError);
       case 'recordVersion':
-        await this.recordVersion(key, identity, w.version, now);
+        if (w.cause === 'submitted') await this.recordSubmitted(key, identity, w.version, now);
+        else await this.recordVersion(key, identity, w.version, now);
         return;
       case 'recordHealth':
         return this.patchPod(

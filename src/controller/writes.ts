@@ -16,8 +16,11 @@ export type Write =
   | { readonly kind: 'createDeployment'; readonly deployment: Deployment }
   /** Write a NomadDeployment's status (creating the object first if it is still missing). */
   | { readonly kind: 'deploymentStatus'; readonly deployment: Deployment; readonly revertedJobVersion?: number; readonly intentError?: string }
-  /** Record a job version: an auto-revert runs a stable version's spec again. */
-  | { readonly kind: 'recordVersion'; readonly version: JobVersion }
+  /**
+   * Record a job version: the user's changed spec (`submitted`), or an auto-revert running a stable
+   * version's spec again (`revert`).
+   */
+  | { readonly kind: 'recordVersion'; readonly version: JobVersion; readonly cause: 'submitted' | 'revert' }
   /** Record an allocation's health for its deployment on its Pod. */
   | { readonly kind: 'recordHealth'; readonly podName: string; readonly health: Health; readonly at: Millis }
   /** Move a Pod to a new version in place: it keeps running, joins the deployment, is no canary of it. */
@@ -35,6 +38,8 @@ export type WriteKind = Write['kind'];
 /** What `writes()` needs besides the plan: the versions as observed, and the allocations' nodes. */
 export interface WriteContext {
   readonly history: readonly JobVersion[];
+  /** The version of the user's changed spec, planned from but not recorded yet (it is in `history`). */
+  readonly submitted?: JobVersion;
   /** The version this pass ran: a revert records that it failed. */
   readonly target: number;
   /** Pods whose node is gone or not Ready: deleted without a grace period. */
@@ -46,6 +51,7 @@ export interface WriteContext {
 
 /**
  * The plan as an ordered list of writes. Why this order:
+ * 0. The version of the user's changed spec, which the plan was made from, comes first.
  * 1. A version is marked stable before its deployment says successful: a successful deployment
  *    is never planned again, so the mark must come first (marking twice is harmless).
  * 2. Deployment statuses come next: a cancelled one, then the current one with the counters,
@@ -64,6 +70,7 @@ export interface WriteContext {
  */
 export function writes(plan: Plan, ctx: WriteContext): Write[] {
   const out: Write[] = [];
+  if (ctx.submitted) out.push({ kind: 'recordVersion', version: ctx.submitted, cause: 'submitted' });
   if (plan.markStable !== undefined) out.push({ kind: 'markStable', version: plan.markStable });
   if (plan.cancelled) out.push({ kind: 'deploymentStatus', deployment: plan.cancelled });
   // A revert decided by this pass is recorded on the deployment before its version (3): not deferred.
@@ -85,7 +92,7 @@ export function writes(plan: Plan, ctx: WriteContext): Write[] {
   if (plan.revertTo) {
     const latest = Math.max(...history.map((v) => v.version));
     const version: JobVersion = { ...plan.revertTo, version: latest + 1, stable: true, revertedFrom: ctx.target, submitTime: new Date(ctx.now).toISOString() };
-    out.push({ kind: 'recordVersion', version });
+    out.push({ kind: 'recordVersion', version, cause: 'revert' });
     history = [...history, version];
   }
   if (plan.intentError && plan.intentError !== ctx.previousRefusal) {
@@ -109,40 +116,40 @@ export function writes(plan: Plan, ctx: WriteContext): Write[] {
 
 /**
  * `writes()` cut into stages: the writes of a stage go out together, and a stage starts when the
- * one before it has landed. Three kinds of neighbours share a stage, because no crash can make one
- * depend on the other (test/unit/controller/writes.test.ts runs its crash tests with any subset of
- * a cut stage landing):
+ * one before it has landed. A write joins the stage before it when it is independent of every
+ * write there: no crash that lands any subset of them leaves objects the next pass misreads
+ * (test/unit/controller/writes.test.ts runs its crash tests with any subset of a cut stage landing).
+ * Independent are:
  * - the health records of one pass, each on its own Pod;
- * - a new deployment's create and the deletes after it: no stop depends on a deployment that has
- *   recorded nothing yet;
+ * - the version of a changed spec, a new deployment's object, and the deletes of that pass. A
+ *   deployment whose version never landed is ahead of the history: passes leave it out until a
+ *   version of that number is recorded, and then take it on (it has recorded nothing). Deleted
+ *   allocations of a version that never landed are placed again by the next pass;
  * - a new deployment's first status and the creates after it, unless they are canaries: a Pod
  *   names its deployment, which exists by then, and one whose status is missing reads as fresh
- *   (its groups are re-attached, and counted from the Pods).
- * Together they take two sequential writes off the path from a spec change to its first new Pod.
+ *   (its groups are re-attached, counting the Pods placed for it).
+ * On the path from a spec change to its first new Pod that leaves two stages, where writing one
+ * at a time took five requests in a row.
  */
 export function stages(list: readonly Write[]): Write[][] {
   const out: Write[][] = [];
   for (const w of list) {
     const last = out.at(-1);
-    const previous = last?.at(-1);
-    if (last && previous && together(previous, w)) last.push(w);
+    if (last?.every((x) => independent(x, w))) last.push(w);
     else out.push([w]);
   }
   return out;
 }
 
-function together(previous: Write, next: Write): boolean {
-  switch (previous.kind) {
-    case 'recordHealth':
-      return next.kind === 'recordHealth';
-    case 'createDeployment':
-      return next.kind === 'deletePods';
-    case 'deploymentStatus':
-      // A canary is known by its deployment's placedCanaries: those are recorded before it exists.
-      return next.kind === 'createPods' && isNewDeployment(previous) && next.placements.every((p) => !p.canary);
-    default:
-      return false;
-  }
+const firstStage = (w: Write) => (w.kind === 'recordVersion' && w.cause === 'submitted') || w.kind === 'createDeployment' || w.kind === 'deletePods';
+
+/** Whether `next` may go out together with `earlier`, a write before it in `writes()`'s order. */
+function independent(earlier: Write, next: Write): boolean {
+  if (earlier.kind === 'recordHealth') return next.kind === 'recordHealth';
+  if (firstStage(earlier) && firstStage(next)) return true;
+  // A canary is known by its deployment's placedCanaries: those are recorded before it exists.
+  if (earlier.kind === 'deploymentStatus' && isNewDeployment(earlier)) return next.kind === 'createPods' && next.placements.every((p) => !p.canary);
+  return false;
 }
 
 /** A deployment this pass creates: it has no ID (its object's UID) yet. */

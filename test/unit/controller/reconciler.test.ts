@@ -9,7 +9,8 @@ import type { JobIdentity } from '../../../src/model/job-versions.ts';
 import type { NomadJobSpec } from '../../../src/model/nomad-job-spec.ts';
 import { versionObjectName, versionRevision } from '../../../src/resources/job-version.ts';
 import { labels, versionAnnotations } from '../../../src/resources/labels.ts';
-import type { NomadDeployment, NomadDeploymentStatus } from '../../../src/resources/nomad-deployment.ts';
+import { deploymentObject, type NomadDeployment, type NomadDeploymentStatus } from '../../../src/resources/nomad-deployment.ts';
+import type { Deployment } from '../../../src/planner/deployment.ts';
 import type { NomadJob, NomadJobStatus } from '../../../src/resources/nomad-job.ts';
 
 /**
@@ -184,6 +185,32 @@ describe('JobReconciler with an injected writer', () => {
     expect(c.calls).not.toContain('createPod web-app-0-v0');
     expect(c.calls).not.toContain('recordVersion v0');
     expect([...c.pods.values()].map((p) => p.metadata?.name).sort()).toEqual(['web-app-0-v0', 'web-app-1-v0']);
+  });
+
+  it('leaves out a deployment whose version never landed, and takes it on when a version of that number is recorded', async () => {
+    const c = cluster();
+    c.jobs.put(job());
+    await new JobReconciler({ caches: c.caches, writer: c.writer, now: () => 1_000 }).reconcile('shop/web');
+    // A crashed pass left version 1's deployment (its first stage) but not version 1 itself.
+    const image = (tag: string): NomadJobSpec => ({
+      ...spec,
+      taskGroups: [{ ...spec.taskGroups[0]!, tasks: [{ ...spec.taskGroups[0]!.tasks[0]!, config: { image: tag } }] }],
+    });
+    const orphan = deploymentObject({ name: 'web', namespace: 'shop', uid: 'job-uid' }, { name: 'web-v1', jobVersion: 1 } as Deployment);
+    c.deployments.put({ ...orphan, metadata: { ...orphan.metadata, uid: 'dep-1', resourceVersion: '900' } });
+    // The user's spec is still version 0's: the job stays there and the deployment ahead of it is not touched.
+    c.calls.length = 0;
+    c.jobs.put({ ...job(), status: c.jobs.get('shop/web')!.status! });
+    await new JobReconciler({ caches: c.caches, writer: c.writer, now: () => 3_000 }).reconcile('shop/web');
+    expect(c.calls.filter((x) => x.includes('web-v1') || x.startsWith('recordVersion'))).toEqual([]);
+    expect(c.jobs.get('shop/web')!.status).toMatchObject({ version: 0 });
+    // A new spec is version 1, and its deployment is the one already there.
+    c.calls.length = 0;
+    c.jobs.put({ ...job(image('app:3')), status: c.jobs.get('shop/web')!.status! });
+    await new JobReconciler({ caches: c.caches, writer: c.writer, now: () => 4_000 }).reconcile('shop/web');
+    expect(c.calls).toContain('recordVersion v1');
+    expect(c.calls).not.toContain('createDeployment web-v1');
+    expect(c.calls).toContain('writeDeploymentStatus web-v1 running');
   });
 
   it('reads versions from the cache, and waits for a version it recorded to show there before planning again', async () => {

@@ -79,11 +79,19 @@ describe('writes(): the order that makes a crash recoverable', () => {
       const list = w.written;
       seen.add(kinds(list).join(' '));
       const deployment = lastOf(list, 'deploymentStatus');
+      // A new deployment's object comes before the Pods, its first status just before the creates.
+      const created = firstOf(list, 'createDeployment');
       for (const pods of ['recordHealth', 'moveInPlace', 'deletePods', 'createPods'] as const) {
-        if (firstOf(list, pods) >= 0) expect(deployment).toBeLessThan(firstOf(list, pods));
+        if (firstOf(list, pods) >= 0 && created < 0) expect(deployment).toBeLessThan(firstOf(list, pods));
+        if (firstOf(list, pods) >= 0 && created >= 0) expect(created).toBeLessThan(firstOf(list, pods));
       }
+      if (created >= 0 && firstOf(list, 'createPods') >= 0) expect(deployment).toBe(firstOf(list, 'createPods') - 1);
       if (firstOf(list, 'markStable') >= 0) expect(firstOf(list, 'markStable')).toBeLessThan(firstOf(list, 'deploymentStatus'));
-      if (firstOf(list, 'recordVersion') >= 0) expect(deployment).toBeLessThan(firstOf(list, 'recordVersion'));
+      const revert = list.findIndex((x) => x.kind === 'recordVersion' && x.cause === 'revert');
+      if (revert >= 0) expect(deployment).toBeLessThan(revert);
+      // A changed spec's version comes first: the whole plan was made from it.
+      const submitted = list.findIndex((x) => x.kind === 'recordVersion' && x.cause === 'submitted');
+      if (submitted >= 0) expect(submitted).toBe(0);
       if (firstOf(list, 'createPods') >= 0 && firstOf(list, 'deletePods') >= 0) expect(firstOf(list, 'deletePods')).toBeLessThan(firstOf(list, 'createPods'));
       expect(kinds(list).at(-1)).toBe('jobStatus');
       w.now += 1000;
@@ -107,12 +115,13 @@ describe('writes(): the order that makes a crash recoverable', () => {
     w.behave('app:2', 'crash');
     w.submit(job('app:2', 2, { maxParallel: 1, autoRevert: true, progressDeadline: '30s', healthyDeadline: '20s' }));
     let list: Write[] = [];
-    for (let pass = 0; pass < 100 && !kinds(list).includes('recordVersion'); pass++) {
+    const reverts = (l: readonly Write[]) => l.find((x) => x.kind === 'recordVersion' && x.cause === 'revert');
+    for (let pass = 0; pass < 100 && !reverts(list); pass++) {
       w.step();
       list = w.written;
       w.now += 1000;
     }
-    const revert = list.find((x) => x.kind === 'recordVersion');
+    const revert = reverts(list);
     expect(revert).toMatchObject({ version: { version: 2, stable: true, revertedFrom: 1 } });
     expect(list.find((x) => x.kind === 'deploymentStatus')).toMatchObject({ revertedJobVersion: 0, deployment: { status: 'failed' } });
     expect(
@@ -137,10 +146,10 @@ describe('writes(): the order that makes a crash recoverable', () => {
 describe('stages(): which writes go out together', () => {
   const stageKinds = (list: readonly Write[]) => stages(list).map((stage) => kinds(stage).join('+'));
 
-  it("creates a new deployment with the pass's deletes, and sends its first status with the creates", () => {
+  it("records a changed spec's version with its new deployment and the pass's deletes, and sends the deployment's first status with the creates", () => {
     const w = rollout({ maxParallel: 2 }, 4);
     w.step();
-    expect(stageKinds(w.written)).toEqual(['createDeployment+deletePods', 'deploymentStatus+createPods', 'event', 'jobStatus']);
+    expect(stageKinds(w.written)).toEqual(['recordVersion+createDeployment+deletePods', 'deploymentStatus+createPods', 'event', 'jobStatus']);
   });
 
   it("keeps an existing deployment's status before the stops after it (they may depend on what it records: a promotion)", () => {
@@ -158,15 +167,34 @@ describe('stages(): which writes go out together', () => {
   it("records a new deployment's placed canaries before they are created: a canary is known by them", () => {
     const w = rollout(canaryUpdate, 4);
     w.step();
-    expect(stageKinds(w.written).slice(0, 3)).toEqual(['createDeployment', 'deploymentStatus', 'createPods']);
+    expect(stageKinds(w.written).slice(0, 3)).toEqual(['recordVersion+createDeployment', 'deploymentStatus', 'createPods']);
+  });
+
+  it('leaves out a deployment whose version never landed, and takes it on when a version of that number is recorded', () => {
+    const w = rollout({ maxParallel: 2 }, 4);
+    // A crash in the first stage: the deployment and the deletes land, the version does not.
+    w.step({ after: 0, lands: (x) => x !== 'recordVersion' });
+    expect(w.versions.map((v) => v.version)).toEqual([0]);
+    expect(w.deployments.map((d) => d.name)).toEqual(['app-v0', 'app-v1']);
+    expect(w.live()).toHaveLength(2);
+    // The user puts the old spec back: the job stays at version 0 and its stopped allocations come back.
+    w.submit(job('app:1', 4, { maxParallel: 2 }));
+    w.settle();
+    expect(w.versions.map((v) => v.version)).toEqual([0]);
+    expect(w.live().map((a) => `${a.index}@${a.version}`)).toEqual(['2@0', '3@0', '0@0', '1@0']);
+    // A new spec is version 1, rolled out through that deployment.
+    w.submit(job('app:3', 4, { maxParallel: 2 }));
+    w.settle();
+    expectRolledOut(w, 4);
+    expect(w.deployments.map((d) => d.name)).toEqual(['app-v0', 'app-v1']);
   });
 
   it('counts as placed what was created for a deployment whose first status never landed', () => {
     const w = rollout({ maxParallel: 2 }, 4);
     w.step();
-    // Crash after the first stage (create and deletes) and half of the second (the creates, not the status).
+    // Crash after the first stage (version, create and deletes) and half of the second (the creates, not the status).
     const w2 = rollout({ maxParallel: 2 }, 4);
-    w2.step({ after: 2, lands: (x) => x !== 'deploymentStatus' });
+    w2.step({ after: 3, lands: (x) => x !== 'deploymentStatus' });
     expect(w2.deployment!.groups).toEqual({});
     expect(w2.live().filter((a) => a.version === 1)).toHaveLength(2);
     w2.now += 1000;

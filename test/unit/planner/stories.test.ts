@@ -265,6 +265,7 @@ describe('story: operators and failures', () => {
     w.settle();
     w.behave('nginx:slow', 'never-ready');
     w.submit(web('nginx:2', 2));
+    w.step(); // records version 1 (a pass sees only the spec at hand)
     w.submit(web('nginx:slow', 2));
     w.step();
     w.now += 5000;

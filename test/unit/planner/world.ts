@@ -36,9 +36,24 @@ export class World {
     this.jobName = jobName;
   }
 
+  /** The user's spec, as the NomadJob holds it: a pass records its version (`writes()`). */
+  private spec: NomadJobSpec | undefined;
+
   submit(spec: NomadJobSpec): void {
-    const decision = decideVersion(this.versions, spec, new Date(this.now));
-    if (decision.kind === 'new') this.versions.push(decision.version);
+    this.spec = spec;
+  }
+
+  /** The version of a submitted spec not recorded yet, as the reconciler decides it. */
+  private submitted(): JobVersion | undefined {
+    if (!this.spec) return undefined;
+    const decision = decideVersion(this.versions, this.spec, new Date(this.now));
+    return decision.kind === 'new' ? decision.version : undefined;
+  }
+
+  /** The versions a pass plans from: those recorded, and the submitted one. */
+  history(): JobVersion[] {
+    const pending = this.submitted();
+    return pending ? [...this.versions, pending] : this.versions;
   }
 
   /** Images decide how Pods behave, so a version is "bad" by its image. */
@@ -61,11 +76,11 @@ export class World {
   }
 
   get target(): JobVersion {
-    return this.versions.at(-1)!;
+    return this.history().at(-1)!;
   }
 
   job(version: number): Job {
-    return canonicalJob(this.jobName, 'default', this.versions.find((v) => v.version === version)!.spec);
+    return canonicalJob(this.jobName, 'default', this.history().find((v) => v.version === version)!.spec);
   }
 
   live(): ObservedAllocation[] {
@@ -104,8 +119,12 @@ export class World {
    */
   step(crash?: { after: number; lands?: (podName: string) => boolean }): Plan {
     this.advancePods();
-    const target = this.target;
-    const jobs = new Map(this.versions.map((v) => [v.version, this.job(v.version)]));
+    const submitted = this.submitted();
+    const history = this.history();
+    const target = history.at(-1)!;
+    const jobs = new Map(history.map((v) => [v.version, this.job(v.version)]));
+    // As the reconciler observes: a deployment ahead of the history (its version never landed) is left out.
+    const seen = this.deployments.filter((d) => d.jobVersion <= target.version);
     // As the shell does: a pinned allocation whose node is gone or NotReady is lost.
     const ready = new Set(this.nodes.filter((n) => n.ready).map((n) => n.name));
     const perNode = target.spec.type === 'system' || target.spec.type === 'sysbatch';
@@ -116,9 +135,9 @@ export class World {
       job: { name: this.jobName, namespace: 'default', uid: 'job-uid', stop: target.spec.stop ?? false },
       target: { ...target, job: jobs.get(target.version)! },
       jobs,
-      history: this.versions,
-      ...(this.deployment ? { deployment: this.deployment } : {}),
-      earlier: this.deployments.slice(0, -1).reverse(),
+      history,
+      ...(seen.length > 0 ? { deployment: seen.at(-1)! } : {}),
+      earlier: seen.slice(0, -1).reverse(),
       allocations: this.allocs,
       lostNodes,
       ...(perNode ? { nodes: this.nodes } : {}),
@@ -126,7 +145,7 @@ export class World {
       now: this.now,
     });
     const lostPods = new Set(this.allocs.filter((a) => a.nodeName !== undefined && lostNodes.has(a.nodeName)).map((a) => a.podName));
-    const list = writes(p, { history: this.versions, target: target.version, lostPods, now: this.now });
+    const list = writes(p, { history, ...(submitted ? { submitted } : {}), target: target.version, lostPods, now: this.now });
     this.written = list;
     // The shell sends a stage's writes together: a crash that cuts a stage of several lands any
     // subset of them (`crash.lands` picks, asked once for a single write and once per Pod of a batch).
