@@ -8,6 +8,7 @@ import { cachedPod } from '../resources/allocation-pod.ts';
 import { cachedJob, type NomadJob } from '../resources/nomad-job.ts';
 import { nodeFacts } from '../resources/node.ts';
 import { Informer, type CacheReader, type InformerEvent } from './informer.ts';
+import { internStrings, OwnerReferenceTable, StringTable } from './interned.ts';
 
 /**
  * What a reconcile reads: the caches of NomadJobs, NomadDeployments, Caravan's Pods, Nodes and job
@@ -69,11 +70,18 @@ export function createClusterCaches(kc: KubeConfig, opts: { logger?: Logger } = 
   };
   const onError = (what: string) => (error: unknown, retryIn: number) =>
     logger.warn({ resource: what, retryInMs: retryIn, err: error }, `${what} watch failed; reconnecting`);
+  // One table for every cache: a job's name, UID and namespace repeat across its Pods, deployments and versions.
+  const strings = new StringTable();
+  const owners = new OwnerReferenceTable();
+  const interned =
+    <T extends object>(transform: (obj: T) => T = (obj) => obj) =>
+    (obj: T) =>
+      internStrings(transform(obj), strings, owners);
   const informers = {
     jobs: new Informer<NomadJob>({
       kc,
       path: collectionPath(nomadJobResource),
-      transform: cachedJob,
+      transform: interned(cachedJob),
       indexes: { [cacheIndexes.byParent]: parentOfLabels },
       onEvent: tell('jobs'),
       onError: onError('NomadJob'),
@@ -81,6 +89,7 @@ export function createClusterCaches(kc: KubeConfig, opts: { logger?: Logger } = 
     deployments: new Informer<NomadDeployment>({
       kc,
       path: collectionPath(nomadDeploymentResource),
+      transform: interned<NomadDeployment>(),
       indexes: { [cacheIndexes.byJob]: (d) => `${d.metadata.namespace}/${d.spec.job}` },
       onEvent: tell('deployments'),
       onError: onError('NomadDeployment'),
@@ -89,7 +98,7 @@ export function createClusterCaches(kc: KubeConfig, opts: { logger?: Logger } = 
       kc,
       path: '/api/v1/pods',
       labelSelector: `${labels.managedBy}=caravan`,
-      transform: cachedPod,
+      transform: interned(cachedPod),
       indexes: { [cacheIndexes.byJob]: jobOfLabels, [cacheIndexes.byNode]: (p) => p.spec?.nodeName },
       onEvent: tell('pods'),
       onError: onError('Pod'),
@@ -104,6 +113,7 @@ export function createClusterCaches(kc: KubeConfig, opts: { logger?: Logger } = 
     revisions: new Informer<V1ControllerRevision>({
       kc,
       path: '/apis/apps/v1/controllerrevisions',
+      transform: interned<V1ControllerRevision>(),
       labelSelector: labels.job,
       indexes: { [cacheIndexes.byJob]: jobOfLabels },
       onEvent: tell('revisions'),
