@@ -30,7 +30,7 @@ import {
   type V1Pod,
 } from '@kubernetes/client-node';
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { createWriteStream, readFileSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -526,10 +526,23 @@ function controllerTakesShards(): boolean {
 // ---------------------------------------------------------------------------------------------
 // The API server's load during a register: what every client asked of it, and its CPU
 
-/** A local cluster component's pid; undefined with $KUBECONFIG or when it is not running. */
+/**
+ * The folder of the embedded cluster the run measures: the default one, or one `caravan cluster
+ * --dir <d> up` made whose kubeconfig $KUBECONFIG names (its processes are on this machine too).
+ */
+function embeddedClusterDir(): string | undefined {
+  if (target.source === 'local') return clusterDir;
+  const kubeconfig = process.env['KUBECONFIG'];
+  if (!kubeconfig || kubeconfig.includes(path.delimiter)) return undefined;
+  const layout = clusterLayout(path.dirname(kubeconfig));
+  return layout.kubeconfig === path.resolve(kubeconfig) && existsSync(layout.stateFile) ? layout.dir : undefined;
+}
+
+/** An embedded cluster component's pid; undefined for another cluster or when it is not running. */
 function componentPid(name: 'kube-controller-manager' | 'kube-apiserver' | 'etcd'): number | undefined {
-  if (target.source !== 'local') return undefined;
-  const record = readProcessRecord(componentPidFile(clusterLayout(clusterDir), name));
+  const dir = embeddedClusterDir();
+  if (dir === undefined) return undefined;
+  const record = readProcessRecord(componentPidFile(clusterLayout(dir), name));
   return record && isAlive(record) ? record.pid : undefined;
 }
 
