@@ -136,7 +136,41 @@ export function fmt(value: number | undefined, digits = 0, unit = ''): string {
 
 export const mib = (bytes: number | undefined): number | undefined => (bytes === undefined ? undefined : bytes / 2 ** 20);
 
-/** The pod capacity still free for new Pods: allocatable pods of schedulable nodes, minus the Pods already on them or pending. */
+/** What one Pod asks of a node: CPU in millicores and memory in bytes (its containers' requests). */
+export interface PodRequest {
+  readonly cpuMilli: number;
+  readonly memoryBytes: number;
+}
+
+const quantitySuffixes: Record<string, number> = {
+  m: 1e-3,
+  '': 1,
+  k: 1e3,
+  M: 1e6,
+  G: 1e9,
+  T: 1e12,
+  Ki: 2 ** 10,
+  Mi: 2 ** 20,
+  Gi: 2 ** 30,
+  Ti: 2 ** 40,
+};
+
+/** A Kubernetes quantity ("32", "500m", "128Gi") as a number; NaN for a form it does not know. */
+export function quantityValue(q: string): number {
+  const match = /^([0-9.]+)([a-zA-Z]*)$/.exec(q.trim());
+  const scale = match ? quantitySuffixes[match[2]!] : undefined;
+  return match && scale !== undefined ? Number(match[1]) * scale : Number.NaN;
+}
+
+/** How many such Pods a node's allocatable takes: its pod count, CPU or memory, whichever runs out first. */
+export function podsThatFit(allocatable: Readonly<Record<string, string>>, request: PodRequest): number {
+  const pods = quantityValue(allocatable['pods'] ?? '0');
+  const cpu = request.cpuMilli > 0 ? Math.floor((quantityValue(allocatable['cpu'] ?? '0') * 1000) / request.cpuMilli) : pods;
+  const memory = request.memoryBytes > 0 ? Math.floor(quantityValue(allocatable['memory'] ?? '0') / request.memoryBytes) : pods;
+  return Math.max(0, Math.min(pods, cpu, memory) || 0);
+}
+
+/** The pod capacity still free for new Pods: Pods that fit on schedulable nodes, minus the Pods already on them or pending. */
 export function freePodCapacity(nodes: readonly { allocatablePods: number; schedulable: boolean }[], podsInUse: number): number {
   const total = nodes.filter((n) => n.schedulable).reduce((sum, n) => sum + n.allocatablePods, 0);
   return total - podsInUse;

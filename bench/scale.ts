@@ -14,7 +14,7 @@
  *     fail-over of a killed replica's shard Leases.
  *
  *   npm run bench:scale -- --jobs 1000 --count 2
- *   npm run bench:scale -- --jobs 10000 --count 10 --nodes 210 --json /tmp/scale.json
+ *   npm run bench:scale -- --jobs 10000 --count 10 --nodes 320 --json /tmp/scale.json
  *
  * Uses $KUBECONFIG when set, otherwise the embedded local cluster (started if needed).
  */
@@ -47,6 +47,7 @@ import { targetCluster } from '../src/cli/target-cluster.ts';
 import { apiErrorCode, loadKubeConfig } from '../src/kube/client.ts';
 import { createClusterCaches } from '../src/kube/cluster-caches.ts';
 import { jsonRequests } from '../src/kube/json-requests.ts';
+import { canonicalJob } from '../src/model/defaults.ts';
 import { Informer } from '../src/kube/informer.ts';
 import { installCrds } from '../src/kube/install-crds.ts';
 import type { NomadJobSpec } from '../src/model/nomad-job-spec.ts';
@@ -64,6 +65,7 @@ import {
   mib,
   nodesNeeded,
   parsePrometheusText,
+  podsThatFit,
   type PromSample,
   renderTable,
   sumBy,
@@ -253,10 +255,16 @@ async function deleteNamespace(ns: string, timeoutMs = 15 * 60_000): Promise<voi
   say(`namespace ${ns} deleted in ${seconds(performance.now() - started).toFixed(1)} s`);
 }
 
-/** Pods a new run can still place: allocatable pods of the schedulable Ready nodes minus the Pods not finished. */
+/**
+ * Pods a new run can still place: the allocations' Pods that fit on the schedulable Ready nodes
+ * (pods, CPU and memory: a kwok node's 32 cores take 320 of the default 100 MHz tasks, fewer than
+ * its 500 pods) minus the Pods not finished.
+ */
 async function podCapacity(): Promise<{ free: number; nodes: number; podsPerNode: number; inUse: number }> {
+  const task = canonicalJob('capacity', 'default', jobSpec('app:1')).taskGroups[0]!.tasks[0]!.resources;
+  const request = { cpuMilli: task.cores > 0 ? task.cores * 1000 : task.cpu, memoryBytes: task.memoryMB * 2 ** 20 };
   const nodes = (await core.listNode()).items.map((n) => ({
-    allocatablePods: Number(n.status?.allocatable?.['pods'] ?? 0),
+    allocatablePods: podsThatFit(n.status?.allocatable ?? {}, request),
     schedulable: !n.spec?.unschedulable && (n.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True'),
   }));
   let inUse = 0;

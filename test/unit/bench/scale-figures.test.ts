@@ -7,6 +7,8 @@ import {
   nodesNeeded,
   parsePrometheusText,
   percentile,
+  podsThatFit,
+  quantityValue,
   renderTable,
   sumBy,
   sumSamples,
@@ -108,5 +110,24 @@ describe('report helpers', () => {
     ).toBe(700);
     expect(nodesNeeded(100_000, 500)).toBe(200);
     expect(nodesNeeded(100_000, 500, 250)).toBe(201);
+  });
+});
+
+describe('podsThatFit', () => {
+  const kwok = { cpu: '32', memory: '128Gi', pods: '500' };
+  it('is the pod count, CPU or memory, whichever runs out first', () => {
+    // Nomad's default task (100 MHz, 300 MB): the 32 cores take 320.
+    expect(podsThatFit(kwok, { cpuMilli: 100, memoryBytes: 300 * 2 ** 20 })).toBe(320);
+    expect(podsThatFit(kwok, { cpuMilli: 10, memoryBytes: 32 * 2 ** 20 })).toBe(500);
+    expect(podsThatFit(kwok, { cpuMilli: 10, memoryBytes: 1024 * 2 ** 20 })).toBe(128);
+    expect(podsThatFit(kwok, { cpuMilli: 0, memoryBytes: 0 })).toBe(500);
+  });
+
+  it('reads Kubernetes quantities', () => {
+    expect(quantityValue('500m')).toBe(0.5);
+    expect(quantityValue('128Gi')).toBe(128 * 2 ** 30);
+    expect(quantityValue('2k')).toBe(2000);
+    expect(quantityValue('1.5')).toBe(1.5);
+    expect(quantityValue('12Qi')).toBeNaN();
   });
 });
