@@ -1,3 +1,29 @@
+/** One shared copy per key, bounded: past `limit` entries it starts over (objects keep the copies they got). */
+class SharedCopies<T> {
+  private readonly copies = new Map<string, T>();
+  private readonly limit: number;
+
+  constructor(limit: number) {
+    this.limit = limit;
+  }
+
+  share(key: string, value: T): T {
+    const found = this.copies.get(key);
+    if (found !== undefined) return found;
+    if (this.copies.size >= this.limit) this.copies.clear();
+    this.copies.set(key, value);
+    return value;
+  }
+
+  has(key: string): boolean {
+    return this.copies.has(key);
+  }
+
+  get size(): number {
+    return this.copies.size;
+  }
+}
+
 /**
  * One copy of each repeated string in the caches. JSON.parse makes a new string for every value,
  * so 100,000 cached Pods held 100,000 copies of their namespace, of "Running" and "True", of
@@ -9,20 +35,14 @@
  * name) are left as they are: interning them would only grow the table.
  */
 export class StringTable {
-  private readonly strings = new Map<string, string>();
-  private readonly limit: number;
+  private readonly strings: SharedCopies<string>;
 
-  /** `limit`: entries kept before the table starts over (objects keep the copies they got). */
   constructor(limit = 200_000) {
-    this.limit = limit;
+    this.strings = new SharedCopies(limit);
   }
 
   intern(s: string): string {
-    const found = this.strings.get(s);
-    if (found !== undefined) return found;
-    if (this.strings.size >= this.limit) this.strings.clear();
-    this.strings.set(s, s);
-    return s;
+    return this.strings.share(s, s);
   }
 
   has(s: string): boolean {
@@ -68,21 +88,15 @@ function walk(node: Record<string, unknown> | unknown[], parentKey: string, tabl
   }
 }
 
-/** Equal owner-reference lists, one shared copy (keyed by their JSON; bounded like StringTable). */
+/** Equal owner-reference lists, one shared copy (keyed by their JSON). */
 export class OwnerReferenceTable {
-  private readonly lists = new Map<string, unknown[]>();
-  private readonly limit: number;
+  private readonly lists: SharedCopies<unknown[]>;
 
   constructor(limit = 100_000) {
-    this.limit = limit;
+    this.lists = new SharedCopies(limit);
   }
 
   share<T>(list: T[]): T[] {
-    const key = JSON.stringify(list);
-    const found = this.lists.get(key);
-    if (found !== undefined) return found as T[];
-    if (this.lists.size >= this.limit) this.lists.clear();
-    this.lists.set(key, list);
-    return list;
+    return this.lists.share(JSON.stringify(list), list) as T[];
   }
 }
