@@ -119,13 +119,14 @@ export function placedBefore(allocs: readonly ObservedAllocation[], deploymentNa
 
 /**
  * A group's state when a deployment takes it on (§2.2 rules 5-7): the strategy's flags, nothing
- * placed yet; with canary steps (beyond Nomad; service and batch groups) it starts at the first step.
+ * placed yet but `placedAllocs` (placedBefore); with canary steps (beyond Nomad; service and batch groups) it starts at the first step.
  */
 export function newGroupState(
   strategy: UpdateStrategy,
   desiredCanaries: number,
   desiredTotal: number,
   steps: UpdateStrategy['canarySteps'] = [],
+  placedAllocs = 0,
 ): DeploymentGroupState {
   return {
     autoRevert: strategy.autoRevert,
@@ -136,7 +137,7 @@ export function newGroupState(
     desiredCanaries,
     ...(steps.length > 0 && desiredCanaries > 0 ? { canaryStep: 1, stepCanaries: steps[0]!.canaries } : {}),
     desiredTotal,
-    placedAllocs: 0,
+    placedAllocs,
     healthyAllocs: 0,
     unhealthyAllocs: 0,
   };

@@ -311,10 +311,7 @@ function outcome(g: GroupPass, canaries: CanaryPlan, fresh: readonly Placement[]
   // Allocations placed for this deployment before a crash lost its first status count as in the pass that placed them.
   const before = needsDeployment ? placedBefore(input.allocs, input.deploymentName) : 0;
   const newState: DeploymentGroupState | undefined = needsDeployment
-    ? {
-        ...newGroupState(strategy!, canaries.desired, g.destructive.length + g.inPlace.length + fresh.length + g.rescheduled.size + before, steps),
-        placedAllocs: before,
-      }
+    ? newGroupState(strategy!, canaries.desired, g.destructive.length + g.inPlace.length + fresh.length + g.rescheduled.size + before, steps, before)
     : undefined;
   const missingCanaries = canaries.wanted && canaries.live < canaries.now;
   const nothingLeft =

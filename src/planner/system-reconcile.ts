@@ -231,7 +231,7 @@ function outcome(input: NodeGroupInput, group: TaskGroup, d: Decided): GroupOutc
   const held = new Set(input.allocs.filter((a) => !d.stopped.has(a.podName)).map(pinnedNode));
   const placed = d.place.filter((p) => !held.has(p.node)).map((p) => (joins ? { ...p, deployment: input.deploymentName } : p));
   const newState: DeploymentGroupState | undefined = needsDeployment
-    ? { ...newGroupState(strategy!, d.desiredCanaries, d.running.size), placedAllocs: placedBefore(input.allocs, input.deploymentName) }
+    ? newGroupState(strategy!, d.desiredCanaries, d.running.size, [], placedBefore(input.allocs, input.deploymentName))
     : undefined;
   const remaining = d.destructive.length - d.now.length;
   const nothingLeft = placed.length === 0 && d.inPlace.length === 0 && remaining === 0 && d.missingCanaries === 0 && (!d.halted || d.fresh.length === 0);
