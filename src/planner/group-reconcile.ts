@@ -3,7 +3,7 @@ import { classifyGroupChange } from '../model/group-change.ts';
 import type { Job, TaskGroup } from '../model/job.ts';
 import { isCanaryOf, isUnpromotedCanaryOfOther } from './canary-identity.ts';
 import { canaryIndexes } from './canary-names.ts';
-import { newGroupState, placedBefore, type Deployment, type DeploymentGroupState } from './deployment.ts';
+import { newGroupState, type Deployment, type DeploymentGroupState } from './deployment.ts';
 import { duplicatesToStop } from './duplicate-names.ts';
 import type { Health, ObservedAllocation } from './observed-allocation.ts';
 import { stopReasons, type InPlaceUpdate, type Placement, type Stop } from './plan-types.ts';
@@ -24,6 +24,12 @@ export interface GroupInput {
   readonly deploymentName: string;
   /** The current deployment's state for this group, if it has one. */
   readonly state: DeploymentGroupState | undefined;
+  /**
+   * Without a state: allocations placed for the deployment by a pass whose record of them (the
+   * deployment's first status, or its object) a crash lost. They count as that pass counted them,
+   * and the deployment takes the group on even when nothing is left to place.
+   */
+  readonly placedUnrecorded: number;
   /** The job's other deployments (older versions, or one this pass cancels): whose canaries were promoted. */
   readonly otherDeployments: readonly Deployment[];
   readonly paused: boolean;
@@ -300,7 +306,8 @@ function outcome(g: GroupPass, canaries: CanaryPlan, fresh: readonly Placement[]
   // A deployment only with a strategy, and only for work at a new version.
   const work = g.destructive.length + g.inPlace.length + g.place.filter((p) => !p.canary).length;
   const alreadyAtTarget = g.untainted.some((a) => a.version === input.version) && g.destructive.length === 0 && g.inPlace.length === 0;
-  const needsDeployment = strategy !== undefined && state === undefined && work > 0 && !alreadyAtTarget;
+  const before = state === undefined ? input.placedUnrecorded : 0;
+  const needsDeployment = strategy !== undefined && state === undefined && ((work > 0 && !alreadyAtTarget) || before > 0);
   const joins = strategy !== undefined && (state !== undefined || needsDeployment);
   // At most `count` placements per pass, canaries included (§2.1 step 16): canary > count is
   // reached over several passes (§2.3 rule 5).
@@ -308,8 +315,6 @@ function outcome(g: GroupPass, canaries: CanaryPlan, fresh: readonly Placement[]
     .slice(0, group.count)
     .map((p) => (joins ? { ...p, deployment: input.deploymentName } : p));
   const steps = strategy?.canarySteps ?? [];
-  // Allocations placed for this deployment before a crash lost its first status count as in the pass that placed them.
-  const before = needsDeployment ? placedBefore(input.allocs, input.deploymentName) : 0;
   const newState: DeploymentGroupState | undefined = needsDeployment
     ? newGroupState(strategy!, canaries.desired, g.destructive.length + g.inPlace.length + fresh.length + g.rescheduled.size + before, steps, before)
     : undefined;

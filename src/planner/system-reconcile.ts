@@ -2,7 +2,7 @@ import type { Millis } from '../model/duration.ts';
 import { classifyGroupChange } from '../model/group-change.ts';
 import type { TaskGroup } from '../model/job.ts';
 import { isCanaryOf, isUnpromotedCanaryOfOther } from './canary-identity.ts';
-import { newGroupState, placedBefore, type DeploymentGroupState } from './deployment.ts';
+import { newGroupState, type DeploymentGroupState } from './deployment.ts';
 import type { GroupInput, GroupOutcome } from './group-reconcile.ts';
 import { nodeEligibility, inDatacenters, type ObservedNode } from './node-feasibility.ts';
 import type { ObservedAllocation } from './observed-allocation.ts';
@@ -225,14 +225,13 @@ function outcome(input: NodeGroupInput, group: TaskGroup, d: Decided): GroupOutc
   // Canaries are work too: with canary 100 every destructive update becomes one.
   const work = d.destructive.length + d.inPlace.length + d.place.length;
   const alreadyAtTarget = input.allocs.some((a) => a.version === input.version) && d.destructive.length === 0 && d.inPlace.length === 0;
-  const needsDeployment = strategy !== undefined && state === undefined && work > 0 && !alreadyAtTarget;
+  const before = state === undefined ? input.placedUnrecorded : 0;
+  const needsDeployment = strategy !== undefined && state === undefined && ((work > 0 && !alreadyAtTarget) || before > 0);
   const joins = strategy !== undefined && (state !== undefined || needsDeployment);
   // The last guard: never a second live allocation on one node (a canary replaces the allocation it stops).
   const held = new Set(input.allocs.filter((a) => !d.stopped.has(a.podName)).map(pinnedNode));
   const placed = d.place.filter((p) => !held.has(p.node)).map((p) => (joins ? { ...p, deployment: input.deploymentName } : p));
-  const newState: DeploymentGroupState | undefined = needsDeployment
-    ? newGroupState(strategy!, d.desiredCanaries, d.running.size, [], placedBefore(input.allocs, input.deploymentName))
-    : undefined;
+  const newState: DeploymentGroupState | undefined = needsDeployment ? newGroupState(strategy!, d.desiredCanaries, d.running.size, [], before) : undefined;
   const remaining = d.destructive.length - d.now.length;
   const nothingLeft = placed.length === 0 && d.inPlace.length === 0 && remaining === 0 && d.missingCanaries === 0 && (!d.halted || d.fresh.length === 0);
   return {

@@ -53,7 +53,9 @@ export function countPlacements(pass: Pass): void {
       const joined =
         place.filter((p) => p.group === groupName && p.deployment === d.name).length +
         inPlace.filter((u) => pass.o.allocations.find((a) => a.podName === u.podName)?.group === groupName && u.deployment === d.name).length;
-      if (joined === 0) return [groupName, g];
+      // Allocations re-attached from a pass whose record of them was lost set the deadline they would have.
+      const reattached = g.placedAllocs > 0 && g.requireProgressBy === undefined;
+      if (joined === 0 && !reattached) return [groupName, g];
       const at = requireProgressByAfterPlacement(g, pass.now);
       return [groupName, { ...g, placedAllocs: g.placedAllocs + joined, ...(at !== undefined ? { requireProgressBy: at } : {}) }];
     }),

@@ -1,5 +1,5 @@
 import { specChanged } from '../../model/spec-change.ts';
-import { deploymentName } from '../deployment.ts';
+import { deploymentName, placedBefore } from '../deployment.ts';
 import { reconcileGroup, type GroupInput } from '../group-reconcile.ts';
 import { reconcileNodeGroup } from '../system-reconcile.ts';
 import { healthOf, type Pass } from './context.ts';
@@ -18,16 +18,22 @@ export function scheduleGroups(pass: Pass): void {
   const perNode = job.type === 'system' || job.type === 'sysbatch' ? job.type : undefined;
   // Sysbatch runs on the nodes there when the version was submitted, or when the job was last evaluated by force (§4 rule 5).
   const runOnNodesSince = Math.max(Date.parse(o.target.submitTime) || 0, o.evaluatedAt ?? 0);
+  // A crash can lose a new deployment's first status, or its object, after Pods were placed for
+  // it; a finished deployment of that name is not taken on again.
+  const unfinished = current !== undefined || latest?.name !== name;
   for (const groupName of groupNames) {
+    const allocs = live.filter((a) => a.group === groupName);
+    const state = current?.groups[groupName];
     const input: GroupInput = {
       job,
       version,
       group: job.taskGroups.find((g) => g.name === groupName),
       name: groupName,
-      allocs: live.filter((a) => a.group === groupName),
+      allocs,
       jobs: o.jobs,
       deploymentName: name,
-      state: current?.groups[groupName],
+      state,
+      placedUnrecorded: state === undefined && unfinished ? placedBefore(allocs, name) : 0,
       otherDeployments,
       paused: current?.status === 'paused',
       failed: current?.status === 'failed',

@@ -57,6 +57,8 @@ function expectRolledOut(w: World, count: number): void {
   // Nothing placed for it went uncounted, even when its first status was lost to a crash.
   const placedFor = w.allocs.filter((a) => a.deployment === w.deployment!.name).length;
   expect(w.deployment!.groups['app']!.placedAllocs).toBeGreaterThanOrEqual(placedFor);
+  // Successful only on health: every allocation it placed was counted healthy.
+  expect(w.deployment!.groups['app']!.healthyAllocs).toBeGreaterThanOrEqual(w.deployment!.groups['app']!.desiredTotal);
 }
 
 /** Runs a canary rollout of version 1 from a settled version 0, for `passes` passes. */
@@ -203,6 +205,24 @@ describe('stages(): which writes go out together', () => {
     expect(w2.written.find((x) => x.kind === 'createPods')).toBeUndefined();
   });
 
+  it('gates on health what was created for a deployment whose first status never landed, even when it placed every allocation', () => {
+    const w = rollout({ maxParallel: 4 }, 4);
+    w.behave('app:2', 'crash');
+    // Crash in the second stage: the four creates land, the deployment's first status does not.
+    w.step({ after: 3, lands: (x) => x !== 'deploymentStatus' });
+    expect(w.deployment!.groups).toEqual({});
+    expect(w.live().filter((a) => a.version === 1)).toHaveLength(4);
+    for (let pass = 0; pass < 400 && w.deployment!.status === 'running'; pass++) {
+      w.now += 1000;
+      w.step();
+    }
+    // The allocations never turn healthy: the deployment fails at its progress deadline, counted
+    // from the pass that found them, and version 1 is not stable.
+    expect(w.deployment).toMatchObject({ jobVersion: 1, status: 'failed', statusDescription: 'Failed due to progress deadline' });
+    expect(w.deployment!.groups['app']).toMatchObject({ placedAllocs: 4, desiredTotal: 4, healthyAllocs: 0, unhealthyAllocs: 4 });
+    expect(w.versions.find((v) => v.version === 1)?.stable).toBeFalsy();
+  });
+
   it("sends a pass's health records together, after the status that counts them", () => {
     const w = rollout({ maxParallel: 4 }, 4);
     let found: string[] | undefined;
@@ -234,6 +254,7 @@ describe('crash after any prefix of a pass, then a fresh pass: the rollout conve
     ['canary 1, auto-promote, max_parallel 2, count 4', canaryUpdate, 4],
     ['canary 2 of count 3, manual promotion by request', { maxParallel: 1, canary: 2 }, 3],
     ['rolling without canaries, max_parallel 3, count 5', { maxParallel: 3 }, 5],
+    ['rolling without canaries, max_parallel 4, count 4: one pass places all', { maxParallel: 4 }, 4],
   ] as [string, UpdateSpec, number][])(
     '%s',
     (_, update, count) => {
