@@ -3,6 +3,7 @@ import type { Caches } from '../kube/cluster-caches.ts';
 import type { JobType } from '../model/nomad-job-spec.ts';
 import { annotations, labels } from '../resources/labels.ts';
 import type { NomadDeployment } from '../resources/nomad-deployment.ts';
+import { recordedHealthOf } from '../resources/recorded-health.ts';
 import type { NomadJob } from '../resources/nomad-job.ts';
 import { isNodeReady } from '../resources/node.ts';
 import { allocationChains, allocationOfStub, toAllocListStub, type AllocationContext, type NodeLookup, type NodeRef } from './nomad/allocation.ts';
@@ -122,6 +123,7 @@ export class AllocationViews {
             promotedGroups: new Set(Object.entries(d.status?.taskGroups ?? {}).flatMap(([g, s]) => (s.promoted ? [g] : []))),
           }
         : undefined,
+      recordedHealth: recordedHealthOf(pod, d),
       ...(inputs.previousAllocation ? { previousAllocation: inputs.previousAllocation } : {}),
       ...(inputs.nextAllocation ? { nextAllocation: inputs.nextAllocation } : {}),
       ...(events ? { events } : {}),

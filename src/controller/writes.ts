@@ -21,7 +21,7 @@ export type Write =
    * version's spec again (`revert`).
    */
   | { readonly kind: 'recordVersion'; readonly version: JobVersion; readonly cause: 'submitted' | 'revert' }
-  /** Record an allocation's health for its deployment on its Pod. */
+  /** Record an allocation's health on its Pod: a group too large to keep it in the deployment's status. */
   | { readonly kind: 'recordHealth'; readonly podName: string; readonly health: Health; readonly at: Millis }
   /** Move a Pod to a new version in place: it keeps running, joins the deployment, is no canary of it. */
   | { readonly kind: 'moveInPlace'; readonly podName: string; readonly version: number; readonly deployment?: string }
@@ -54,14 +54,15 @@ export interface WriteContext {
  * 0. The version of the user's changed spec, which the plan was made from, comes first.
  * 1. A version is marked stable before its deployment says successful: a successful deployment
  *    is never planned again, so the mark must come first (marking twice is harmless).
- * 2. Deployment statuses come next: a cancelled one, then the current one with the counters,
- *    promotion and placed canaries this pass decided. Everything below refers to it: health on a
- *    Pod must already be counted, a Pod created for the deployment needs it to exist, and a
- *    promoted canary is known from `placedCanaries` before the old allocations are stopped.
+ * 2. Deployment statuses come next: a cancelled one, then the current one with the health,
+ *    counters, promotion and placed canaries this pass decided. Everything below refers to it: a
+ *    Pod created for the deployment needs it to exist, and a promoted canary is known from
+ *    `placedCanaries` before the old allocations are stopped.
  * 3. A failed deployment records `revertedJobVersion` before the revert version is recorded; a
  *    pass finding the first without the second records it (the reconciler's repairRevert).
- * 4. Pod health, then in-place moves, then deletes, then creates: a name is freed before it is
- *    taken again, and deterministic names make a retried create harmless.
+ * 4. Health on Pods (groups too large to keep it in the status), then in-place moves, then
+ *    deletes, then creates: a name is freed before it is taken again, and deterministic names
+ *    make a retried create harmless.
  * 5. Events, then the job's status, which reports all of the above.
  * A deployment this pass creates is the exception to 2: its object is created first, and its first
  * status just before the creates. Nothing recorded can depend on a status it never had: one read
@@ -102,7 +103,7 @@ export function writes(plan: Plan, ctx: WriteContext): Write[] {
       ...(plan.deployment ? { deployment: plan.deployment } : {}),
     });
   }
-  for (const h of plan.health) out.push({ kind: 'recordHealth', podName: h.podName, health: h.health, at: h.at });
+  for (const h of plan.health) if (h.onPod) out.push({ kind: 'recordHealth', podName: h.podName, health: h.health, at: h.at });
   for (const u of plan.inPlace)
     out.push({ kind: 'moveInPlace', podName: u.podName, version: u.version, ...(u.deployment ? { deployment: u.deployment } : {}) });
   if (plan.stop.length > 0) out.push({ kind: 'deletePods', pods: plan.stop.map((s) => ({ podName: s.podName, lost: ctx.lostPods.has(s.podName) })) });
@@ -120,7 +121,7 @@ export function writes(plan: Plan, ctx: WriteContext): Write[] {
  * write there: no crash that lands any subset of them leaves objects the next pass misreads
  * (test/unit/controller/writes.test.ts runs its crash tests with any subset of a cut stage landing).
  * Independent are:
- * - the health records of one pass, each on its own Pod;
+ * - the health records on Pods of one pass, each on its own Pod;
  * - the version of a changed spec, a new deployment's object, and the deletes of that pass. A
  *   deployment whose version never landed is ahead of the history: passes leave it out until a
  *   version of that number is recorded, and then take it on (it has recorded nothing). Deleted

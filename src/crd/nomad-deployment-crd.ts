@@ -76,6 +76,13 @@ function statusSchema(): Schema {
             placedAllocs: counter('Allocations that joined this deployment.'),
             healthyAllocs: counter('Allocations that turned healthy.'),
             unhealthyAllocs: counter('Allocations that turned unhealthy.'),
+            allocationHealth: {
+              type: 'object',
+              description:
+                'Deployment health recorded for each allocation, by Pod name: healthy or unhealthy, @ when it was decided (RFC 3339). Counted in healthyAllocs and unhealthyAllocs.',
+              maxProperties: 50000,
+              additionalProperties: string('healthy|unhealthy@<RFC 3339 time>', { maxLength: 64 }),
+            },
           },
           'State of one task group.',
         ),

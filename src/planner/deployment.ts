@@ -1,6 +1,6 @@
 import type { Millis } from '../model/duration.ts';
 import type { UpdateStrategy } from '../model/job.ts';
-import type { ObservedAllocation } from './observed-allocation.ts';
+import type { ObservedAllocation, RecordedHealth } from './observed-allocation.ts';
 
 /** Nomad's deployment statuses (multiregion ones left out: one Caravan serves one cluster). */
 export type DeploymentStatus = 'running' | 'paused' | 'failed' | 'successful' | 'cancelled';
@@ -33,6 +33,11 @@ export interface DeploymentGroupState {
   readonly placedAllocs: number;
   readonly healthyAllocs: number;
   readonly unhealthyAllocs: number;
+  /**
+   * The health recorded for each allocation of the group, by Pod name, counted in the two above.
+   * Kept with the counters, in one write, so a crash never leaves one without the other.
+   */
+  readonly allocationHealth?: Readonly<Record<string, RecordedHealth>>;
 }
 
 export interface Deployment {
@@ -141,4 +146,17 @@ export function newGroupState(
     healthyAllocs: 0,
     unhealthyAllocs: 0,
   };
+}
+
+/**
+ * The allocations with the health their deployment's status records for them, which wins over a
+ * record on the Pod (a group too large for the status, or Caravan before; moving an allocation
+ * to another deployment clears that one).
+ */
+export function withRecordedHealth(allocations: readonly ObservedAllocation[], deployments: readonly Deployment[]): ObservedAllocation[] {
+  const byName = new Map(deployments.map((d) => [d.name, d]));
+  return allocations.map((a) => {
+    const recorded = a.deployment === undefined ? undefined : byName.get(a.deployment)?.groups[a.group]?.allocationHealth?.[a.podName];
+    return recorded ? { ...a, recordedHealth: recorded } : a;
+  });
 }

@@ -19,6 +19,12 @@ export interface ObservedContainer {
 export type PodPhase = 'Pending' | 'Running' | 'Succeeded' | 'Failed' | 'Unknown';
 export type Health = 'healthy' | 'unhealthy';
 
+/** Deployment health decided for an allocation (§2.7): once per deployment membership, with when. */
+export interface RecordedHealth {
+  readonly health: Health;
+  readonly at: Millis;
+}
+
 export interface ObservedAllocation {
   readonly podName: string;
   /** Nomad's allocation ID. */
@@ -43,8 +49,11 @@ export interface ObservedAllocation {
   readonly manualHealth?: Health;
   /** The NomadDeployment it belongs to, by name. */
   readonly deployment?: string;
-  /** Health recorded for its deployment; written once per deployment membership. */
-  readonly recordedHealth?: { readonly health: Health; readonly at: Millis };
+  /**
+   * Health recorded for its deployment: in the deployment's status (`allocationHealth`), or on
+   * the Pod, where Caravan recorded it before.
+   */
+  readonly recordedHealth?: RecordedHealth;
   readonly deleting: boolean;
   /** Earlier reschedules of this allocation name (Nomad's RescheduleTracker), from the Pod. */
   readonly rescheduleEvents?: readonly RescheduleEvent[];

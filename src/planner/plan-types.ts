@@ -83,6 +83,8 @@ export interface HealthRecord {
   readonly health: Health;
   readonly at: Millis;
   readonly reason?: string;
+  /** Recorded on the Pod, not in the deployment's status: its group is too large (healthInStatusUpTo). */
+  readonly onPod?: boolean;
 }
 
 export interface PlanEvent {

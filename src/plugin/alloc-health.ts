@@ -1,8 +1,8 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import { isTerminal } from '../planner/deployment.ts';
-import { parseRecordedHealth } from '../resources/allocation-pod.ts';
 import { annotations, labels } from '../resources/labels.ts';
 import type { NomadDeployment } from '../resources/nomad-deployment.ts';
+import { recordedHealthOf } from '../resources/recorded-health.ts';
 
 export type Health = 'healthy' | 'unhealthy';
 
@@ -45,7 +45,7 @@ export function allocHealthDecision(pod: V1Pod, deployment: NomadDeployment | un
   if (!deployment) return { ok: false, error: `allocation ${name} is part of deployment ${deploymentName}, which no longer exists` };
   if (isTerminal(deployment.status?.status ?? 'running')) return { ok: false, error: "can't set health of allocations for a terminal deployment" };
   const warnings: string[] = [];
-  const recorded = parseRecordedHealth(a[annotations.deploymentHealth]);
+  const recorded = recordedHealthOf(pod, deployment);
   if (recorded && recorded.health !== health) {
     // As Nomad's SetAllocHealth, a mark by hand overwrites recorded health (§2.13 rule 3).
     const effect = health === 'unhealthy' ? `; an unhealthy mark fails ${deploymentName}` : '';

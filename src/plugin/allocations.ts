@@ -1,7 +1,9 @@
 import { phaseClientStatus } from '../api/nomad/allocation.ts';
 import type { V1Pod } from '@kubernetes/client-node';
 import { allocationName } from '../model/allocation-name.ts';
-import { parseRecordedHealth } from '../resources/allocation-pod.ts';
+import type { RecordedHealth } from '../planner/observed-allocation.ts';
+import type { NomadDeployment } from '../resources/nomad-deployment.ts';
+import { recordedHealthOf } from '../resources/recorded-health.ts';
 import { annotations, labels } from '../resources/labels.ts';
 import type { NodeInfo } from './objects.ts';
 
@@ -48,7 +50,7 @@ const toMs = (t: Date | string | undefined | null): number | undefined => {
 };
 
 /** The last thing that happened to the Pod that we can see: its ModifyTime. */
-function lastChange(pod: V1Pod): number {
+function lastChange(pod: V1Pod, recorded: RecordedHealth | undefined): number {
   const s = pod.status;
   const containers = [...(s?.initContainerStatuses ?? []), ...(s?.containerStatuses ?? [])];
   const times = [
@@ -57,13 +59,16 @@ function lastChange(pod: V1Pod): number {
     toMs(s?.startTime),
     ...(s?.conditions ?? []).map((c) => toMs(c.lastTransitionTime)),
     ...containers.flatMap((c) => [toMs(c.state?.running?.startedAt), toMs(c.state?.terminated?.finishedAt)]),
-    parseRecordedHealth(pod.metadata?.annotations?.[annotations.deploymentHealth])?.at,
+    recorded?.at,
   ];
   return Math.max(0, ...times.filter((t): t is number => t !== undefined));
 }
 
-/** A Pod as an allocation; undefined for a Pod that is not one of Caravan's. */
-export function allocationRow(pod: V1Pod, nodes: ReadonlyMap<string, NodeInfo>): AllocationRow | undefined {
+/**
+ * A Pod as an allocation; undefined for a Pod that is not one of Caravan's. Its health is read
+ * from its deployment among `deployments` (where the controller records it), else from the Pod.
+ */
+export function allocationRow(pod: V1Pod, nodes: ReadonlyMap<string, NodeInfo>, deployments: readonly NomadDeployment[] = []): AllocationRow | undefined {
   const l = pod.metadata?.labels ?? {};
   const a = pod.metadata?.annotations ?? {};
   const group = l[labels.taskGroup];
@@ -72,7 +77,10 @@ export function allocationRow(pod: V1Pod, nodes: ReadonlyMap<string, NodeInfo>):
   if (!group || !job || !Number.isInteger(version) || !pod.metadata?.uid || !pod.metadata.name) return undefined;
   const nodeName = pod.spec?.nodeName;
   const node = nodeName ? nodes.get(nodeName) : undefined;
-  const recorded = parseRecordedHealth(a[annotations.deploymentHealth]);
+  const recorded = recordedHealthOf(
+    pod,
+    deployments.find((d) => d.metadata.name === a[annotations.deployment]),
+  );
   const manual = a[annotations.health];
   return {
     id: pod.metadata.uid,
@@ -88,13 +96,13 @@ export function allocationRow(pod: V1Pod, nodes: ReadonlyMap<string, NodeInfo>):
     ...(recorded ? { healthy: recorded.health === 'healthy' } : {}),
     ...(manual === 'healthy' || manual === 'unhealthy' ? { manualHealth: manual } : {}),
     createTime: new Date(toMs(pod.metadata.creationTimestamp) ?? 0).toISOString(),
-    modifyTime: new Date(lastChange(pod)).toISOString(),
+    modifyTime: new Date(lastChange(pod, recorded)).toISOString(),
   };
 }
 
 /** Newest first, as Nomad lists a job's allocations. */
-export function allocationRows(pods: readonly V1Pod[], nodes: ReadonlyMap<string, NodeInfo>): AllocationRow[] {
+export function allocationRows(pods: readonly V1Pod[], nodes: ReadonlyMap<string, NodeInfo>, deployments: readonly NomadDeployment[] = []): AllocationRow[] {
   return pods
-    .flatMap((p) => allocationRow(p, nodes) ?? [])
+    .flatMap((p) => allocationRow(p, nodes, deployments) ?? [])
     .sort((x, y) => y.createTime.localeCompare(x.createTime) || x.name.localeCompare(y.name) || x.podName.localeCompare(y.podName));
 }

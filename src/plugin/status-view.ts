@@ -92,7 +92,7 @@ export function statusReport(s: JobSnapshot): StatusReport {
     },
     summary,
     ...(deployment ? { latestDeployment: deploymentReport(deployment) } : {}),
-    allocations: allocationRows(s.pods, s.nodes),
+    allocations: allocationRows(s.pods, s.nodes, s.deployments),
   };
 }
 

@@ -9,10 +9,11 @@ import { podAffinity, topologySpread } from '../model/placement.ts';
 import { portNumber } from '../model/ports.ts';
 import { checksByTask, readinessProbe } from '../model/probes.ts';
 import { taskEnv } from '../model/task-env.ts';
-import type { Health, ObservedAllocation, ObservedContainer, PodPhase } from '../planner/observed-allocation.ts';
+import type { ObservedAllocation, ObservedContainer, PodPhase } from '../planner/observed-allocation.ts';
 import type { RescheduleEvent } from '../planner/reschedule.ts';
 import { annotations, labels } from './labels.ts';
 import { jobOwnerReference } from './nomad-job.ts';
+import { recordedHealthOf } from './recorded-health.ts';
 
 /** One allocation to run as a Pod: which job version, group and index, and how it was placed. */
 export interface AllocationPodInput {
@@ -198,17 +199,6 @@ export function renderAllocationPod(input: AllocationPodInput): V1Pod {
 const time = (value: unknown): number | undefined => (value === undefined || value === null ? undefined : new Date(value as string).getTime());
 
 /** `healthy@<RFC 3339>` as the planner recorded it on the Pod. */
-export function parseRecordedHealth(value: string | undefined): { health: Health; at: number } | undefined {
-  const match = value?.match(/^(healthy|unhealthy)@(.+)$/);
-  if (!match) return undefined;
-  const at = new Date(match[2]!).getTime();
-  return Number.isNaN(at) ? undefined : { health: match[1] as Health, at };
-}
-
-export function formatRecordedHealth(health: Health, at: number): string {
-  return `${health}@${new Date(at).toISOString()}`;
-}
-
 function observeContainer(status: V1ContainerStatus, init: boolean): ObservedContainer {
   const running = time(status.state?.running?.startedAt);
   const terminated = status.state?.terminated;
@@ -237,7 +227,7 @@ export function rescheduleEventsOf(pod: V1Pod): RescheduleEvent[] | undefined {
 }
 
 /** What the planner needs to know about an allocation's Pod; undefined for a Pod that is not one. */
-export function observeAllocation(pod: V1Pod): ObservedAllocation | undefined {
+export function observeAllocation(pod: V1Pod, deployment?: Parameters<typeof recordedHealthOf>[1]): ObservedAllocation | undefined {
   const l = pod.metadata?.labels ?? {};
   const a = pod.metadata?.annotations ?? {};
   const group = l[labels.taskGroup];
@@ -247,7 +237,7 @@ export function observeAllocation(pod: V1Pod): ObservedAllocation | undefined {
   const ready = pod.status?.conditions?.find((c) => c.type === 'Ready');
   const readySince = ready?.status === 'True' ? time(ready.lastTransitionTime) : undefined;
   const startedAt = time(pod.status?.startTime);
-  const recorded = parseRecordedHealth(a[annotations.deploymentHealth]);
+  const recorded = recordedHealthOf(pod, deployment);
   const manual = a[annotations.health];
   const rescheduleEvents = rescheduleEventsOf(pod);
   return {

@@ -1,10 +1,12 @@
 import { formatDuration, parseDuration } from '../model/duration.ts';
 import type { JobIdentity } from '../model/job-versions.ts';
 import type { Deployment, DeploymentGroupState, DeploymentStatus } from '../planner/deployment.ts';
+import type { RecordedHealth } from '../planner/observed-allocation.ts';
 import type { DeploymentIntent, ObservedDeployment } from '../planner/plan-types.ts';
 import type { PromoteRequest } from '../planner/promotion.ts';
 import { apiVersion } from './api-version.ts';
 import { labels } from './labels.ts';
+import { formatRecordedHealth, parseRecordedHealth } from './recorded-health.ts';
 import { jobOwnerReference } from './nomad-job.ts';
 import type { ObjectMeta } from './object-meta.ts';
 
@@ -31,6 +33,8 @@ export interface NomadDeploymentGroupStatus {
   placedAllocs: number;
   healthyAllocs: number;
   unhealthyAllocs: number;
+  /** Deployment health recorded for each allocation, by Pod name: `healthy|unhealthy@<RFC 3339>`. */
+  allocationHealth?: Record<string, string>;
 }
 
 export interface NomadDeploymentStatus {
@@ -55,6 +59,15 @@ export interface NomadDeploymentCondition {
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
+
+function parseAllocationHealth(recorded: Record<string, string>): Record<string, RecordedHealth> {
+  return Object.fromEntries(
+    Object.entries(recorded).flatMap(([pod, value]) => {
+      const r = parseRecordedHealth(value);
+      return r ? [[pod, r]] : [];
+    }),
+  );
+}
 
 function intentOf(spec: NomadDeployment['spec']): DeploymentIntent {
   const promote: PromoteRequest | undefined = spec.promote?.all ? { all: true } : spec.promote?.groups?.length ? { groups: spec.promote.groups } : undefined;
@@ -90,6 +103,7 @@ export function observeDeployment(obj: NomadDeployment): ObservedDeployment {
       placedAllocs: g.placedAllocs,
       healthyAllocs: g.healthyAllocs,
       unhealthyAllocs: g.unhealthyAllocs,
+      ...(g.allocationHealth ? { allocationHealth: parseAllocationHealth(g.allocationHealth) } : {}),
     };
   }
   return {
@@ -143,6 +157,9 @@ export function deploymentStatusBody(
       placedAllocs: g.placedAllocs,
       healthyAllocs: g.healthyAllocs,
       unhealthyAllocs: g.unhealthyAllocs,
+      ...(g.allocationHealth && Object.keys(g.allocationHealth).length > 0
+        ? { allocationHealth: Object.fromEntries(Object.entries(g.allocationHealth).map(([pod, r]) => [pod, formatRecordedHealth(r.health, r.at)])) }
+        : {}),
     };
   }
   return {

@@ -1,9 +1,9 @@
 import type { NomadDeployment } from '../../resources/nomad-deployment.ts';
-import { parseRecordedHealth } from '../../resources/allocation-pod.ts';
+import { recordedHealthOf } from '../../resources/recorded-health.ts';
 import type { NomadJob } from '../../resources/nomad-job.ts';
 import { canonicalJob } from '../../model/defaults.ts';
 import type { JobVersion } from '../../model/job-versions.ts';
-import { annotations, labels } from '../../resources/labels.ts';
+import { labels } from '../../resources/labels.ts';
 import type { ClusterView } from '../cluster-view.ts';
 import type { DeploymentSource } from './deployment-json.ts';
 import type { CanaryGroupFacts, DeploymentFacts } from './status.ts';
@@ -112,12 +112,11 @@ export class CfView {
     };
   }
 
-  /** When an allocation of the deployment was last recorded healthy (Caravan's deployment-health annotation). */
+  /** When an allocation of the deployment was last recorded healthy (in its status, or on the Pod). */
   private lastHealthyAt(d: NomadDeployment): string | undefined {
     let last: number | undefined;
     for (const pod of this.view.podsOfDeployment(d)) {
-      const a = pod.metadata?.annotations ?? {};
-      const recorded = parseRecordedHealth(a[annotations.deploymentHealth]);
+      const recorded = recordedHealthOf(pod, d);
       if (recorded?.health === 'healthy' && (last === undefined || recorded.at > last)) last = recorded.at;
     }
     return last === undefined ? undefined : new Date(last).toISOString();

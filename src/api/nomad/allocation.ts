@@ -7,7 +7,9 @@
 import type { CoreV1Event, V1Pod } from '@kubernetes/client-node';
 import { allocationName } from '../../model/allocation-name.ts';
 import type { JobType } from '../../model/nomad-job-spec.ts';
-import { parseRecordedHealth, rescheduleEventsOf } from '../../resources/allocation-pod.ts';
+import { rescheduleEventsOf } from '../../resources/allocation-pod.ts';
+import { parseRecordedHealth } from '../../resources/recorded-health.ts';
+import type { RecordedHealth } from '../../planner/observed-allocation.ts';
 import { annotations, labels } from '../../resources/labels.ts';
 import { placementEvaluationId } from './evaluation.ts';
 import { objectIndexes, type CreateIndexLookup } from './indexes.ts';
@@ -44,6 +46,11 @@ export interface AllocationContext {
   readonly nextAllocation?: string | undefined;
   /** The Pod's deployment as it stands (its status, and when that was last written, epoch ms). */
   readonly deployment?: { readonly status: string; readonly modifiedAt?: number | undefined; readonly promotedGroups?: ReadonlySet<string> } | undefined;
+  /**
+   * Its deployment health as its deployment's status records it (recordedHealthOf); without it,
+   * as recorded on the Pod.
+   */
+  readonly recordedHealth?: RecordedHealth | undefined;
   /** Kubernetes Events about the Pod, for task events (optional). */
   readonly events?: readonly CoreV1Event[] | undefined;
   /** CreateIndex bookkeeping (indexes.ts); without it CreateIndex is the ModifyIndex. */
@@ -100,7 +107,7 @@ function rescheduleTracker(pod: V1Pod): NomadRescheduleTracker | null {
  * latest of its creation, deletion, start, condition transitions, container starts and exits,
  * and recorded health stands in.
  */
-function lastChange(pod: V1Pod): number {
+function lastChange(pod: V1Pod, recorded: RecordedHealth | undefined): number {
   const s = pod.status;
   const containers = [...(s?.initContainerStatuses ?? []), ...(s?.containerStatuses ?? [])];
   const times = [
@@ -110,19 +117,26 @@ function lastChange(pod: V1Pod): number {
     ...(s?.conditions ?? []).map((c) => c.lastTransitionTime),
     ...containers.flatMap((c) => [c.state?.running?.startedAt, c.state?.terminated?.finishedAt]),
   ].map((t) => kubeMillis(t));
-  const health = parseRecordedHealth(pod.metadata?.annotations?.[annotations.deploymentHealth])?.at;
-  return Math.max(0, ...[...times, health].filter((t): t is number => t !== undefined));
+  return Math.max(0, ...[...times, recorded?.at].filter((t): t is number => t !== undefined));
 }
 
+const recordedHealth = (pod: V1Pod, ctx: AllocationContext) =>
+  ctx.recordedHealth ?? parseRecordedHealth(pod.metadata?.annotations?.[annotations.deploymentHealth]);
+
 /** Nomad's AllocDeploymentStatus: for a Pod in a deployment, its recorded health (null until decided) and canary flag. */
-function deploymentStatus(pod: V1Pod, modifyIndex: number, deployment: AllocationContext['deployment']): NomadAllocDeploymentStatus | null {
+function deploymentStatus(
+  pod: V1Pod,
+  modifyIndex: number,
+  deployment: AllocationContext['deployment'],
+  recorded: RecordedHealth | undefined,
+): NomadAllocDeploymentStatus | null {
   const a = pod.metadata?.annotations ?? {};
   if (!a[annotations.deployment]) return null;
-  const recorded = parseRecordedHealth(a[annotations.deploymentHealth]);
-  // The controller counts health in the deployment a moment before it marks the Pod (the order
-  // that survives a crash). Until the mark is there, an operator's health (the caravan.dev/health
-  // annotation, which decides at once) or a deployment that already succeeded (all its
-  // allocations were healthy) says it, as Nomad's allocation would already.
+  // In a group too large to record health in its deployment's status, the controller counts it
+  // there a moment before it marks the Pod (the order that survives a crash). Until the mark is
+  // there, an operator's health (the caravan.dev/health annotation, which decides at once) or a
+  // deployment that already succeeded (all its allocations were healthy) says it, as Nomad's
+  // allocation would already.
   const manual = a[annotations.health];
   const healthy = recorded
     ? recorded.health === 'healthy'
@@ -178,7 +192,7 @@ function allocationBase(pod: V1Pod, ctx: AllocationContext): (NomadAllocationBas
     ClientStatus: status,
     ClientDescription: clientDescriptions[status],
     TaskStates: taskStates(pod, ctx.events ?? []),
-    DeploymentStatus: deploymentStatus(pod, modifyIndex, ctx.deployment),
+    DeploymentStatus: deploymentStatus(pod, modifyIndex, ctx.deployment, recordedHealth(pod, ctx)),
     FollowupEvalID: '',
     NextAllocation: ctx.nextAllocation ?? '',
     RescheduleTracker: rescheduleTracker(pod),
@@ -187,7 +201,7 @@ function allocationBase(pod: V1Pod, ctx: AllocationContext): (NomadAllocationBas
     CreateIndex: createIndex,
     ModifyIndex: modifyIndex,
     CreateTime: unixNanos(m.creationTimestamp),
-    ModifyTime: msToUnixNanos(lastChange(pod)),
+    ModifyTime: msToUnixNanos(lastChange(pod, recordedHealth(pod, ctx))),
     version,
     deploymentId: deployment ? (ctx.deploymentIds.get(deployment) ?? '') : '',
   };

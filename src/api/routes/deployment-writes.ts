@@ -121,7 +121,7 @@ function issueDeploymentEvaluation(view: ClusterView, d: NomadDeployment, resour
 function healthyCanaries(view: ClusterView, d: NomadDeployment): Set<string> {
   const out = new Set<string>();
   for (const pod of view.podsOfDeployment(d)) {
-    const a = observeAllocation(pod);
+    const a = observeAllocation(pod, d);
     if (a && !a.deleting && a.canary && a.deployment === d.metadata.name && a.recordedHealth?.health === 'healthy') out.add(a.uid);
   }
   for (const g of Object.values(d.status?.taskGroups ?? {})) {
@@ -344,7 +344,7 @@ async function markHealth(ctx: RouteContext, d: NomadDeployment, pods: readonly 
 /** The deployment's allocations as the cache holds them now, with their recorded health. */
 function allocationsOf(view: ClusterView, d: NomadDeployment) {
   return view.podsOfDeployment(d).flatMap((p) => {
-    const a = observeAllocation(p);
+    const a = observeAllocation(p, d);
     return a && a.deployment === d.metadata.name
       ? [{ uid: a.uid, group: a.group, recorded: a.recordedHealth?.health, resourceVersion: p.metadata?.resourceVersion }]
       : [];

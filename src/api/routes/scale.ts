@@ -5,6 +5,7 @@ import type { ObservedAllocation } from '../../planner/observed-allocation.ts';
 import { observeAllocation } from '../../resources/allocation-pod.ts';
 import { apiGroup, nomadJobResource } from '../../resources/api-version.ts';
 import type { NomadJob } from '../../resources/nomad-job.ts';
+import { annotations } from '../../resources/labels.ts';
 import { observeDeployment } from '../../resources/nomad-deployment.ts';
 import type { ClusterView } from '../cluster-view.ts';
 import type { JobAtVersion } from '../nomad/job.ts';
@@ -80,9 +81,10 @@ function countedAllocations(view: ClusterView, job: NomadJob): ObservedAllocatio
         : [],
     ),
   );
+  const deployments = new Map(view.deploymentsOf(job).map((d) => [d.metadata.name, d]));
   return view
     .podsOf(job)
-    .flatMap((p) => observeAllocation(p) ?? [])
+    .flatMap((p) => observeAllocation(p, deployments.get(p.metadata?.annotations?.[annotations.deployment] ?? '')) ?? [])
     .filter((a) => !a.deleting && !(a.canary && unpromoted.has(`${a.deployment}/${a.group}`)) && a.phase !== 'Succeeded' && a.phase !== 'Failed');
 }
 

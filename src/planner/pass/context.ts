@@ -1,6 +1,6 @@
 import type { Millis } from '../../model/duration.ts';
 import type { Job } from '../../model/job.ts';
-import type { Deployment } from '../deployment.ts';
+import { withRecordedHealth, type Deployment } from '../deployment.ts';
 import type { GroupOutcome } from '../group-reconcile.ts';
 import type { Health, ObservedAllocation } from '../observed-allocation.ts';
 import type { HealthRecord, Observed, Plan, PlanEvent } from '../plan-types.ts';
@@ -44,7 +44,7 @@ export function startPass(o: Observed): Pass {
     now: o.now,
     version: o.target.version,
     job: o.target.job,
-    live: o.allocations.filter((a) => !a.deleting),
+    live: withRecordedHealth(o.allocations, [...(o.earlier ?? []), ...(o.deployment ? [o.deployment] : [])]).filter((a) => !a.deleting),
     events: [],
     requeue: [],
     recorded: new Map(),

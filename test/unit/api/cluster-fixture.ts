@@ -11,7 +11,8 @@ import type { V1ControllerRevision, V1Node, V1Pod } from '@kubernetes/client-nod
 import { canonicalJob } from '../../../src/model/defaults.ts';
 import type { JobVersion } from '../../../src/model/job-versions.ts';
 import type { NomadJobSpec } from '../../../src/model/nomad-job-spec.ts';
-import { cachedPod, formatRecordedHealth, renderAllocationPod } from '../../../src/resources/allocation-pod.ts';
+import { cachedPod, renderAllocationPod } from '../../../src/resources/allocation-pod.ts';
+import { formatRecordedHealth } from '../../../src/resources/recorded-health.ts';
 import { versionRevision } from '../../../src/resources/job-version.ts';
 import { annotations } from '../../../src/resources/labels.ts';
 import { deploymentObject, deploymentStatusBody, type NomadDeployment } from '../../../src/resources/nomad-deployment.ts';

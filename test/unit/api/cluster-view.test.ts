@@ -3,7 +3,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { ClusterView } from '../../../src/api/cluster-view.ts';
 import type { NomadAllocationListStub, NomadApiDeployment, NomadApiJob, NomadJobListStub } from '../../../src/api/nomad/types.ts';
 import { versionRevision } from '../../../src/resources/job-version.ts';
-import { annotations, versionAnnotations } from '../../../src/resources/labels.ts';
+import { annotations, labels, versionAnnotations } from '../../../src/resources/labels.ts';
 import type { NomadDeployment } from '../../../src/resources/nomad-deployment.ts';
 import type { NomadJob } from '../../../src/resources/nomad-job.ts';
 import { addSettledJob, fixtureNode, populateCluster, serviceSpec } from './cluster-fixture.ts';
@@ -157,6 +157,27 @@ describe('what the lists show follows every change (per-object memos)', () => {
       metadata: { ...p.metadata, annotations: { ...p.metadata!.annotations, [annotations.deploymentHealth]: 'unhealthy@2026-11-01T09:00:00.000Z' } },
     }));
     expect((await allocations(ctx)).find((a) => a.ID === pod.metadata!.uid)!.DeploymentStatus?.Healthy).toBe(false);
+  });
+
+  it("a deployment's health recorded in its status: the allocation's DeploymentStatus follows, over the Pod's", async () => {
+    const ctx = routeContext(cluster);
+    const pod = cluster.pods.byIndex('job', jobKey('web-00000'))[0]!;
+    const name = pod.metadata!.annotations![annotations.deployment]!;
+    const group = pod.metadata!.labels![labels.taskGroup]!;
+    const deployment = cluster.deployments.get(`default/${name}`)!;
+    const before = (await allocations(ctx)).find((a) => a.ID === pod.metadata!.uid)!;
+    expect(before.DeploymentStatus?.Healthy).toBe(true);
+    const taskGroups = deployment.status!.taskGroups!;
+    cluster.apply<NomadDeployment>('deployments', {
+      ...deployment,
+      metadata: { ...deployment.metadata, resourceVersion: next() },
+      status: {
+        ...deployment.status,
+        taskGroups: { ...taskGroups, [group]: { ...taskGroups[group]!, allocationHealth: { [pod.metadata!.name!]: 'unhealthy@2026-11-01T09:00:00.000Z' } } },
+      },
+    });
+    const after = (await allocations(ctx)).find((a) => a.ID === pod.metadata!.uid)!;
+    expect(after.DeploymentStatus).toMatchObject({ Healthy: false, Timestamp: '2026-11-01T09:00:00Z' });
   });
 });
 

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { stages, writes, type Write, type WriteKind } from '../../../src/controller/writes.ts';
+import { healthInStatusUpTo } from '../../../src/planner/pass/record-health.ts';
 import type { NomadJobSpec, UpdateSpec } from '../../../src/model/nomad-job-spec.ts';
 import { isCanaryOf } from '../../../src/planner/canary-identity.ts';
 import type { ObservedAllocation } from '../../../src/planner/observed-allocation.ts';
@@ -223,8 +224,26 @@ describe('stages(): which writes go out together', () => {
     expect(w.versions.find((v) => v.version === 1)?.stable).toBeFalsy();
   });
 
-  it("sends a pass's health records together, after the status that counts them", () => {
+  it("records a pass's health in the deployment's status beside its counters, with no Pod write", () => {
     const w = rollout({ maxParallel: 4 }, 4);
+    let found: Write[] | undefined;
+    for (let pass = 0; pass < 40 && !found; pass++) {
+      w.step();
+      if (w.plans.at(-1)!.health.length > 0) found = w.written;
+      w.now += 1000;
+    }
+    expect(found).toBeDefined();
+    expect(kinds(found!)).not.toContain('recordHealth');
+    const status = found!.find((x) => x.kind === 'deploymentStatus')!;
+    const group = (status as Extract<Write, { kind: 'deploymentStatus' }>).deployment.groups['app']!;
+    const recorded = Object.values(group.allocationHealth ?? {});
+    expect(recorded.length).toBeGreaterThan(0);
+    expect(group.healthyAllocs).toBe(recorded.filter((r) => r.health === 'healthy').length);
+  });
+
+  it(`sends a large group's health records to its Pods together, after the status that counts them (over ${healthInStatusUpTo} allocations)`, () => {
+    const count = healthInStatusUpTo + 1;
+    const w = rollout({ maxParallel: count }, count);
     let found: string[] | undefined;
     for (let pass = 0; pass < 40 && !found; pass++) {
       w.step();
@@ -236,6 +255,9 @@ describe('stages(): which writes go out together', () => {
     const health = found!.findIndex((k) => k.startsWith('recordHealth'));
     expect(found![health - 1]).toBe('deploymentStatus');
     expect(found![health]!.split('+').every((k) => k === 'recordHealth')).toBe(true);
+    expect(w.deployment!.groups['app']!.allocationHealth ?? {}).toEqual({});
+    w.settle();
+    expectRolledOut(w, count);
   });
 
   it('keeps every write, in order', () => {

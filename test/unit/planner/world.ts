@@ -9,6 +9,7 @@ import { stages, writes, type Write } from '../../../src/controller/writes.ts';
 import type { ObservedNode } from '../../../src/planner/node-feasibility.ts';
 import { allocationPodName, systemAllocationPodName } from '../../../src/resources/allocation-pod.ts';
 import { deploymentObject, observeDeployment } from '../../../src/resources/nomad-deployment.ts';
+import { withRecordedHealth } from '../../../src/planner/deployment.ts';
 
 export type Behavior = 'ready' | 'never-ready' | 'crash' | 'fail' | 'complete';
 
@@ -83,8 +84,9 @@ export class World {
     return canonicalJob(this.jobName, 'default', this.history().find((v) => v.version === version)!.spec);
   }
 
+  /** The live allocations, with the health recorded for them where it is (their deployment's status, or the Pod). */
   live(): ObservedAllocation[] {
-    return this.allocs.filter((a) => !a.deleting);
+    return withRecordedHealth(this.allocs, this.deployments).filter((a) => !a.deleting);
   }
 
   private advancePods(): void {

@@ -1,6 +1,7 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import { formatRecordedHealth, observeAllocation, parseRecordedHealth } from '../../../src/resources/allocation-pod.ts';
+import { observeAllocation } from '../../../src/resources/allocation-pod.ts';
+import { formatRecordedHealth, parseRecordedHealth } from '../../../src/resources/recorded-health.ts';
 
 /** A Pod as the API server returns it as JSON (times as strings). */
 const pod = {

@@ -6,7 +6,7 @@ import { deploymentRoutes } from '../../../../src/api/cf/routes/deployments.ts';
 import type { CfApiContext } from '../../../../src/api/cf/server.ts';
 import { TableIndexes } from '../../../../src/api/table-indexes.ts';
 import { ClusterView } from '../../../../src/api/cluster-view.ts';
-import { formatRecordedHealth } from '../../../../src/resources/allocation-pod.ts';
+import { formatRecordedHealth } from '../../../../src/resources/recorded-health.ts';
 import { annotations } from '../../../../src/resources/labels.ts';
 import type { NomadDeployment } from '../../../../src/resources/nomad-deployment.ts';
 import type { NomadJob } from '../../../../src/resources/nomad-job.ts';
