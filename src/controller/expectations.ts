@@ -46,6 +46,11 @@ export class Expectations {
     this.entry(jobKey, now).absent.set(key(kind, name), { kind, name });
   }
 
+  /** Whether anything written for the job is still to show in the caches (nothing is forgotten). */
+  awaiting(jobKey: string): boolean {
+    return this.pending.has(jobKey);
+  }
+
   /** Whether the caches show everything written for the job (forgets what they show). */
   satisfied(jobKey: string, caches: ObservedVersions, now: number): boolean {
     const p = this.pending.get(jobKey);

@@ -34,6 +34,9 @@ import { stages, writes, type Write } from './writes.ts';
 /** Pod creates and deletes of one reconcile in flight at once. */
 const writeConcurrency = 16;
 
+/** Passes in a row that may leave the job's status to the next (a job whose every pass writes still reports). */
+const maxDeferredStatus = 4;
+
 export interface ReconcilerDeps {
   readonly caches: Caches;
   /** Every write goes through it (`kubernetesWriter(kc)` in the controller). */
@@ -81,6 +84,8 @@ export class JobReconciler {
   private readonly logger: Logger;
   private readonly metrics: ControllerMetrics | undefined;
   private readonly children: ChildLauncher;
+  /** Jobs whose status the last passes left to the next one, and how many passes in a row. */
+  private readonly deferredStatus = new Map<string, number>();
 
   constructor(deps: ReconcilerDeps) {
     this.writer = deps.writer;
@@ -308,6 +313,8 @@ export class JobReconciler {
       case 'event':
         return this.event(identity, w.event.on === 'deployment' ? w.deployment : undefined, w.event.type, w.event.reason, w.event.message, now);
       case 'jobStatus':
+        // A parent's status is its launch record: written in the pass that launched.
+        if (!ctx.children && this.defersStatus(key)) return;
         return this.writeJobStatus(key, ctx.job, this.jobStatus(ctx, w.history));
     }
   }
@@ -335,6 +342,23 @@ export class JobReconciler {
       withChildEnvironment(withDispatchPayload(pod, jobs.get(placement.version)!, payloadSecret), child),
     );
     if (created) this.expectations.expectVersion(key, 'pod', created.metadata!.name!, created.metadata!.resourceVersion!, now);
+  }
+
+  /**
+   * A pass that wrote Pods, deployments or versions leaves the job's status to the next pass,
+   * which their watch events bring and which plans on them (the read-your-writes guard): it
+   * reports the same and more, one status write instead of two. A registration then writes the
+   * status twice, not three times. The deferral is bounded, so a job whose every pass writes still
+   * reports, and held in memory only: a new process writes at its first pass with nothing to do.
+   */
+  private defersStatus(key: string): boolean {
+    const deferred = this.deferredStatus.get(key) ?? 0;
+    if (this.expectations.awaiting(key) && deferred < maxDeferredStatus) {
+      this.deferredStatus.set(key, deferred + 1);
+      return true;
+    }
+    this.deferredStatus.delete(key);
+    return false;
   }
 
   private jobStatus(ctx: PassContext, history: readonly JobVersion[]): NomadJobStatus {

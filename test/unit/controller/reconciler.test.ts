@@ -146,17 +146,39 @@ const job = (s: NomadJobSpec = spec): NomadJob => ({
 });
 
 describe('JobReconciler with an injected writer', () => {
-  it('registers a job in writes() order: the version, the deployment, then its status with the Pods, events, and the status last', async () => {
+  it('registers a job in writes() order: the version, the deployment, then its status with the Pods, events; the next pass reports', async () => {
     const c = cluster();
     c.jobs.put(job());
-    await new JobReconciler({ caches: c.caches, writer: c.writer, now: () => 1_000 }).reconcile('shop/web');
+    const reconciler = new JobReconciler({ caches: c.caches, writer: c.writer, now: () => 1_000 });
+    await reconciler.reconcile('shop/web');
     expect(c.calls.slice(0, 2)).toEqual(['recordVersion v0', 'createDeployment web-v0']);
     // One stage (stages()): the new deployment's first status goes out with its creates.
     expect(c.calls.slice(2, 5).sort()).toEqual(['createPod web-app-0-v0', 'createPod web-app-1-v0', 'writeDeploymentStatus web-v0 running']);
-    expect(c.calls.slice(5)).toEqual(['event Created', 'writeJobStatus']);
+    // The job's status is left to the next pass, which the writes' watch events bring.
+    expect(c.calls.slice(5)).toEqual(['event Created']);
     const pod = c.pods.get('shop/web-app-0-v0')!;
     expect(pod.metadata?.ownerReferences).toMatchObject([{ kind: 'NomadJob', uid: 'job-uid', controller: true }]);
-    expect(c.jobs.get('shop/web')?.status).toMatchObject({ observedGeneration: 1, version: 0 });
+    c.calls.length = 0;
+    await reconciler.reconcile('shop/web');
+    expect(c.calls).toEqual(['writeJobStatus']);
+    expect(c.jobs.get('shop/web')?.status).toMatchObject({ observedGeneration: 1, version: 0, latestDeployment: { name: 'web-v0', status: 'running' } });
+  });
+
+  it('a job whose every pass writes still reports: at most 4 passes in a row leave its status to the next', async () => {
+    const c = cluster();
+    c.jobs.put(job());
+    let now = 1_000;
+    const reconciler = new JobReconciler({ caches: c.caches, writer: c.writer, now: () => now });
+    const reported: boolean[] = [];
+    for (let pass = 0; pass < 6; pass++) {
+      c.calls.length = 0;
+      await reconciler.reconcile('shop/web');
+      reported.push(c.calls.includes('writeJobStatus'));
+      // Its Pods vanish before every pass (past the read-your-writes guard's timeout): each pass places again.
+      for (const p of [...c.pods.values()]) c.pods.items.delete(`shop/${p.metadata!.name}`);
+      now += 31_000;
+    }
+    expect(reported).toEqual([false, false, false, false, true, false]);
   });
 
   it('a write that fails ends the pass there: nothing after it in the order is attempted', async () => {
