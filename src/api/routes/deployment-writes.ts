@@ -275,27 +275,22 @@ async function setAllocationHealth(req: ApiRequest, ctx: RouteContext): Promise<
   const judge = () => {
     const now = cached(ctx, d);
     const newest = unhealthy.length > 0 && now ? newestJobVersion(view, now) : undefined;
-    return allocationHealthOutcome({ deployment: now, requested, allocations: allocationsOf(view, d), newestJobVersion: newest });
+    // The health recorded for each is in the deployment's status as it is now.
+    return allocationHealthOutcome({ deployment: now, requested, allocations: allocationsOf(view, now ?? d), newestJobVersion: newest });
   };
   const done = await untilCarriedOut(ctx, req, d, judge, ctx.controllerWait, {
     what: 'set the health of allocations of',
     intentIn: `the ${annotations.health} annotation of the allocations' Pods`,
   });
-  const index = allocationHealthIndex(view, d, done, last, requested);
+  const index = allocationHealthIndex(view, done, last, requested);
   const reverted = unhealthy.length > 0 && done.status?.status === 'failed' ? (done.status.revertedJobVersion ?? null) : null;
   const evalId = issueDeploymentEvaluation(view, d, last, index);
   return { index, body: { EvalID: evalId, EvalCreateIndex: index, DeploymentModifyIndex: index, RevertedJobVersion: reverted, Index: index } };
 }
 
 /** Nomad writes the allocations and the deployment at one index: the later of the two here. */
-function allocationHealthIndex(
-  view: ClusterView,
-  d: NomadDeployment,
-  done: NomadDeployment,
-  lastPodWrite: string,
-  requested: ReadonlyMap<string, Health>,
-): number {
-  const marks = allocationsOf(view, d)
+function allocationHealthIndex(view: ClusterView, done: NomadDeployment, lastPodWrite: string, requested: ReadonlyMap<string, Health>): number {
+  const marks = allocationsOf(view, done)
     .filter((a) => requested.has(a.uid))
     .map((a) => indexOf(a.resourceVersion));
   return Math.max(indexOf(done.metadata.resourceVersion), indexOf(lastPodWrite), ...marks);
