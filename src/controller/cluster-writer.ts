@@ -18,7 +18,8 @@ import { EventSink } from './event-sink.ts';
  */
 export interface ClusterWriter {
   /** Records a version; one already there with the same spec is that version. */
-  recordVersion(job: JobIdentity, version: JobVersion): Promise<RecordedVersion>;
+  /** `recordedIndex`: a version of the user's spec, the NomadJob's resourceVersion it was read at (versionRevision). */
+  recordVersion(job: JobIdentity, version: JobVersion, recordedIndex?: string): Promise<RecordedVersion>;
   /** Resolves with the revision's new resourceVersion; `cached` (the revision as the cache holds it) saves a read. */
   markStable(job: JobIdentity, version: number, cached?: V1ControllerRevision): Promise<string | undefined>;
   deleteVersion(job: JobIdentity, version: number): Promise<void>;
@@ -76,7 +77,7 @@ export function kubernetesWriter(kc: KubeConfig, opts: { logger?: Logger } = {})
   const json = jsonRequests(kc);
   const pod = (namespace: string, name?: string) => objectPath(podResource, namespace, name);
   return {
-    recordVersion: (job, version) => versions.record(job, version),
+    recordVersion: (job, version, recordedIndex) => versions.record(job, version, recordedIndex),
     markStable: (job, version, cached) => versions.markStable(job, version, true, cached),
     deleteVersion: (job, version) => versions.delete(job, version),
     async createDeployment(namespace, body) {

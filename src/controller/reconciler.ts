@@ -187,20 +187,20 @@ export class JobReconciler {
     let history = this.versionsOf(identity);
     const decision = decideVersion(history, job.spec, new Date(now));
     if (decision.kind === 'new' && !recordNow) return { history: [...history, decision.version], submitted: decision.version };
-    if (decision.kind === 'new') history = [...history, await this.recordSubmitted(key, identity, decision.version, now)];
+    if (decision.kind === 'new') history = [...history, await this.recordSubmitted(key, identity, decision.version, now, job.metadata.resourceVersion)];
     return { history: await this.repairRevert(key, identity, history, now) };
   }
 
-  /** Records a version of the user's spec. */
-  private async recordSubmitted(key: string, identity: JobIdentity, version: JobVersion, now: number): Promise<JobVersion> {
-    const recorded = await this.recordVersion(key, identity, version, now);
+  /** Records a version of the user's spec, read from the NomadJob at `jobResourceVersion` (its JobModifyIndex). */
+  private async recordSubmitted(key: string, identity: JobIdentity, version: JobVersion, now: number, jobResourceVersion?: string): Promise<JobVersion> {
+    const recorded = await this.recordVersion(key, identity, version, now, jobResourceVersion);
     this.logger.info({ namespace: identity.namespace, job: identity.name, version: version.version }, `recorded job version ${version.version}`);
     return recorded;
   }
 
   /** Records a version, and waits for the cache to show it before the job's next pass. */
-  private async recordVersion(key: string, identity: JobIdentity, version: JobVersion, now: number): Promise<JobVersion> {
-    const recorded = await this.writer.recordVersion(identity, version);
+  private async recordVersion(key: string, identity: JobIdentity, version: JobVersion, now: number, recordedIndex?: string): Promise<JobVersion> {
+    const recorded = await this.writer.recordVersion(identity, version, recordedIndex);
     this.expectations.expectVersion(key, 'revision', versionObjectName(identity.name, version.version), recorded.resourceVersion, now);
     return recorded.version;
   }
@@ -277,7 +277,7 @@ export class JobReconciler {
       case 'deploymentStatus':
         return this.writeDeploymentStatus(ctx, w.deployment, w.revertedJobVersion, w.intentError);
       case 'recordVersion':
-        if (w.cause === 'submitted') await this.recordSubmitted(key, identity, w.version, now);
+        if (w.cause === 'submitted') await this.recordSubmitted(key, identity, w.version, now, ctx.job.metadata.resourceVersion);
         else await this.recordVersion(key, identity, w.version, now);
         return;
       case 'recordHealth':

@@ -48,9 +48,12 @@ export class JobVersionStore {
    * Records a version. Its object name is deterministic, so after a crash the retried create finds
    * the version already there: same spec, nothing to do; another spec is an error, never overwritten.
    */
-  async record(job: JobIdentity, version: JobVersion): Promise<RecordedVersion> {
+  async record(job: JobIdentity, version: JobVersion, recordedIndex?: string): Promise<RecordedVersion> {
     try {
-      const created = await this.json.create<V1ControllerRevision>(objectPath(controllerRevisionResource, job.namespace), versionRevision(job, version));
+      const created = await this.json.create<V1ControllerRevision>(
+        objectPath(controllerRevisionResource, job.namespace),
+        versionRevision(job, version, recordedIndex),
+      );
       return { version, resourceVersion: created.metadata?.resourceVersion ?? '0' };
     } catch (error) {
       if (apiErrorCode(error) !== 409) throw error;

@@ -10,7 +10,13 @@ export function versionObjectName(job: string, version: number): string {
 }
 
 /** The ControllerRevision that records a job version, owned by its NomadJob. */
-export function versionRevision(job: JobIdentity, v: JobVersion): V1ControllerRevision {
+/**
+ * A job version's ControllerRevision. `recordedIndex`: for a version of the user's spec, the
+ * NomadJob's resourceVersion the spec was read at. It is the version's JobModifyIndex, as the
+ * Nomad API showed it while the version was pending: a register's index must not move when the
+ * controller records it (a client's check-and-set reads it back).
+ */
+export function versionRevision(job: JobIdentity, v: JobVersion, recordedIndex?: string): V1ControllerRevision {
   return {
     apiVersion: 'apps/v1',
     kind: 'ControllerRevision',
@@ -22,6 +28,7 @@ export function versionRevision(job: JobIdentity, v: JobVersion): V1ControllerRe
         [versionAnnotations.stable]: String(v.stable),
         [versionAnnotations.submitTime]: v.submitTime,
         ...(v.revertedFrom !== undefined ? { [versionAnnotations.revertedFrom]: String(v.revertedFrom) } : {}),
+        ...(recordedIndex ? { [versionAnnotations.recordedIndex]: recordedIndex } : {}),
       },
       ownerReferences: [jobOwnerReference(job)],
     },

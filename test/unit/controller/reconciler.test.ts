@@ -64,9 +64,9 @@ function cluster() {
     if (failAt.call !== '' && call.startsWith(failAt.call)) throw new Error(`${call}: connection reset`);
   };
   const writer: ClusterWriter = {
-    recordVersion: async (job: JobIdentity, v) => {
+    recordVersion: async (job: JobIdentity, v, recordedIndex) => {
       step(`recordVersion v${v.version}`);
-      const written = stamp(versionRevision(job, v));
+      const written = stamp(versionRevision(job, v, recordedIndex));
       revisions.put(written);
       return { version: v, resourceVersion: written.metadata!.resourceVersion! };
     },
@@ -156,6 +156,8 @@ describe('JobReconciler with an injected writer', () => {
     expect(c.calls.slice(2, 5).sort()).toEqual(['createPod web-app-0-v0', 'createPod web-app-1-v0', 'writeDeploymentStatus web-v0 running']);
     // The job's status is left to the next pass, which the writes' watch events bring.
     expect(c.calls.slice(5)).toEqual(['event Created']);
+    // The version keeps the index its spec was read at: Nomad's JobModifyIndex of the register.
+    expect(c.revisions.get('shop/web-v0')?.metadata?.annotations?.[versionAnnotations.recordedIndex]).toBe('1');
     const pod = c.pods.get('shop/web-app-0-v0')!;
     expect(pod.metadata?.ownerReferences).toMatchObject([{ kind: 'NomadJob', uid: 'job-uid', controller: true }]);
     c.calls.length = 0;
