@@ -50,7 +50,8 @@ export async function createDeployment(req: CfRequest, ctx: CfApiContext): Promi
     'deployed',
   );
   const after = latest?.version.version ?? -1;
-  // Its status (groups, canaries) is written just after it is created: the strategy is read from it.
+  // Its status (groups, canaries) is written just after it is created: the strategy is read from
+  // it. Its revision (droplet) comes through another watch, which can be a moment behind.
   const created = await untilCached(
     ctx,
     () =>
@@ -62,7 +63,8 @@ export async function createDeployment(req: CfRequest, ctx: CfApiContext): Promi
             d.spec.jobVersion > after &&
             d.metadata.uid !== undefined &&
             isOwnedBy(d, job.metadata.uid) &&
-            Object.keys(d.status?.taskGroups ?? {}).length > 0,
+            Object.keys(d.status?.taskGroups ?? {}).length > 0 &&
+            ctx.cf.revisions(job).some((r) => r.version.version === d.spec.jobVersion),
         ),
     createWaitMs,
     req.signal,
