@@ -148,6 +148,8 @@ describe('periodic and parameterized jobs on the real cluster (issue 13 §1-§3)
     await waitFor('the forced child completes', async () => ((await get(child!.metadata.name)).status?.status === 'dead' ? true : undefined), 60_000);
 
     await create('plain', batch({}));
+    // Created through the Kubernetes API: the Nomad API knows it once the controller's cache does.
+    await waitFor('the Nomad API to know plain', async () => ((await call('GET', '/v1/job/plain')).status === 200 ? true : undefined));
     const notPeriodic = await call('POST', '/v1/job/plain/periodic/force');
     expect([notPeriodic.status, notPeriodic.text]).toEqual([500, "can't force launch non-periodic job"]);
     // Invalid crons: the API server refuses a wrong number of fields (CEL); the Nomad API any cron croner cannot parse.
