@@ -65,11 +65,9 @@ export interface WriteContext {
  *    make a retried create harmless.
  * 5. Events, then the job's status, which reports all of the above.
  * A deployment this pass creates is the exception to 2: its object is created first, and its first
- * status after the creates (before them when they are canaries, which it names). Nothing recorded
- * can depend on a status it never had: one read without status is a fresh running deployment
- * (observeDeployment), and the plan takes its groups on again, counting the Pods placed for it
- * (placedUnrecorded). `stages()` then sends the object's create with the deletes, the creates
- * alone, and the status last.
+ * status just before the creates. Nothing recorded can depend on a status it never had: one read
+ * without status is a fresh running deployment (observeDeployment), and the plan re-attaches its
+ * groups. `stages()` then sends the create with the deletes and the status with the creates.
  */
 export function writes(plan: Plan, ctx: WriteContext): Write[] {
   const out: Write[] = [];
@@ -109,11 +107,8 @@ export function writes(plan: Plan, ctx: WriteContext): Write[] {
   for (const u of plan.inPlace)
     out.push({ kind: 'moveInPlace', podName: u.podName, version: u.version, ...(u.deployment ? { deployment: u.deployment } : {}) });
   if (plan.stop.length > 0) out.push({ kind: 'deletePods', pods: plan.stop.map((s) => ({ podName: s.podName, lost: ctx.lostPods.has(s.podName) })) });
-  // A canary is known by its deployment's placedCanaries: a new deployment records them first.
-  const canaries = plan.place.some((p) => p.canary);
-  if (fresh && canaries) out.push(...status);
+  if (fresh) out.push(...status);
   if (plan.place.length > 0) out.push({ kind: 'createPods', placements: plan.place });
-  if (fresh && !canaries) out.push(...status);
   const eventDeployment = plan.deployment ?? plan.cancelled;
   for (const e of plan.events) out.push({ kind: 'event', event: e, ...(e.on === 'deployment' && eventDeployment ? { deployment: eventDeployment } : {}) });
   out.push({ kind: 'jobStatus', history });
@@ -131,8 +126,11 @@ export function writes(plan: Plan, ctx: WriteContext): Write[] {
  *   deployment whose version never landed is ahead of the history: passes leave it out until a
  *   version of that number is recorded, and then take it on (it has recorded nothing). Deleted
  *   allocations of a version that never landed are placed again by the next pass;
+ * - a new deployment's first status and the creates after it, unless they are canaries: a Pod
+ *   names its deployment, which exists by then, and one whose status is missing reads as fresh
+ *   (its groups are re-attached, counting the Pods placed for it).
  * On the path from a spec change to its first new Pod that leaves two stages, where writing one
- * at a time took five requests in a row, and the creates share their stage with no other write.
+ * at a time took five requests in a row.
  */
 export function stages(list: readonly Write[]): Write[][] {
   const out: Write[][] = [];
@@ -149,5 +147,13 @@ const firstStage = (w: Write) => (w.kind === 'recordVersion' && w.cause === 'sub
 /** Whether `next` may go out together with `earlier`, a write before it in `writes()`'s order. */
 function independent(earlier: Write, next: Write): boolean {
   if (earlier.kind === 'recordHealth') return next.kind === 'recordHealth';
-  return firstStage(earlier) && firstStage(next);
+  if (firstStage(earlier) && firstStage(next)) return true;
+  // A canary is known by its deployment's placedCanaries: those are recorded before it exists.
+  if (earlier.kind === 'deploymentStatus' && isNewDeployment(earlier)) return next.kind === 'createPods' && next.placements.every((p) => !p.canary);
+  return false;
+}
+
+/** A deployment this pass creates: it has no ID (its object's UID) yet. */
+export function isNewDeployment(w: Extract<Write, { kind: 'deploymentStatus' }>): boolean {
+  return w.deployment.id === undefined;
 }

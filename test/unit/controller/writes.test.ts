@@ -149,10 +149,10 @@ describe('writes(): the order that makes a crash recoverable', () => {
 describe('stages(): which writes go out together', () => {
   const stageKinds = (list: readonly Write[]) => stages(list).map((stage) => kinds(stage).join('+'));
 
-  it("records a changed spec's version with its new deployment and the pass's deletes, then sends the creates alone, then the deployment's first status", () => {
+  it("records a changed spec's version with its new deployment and the pass's deletes, and sends the deployment's first status with the creates", () => {
     const w = rollout({ maxParallel: 2 }, 4);
     w.step();
-    expect(stageKinds(w.written)).toEqual(['recordVersion+createDeployment+deletePods', 'createPods', 'deploymentStatus', 'event', 'jobStatus']);
+    expect(stageKinds(w.written)).toEqual(['recordVersion+createDeployment+deletePods', 'deploymentStatus+createPods', 'event', 'jobStatus']);
   });
 
   it("keeps an existing deployment's status before the stops after it (they may depend on what it records: a promotion)", () => {
