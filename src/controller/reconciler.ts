@@ -123,7 +123,11 @@ export class JobReconciler {
   async reconcile(key: string): Promise<HandlerResult> {
     const now = this.now();
     const job = this.caches.jobs.get(key);
-    if (!job) return; // deleted: its Pods, versions and deployments go with it (owner references)
+    if (!job) {
+      // Deleted: its Pods, versions and deployments go with it (owner references).
+      this.deferredStatus.delete(key);
+      return;
+    }
     const identity: JobIdentity = { name: job.metadata.name, namespace: job.metadata.namespace!, uid: job.metadata.uid! };
     if (!this.expectations.satisfied(key, this.cachedVersions(identity.namespace), now)) return { requeueAfterMs: 200 };
     const generation = job.metadata.generation ?? 0;

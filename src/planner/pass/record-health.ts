@@ -27,7 +27,7 @@ function record(pass: Pass, a: ObservedAllocation, counted: DeploymentGroupState
   const { [a.podName]: _, ...others } = counted.allocationHealth ?? {};
   // A record in the status wins over one on the Pod: one moved to the Pod leaves none behind.
   const allocationHealth = inStatus ? { ...others, [a.podName]: recorded } : others;
-  const g: DeploymentGroupState = { ...counted, ...(Object.keys(allocationHealth).length > 0 || counted.allocationHealth ? { allocationHealth } : {}) };
+  const g: DeploymentGroupState = { ...counted, allocationHealth };
   pass.current = { ...pass.current!, groups: { ...pass.current!.groups, [a.group]: g } };
   pass.recorded.set(a.podName, recorded);
   pass.health.push({ podName: a.podName, ...recorded, ...(reason ? { reason } : {}), ...(inStatus ? {} : { onPod: true }) });
