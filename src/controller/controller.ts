@@ -1,6 +1,7 @@
 import type { KubeConfig, V1Node, V1Pod } from '@kubernetes/client-node';
 import { cacheIndexes, createClusterCaches, type CacheKind, type ClusterCaches } from '../kube/cluster-caches.ts';
 import { objectKey } from '../kube/informer.ts';
+import { jobPodsReader } from '../kube/job-pods.ts';
 import { VersionConflict } from '../kube/job-version-store.ts';
 import { silentLogger, type Logger } from '../log/logger.ts';
 import type { ControllerMetrics } from '../metrics/controller-metrics.ts';
@@ -93,10 +94,12 @@ export async function runController(kc: KubeConfig, opts: ControllerOptions = {}
   // as a restarted controller does, not from what it expected when it last held the shard.
   const reconcilers = new Map<number, JobReconciler>();
   const writer = kubernetesWriter(kc, { logger });
+  const readPods = jobPodsReader(kc);
   const newReconciler = () =>
     new JobReconciler({
       caches,
       writer,
+      readPods,
       logger,
       ...(metrics ? { metrics } : {}),
       ...(opts.jobGcThresholdMs !== undefined ? { jobGcThresholdMs: opts.jobGcThresholdMs } : {}),

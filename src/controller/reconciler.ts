@@ -1,6 +1,7 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import { isDeepStrictEqual } from 'node:util';
 import { cacheIndexes, type Caches } from '../kube/cluster-caches.ts';
+import type { JobPodsReader } from '../kube/job-pods.ts';
 import { silentLogger, type Logger } from '../log/logger.ts';
 import type { ControllerMetrics } from '../metrics/controller-metrics.ts';
 import { rolloutTransitions } from '../metrics/rollout-transitions.ts';
@@ -46,6 +47,8 @@ export interface ReconcilerDeps {
   readonly metrics?: ControllerMetrics;
   /** Nomad's job_gc_threshold for dead children of periodic and parameterized parents. */
   readonly jobGcThresholdMs?: number;
+  /** Reads a job's Pods from the API server, to confirm a missed progress deadline (`jobPodsReader(kc)`). */
+  readonly readPods?: JobPodsReader;
 }
 
 /** What one pass observed and decided, for executing its writes. */
@@ -84,6 +87,7 @@ export class JobReconciler {
   private readonly logger: Logger;
   private readonly metrics: ControllerMetrics | undefined;
   private readonly children: ChildLauncher;
+  private readonly readPods: JobPodsReader | undefined;
   /** Jobs whose status the last passes left to the next one, and how many passes in a row. */
   private readonly deferredStatus = new Map<string, number>();
 
@@ -93,6 +97,7 @@ export class JobReconciler {
     this.now = deps.now ?? Date.now;
     this.logger = deps.logger ?? silentLogger;
     this.metrics = deps.metrics;
+    this.readPods = deps.readPods;
     this.children = new ChildLauncher({
       caches: deps.caches,
       writer: deps.writer,
@@ -140,8 +145,7 @@ export class JobReconciler {
     // it among the pass's first writes (writes() and stages()), planned from it beforehand.
     const parent = parsed.job.periodic !== undefined || parsed.job.parameterized !== undefined;
     const { history, submitted } = await this.versions(key, identity, job, now, parent);
-    const seen = this.observe(identity, job, history, now);
-    const p = plan(seen.observed);
+    const { seen, p } = await this.planConfirmed(identity, job, history, now);
     // Periodic launches and child GC, before the status write that records them.
     const { target, newest, allocations } = seen;
     const children = target.job.periodic || target.job.parameterized ? await this.children.step(job, target.job, target.version, now) : undefined;
@@ -169,6 +173,28 @@ export class JobReconciler {
     }
     const requeueAt = Math.min(p.requeueAt ?? Number.POSITIVE_INFINITY, children?.requeueAt ?? Number.POSITIVE_INFINITY);
     return Number.isFinite(requeueAt) ? { requeueAfterMs: Math.max(100, requeueAt - now) } : undefined;
+  }
+
+  /**
+   * Plans from the caches. A deployment failing at its progress deadline is a verdict on health
+   * not seen, and a Pod cache behind the cluster (a watch that fell behind under load, a relist)
+   * would give it wrongly, an auto-revert after it: that pass plans again on the job's Pods as the
+   * API server has them. Health it then records lands in the deployment's status, so later passes
+   * see it however far behind the Pod cache is.
+   */
+  private async planConfirmed(identity: JobIdentity, job: NomadJob, history: JobVersion[], now: number) {
+    const cached = this.podsOf(identity);
+    const seen = this.observe(identity, job, history, now, cached);
+    const p = plan(seen.observed);
+    if (!p.missedDeadline || !this.readPods) return { seen, p };
+    const fresh = (await this.readPods(identity)).filter((pod) => isOwnedBy(pod, identity.uid));
+    if (sameResourceVersions(cached, fresh)) return { seen, p };
+    this.logger.info(
+      { namespace: identity.namespace, job: identity.name, cached: cached.length, read: fresh.length },
+      'progress deadline: the Pod cache is behind the API server; planning again on the Pods read from it',
+    );
+    const again = this.observe(identity, job, history, now, fresh);
+    return { seen: again, p: plan(again.observed) };
   }
 
   /** What the caches hold of the objects this reconciler wrote, for the read-your-writes guard. */
@@ -210,7 +236,7 @@ export class JobReconciler {
   }
 
   /** Everything the planner decides on, read from the caches (no writes). */
-  private observe(identity: JobIdentity, job: NomadJob, history: JobVersion[], now: number) {
+  private observe(identity: JobIdentity, job: NomadJob, history: JobVersion[], now: number, pods: readonly V1Pod[]) {
     const { name, namespace } = identity;
     const latest = latestVersion(history)!;
     const jobs = new Map<number, Job>();
@@ -225,7 +251,7 @@ export class JobReconciler {
       .filter((d) => d.spec.jobVersion <= latest.version)
       .sort((a, b) => b.spec.jobVersion - a.spec.jobVersion);
     const newest = deploymentObjects[0];
-    const allocations = this.podsOf(identity).flatMap((p) => observeAllocation(p) ?? []);
+    const allocations = pods.flatMap((p) => observeAllocation(p) ?? []);
     // A system allocation is pinned before it is bound: its node going away loses it even while Pending.
     const lostNodes = new Set(
       allocations.flatMap((a) => [a.nodeName, a.node].flatMap((n) => (n !== undefined && !isNodeReady(this.caches.nodes.get(n)) ? [n] : []))),
@@ -492,4 +518,11 @@ export class JobReconciler {
       );
     }
   }
+}
+
+/** Whether two reads of a job's Pods hold the same Pods at the same resourceVersions. */
+function sameResourceVersions(a: readonly V1Pod[], b: readonly V1Pod[]): boolean {
+  if (a.length !== b.length) return false;
+  const versions = new Map(a.map((p) => [p.metadata?.name, p.metadata?.resourceVersion]));
+  return b.every((p) => versions.get(p.metadata?.name) === p.metadata?.resourceVersion);
 }

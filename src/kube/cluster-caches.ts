@@ -70,6 +70,8 @@ export function createClusterCaches(kc: KubeConfig, opts: { logger?: Logger } = 
   };
   const onError = (what: string) => (error: unknown, retryIn: number) =>
     logger.warn({ resource: what, retryInMs: retryIn, err: error }, `${what} watch failed; reconnecting`);
+  const onRelist = (what: string) => (objects: number, ms: number) =>
+    logger.info({ resource: what, objects, ms }, `${what} watch fell too far behind (410 Gone): relisted`);
   // One table for every cache: a job's name, UID and namespace repeat across its Pods, deployments and versions.
   const strings = new StringTable();
   const owners = new OwnerReferenceTable();
@@ -85,6 +87,7 @@ export function createClusterCaches(kc: KubeConfig, opts: { logger?: Logger } = 
       indexes: { [cacheIndexes.byParent]: parentOfLabels },
       onEvent: tell('jobs'),
       onError: onError('NomadJob'),
+      onRelist: onRelist('NomadJob'),
     }),
     deployments: new Informer<NomadDeployment>({
       kc,
@@ -93,6 +96,7 @@ export function createClusterCaches(kc: KubeConfig, opts: { logger?: Logger } = 
       indexes: { [cacheIndexes.byJob]: (d) => `${d.metadata.namespace}/${d.spec.job}` },
       onEvent: tell('deployments'),
       onError: onError('NomadDeployment'),
+      onRelist: onRelist('NomadDeployment'),
     }),
     pods: new Informer<V1Pod>({
       kc,
@@ -102,6 +106,7 @@ export function createClusterCaches(kc: KubeConfig, opts: { logger?: Logger } = 
       indexes: { [cacheIndexes.byJob]: jobOfLabels, [cacheIndexes.byNode]: (p) => p.spec?.nodeName },
       onEvent: tell('pods'),
       onError: onError('Pod'),
+      onRelist: onRelist('Pod'),
     }),
     nodes: new Informer<V1Node>({
       kc,
@@ -109,6 +114,7 @@ export function createClusterCaches(kc: KubeConfig, opts: { logger?: Logger } = 
       transform: nodeFacts,
       onEvent: tell('nodes'),
       onError: onError('Node'),
+      onRelist: onRelist('Node'),
     }),
     revisions: new Informer<V1ControllerRevision>({
       kc,
@@ -118,6 +124,7 @@ export function createClusterCaches(kc: KubeConfig, opts: { logger?: Logger } = 
       indexes: { [cacheIndexes.byJob]: jobOfLabels },
       onEvent: tell('revisions'),
       onError: onError('ControllerRevision'),
+      onRelist: onRelist('ControllerRevision'),
     }),
   };
   let synced = false;

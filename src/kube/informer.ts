@@ -20,6 +20,8 @@ export interface InformerOptions<T extends ObjectWithMeta> {
   readonly transform?: (obj: T) => T;
   readonly onEvent: (event: InformerEvent, obj: T, old: T | undefined) => void;
   readonly onError?: (error: unknown, retryInMs: number) => void;
+  /** After a relist that a 410 Gone forced (the watch fell too far behind): how many objects, how long the cache stood still. */
+  readonly onRelist?: (objects: number, ms: number) => void;
   /**
    * Secondary indexes, as client-go's Indexers: each names a function from an object to the
    * value it is filed under (undefined: not filed). `byIndex(name, value)` then answers without
@@ -139,15 +141,22 @@ export class Informer<T extends ObjectWithMeta> implements CacheReader<T> {
 
   private async run(): Promise<void> {
     let backoff = 1000;
+    let gone = false;
     while (!this.stopped) {
       try {
-        if (this.resourceVersion === '') await this.relist();
+        if (this.resourceVersion === '') {
+          const started = Date.now();
+          await this.relist();
+          if (gone) this.opts.onRelist?.(this.cache.size, Date.now() - started);
+          gone = false;
+        }
         await this.watch();
         backoff = 1000;
       } catch (error) {
         if (this.stopped) return;
         if (apiErrorCode(error) === 410) {
           this.resourceVersion = '';
+          gone = true;
           continue;
         }
         this.opts.onError?.(error, backoff);

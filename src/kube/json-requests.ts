@@ -16,6 +16,7 @@ export interface JsonRequests {
   create<T>(path: string, body: unknown): Promise<T>;
   patch<T>(path: string, body: unknown, type: PatchType): Promise<T>;
   delete(path: string, query?: Readonly<Record<string, string>>): Promise<void>;
+  get<T>(path: string, query?: Readonly<Record<string, string>>): Promise<T>;
   /** A GET whose answer is text (the API server's /metrics). */
   getText(path: string): Promise<string>;
 }
@@ -63,6 +64,7 @@ export function jsonRequests(kc: KubeConfig): JsonRequests {
     create: (path, body) => send(HttpMethod.POST, path, body),
     patch: (path, body, type) => send(HttpMethod.PATCH, path, body, patchContentTypes[type]),
     delete: async (path, query) => void (await send(HttpMethod.DELETE, query ? `${path}?${new URLSearchParams(query)}` : path)),
+    get: (path, query) => send(HttpMethod.GET, query ? `${path}?${new URLSearchParams(query)}` : path),
     getText: (path) => send<string>(HttpMethod.GET, path, undefined, undefined, false),
   };
 }

@@ -115,4 +115,9 @@ export interface Plan {
   readonly events: readonly PlanEvent[];
   /** When to look again even if nothing changes (the earliest timer). */
   readonly requeueAt?: Millis;
+  /**
+   * The deployment fails this pass at its progress deadline: a verdict on health not seen, which
+   * caches that lag behind the cluster would give wrongly, so the shell confirms it first.
+   */
+  readonly missedDeadline?: true;
 }

@@ -1,4 +1,4 @@
-import { isActive } from '../deployment.ts';
+import { descriptions, isActive } from '../deployment.ts';
 import { jobStatus } from '../job-status.ts';
 import { jobSummary } from '../job-summary.ts';
 import type { Plan } from '../plan-types.ts';
@@ -35,5 +35,6 @@ export function finish(pass: Pass, decided: Pick<Plan, 'place' | 'stop' | 'inPla
     ...(pass.revertTo && decided.markStable === undefined ? { revertTo: pass.revertTo } : {}),
     ...(pass.intentError ? { intentError: pass.intentError } : {}),
     ...(later.length > 0 ? { requeueAt: Math.min(...later) } : {}),
+    ...(pass.failure?.base === descriptions.progressDeadline ? { missedDeadline: true as const } : {}),
   };
 }

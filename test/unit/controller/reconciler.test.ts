@@ -253,6 +253,48 @@ describe('JobReconciler with an injected writer', () => {
     expect(c.calls).not.toContain('recordVersion v0');
   });
 
+  it('confirms a missed progress deadline against the Pods read from the API server: a cache behind it fails nothing', async () => {
+    const deadlineSpec: NomadJobSpec = { ...spec, update: { maxParallel: 2, minHealthyTime: '1s', healthyDeadline: '1m', progressDeadline: '2m' } };
+    const iso = (ms: number) => new Date(ms).toISOString();
+    // The API server's Pods: running since 5 s, healthy at 6 s; the cache still holds them Pending.
+    const running = (p: V1Pod): V1Pod => ({
+      ...p,
+      metadata: { ...p.metadata, resourceVersion: `${p.metadata!.resourceVersion}0` },
+      status: {
+        phase: 'Running',
+        startTime: iso(5_000),
+        conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: iso(5_000) }],
+        containerStatuses: [{ name: 'app', ready: true, restartCount: 0, image: 'app:1', imageID: '', state: { running: { startedAt: iso(5_000) } } }],
+      },
+    });
+    /** A pass past the deadline; the API server's Pods are `fresh` ones or the cache's own; `read` false: no reader. */
+    const afterDeadline = async (server: 'ahead' | 'same', read = true) => {
+      const c = cluster();
+      c.jobs.put(job(deadlineSpec));
+      await new JobReconciler({ caches: c.caches, writer: c.writer, now: () => 1_000 }).reconcile('shop/web');
+      const apiServer = server === 'ahead' ? [...c.pods.values()].map(running) : [...c.pods.values()];
+      c.calls.length = 0;
+      const reads: string[] = [];
+      const readPods = async (j: JobIdentity) => {
+        reads.push(j.name);
+        return apiServer;
+      };
+      await new JobReconciler({ caches: c.caches, writer: c.writer, now: () => 1_000 + 121_000, ...(read ? { readPods } : {}) }).reconcile('shop/web');
+      return { calls: c.calls, reads, deployment: c.deployments.get('shop/web-v0')!.status! };
+    };
+    const confirmed = await afterDeadline('ahead');
+    expect(confirmed.reads).toEqual(['web']);
+    expect(confirmed.calls).toContain('writeDeploymentStatus web-v0 successful');
+    expect(confirmed.deployment.taskGroups?.['app']).toMatchObject({ healthyAllocs: 2 });
+    // The API server agrees with the cache: the deadline is missed.
+    const missed = await afterDeadline('same');
+    expect(missed.reads).toEqual(['web']);
+    expect(missed.calls).toContain('writeDeploymentStatus web-v0 failed');
+    expect(missed.deployment.statusDescription).toBe('Failed due to progress deadline');
+    // Without a reader the cache alone decides, wrongly here.
+    expect((await afterDeadline('ahead', false)).calls).toContain('writeDeploymentStatus web-v0 failed');
+  });
+
   it('writes nothing when there is nothing to do', async () => {
     const c = cluster();
     c.jobs.put(job());
