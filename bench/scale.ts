@@ -90,6 +90,7 @@ const { values } = parseArgs({
     'controller-concurrency': { type: 'string' },
     'max-parallel': { type: 'string' },
     'lease-duration': { type: 'string', default: '15' },
+    'progress-deadline': { type: 'string', default: '10m' },
     'phase-timeout': { type: 'string', default: '1800' },
     nodes: { type: 'string' },
     'keep-nodes': { type: 'boolean', default: false },
@@ -103,6 +104,7 @@ if (values.help) {
   process.stdout.write(
     `npm run bench:scale -- [--jobs 1000] [--count 2] [--updates 50] [--idle-seconds 60] [--replicas 1,2,4 [--shards 4]]
   [--skip-baseline] [--skip-anchor] [--concurrency 64] [--controller-concurrency n] [--max-parallel n] [--lease-duration 15]
+  [--progress-deadline 10m]
   [--nodes n [--keep-nodes]] [--controller-entry dist/cli/main.js] [--phase-timeout 1800] [--json file] [--keep]
 See docs/performance.md.
 `,
@@ -123,6 +125,11 @@ const concurrency = whole('concurrency', values.concurrency);
 const shards = whole('shards', values.shards);
 const leaseDuration = whole('lease-duration', values['lease-duration']);
 const phaseTimeoutMs = whole('phase-timeout', values['phase-timeout']) * 1000;
+// Nomad's default. Nomad fails a deployment none of whose allocations is healthy this long after
+// placement; on this 2-core machine kwok marks Pods running up to ~15 minutes after their create
+// in the 10k run, so that run gives them longer (docs/performance.md).
+const progressDeadline = values['progress-deadline']!;
+if (!/^[0-9]+(s|m|h)$/.test(progressDeadline)) throw new Error(`--progress-deadline must be a duration such as 10m or 1h, got ${progressDeadline}`);
 const maxParallel = values['max-parallel'] === undefined ? count : whole('max-parallel', values['max-parallel']);
 const controllerConcurrency = values['controller-concurrency'] === undefined ? undefined : whole('controller-concurrency', values['controller-concurrency']);
 const wantedNodes = values.nodes === undefined ? undefined : whole('nodes', values.nodes);
@@ -602,7 +609,7 @@ function loadBetween(before: ApiServerLoad, after: ApiServerLoad): ApiServerLoad
 // 2. Caravan
 
 const jobSpec = (image: string): NomadJobSpec => ({
-  update: { maxParallel, minHealthyTime: '1s', healthyDeadline: '2m', progressDeadline: '10m' },
+  update: { maxParallel, minHealthyTime: '1s', healthyDeadline: '2m', progressDeadline },
   taskGroups: [{ name: 'app', count, tasks: [{ name: 'app', driver: 'docker', config: { image } }] }],
 });
 const names = Array.from({ length: jobs }, (_, i) => `job-${i}`);
@@ -612,12 +619,31 @@ function jobInformer(ns: string): Informer<NomadJob> {
   return new Informer<NomadJob>({ kc, path: `/apis/${group}/${version}/namespaces/${ns}/${plural}`, onEvent: () => {} });
 }
 
-/** Registers the J jobs at once (`concurrency` creates in flight) and waits until every one's version 0 is stable. */
+/**
+ * Registers the J jobs at once (`concurrency` creates in flight) and waits until every one's
+ * version 0 is stable. Deployments that fail end the wait with an error once every job is
+ * stable or failed: the run broke there, and the error says how.
+ */
 async function registerJobs(ns: string, informer: Informer<NomadJob>): Promise<{ seconds: number; createdSeconds: number }> {
+  const tally = () => {
+    let stable = 0;
+    const failed = new Map<string, number>();
+    for (const name of names) {
+      const status = informer.get(`${ns}/${name}`)?.status;
+      if (status?.stableVersion === 0) stable++;
+      else if (status?.latestDeployment?.status === 'failed') {
+        const why = status.latestDeployment.statusDescription;
+        failed.set(why, (failed.get(why) ?? 0) + 1);
+      }
+    }
+    return { stable, failed, failedCount: [...failed.values()].reduce((a, b) => a + b, 0) };
+  };
   const stable = () => {
     if (informer.size < jobs) return false;
-    for (const name of names) if (informer.get(`${ns}/${name}`)?.status?.stableVersion !== 0) return false;
-    return true;
+    const t = tally();
+    if (t.stable + t.failedCount === jobs && t.failedCount > 0)
+      throw new Error(`${t.failedCount} of ${jobs} deployments failed (${[...t.failed].map(([why, n]) => `${n}: ${why}`).join('; ')}); ${t.stable} stable`);
+    return t.stable === jobs;
   };
   const queue = new PQueue({ concurrency });
   const start = performance.now();
@@ -636,9 +662,8 @@ async function registerJobs(ns: string, informer: Informer<NomadJob>): Promise<{
   await until('every NomadJob stable at version 0', () => {
     if (Date.now() - last > 15_000) {
       last = Date.now();
-      let n = 0;
-      for (const job of informer.values()) if (job.status?.stableVersion === 0) n++;
-      say(`  ${n}/${jobs} jobs stable after ${seconds(performance.now() - start).toFixed(0)} s`);
+      const t = tally();
+      say(`  ${t.stable}/${jobs} jobs stable${t.failedCount > 0 ? `, ${t.failedCount} failed` : ''} after ${seconds(performance.now() - start).toFixed(0)} s`);
     }
     return stable();
   });

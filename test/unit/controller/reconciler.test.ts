@@ -255,7 +255,8 @@ describe('JobReconciler with an injected writer', () => {
 
   it('confirms a missed progress deadline against the Pods read from the API server: a cache behind it fails nothing', async () => {
     const deadlineSpec: NomadJobSpec = { ...spec, update: { maxParallel: 2, minHealthyTime: '1s', healthyDeadline: '1m', progressDeadline: '2m' } };
-    const iso = (ms: number) => new Date(ms).toISOString();
+    // As the caches and the reader keep them: timestamps are strings, whatever client-node's types say.
+    const iso = (ms: number) => new Date(ms).toISOString() as unknown as Date;
     // The API server's Pods: running since 5 s, healthy at 6 s; the cache still holds them Pending.
     const running = (p: V1Pod): V1Pod => ({
       ...p,
