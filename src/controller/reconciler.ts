@@ -189,7 +189,7 @@ export class JobReconciler {
     if (!p.missedDeadline || !this.readPods) return { seen, p };
     const fresh = (await this.readPods(identity)).filter((pod) => isOwnedBy(pod, identity.uid));
     if (sameResourceVersions(cached, fresh)) return { seen, p };
-    this.logger.info(
+    this.logger.warn(
       { namespace: identity.namespace, job: identity.name, cached: cached.length, read: fresh.length },
       'progress deadline: the Pod cache is behind the API server; planning again on the Pods read from it',
     );

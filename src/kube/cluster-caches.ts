@@ -71,7 +71,7 @@ export function createClusterCaches(kc: KubeConfig, opts: { logger?: Logger } = 
   const onError = (what: string) => (error: unknown, retryIn: number) =>
     logger.warn({ resource: what, retryInMs: retryIn, err: error }, `${what} watch failed; reconnecting`);
   const onRelist = (what: string) => (objects: number, ms: number) =>
-    logger.info({ resource: what, objects, ms }, `${what} watch fell too far behind (410 Gone): relisted`);
+    logger.warn({ resource: what, objects, ms }, `${what} watch fell too far behind (410 Gone): relisted`);
   // One table for every cache: a job's name, UID and namespace repeat across its Pods, deployments and versions.
   const strings = new StringTable();
   const owners = new OwnerReferenceTable();
