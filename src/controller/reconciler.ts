@@ -37,6 +37,11 @@ const writeConcurrency = 16;
 
 /** Passes in a row that may leave the job's status to the next (a job whose every pass writes still reports). */
 const maxDeferredStatus = 4;
+/**
+ * How long after the first of them: with thousands of jobs queued the next pass can be minutes
+ * away, and the status should not wait for it (the 10k run's jobs had none for 20 minutes).
+ */
+const maxStatusDeferralMs = 1000;
 
 export interface ReconcilerDeps {
   readonly caches: Caches;
@@ -89,7 +94,7 @@ export class JobReconciler {
   private readonly children: ChildLauncher;
   private readonly readPods: JobPodsReader | undefined;
   /** Jobs whose status the last passes left to the next one, and how many passes in a row. */
-  private readonly deferredStatus = new Map<string, number>();
+  private readonly deferredStatus = new Map<string, { readonly passes: number; readonly since: number }>();
 
   constructor(deps: ReconcilerDeps) {
     this.writer = deps.writer;
@@ -344,7 +349,7 @@ export class JobReconciler {
         return this.event(identity, w.event.on === 'deployment' ? w.deployment : undefined, w.event.type, w.event.reason, w.event.message, now);
       case 'jobStatus':
         // A parent's status is its launch record: written in the pass that launched.
-        if (!ctx.children && this.defersStatus(key)) return;
+        if (!ctx.children && this.defersStatus(key, now)) return;
         return this.writeJobStatus(key, ctx.job, this.jobStatus(ctx, w.history));
     }
   }
@@ -378,13 +383,14 @@ export class JobReconciler {
    * A pass that wrote Pods, deployments or versions leaves the job's status to the next pass,
    * which their watch events bring and which plans on them (the read-your-writes guard): it
    * reports the same and more, one status write instead of two. A registration then writes the
-   * status twice, not three times. The deferral is bounded, so a job whose every pass writes still
-   * reports, and held in memory only: a new process writes at its first pass with nothing to do.
+   * status twice, not three times. The deferral is bounded, in passes and in time from its first,
+   * so a job whose every pass writes still reports, and so does one whose next pass is far off in
+   * a long queue. Held in memory only: a new process writes at its first pass with nothing to do.
    */
-  private defersStatus(key: string): boolean {
-    const deferred = this.deferredStatus.get(key) ?? 0;
-    if (this.expectations.awaiting(key) && deferred < maxDeferredStatus) {
-      this.deferredStatus.set(key, deferred + 1);
+  private defersStatus(key: string, now: number): boolean {
+    const deferred = this.deferredStatus.get(key) ?? { passes: 0, since: now };
+    if (this.expectations.awaiting(key) && deferred.passes < maxDeferredStatus && now - deferred.since < maxStatusDeferralMs) {
+      this.deferredStatus.set(key, { passes: deferred.passes + 1, since: deferred.since });
       return true;
     }
     this.deferredStatus.delete(key);
