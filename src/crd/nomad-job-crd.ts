@@ -13,29 +13,29 @@ import { nomadJobResource } from '../resources/api-version.ts';
 import { customResourceDefinition } from './custom-resource.ts';
 import { array, boolean, integer, object, refused, string, stringMap, type Schema, type ValidationRule } from './openapi.ts';
 
+// A pattern, not a CEL rule: the API server runs a CRD's CEL rules on every write, status writes
+// included, and one rule per duration field was a third of a NomadJob status write's cost
+// (docs/performance.md). Its message names the field, the value and the grammar.
 const duration = (description: string, extra: Omit<Schema, 'type' | 'description'> = {}): Schema =>
-  string(`${description} A Go duration such as "10s", "5m" or "1h30m".`, {
-    maxLength: 32,
-    'x-kubernetes-validations': [
-      {
-        rule: `self.matches('${durationPattern.replaceAll('\\', '\\\\')}')`,
-        messageExpression: `'"' + self + '" is not a duration; write it like "10s", "5m" or "1h30m"'`,
-      },
-    ],
-    ...extra,
-  });
+  string(`${description} A Go duration such as "10s", "5m" or "1h30m".`, { maxLength: 32, pattern: durationPattern, ...extra });
 
 const quote = (cel: string) => `'${cel}'`;
 
-/** One CEL rule per Nomad field Caravan cannot honour, so it is refused by name, never dropped. */
-function refusals(table: Readonly<Record<string, UnsupportedField>>): { properties: Record<string, Schema>; rules: ValidationRule[] } {
+/**
+ * A property per Nomad field Caravan cannot honour, whose own CEL rule refuses it by name, so it
+ * is never silently dropped. A rule on the property runs only when the field is there: the
+ * API server runs a CRD's rules on every write, status writes included, and a `!has()` rule per
+ * field on the parent cost every write of every job.
+ */
+function refusals(table: Readonly<Record<string, UnsupportedField>>): Record<string, Schema> {
   const properties: Record<string, Schema> = {};
-  const rules: ValidationRule[] = [];
   for (const [field, { shape, reason }] of Object.entries(table)) {
-    properties[field] = refused(shape, `Not supported by Caravan: ${reason}. Present only to be refused with that reason.`);
-    rules.push({ rule: `!has(self.${field})`, message: unsupportedFieldMessage(field, reason), fieldPath: `.${field}`, reason: 'FieldValueForbidden' });
+    properties[field] = {
+      ...refused(shape, `Not supported by Caravan: ${reason}. Present only to be refused with that reason.`),
+      'x-kubernetes-validations': [{ rule: 'false', message: unsupportedFieldMessage(field, reason), reason: 'FieldValueForbidden' }],
+    };
   }
-  return { properties, rules };
+  return properties;
 }
 
 /**
@@ -247,7 +247,7 @@ const networks = array(
 );
 
 function taskSchema(): Schema {
-  const { properties: refusedProps, rules } = refusals(unsupportedTaskFields);
+  const refusedProps = refusals(unsupportedTaskFields);
   return object(
     {
       name: string('Task name, unique in its group; names the container.', { maxLength: 63, pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$' }),
@@ -315,7 +315,6 @@ function taskSchema(): Schema {
           messageExpression: `'task "' + self.name + '" needs config.image: the ' + self.driver + ' driver runs a container image'`,
           fieldPath: '.config',
         },
-        ...rules,
       ],
     },
   );
@@ -333,7 +332,7 @@ const toleration = object(
 );
 
 function taskGroupSchema(): Schema {
-  const { properties: refusedProps, rules } = refusals(unsupportedGroupFields);
+  const refusedProps = refusals(unsupportedGroupFields);
   return object(
     {
       name: string('Group name, unique in the job; part of allocation names "<job>.<group>[<index>]" and of Pod names.', {
@@ -379,12 +378,12 @@ function taskGroupSchema(): Schema {
       ...refusedProps,
     },
     'A task group (Nomad `group`): its allocations each run as one Pod.',
-    { required: ['name', 'tasks'], 'x-kubernetes-validations': rules },
+    { required: ['name', 'tasks'] },
   );
 }
 
 function specSchema(): Schema {
-  const { properties: refusedProps, rules } = refusals(unsupportedJobFields);
+  const refusedProps = refusals(unsupportedJobFields);
   return object(
     {
       type: string('Scheduler type: "service" (long-running, deployments), "batch" (runs to completion), "system" (one per node), "sysbatch".', {
@@ -471,7 +470,6 @@ function specSchema(): Schema {
           message: 'Count cannot exceed 1 with system scheduler (a system job runs one allocation per group on every eligible node)',
           fieldPath: '.taskGroups',
         },
-        ...rules,
       ],
     },
   );

@@ -128,7 +128,7 @@ describe('NomadJob CRD on the real API server', () => {
     {
       what: 'a malformed duration',
       spec: minimal({ update: { minHealthyTime: '10 seconds' } }),
-      message: 'spec.update.minHealthyTime: Invalid value: "string": "10 seconds" is not a duration; write it like "10s", "5m" or "1h30m"',
+      message: 'spec.update.minHealthyTime: Invalid value: "10 seconds": spec.update.minHealthyTime in body should match',
     },
     {
       what: 'a group name used twice',
