@@ -30,7 +30,7 @@ import {
   type V1Pod,
 } from '@kubernetes/client-node';
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { createWriteStream, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { createWriteStream, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -39,10 +39,8 @@ import { parseArgs } from 'node:util';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import PQueue from 'p-queue';
-import { componentPidFile } from '../src/cluster/components.ts';
 import { clusterLayout, defaultClusterDir } from '../src/cluster/layout.ts';
 import { up } from '../src/cluster/local-cluster.ts';
-import { isAlive, readProcessRecord } from '../src/cluster/processes.ts';
 import { targetCluster } from '../src/cli/target-cluster.ts';
 import { apiErrorCode, loadKubeConfig } from '../src/kube/client.ts';
 import { createClusterCaches } from '../src/kube/cluster-caches.ts';
@@ -56,6 +54,7 @@ import { apiVersion, nomadJobResource } from '../src/resources/api-version.ts';
 import { labels } from '../src/resources/labels.ts';
 import type { NomadJob } from '../src/resources/nomad-job.ts';
 import { benchNamespace, removeBenchNamespace } from './bench-namespace.ts';
+import { componentPid, cpuSeconds, embeddedClusterDir } from './cluster-processes.ts';
 import {
   difference,
   distribution,
@@ -541,37 +540,7 @@ function controllerTakesShards(): boolean {
 // ---------------------------------------------------------------------------------------------
 // The API server's load during a register: what every client asked of it, and its CPU
 
-/**
- * The folder of the embedded cluster the run measures: the default one, or one `caravan cluster
- * --dir <d> up` made whose kubeconfig $KUBECONFIG names (its processes are on this machine too).
- */
-function embeddedClusterDir(): string | undefined {
-  if (target.source === 'local') return clusterDir;
-  const kubeconfig = process.env['KUBECONFIG'];
-  if (!kubeconfig || kubeconfig.includes(path.delimiter)) return undefined;
-  const layout = clusterLayout(path.dirname(kubeconfig));
-  return layout.kubeconfig === path.resolve(kubeconfig) && existsSync(layout.stateFile) ? layout.dir : undefined;
-}
-
-/** An embedded cluster component's pid; undefined for another cluster or when it is not running. */
-function componentPid(name: 'kube-controller-manager' | 'kube-apiserver' | 'etcd'): number | undefined {
-  const dir = embeddedClusterDir();
-  if (dir === undefined) return undefined;
-  const record = readProcessRecord(componentPidFile(clusterLayout(dir), name));
-  return record && isAlive(record) ? record.pid : undefined;
-}
-
-/** A process's user and system CPU seconds, from /proc (USER_HZ is 100 on Linux). */
-function cpuSeconds(pid: number | undefined): number | undefined {
-  if (pid === undefined) return undefined;
-  try {
-    // The fields after the command's closing parenthesis; utime and stime are the 12th and 13th.
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return undefined;
-  }
-}
+const clusterComponentPid = (name: 'kube-controller-manager' | 'kube-apiserver' | 'etcd') => componentPid(embeddedClusterDir(target.source, clusterDir), name);
 
 /** The API server's request counter (watches left out: they stay open) and the CPU of it and etcd so far. */
 interface ApiServerLoad {
@@ -581,7 +550,11 @@ interface ApiServerLoad {
 }
 
 async function apiServerLoad(): Promise<ApiServerLoad> {
-  return { requests: await apiServerRequests(), apiServerCpu: cpuSeconds(componentPid('kube-apiserver')), etcdCpu: cpuSeconds(componentPid('etcd')) };
+  return {
+    requests: await apiServerRequests(),
+    apiServerCpu: cpuSeconds(clusterComponentPid('kube-apiserver')),
+    etcdCpu: cpuSeconds(clusterComponentPid('etcd')),
+  };
 }
 
 /** `apiserver_request_total` summed over everything but WATCH; undefined when /metrics cannot be read. */
@@ -857,7 +830,7 @@ function exposeGc(): () => void {
 // 4. The anchor: Deployments and kube-controller-manager
 
 function kcmPid(): number | undefined {
-  return componentPid('kube-controller-manager');
+  return clusterComponentPid('kube-controller-manager');
 }
 
 const deploymentBody = (name: string, image: string): V1Deployment => ({
