@@ -166,8 +166,14 @@ export class Informer<T extends ObjectWithMeta> implements CacheReader<T> {
     }
   }
 
+  /**
+   * Lists every object, page by page, applying each page as it comes: after a 410 the list is
+   * newer than anything cached (the watch fell behind it), so the cache moves forward page by
+   * page instead of standing still until the last one (at 100k Pods on a loaded API server, over a
+   * minute). What the list no longer holds is deleted at its end.
+   */
   private async relist(): Promise<void> {
-    const seen = new Map<string, T>();
+    const seen = new Set<string>();
     let continueToken: string | undefined;
     let listVersion = '';
     do {
@@ -175,10 +181,7 @@ export class Informer<T extends ObjectWithMeta> implements CacheReader<T> {
       if (continueToken) query.set('continue', continueToken);
       if (this.opts.labelSelector) query.set('labelSelector', this.opts.labelSelector);
       const page = (await this.getJson(`${this.opts.path}?${query}`)) as { items: T[]; metadata: { resourceVersion: string; continue?: string } };
-      for (const item of page.items) {
-        const obj = this.clean(item);
-        seen.set(objectKey(obj), obj);
-      }
+      for (const item of page.items) this.applyListed(this.clean(item), seen);
       continueToken = page.metadata.continue || undefined;
       listVersion = page.metadata.resourceVersion;
     } while (continueToken && !this.stopped);
@@ -188,17 +191,20 @@ export class Informer<T extends ObjectWithMeta> implements CacheReader<T> {
         this.opts.onEvent('delete', old, old);
       }
     }
-    for (const [key, obj] of seen) {
-      const old = this.cache.get(key);
-      this.put(key, obj);
-      if (!old) this.opts.onEvent('add', obj, undefined);
-      else if (old.metadata?.resourceVersion !== obj.metadata?.resourceVersion) this.opts.onEvent('update', obj, old);
-    }
     this.resourceVersion = listVersion;
     if (!this.hasSynced) {
       this.hasSynced = true;
       this.syncedResolve();
     }
+  }
+
+  private applyListed(obj: T, seen: Set<string>): void {
+    const key = objectKey(obj);
+    seen.add(key);
+    const old = this.cache.get(key);
+    if (old?.metadata?.resourceVersion === obj.metadata?.resourceVersion) return;
+    this.put(key, obj);
+    this.opts.onEvent(old ? 'update' : 'add', obj, old);
   }
 
   /** One watch connection, until the server or the client ends it. */

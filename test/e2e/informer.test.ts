@@ -43,6 +43,25 @@ describe('the informer against the real API server', () => {
     }
   });
 
+  it('lists page by page, each page applied as it comes', async () => {
+    const namespace = await freshNamespace(core, 'informer-pages');
+    for (const name of ['a', 'b', 'c', 'd', 'e']) await core.createNamespacedConfigMap({ namespace, body: { metadata: { name } } });
+    const added: string[] = [];
+    const informer = new Informer<V1ConfigMap>({
+      kc,
+      path: `/api/v1/namespaces/${namespace}/configmaps`,
+      pageSize: 2,
+      onEvent: (event, obj) => event === 'add' && added.push(obj.metadata!.name!),
+    });
+    await informer.start();
+    try {
+      expect(['a', 'b', 'c', 'd', 'e'].every((n) => informer.get(`${namespace}/${n}`) !== undefined)).toBe(true);
+      expect(added.filter((n) => n.length === 1).sort()).toEqual(['a', 'b', 'c', 'd', 'e']);
+    } finally {
+      informer.stop();
+    }
+  });
+
   it('keeps its indexes in step with adds, updates that move an object, deletes and relists', async () => {
     const namespace = await freshNamespace(core, 'informer-index');
     const color = (cm: V1ConfigMap) => cm.data?.['color'];
