@@ -193,7 +193,8 @@ function kinds(ns: string, round: number, jobs: NomadJob[]): Kind[] {
       send: (i) =>
         json.create(`/apis/events.k8s.io/v1/namespaces/${ns}/events`, {
           metadata: { name: name('e', i) },
-          eventTime: new Date().toISOString(),
+          // A MicroTime: six fractional digits.
+          eventTime: new Date().toISOString().replace(/Z$/, '000Z'),
           reportingController: 'caravan.dev/controller',
           reportingInstance: 'bench',
           action: 'Reconcile',
