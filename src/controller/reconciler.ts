@@ -93,7 +93,7 @@ export class JobReconciler {
   private readonly metrics: ControllerMetrics | undefined;
   private readonly children: ChildLauncher;
   private readonly readPods: JobPodsReader | undefined;
-  /** Jobs whose status the last passes left to the next one, and how many passes in a row. */
+  /** Jobs whose status the last passes left to the next one: how many passes in a row, since when. */
   private readonly deferredStatus = new Map<string, { readonly passes: number; readonly since: number }>();
 
   constructor(deps: ReconcilerDeps) {
