@@ -16,11 +16,11 @@ import { defaultClusterDir } from '../src/cluster/layout.ts';
 import { targetCluster } from '../src/cli/target-cluster.ts';
 import { loadKubeConfig } from '../src/kube/client.ts';
 import { installCrds } from '../src/kube/install-crds.ts';
-import { jsonRequests, objectPath, podResource } from '../src/kube/json-requests.ts';
+import { controllerRevisionResource, jsonRequests, objectPath, podResource } from '../src/kube/json-requests.ts';
 import { canonicalJob } from '../src/model/defaults.ts';
 import type { NomadJobSpec } from '../src/model/nomad-job-spec.ts';
 import { renderAllocationPod } from '../src/resources/allocation-pod.ts';
-import { apiVersion, type CustomResourceName, nomadDeploymentResource, nomadJobResource } from '../src/resources/api-version.ts';
+import { apiVersion, nomadDeploymentResource, nomadJobResource } from '../src/resources/api-version.ts';
 import { versionRevision } from '../src/resources/job-version.ts';
 import type { NomadDeploymentStatus } from '../src/resources/nomad-deployment.ts';
 import { jobOwnerReference, type NomadJob, type NomadJobStatus } from '../src/resources/nomad-job.ts';
@@ -135,13 +135,9 @@ async function measure(kind: Kind): Promise<{ cpuMs: number; wallMs: number }> {
   return { cpuMs: ((cpuSeconds(apiServerPid)! - cpu0) * 1000) / requests, wallMs };
 }
 
-/** A custom resource's collection in one namespace. */
-const inNamespace = (r: CustomResourceName, ns: string) => `/apis/${r.group}/${r.version}/namespaces/${ns}/${r.plural}`;
-
 function kinds(ns: string, round: number, jobs: NomadJob[]): Kind[] {
   const name = (what: string, i: number) => `${what}-${round}-${i}`;
   const owner = (i: number) => ({ name: jobs[i]!.metadata.name, namespace: ns, uid: jobs[i]!.metadata.uid! });
-  const custom = (r: CustomResourceName, sub?: string) => (n?: string) => `${inNamespace(r, ns)}${n ? `/${n}` : ''}${sub ? `/${sub}` : ''}`;
   const patch = (path: string, body: unknown) => json.patch(path, body, 'merge');
   const pod = (i: number): V1Pod => {
     const rendered = renderAllocationPod({
@@ -162,21 +158,21 @@ function kinds(ns: string, round: number, jobs: NomadJob[]): Kind[] {
     {
       name: 'POST controllerrevisions',
       send: (i) =>
-        json.create(`/apis/apps/v1/namespaces/${ns}/controllerrevisions`, {
+        json.create(objectPath(controllerRevisionResource, ns), {
           ...versionRevision(owner(i), { version: round + 1, spec, submitTime: at, stable: false }),
         }),
     },
     {
       name: 'PATCH controllerrevisions (stable mark)',
       send: (i) =>
-        patch(`/apis/apps/v1/namespaces/${ns}/controllerrevisions/${owner(i).name}-v${round + 1}`, {
+        patch(objectPath(controllerRevisionResource, ns, `${owner(i).name}-v${round + 1}`), {
           metadata: { annotations: { 'caravan.dev/stable': 'true' } },
         }),
     },
     {
       name: 'POST nomaddeployments',
       send: (i) =>
-        json.create(custom(nomadDeploymentResource)(), {
+        json.create(objectPath(nomadDeploymentResource, ns), {
           apiVersion,
           kind: 'NomadDeployment',
           metadata: { name: name('d', i), ownerReferences: [jobOwnerReference(owner(i))] },
@@ -185,13 +181,16 @@ function kinds(ns: string, round: number, jobs: NomadJob[]): Kind[] {
     },
     {
       name: 'PATCH nomaddeployments/status',
-      send: (i) => patch(custom(nomadDeploymentResource, 'status')(name('d', i)), { status: deploymentStatus(owner(i).name) }),
+      send: (i) => patch(objectPath(nomadDeploymentResource, ns, name('d', i), 'status'), { status: deploymentStatus(owner(i).name) }),
     },
-    { name: 'PATCH nomadjobs/status', send: (i) => patch(custom(nomadJobResource, 'status')(owner(i).name), { status: { ...jobStatus, version: round } }) },
+    {
+      name: 'PATCH nomadjobs/status',
+      send: (i) => patch(objectPath(nomadJobResource, ns, owner(i).name, 'status'), { status: { ...jobStatus, version: round } }),
+    },
     {
       name: 'POST events (events.k8s.io)',
       send: (i) =>
-        json.create(`/apis/events.k8s.io/v1/namespaces/${ns}/events`, {
+        json.create(objectPath({ group: 'events.k8s.io', version: 'v1', plural: 'events' }, ns), {
           metadata: { name: name('e', i) },
           // A MicroTime: six fractional digits.
           eventTime: new Date().toISOString().replace(/Z$/, '000Z'),
@@ -206,7 +205,8 @@ function kinds(ns: string, round: number, jobs: NomadJob[]): Kind[] {
     },
     {
       name: 'POST configmaps (1 KiB, anchor)',
-      send: (i) => json.create(`/api/v1/namespaces/${ns}/configmaps`, { metadata: { name: name('cm', i) }, data: { x: 'y'.repeat(1024) } }),
+      send: (i) =>
+        json.create(objectPath({ group: '', version: 'v1', plural: 'configmaps' }, ns), { metadata: { name: name('cm', i) }, data: { x: 'y'.repeat(1024) } }),
     },
   ];
 }
@@ -218,7 +218,7 @@ try {
   const createJobs = {
     name: 'POST nomadjobs',
     send: async (i: number) => {
-      const created = await json.create<NomadJob>(inNamespace(nomadJobResource, ns), {
+      const created = await json.create<NomadJob>(objectPath(nomadJobResource, ns), {
         apiVersion,
         kind: 'NomadJob',
         metadata: { name: `job-${i}` },

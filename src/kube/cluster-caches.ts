@@ -2,7 +2,7 @@ import type { KubeConfig, V1ControllerRevision, V1Node, V1Pod } from '@kubernete
 import { silentLogger, type Logger } from '../log/logger.ts';
 import { collectionPath, nomadDeploymentResource, nomadJobResource } from '../resources/api-version.ts';
 import { childLabels } from '../resources/child-job.ts';
-import { labels } from '../resources/labels.ts';
+import { caravanPodSelector, labels } from '../resources/labels.ts';
 import type { NomadDeployment } from '../resources/nomad-deployment.ts';
 import { cachedPod } from '../resources/allocation-pod.ts';
 import { cachedJob, type NomadJob } from '../resources/nomad-job.ts';
@@ -68,10 +68,11 @@ export function createClusterCaches(kc: KubeConfig, opts: { logger?: Logger } = 
   const tell = (kind: CacheKind) => (event: InformerEvent, obj: { metadata?: { resourceVersion?: string } }, old: unknown) => {
     for (const listener of listeners) listener(kind, event, obj, old);
   };
-  const onError = (what: string) => (error: unknown, retryIn: number) =>
-    logger.warn({ resource: what, retryInMs: retryIn, err: error }, `${what} watch failed; reconnecting`);
-  const onRelist = (what: string) => (objects: number, ms: number) =>
-    logger.warn({ resource: what, objects, ms }, `${what} watch fell too far behind (410 Gone): relisted`);
+  /** An informer's troubles, logged under the resource's name. */
+  const logged = (what: string) => ({
+    onError: (error: unknown, retryIn: number) => logger.warn({ resource: what, retryInMs: retryIn, err: error }, `${what} watch failed; reconnecting`),
+    onRelist: (objects: number, ms: number) => logger.warn({ resource: what, objects, ms }, `${what} watch fell too far behind (410 Gone): relisted`),
+  });
   // One table for every cache: a job's name, UID and namespace repeat across its Pods, deployments and versions.
   const strings = new StringTable();
   const owners = new OwnerReferenceTable();
@@ -86,8 +87,7 @@ export function createClusterCaches(kc: KubeConfig, opts: { logger?: Logger } = 
       transform: interned(cachedJob),
       indexes: { [cacheIndexes.byParent]: parentOfLabels },
       onEvent: tell('jobs'),
-      onError: onError('NomadJob'),
-      onRelist: onRelist('NomadJob'),
+      ...logged('NomadJob'),
     }),
     deployments: new Informer<NomadDeployment>({
       kc,
@@ -95,26 +95,23 @@ export function createClusterCaches(kc: KubeConfig, opts: { logger?: Logger } = 
       transform: interned<NomadDeployment>(),
       indexes: { [cacheIndexes.byJob]: (d) => `${d.metadata.namespace}/${d.spec.job}` },
       onEvent: tell('deployments'),
-      onError: onError('NomadDeployment'),
-      onRelist: onRelist('NomadDeployment'),
+      ...logged('NomadDeployment'),
     }),
     pods: new Informer<V1Pod>({
       kc,
       path: '/api/v1/pods',
-      labelSelector: `${labels.managedBy}=caravan`,
+      labelSelector: caravanPodSelector(),
       transform: interned(cachedPod),
       indexes: { [cacheIndexes.byJob]: jobOfLabels, [cacheIndexes.byNode]: (p) => p.spec?.nodeName },
       onEvent: tell('pods'),
-      onError: onError('Pod'),
-      onRelist: onRelist('Pod'),
+      ...logged('Pod'),
     }),
     nodes: new Informer<V1Node>({
       kc,
       path: '/api/v1/nodes',
       transform: nodeFacts,
       onEvent: tell('nodes'),
-      onError: onError('Node'),
-      onRelist: onRelist('Node'),
+      ...logged('Node'),
     }),
     revisions: new Informer<V1ControllerRevision>({
       kc,
@@ -123,8 +120,7 @@ export function createClusterCaches(kc: KubeConfig, opts: { logger?: Logger } = 
       labelSelector: labels.job,
       indexes: { [cacheIndexes.byJob]: jobOfLabels },
       onEvent: tell('revisions'),
-      onError: onError('ControllerRevision'),
-      onRelist: onRelist('ControllerRevision'),
+      ...logged('ControllerRevision'),
     }),
   };
   let synced = false;

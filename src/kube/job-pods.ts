@@ -1,6 +1,6 @@
 import type { KubeConfig, V1Pod } from '@kubernetes/client-node';
 import type { JobIdentity } from '../model/job-versions.ts';
-import { labels } from '../resources/labels.ts';
+import { caravanPodSelector } from '../resources/labels.ts';
 import { objectPath, podResource, jsonRequests } from './json-requests.ts';
 
 /** A job's Pods as the API server holds them now, for a decision the caches alone must not make. */
@@ -15,7 +15,7 @@ export function jobPodsReader(kc: KubeConfig): JobPodsReader {
   const json = jsonRequests(kc);
   return async (job) => {
     const list = await json.get<{ items: V1Pod[] }>(objectPath(podResource, job.namespace), {
-      labelSelector: `${labels.managedBy}=caravan,${labels.job}=${job.name}`,
+      labelSelector: caravanPodSelector(job.name),
     });
     return list.items;
   };

@@ -12,6 +12,11 @@ export const labels = {
   managedBy: 'app.kubernetes.io/managed-by',
 } as const;
 
+/** The label selector of the Pods Caravan runs; with a job's name, of that job's. */
+export function caravanPodSelector(job?: string): string {
+  return `${labels.managedBy}=caravan${job === undefined ? '' : `,${labels.job}=${job}`}`;
+}
+
 /** On allocation Pods, and one (evaluateRequested) on the NomadJob. */
 export const annotations = {
   /** Nomad's allocation name, `<job>.<group>[<index>]`. */
