@@ -58,6 +58,10 @@ describe('the controller on the real cluster', () => {
     const running = await pods();
     expect(running.map((p) => p.metadata?.name).sort()).toEqual(['web-frontend-0-v0', 'web-frontend-1-v0', 'web-frontend-2-v0']);
     expect(running.every(isPodReady)).toBe(true);
+    // The API server names a write's field manager after its User-Agent: Caravan's, not "unknown".
+    const managers = (ready.metadata as { managedFields?: { manager?: string; subresource?: string }[] }).managedFields;
+    expect(managers?.find((m) => m.subresource === 'status')?.manager).toBe('caravan');
+    expect(running.every((p) => p.metadata?.managedFields?.some((m) => m.manager === 'caravan' && m.operation === 'Update'))).toBe(true);
     const revisions = await apps.listNamespacedControllerRevision({ namespace, labelSelector: 'caravan.dev/job=web' });
     expect(revisions.items.map((r) => r.metadata?.annotations?.['caravan.dev/stable'])).toEqual(['true']);
   });
