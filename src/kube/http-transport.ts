@@ -157,9 +157,19 @@ async function readIdentity(kc: KubeConfig, pools: Map<string, Agent>): Promise<
 }
 
 let agent: string | undefined;
-/** `caravan/<version>`: the API server names the field manager of a write without one after it, and audit logs show it. */
+/**
+ * `caravan/<version>`: the API server names the field manager of a write without one after it, and
+ * audit logs show it. A package.json that cannot be read leaves the version out rather than fail
+ * every request over a header.
+ */
 function userAgent(): string {
-  agent ??= `caravan/${packageVersion()}`;
+  if (agent === undefined) {
+    try {
+      agent = `caravan/${packageVersion()}`;
+    } catch {
+      agent = 'caravan';
+    }
+  }
   return agent;
 }
 
