@@ -643,31 +643,57 @@ async function registerJobs(ns: string, informer: Informer<NomadJob>): Promise<{
   return { seconds: seconds(performance.now() - start), createdSeconds: seconds(created - start) };
 }
 
-/** ≥N single updates, one at a time: patch → the first Pod of the new version (a watch's ADDED); then its rollout ends before the next. */
+/** What a run of single updates measured, each from its patch's start (ms). */
+interface Reactions {
+  /** To the first Pod of the new version (a watch's ADDED): the reaction. */
+  readonly ms: number[];
+  /** To the patch's answer. */
+  readonly answeredMs: number[];
+  /** To the first old Pod of the job seen stopping (a watch's MODIFIED with a deletionTimestamp). */
+  readonly stopSeenMs: number[];
+  readonly failures: number;
+}
+
+/**
+ * ≥N single updates, one at a time: patch → the first Pod of the new version; then its rollout ends
+ * before the next. The patch's answer and the first old Pod's stop are timed too: where the
+ * reaction's time goes (issue 15 §3), and which comes first, the stop or the new Pod.
+ */
 async function reactions(
   ns: string,
   n: number,
   update: (i: number, name: string) => Promise<void>,
   isNew: (pod: V1Pod, i: number, name: string) => boolean,
+  isOld: (pod: V1Pod, i: number, name: string) => boolean,
   settled: (i: number, name: string) => boolean,
-): Promise<{ ms: number[]; failures: number }> {
+): Promise<Reactions> {
   const ms: number[] = [];
+  const answeredMs: number[] = [];
+  const stopSeenMs: number[] = [];
   let failures = 0;
   let waiting: { i: number; name: string; start: number; done: (t: number) => void } | undefined;
+  let current: { i: number; name: string; start: number; stopSeen?: number } | undefined;
   const stop = await watchPods(ns, (type, pod) => {
     if (type === 'ADDED' && waiting && isNew(pod, waiting.i, waiting.name)) {
       const w = waiting;
       waiting = undefined;
       w.done(performance.now() - w.start);
     }
+    if (type === 'MODIFIED' && current && current.stopSeen === undefined && pod.metadata?.deletionTimestamp && isOld(pod, current.i, current.name)) {
+      current.stopSeen = performance.now() - current.start;
+    }
   });
   try {
     for (let i = 0; i < n; i++) {
       const name = names[i % jobs]!;
+      const start = performance.now();
+      const thisUpdate: { i: number; name: string; start: number; stopSeen?: number } = { i, name, start };
+      current = thisUpdate;
       const seen = new Promise<number>((resolve) => {
-        waiting = { i, name, start: performance.now(), done: resolve };
+        waiting = { i, name, start, done: resolve };
       });
       await update(i, name);
+      answeredMs.push(performance.now() - start);
       const took = await Promise.race([seen, sleep(120_000).then(() => -1)]);
       if (took < 0) {
         failures++;
@@ -675,12 +701,14 @@ async function reactions(
         say(`  update ${i} of ${name}: no new Pod within 120 s`);
       } else ms.push(took);
       await until(`${name} settled after update ${i}`, () => settled(i, name), 300_000).catch((error: unknown) => note((error as Error).message));
+      if (thisUpdate.stopSeen !== undefined) stopSeenMs.push(thisUpdate.stopSeen);
       if ((i + 1) % 10 === 0) say(`  ${i + 1}/${n} updates`);
     }
   } finally {
+    current = undefined;
     stop();
   }
-  return { ms, failures };
+  return { ms, answeredMs, stopSeenMs, failures };
 }
 
 /** A token for the Nomad API: a ServiceAccount bound to cluster-admin (removed at the end). */
@@ -879,6 +907,7 @@ async function anchor(): Promise<Record<string, unknown>> {
       await apps.patchNamespacedDeployment({ namespace: ns, name, body: replace('/spec/template/spec/containers/0/image', `app:u${i}`) });
     },
     (pod, i, name) => pod.metadata?.labels?.['app'] === name && pod.spec?.containers[0]?.image === `app:u${i}`,
+    (pod, i, name) => pod.metadata?.labels?.['app'] === name && pod.spec?.containers[0]?.image !== `app:u${i}`,
     (i, name) => {
       const d = informer.get(`${ns}/${name}`);
       return deploymentDone(d) && d?.spec?.template.spec?.containers[0]?.image === `app:u${i}`;
@@ -891,6 +920,8 @@ async function anchor(): Promise<Record<string, unknown>> {
     podsPerSecond: pods / register,
     load,
     reactionMs: distribution(reaction.ms),
+    reactionAnsweredMs: distribution(reaction.answeredMs),
+    reactionStopSeenMs: distribution(reaction.stopSeenMs),
     reactionFailures: reaction.failures,
     kubeControllerManager: kcm === undefined ? undefined : { pid: kcm, rssBefore: memBefore?.rss, rssSteady: memSteady?.rss, peak: memSteady?.peak },
   };
@@ -1070,9 +1101,12 @@ async function main(): Promise<void> {
         });
       },
       (pod, _i, name) => pod.metadata?.labels?.[labels.job] === name && pod.metadata.labels[labels.jobVersion] === String(versions.get(name)),
+      (pod, _i, name) => pod.metadata?.labels?.[labels.job] === name && pod.metadata.labels[labels.jobVersion] !== String(versions.get(name)),
       (_i, name) => informer.get(`${ns}/${name}`)?.status?.stableVersion === versions.get(name),
     );
     caravan['reactionMs'] = distribution(reaction.ms);
+    caravan['reactionAnsweredMs'] = distribution(reaction.answeredMs);
+    caravan['reactionStopSeenMs'] = distribution(reaction.stopSeenMs);
     caravan['reactionFailures'] = reaction.failures;
   }
 
@@ -1136,6 +1170,8 @@ function renderReport(): string {
     idle?: IdleWindow;
     api?: Latency[];
     reactionMs?: Distribution;
+    reactionAnsweredMs?: Distribution;
+    reactionStopSeenMs?: Distribution;
     reactionFailures?: number;
     bytesPerObject?: Record<string, { objects: number; bytes: number | undefined }>;
     load?: ApiServerLoad;
@@ -1146,6 +1182,8 @@ function renderReport(): string {
         podsPerSecond: number;
         load?: ApiServerLoad;
         reactionMs: Distribution;
+        reactionAnsweredMs?: Distribution;
+        reactionStopSeenMs?: Distribution;
         reactionFailures: number;
         kubeControllerManager?: { rssBefore?: number; rssSteady?: number; peak?: number };
       }
@@ -1167,6 +1205,8 @@ function renderReport(): string {
   for (const k of ['p50', 'p90', 'p99'] as const) {
     rows.push([`reaction to an update, ${k} (first new Pod seen)`, ms(c.reactionMs, k), ms(a?.reactionMs, k), '']);
   }
+  rows.push(['  the patch answered, p50', ms(c.reactionAnsweredMs, 'p50'), ms(a?.reactionAnsweredMs, 'p50'), '']);
+  rows.push(['  an old Pod seen stopping, p50', ms(c.reactionStopSeenMs, 'p50'), ms(a?.reactionStopSeenMs, 'p50'), '']);
   rows.push([
     '  updates measured (timed out)',
     c.reactionMs ? `${c.reactionMs.n} (${c.reactionFailures ?? 0})` : 'n/a',
