@@ -15,6 +15,7 @@ import { parseArgs } from 'node:util';
 import { defaultClusterDir } from '../src/cluster/layout.ts';
 import { targetCluster } from '../src/cli/target-cluster.ts';
 import { loadKubeConfig } from '../src/kube/client.ts';
+import { EventSeriesBook } from '../src/controller/event-recorder.ts';
 import { installCrds } from '../src/kube/install-crds.ts';
 import { controllerRevisionResource, jsonRequests, objectPath, podResource } from '../src/kube/json-requests.ts';
 import { canonicalJob } from '../src/model/defaults.ts';
@@ -136,6 +137,7 @@ async function measure(kind: Kind): Promise<{ cpuMs: number; wallMs: number }> {
 }
 
 function kinds(ns: string, round: number, jobs: NomadJob[]): Kind[] {
+  const events = new EventSeriesBook('bench');
   const name = (what: string, i: number) => `${what}-${round}-${i}`;
   const owner = (i: number) => ({ name: jobs[i]!.metadata.name, namespace: ns, uid: jobs[i]!.metadata.uid! });
   const patch = (path: string, body: unknown) => json.patch(path, body, 'merge');
@@ -189,19 +191,20 @@ function kinds(ns: string, round: number, jobs: NomadJob[]): Kind[] {
     },
     {
       name: 'POST events (events.k8s.io)',
-      send: (i) =>
-        json.create(objectPath({ group: 'events.k8s.io', version: 'v1', plural: 'events' }, ns), {
-          metadata: { name: name('e', i) },
-          // A MicroTime: six fractional digits.
-          eventTime: new Date().toISOString().replace(/Z$/, '000Z'),
-          reportingController: 'caravan.dev/controller',
-          reportingInstance: 'bench',
-          action: 'Reconcile',
-          reason: 'Created',
-          type: 'Normal',
-          note: `created deployment ${name('d', i)} for job version 0`,
-          regarding: { apiVersion, kind: 'NomadDeployment', name: name('d', i), namespace: ns },
-        }),
+      send: (i) => {
+        // The body Caravan's event recorder writes for a deployment's first Event.
+        const write = events.next(
+          {
+            regarding: { apiVersion, kind: 'NomadDeployment', name: name('d', i), namespace: ns },
+            type: 'Normal',
+            reason: 'Created',
+            note: `created deployment ${name('d', i)} for job version 0`,
+          },
+          Date.now(),
+        );
+        if (write.kind !== 'create') throw new Error(`expected a new Event, got ${write.kind}`);
+        return json.create(objectPath({ group: 'events.k8s.io', version: 'v1', plural: 'events' }, ns), write.event);
+      },
     },
     {
       name: 'POST configmaps (1 KiB, anchor)',

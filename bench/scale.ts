@@ -671,37 +671,34 @@ async function reactions(
   const answeredMs: number[] = [];
   const stopSeenMs: number[] = [];
   let failures = 0;
-  let waiting: { i: number; name: string; start: number; done: (t: number) => void } | undefined;
-  let current: { i: number; name: string; start: number; stopSeen?: number } | undefined;
+  /** The update under way: its first new Pod is awaited (`done`) until `newSeen`; its first old Pod's stop is noted. */
+  let current: { i: number; name: string; start: number; done: (t: number) => void; newSeen: boolean; stopSeen?: number } | undefined;
   const stop = await watchPods(ns, (type, pod) => {
-    if (type === 'ADDED' && waiting && isNew(pod, waiting.i, waiting.name)) {
-      const w = waiting;
-      waiting = undefined;
-      w.done(performance.now() - w.start);
+    const u = current;
+    if (!u) return;
+    if (type === 'ADDED' && !u.newSeen && isNew(pod, u.i, u.name)) {
+      u.newSeen = true;
+      u.done(performance.now() - u.start);
     }
-    if (type === 'MODIFIED' && current && current.stopSeen === undefined && pod.metadata?.deletionTimestamp && isOld(pod, current.i, current.name)) {
-      current.stopSeen = performance.now() - current.start;
-    }
+    if (type === 'MODIFIED' && u.stopSeen === undefined && pod.metadata?.deletionTimestamp && isOld(pod, u.i, u.name)) u.stopSeen = performance.now() - u.start;
   });
   try {
     for (let i = 0; i < n; i++) {
       const name = names[i % jobs]!;
       const start = performance.now();
-      const thisUpdate: { i: number; name: string; start: number; stopSeen?: number } = { i, name, start };
-      current = thisUpdate;
-      const seen = new Promise<number>((resolve) => {
-        waiting = { i, name, start, done: resolve };
-      });
+      const { promise: seen, resolve } = Promise.withResolvers<number>();
+      const u: NonNullable<typeof current> = { i, name, start, done: resolve, newSeen: false };
+      current = u;
       await update(i, name);
       answeredMs.push(performance.now() - start);
       const took = await Promise.race([seen, sleep(120_000).then(() => -1)]);
       if (took < 0) {
         failures++;
-        waiting = undefined;
+        u.newSeen = true;
         say(`  update ${i} of ${name}: no new Pod within 120 s`);
       } else ms.push(took);
       await until(`${name} settled after update ${i}`, () => settled(i, name), 300_000).catch((error: unknown) => note((error as Error).message));
-      if (thisUpdate.stopSeen !== undefined) stopSeenMs.push(thisUpdate.stopSeen);
+      if (u.stopSeen !== undefined) stopSeenMs.push(u.stopSeen);
       if ((i + 1) % 10 === 0) say(`  ${i + 1}/${n} updates`);
     }
   } finally {

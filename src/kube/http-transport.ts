@@ -99,8 +99,7 @@ export function pooledAuthentication(kc: KubeConfig, pools: Map<string, Agent>, 
   const current = (): Promise<Identity> => {
     const user = kc.getCurrentUser();
     const cluster = kc.getCurrentCluster();
-    const fresh = remembered && remembered.user === user && remembered.cluster === cluster && now() - remembered.at < credentialRefreshMs;
-    if (fresh && remembered) return remembered.identity;
+    if (remembered && remembered.user === user && remembered.cluster === cluster && now() - remembered.at < credentialRefreshMs) return remembered.identity;
     const identity = readIdentity(kc, pools);
     if (rememberable(user)) {
       const entry = { user, cluster, at: now(), identity };
