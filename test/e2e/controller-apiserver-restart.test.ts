@@ -1,15 +1,11 @@
 import { CustomObjectsApi } from '@kubernetes/client-node';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { inject } from 'vitest';
-import { componentPidFile } from '../../src/cluster/components.ts';
-import { clusterLayout } from '../../src/cluster/layout.ts';
-import { up } from '../../src/cluster/local-cluster.ts';
-import { stopProcess } from '../../src/cluster/processes.ts';
 import { runController } from '../../src/controller/controller.ts';
 import type { NomadJobSpec } from '../../src/model/nomad-job-spec.ts';
 import type { NomadJob } from '../../src/resources/nomad-job.ts';
 import { clusterClients, freshNamespace, waitFor } from './kube.ts';
+import { restartApiServer } from './restart-apiserver.ts';
 
 const { kc, core } = clusterClients();
 const custom = kc.makeApiClient(CustomObjectsApi);
@@ -35,10 +31,7 @@ describe('the API server restarted mid-rollout', () => {
       await custom.patchNamespacedCustomObject({ ...nj, namespace, name: 'app', body: [{ op: 'replace', path: '/spec', value: spec('app:2') }] });
       await sleep(1500);
 
-      const dir = inject('clusterDir');
-      await stopProcess(componentPidFile(clusterLayout(dir), 'kube-apiserver'));
-      await sleep(2000);
-      await up({ dir });
+      await restartApiServer({ downMs: 2000 });
 
       const done = await waitFor(
         'version 1 rolled out after the restart',

@@ -1,12 +1,8 @@
 import type { V1ConfigMap } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import { inject } from 'vitest';
-import { componentPidFile } from '../../src/cluster/components.ts';
-import { clusterLayout } from '../../src/cluster/layout.ts';
-import { up } from '../../src/cluster/local-cluster.ts';
-import { stopProcess } from '../../src/cluster/processes.ts';
 import { Informer } from '../../src/kube/informer.ts';
 import { clusterClients, freshNamespace, waitFor } from './kube.ts';
+import { restartApiServer } from './restart-apiserver.ts';
 
 const { kc, core } = clusterClients();
 
@@ -26,9 +22,7 @@ describe('the informer heals itself', () => {
       await core.createNamespacedConfigMap({ namespace, body: { metadata: { name: 'before' } } });
       await waitFor('the first add', async () => (seen.has('before') ? true : undefined));
 
-      const dir = inject('clusterDir');
-      await stopProcess(componentPidFile(clusterLayout(dir), 'kube-apiserver'));
-      await up({ dir });
+      await restartApiServer();
 
       await waitFor(
         'creating after the restart',
