@@ -10,7 +10,8 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund --loglevel=error
 COPY tsconfig.json ./
 COPY src ./src
-RUN node_modules/.bin/tsc -p tsconfig.json && find dist -name '*.map' -delete \
+COPY scripts/bundle.ts ./scripts/
+RUN node_modules/.bin/tsc -p tsconfig.json && node scripts/bundle.ts && find dist -name '*.map' -delete \
  && chmod 0755 dist/cli/main.js dist/plugin/main.js
 
 FROM node:24-bookworm-slim AS production-deps

@@ -135,8 +135,8 @@ const wantedNodes = values.nodes === undefined ? undefined : whole('nodes', valu
 const replicaCounts = (values.replicas ?? '1').split(',').map((r) => whole('replicas', r.trim()));
 const shardingRequested = values.replicas !== undefined;
 const controllerEntry = path.resolve(fromProjectRoot(), values['controller-entry']!);
-// The controller runs as it is deployed: built, with the image's NODE_OPTIONS and GLIBC_TUNABLES (Dockerfile's ENV).
-if (values['controller-entry'] === 'dist/cli/main.js') execFileSync('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: fromProjectRoot(), stdio: 'inherit' });
+// The controller runs as it is deployed: built (bundled), with the image's NODE_OPTIONS and GLIBC_TUNABLES (Dockerfile's ENV).
+if (values['controller-entry'] === 'dist/cli/main.js') execFileSync(fromProjectRoot('scripts', 'build.sh'), [], { cwd: fromProjectRoot(), stdio: 'inherit' });
 const controllerEnv = imageEnvironment(['NODE_OPTIONS', 'GLIBC_TUNABLES']);
 const pods = jobs * count;
 

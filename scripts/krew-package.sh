@@ -16,6 +16,7 @@ stage=$(mktemp -d "${TMPDIR:-/tmp}/caravan-krew.XXXXXX")
 trap 'rm -rf "$stage"' EXIT
 mkdir -p "$out" "$stage/pkg"
 tsc -p tsconfig.json >/dev/null || true # type errors are npm test's to report; the emitted JavaScript is what ships
+node scripts/bundle.ts
 cp -r dist package.json package-lock.json "$stage/pkg/"
 find "$stage/pkg/dist" -name '*.map' -delete
 (cd "$stage/pkg" && npm ci --omit=dev --ignore-scripts --prefer-offline --no-audit --no-fund --loglevel=error)

@@ -9,7 +9,7 @@ scripts/lint.sh
 echo "== type-check" >&2
 tsc -p test/tsconfig.json
 echo "== build" >&2
-tsc -p tsconfig.json
+scripts/build.sh
 echo "== control-plane binaries" >&2
 node dist/cli/main.js cluster build >/dev/null
 echo "== helm (for test/e2e/helm-chart.test.ts; built from Go modules once, then cached)" >&2

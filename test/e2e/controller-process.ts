@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
 import path from 'node:path';
 import { inject } from 'vitest';
 import { fromProjectRoot } from '../../src/project.ts';
@@ -8,13 +9,21 @@ import { fromProjectRoot } from '../../src/project.ts';
  * The controller as users run it: its own process, so kill -9 is real. A short lease, in the
  * test's namespace, lets the next process take over quickly from the one just killed. Its log
  * goes to <cluster dir>/logs/controller-<namespace>.log, kept for a failing run. `extraArgs`
- * go after the others (`--shards 4`).
+ * go after the others (`--shards 4`). `entry` is the program: the source by default, or the
+ * built one (dist/cli/main.js) with `env` as the image sets it.
  */
-export function startController(leaseNamespace: string, leaseSeconds = 2, metricsPort = 0, extraArgs: readonly string[] = []): ChildProcess {
+export function startController(
+  leaseNamespace: string,
+  leaseSeconds = 2,
+  metricsPort = 0,
+  extraArgs: readonly string[] = [],
+  entry = fromProjectRoot('src', 'cli', 'main.ts'),
+  env: Record<string, string> = {},
+): ChildProcess {
   const child = spawn(
     process.execPath,
     [
-      fromProjectRoot('src', 'cli', 'main.ts'),
+      entry,
       'controller',
       '--lease-namespace',
       leaseNamespace,
@@ -29,7 +38,7 @@ export function startController(leaseNamespace: string, leaseSeconds = 2, metric
       ...extraArgs,
     ],
     {
-      env: { ...process.env, KUBECONFIG: inject('kubeconfig') },
+      env: { ...process.env, ...env, KUBECONFIG: inject('kubeconfig') },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
@@ -39,4 +48,13 @@ export function startController(leaseNamespace: string, leaseSeconds = 2, metric
   child.stdout?.pipe(log, { end: false });
   child.stderr?.pipe(log, { end: false });
   return child;
+}
+
+/** A port nothing listens on now, for a process under test to serve on. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }

@@ -1,23 +1,14 @@
 import { CustomObjectsApi } from '@kubernetes/client-node';
-import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import type { NomadJobSpec } from '../../src/model/nomad-job-spec.ts';
 import type { NomadJob } from '../../src/resources/nomad-job.ts';
-import { startController } from './controller-process.ts';
+import { freePort, startController } from './controller-process.ts';
 import { clusterClients, freshNamespace, waitFor } from './kube.ts';
 
 const { kc, core } = clusterClients();
 const custom = kc.makeApiClient(CustomObjectsApi);
 const nj = { group: 'caravan.dev', version: 'v1alpha1', plural: 'nomadjobs' };
 const nd = { group: 'caravan.dev', version: 'v1alpha1', plural: 'nomaddeployments' };
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** Every series in a scrape, as `name{labels}` → value. */
 function parse(text: string): Map<string, number> {

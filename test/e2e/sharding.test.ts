@@ -1,11 +1,10 @@
 import { CoordinationV1Api, CustomObjectsApi, type V1Pod } from '@kubernetes/client-node';
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import type { NomadJobSpec } from '../../src/model/nomad-job-spec.ts';
 import type { NomadJob } from '../../src/resources/nomad-job.ts';
-import { startController } from './controller-process.ts';
+import { freePort, startController } from './controller-process.ts';
 import { clusterClients, freshNamespace, waitFor } from './kube.ts';
 
 const { kc, core } = clusterClients();
@@ -19,14 +18,6 @@ const spec = (count: number): NomadJobSpec => ({
   update: { maxParallel: 2, minHealthyTime: '1s', healthyDeadline: '1m', progressDeadline: '3m' },
   taskGroups: [{ name: 'app', count, tasks: [{ name: 'app', driver: 'docker', config: { image: 'app:1' } }] }],
 });
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** Who holds each shard's Lease: the replica's pid is in its identity (host-pid-random). */
 async function holders(namespace: string, replicas: readonly ChildProcess[]): Promise<(number | undefined)[]> {
