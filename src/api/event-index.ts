@@ -12,15 +12,15 @@ export class EventIndex<T extends ObjectWithMeta> {
   private readonly cache: CacheReader<T>;
   private readonly of: (obj: T) => string | undefined;
 
-  constructor(cache: CacheReader<T>, of: (obj: T) => string | undefined) {
+  /** `keyOf`: the object's cache key; indexes of one cache that share its strings hold each once. */
+  constructor(cache: CacheReader<T>, of: (obj: T) => string | undefined, keyOf: (obj: T) => string = objectKey) {
     this.cache = cache;
     this.of = of;
-    for (const obj of cache.values()) this.file(this.of(obj), objectKey(obj));
+    for (const obj of cache.values()) this.file(this.of(obj), keyOf(obj));
   }
 
-  /** Follows one event of the cache (the cache already holds the change). */
-  observe(event: InformerEvent, obj: T, old: T | undefined): void {
-    const key = objectKey(obj);
+  /** Follows one event of the cache (the cache already holds the change); `key` is the object's cache key. */
+  observe(event: InformerEvent, obj: T, old: T | undefined, key: string = objectKey(obj)): void {
     const before = old && this.of(old);
     const after = event === 'delete' ? undefined : this.of(obj);
     if (event !== 'add' && before === after) return;

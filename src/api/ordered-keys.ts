@@ -20,7 +20,7 @@ export class OrderedKeys {
   /** set, with the token already parsed (one entry can be in several orders). */
   place(entry: Tokened<string>): void {
     const was = this.pending.has(entry.item) ? this.pending.get(entry.item) : this.current.get(entry.item);
-    if (was && was.token === entry.token) return;
+    if (was && compareTokenKeys(was.key, entry.key) === 0) return;
     this.pending.set(entry.item, entry);
   }
 

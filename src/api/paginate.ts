@@ -30,6 +30,29 @@ export function tokened<T>(item: T, token: string): Tokened<T> {
   return { item, token, key: tokenKey(token) };
 }
 
+/**
+ * An item whose token is `<index>.<rest>` (a CreateIndex and an ID), from its parts: the token's
+ * text is made only when it is asked for (a page's next_token), so an order of 100,000 Pods does
+ * not hold 100,000 token strings beside the IDs their objects hold already.
+ */
+class IndexedToken<T> implements Tokened<T> {
+  readonly item: T;
+  readonly key: TokenKey;
+
+  constructor(item: T, index: number, rest: string) {
+    this.item = item;
+    this.key = [index, rest];
+  }
+
+  get token(): string {
+    return `${this.key[0]}.${this.key[1]}`;
+  }
+}
+
+export function indexTokened<T>(item: T, index: number, rest: string): Tokened<T> {
+  return new IndexedToken(item, index, rest);
+}
+
 /** Items in token order (ascending), each token parsed once. */
 export function inTokenOrder<T>(items: Iterable<Tokened<T>>): Tokened<T>[] {
   return [...items].sort((a, b) => compareTokenKeys(a.key, b.key));
@@ -69,8 +92,8 @@ export function paginateOrdered<T, U>(
   const page: U[] = [];
   const step = opts.reverse ? -1 : 1;
   for (let i = startAt(ordered, opts); i >= 0 && i < ordered.length; i += step) {
-    const { item, token } = ordered[i]!;
-    const value = resolve(item);
+    const entry = ordered[i]!;
+    const value = resolve(entry.item);
     if (value === undefined) continue;
     let accepted: boolean;
     try {
@@ -79,7 +102,7 @@ export function paginateOrdered<T, U>(
       throw badRequest(`failed to read result page: ${(error as Error).message}`);
     }
     if (!accepted) continue;
-    if (opts.perPage > 0 && page.length === opts.perPage) return { page, nextToken: token };
+    if (opts.perPage > 0 && page.length === opts.perPage) return { page, nextToken: entry.token };
     page.push(value);
   }
   return { page };
