@@ -156,8 +156,10 @@ export class ClusterView {
     this.cluster = cluster;
     const { jobs, deployments, pods } = cluster.caches;
     for (const informer of [jobs, deployments, pods, cluster.revisions] as const) for (const obj of informer.values()) this.created.observeObject(obj);
-    // One key string per object for all of the view's indexes and orders (as follow() does).
+    // One key string per object for all of the view's indexes and orders, the one its cache
+    // holds (follow() is handed it with each event).
     const keys = new WeakMap<object, string>();
+    for (const informer of [jobs, deployments, pods, cluster.revisions] as const) for (const [key, obj] of informer.entries()) keys.set(obj, key);
     const keyOf = (obj: ObjectWithMeta) => {
       const known = keys.get(obj);
       if (known !== undefined) return known;
@@ -190,19 +192,20 @@ export class ClusterView {
     for (const j of jobs.values()) this.order('jobs', 'add', j, keyOf(j));
     for (const d of deployments.values()) this.order('deployments', 'add', d, keyOf(d));
     for (const p of pods.values()) this.order('pods', 'add', p, keyOf(p));
-    this.unsubscribe = cluster.subscribe((kind, event, obj, old) => this.follow(kind, event, obj as ObjectWithMeta & { metadata?: { uid?: string } }, old));
+    this.unsubscribe = cluster.subscribe((kind, event, obj, old, key) =>
+      this.follow(kind, event, obj as ObjectWithMeta & { metadata?: { uid?: string } }, old, key),
+    );
   }
 
   close(): void {
     this.unsubscribe();
   }
 
-  private follow(kind: CacheKind, event: InformerEvent, obj: ObjectWithMeta & { metadata?: { uid?: string } }, old: unknown): void {
+  /** `key`: the informer's own key string for the object, kept by every index and order here. */
+  private follow(kind: CacheKind, event: InformerEvent, obj: ObjectWithMeta & { metadata?: { uid?: string } }, old: unknown, key: string): void {
     if (event === 'delete') {
       if (obj.metadata?.uid) this.created.forget(obj.metadata.uid);
     } else this.created.observeObject(obj);
-    // One key string for all of the view's indexes and orders: at 100,000 Pods each copy is 6 MB.
-    const key = objectKey(obj);
     switch (kind) {
       case 'jobs': {
         const [j, was] = [obj as NomadJob, old as NomadJob | undefined];

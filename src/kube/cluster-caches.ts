@@ -43,7 +43,8 @@ export const parentOfLabels = (o: { metadata?: { namespace?: string; labels?: Re
 };
 
 /** Told of every change any cache sees: the controller enqueues, the HTTP API wakes blocked queries. */
-export type CacheListener = (kind: CacheKind, event: InformerEvent, obj: { metadata?: { resourceVersion?: string } }, old: unknown) => void;
+/** `key`: the object's cache key, the string instance its informer holds. */
+export type CacheListener = (kind: CacheKind, event: InformerEvent, obj: { metadata?: { resourceVersion?: string } }, old: unknown, key: string) => void;
 
 export interface ClusterCaches {
   readonly caches: Caches;
@@ -65,8 +66,8 @@ export interface ClusterCaches {
 export function createClusterCaches(kc: KubeConfig, opts: { logger?: Logger } = {}): ClusterCaches {
   const logger = opts.logger ?? silentLogger;
   const listeners = new Set<CacheListener>();
-  const tell = (kind: CacheKind) => (event: InformerEvent, obj: { metadata?: { resourceVersion?: string } }, old: unknown) => {
-    for (const listener of listeners) listener(kind, event, obj, old);
+  const tell = (kind: CacheKind) => (event: InformerEvent, obj: { metadata?: { resourceVersion?: string } }, old: unknown, key: string) => {
+    for (const listener of listeners) listener(kind, event, obj, old, key);
   };
   /** An informer's troubles, logged under the resource's name. */
   const logged = (what: string) => ({

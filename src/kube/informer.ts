@@ -18,7 +18,8 @@ export interface InformerOptions<T extends ObjectWithMeta> {
   readonly pageSize?: number;
   /** Keeps only what is needed of each object; managedFields are always dropped. */
   readonly transform?: (obj: T) => T;
-  readonly onEvent: (event: InformerEvent, obj: T, old: T | undefined) => void;
+  /** `key`: the object's cache key, the very string the cache and its indexes hold (listeners that keep it share it). */
+  readonly onEvent: (event: InformerEvent, obj: T, old: T | undefined, key: string) => void;
   readonly onError?: (error: unknown, retryInMs: number) => void;
   /** After a relist that a 410 Gone forced (the watch fell too far behind): how many objects, how long the cache stood still. */
   readonly onRelist?: (objects: number, ms: number) => void;
@@ -47,6 +48,8 @@ export interface CacheReader<T> {
   get(key: string): T | undefined;
   byIndex(name: string, value: string): T[];
   values(): IterableIterator<T>;
+  /** Each cached object with its key, the string instance the cache holds. */
+  entries(): IterableIterator<[string, T]>;
   readonly size: number;
 }
 
@@ -116,6 +119,10 @@ export class Informer<T extends ObjectWithMeta> implements CacheReader<T> {
 
   values(): IterableIterator<T> {
     return this.cache.values();
+  }
+
+  entries(): IterableIterator<[string, T]> {
+    return this.cache.entries();
   }
 
   get size(): number {
@@ -188,7 +195,7 @@ export class Informer<T extends ObjectWithMeta> implements CacheReader<T> {
     for (const [key, old] of this.cache) {
       if (!seen.has(key)) {
         this.remove(key);
-        this.opts.onEvent('delete', old, old);
+        this.opts.onEvent('delete', old, old, key);
       }
     }
     this.resourceVersion = listVersion;
@@ -204,7 +211,7 @@ export class Informer<T extends ObjectWithMeta> implements CacheReader<T> {
     const old = this.cache.get(key);
     if (old?.metadata?.resourceVersion === obj.metadata?.resourceVersion) return;
     this.put(key, obj);
-    this.opts.onEvent(old ? 'update' : 'add', obj, old);
+    this.opts.onEvent(old ? 'update' : 'add', obj, old, key);
   }
 
   /** One watch connection, until the server or the client ends it. */
@@ -232,10 +239,10 @@ export class Informer<T extends ObjectWithMeta> implements CacheReader<T> {
             if (obj.metadata?.resourceVersion) this.resourceVersion = obj.metadata.resourceVersion;
             if (type === 'DELETED') {
               this.remove(key);
-              this.opts.onEvent('delete', obj, old);
+              this.opts.onEvent('delete', obj, old, key);
             } else {
               this.put(key, obj);
-              this.opts.onEvent(old ? 'update' : 'add', obj, old);
+              this.opts.onEvent(old ? 'update' : 'add', obj, old, key);
             }
           },
           (error: unknown) => {

@@ -36,6 +36,10 @@ export class MemoryCache<T extends ObjectWithMeta> implements CacheReader<T> {
     return this.cache.values();
   }
 
+  entries(): IterableIterator<[string, T]> {
+    return this.cache.entries();
+  }
+
   get size(): number {
     return this.cache.size;
   }
@@ -122,6 +126,7 @@ export class MemoryCluster implements ClusterCaches {
   }
 
   private tell(kind: CacheKind, event: InformerEvent, obj: ObjectWithMeta, old: unknown): void {
-    for (const listener of this.listeners) listener(kind, event, obj, old);
+    const key = objectKey(obj);
+    for (const listener of this.listeners) listener(kind, event, obj, old, key);
   }
 }

@@ -38,6 +38,9 @@ class MapCache<T extends { metadata?: { namespace?: string; name?: string; label
   values(): IterableIterator<T> {
     return this.items.values();
   }
+  entries(): IterableIterator<[string, T]> {
+    return this.items.entries();
+  }
   get size(): number {
     return this.items.size;
   }
