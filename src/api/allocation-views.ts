@@ -10,10 +10,11 @@ import { allocationChains, allocationOfStub, toAllocListStub, type AllocationCon
 import type { CreateIndexLookup } from './nomad/indexes.ts';
 import type { NomadAllocation, NomadAllocationListStub, NomadApiJob } from './nomad/types.ts';
 
-/** The cache keys a Pod names (its job, deployment and allocation name), made once per Pod object. */
+/** The cache keys a Pod names (its job and deployment), made once per Pod object, and its allocation name. */
 interface PodKeys {
   readonly job: string | undefined;
   readonly deployment: string | undefined;
+  /** The Pod's own annotation value (its namespace is the Pod's). */
   readonly allocName: string | undefined;
 }
 
@@ -51,15 +52,15 @@ function keysOf(pod: V1Pod): PodKeys {
   return {
     job: job === undefined ? undefined : `${namespace}/${job}`,
     deployment: deployment ? `${namespace}/${deployment}` : undefined,
-    allocName: allocName ? `${namespace}/${allocName}` : undefined,
+    allocName: allocName || undefined,
   };
 }
 
 /** What AllocationViews reads besides the caches: the Pods of an allocation name, and CreateIndexes. */
 export interface AllocationSources {
   readonly caches: Pick<Caches, 'nodes' | 'deployments' | 'jobs'>;
-  /** The Pods of an allocation name (`namespace/name`); none when it has one Pod. */
-  podsNamed(key: string): V1Pod[];
+  /** The Pods of an allocation name in a namespace; none when it has one Pod. */
+  podsNamed(namespace: string, allocName: string): V1Pod[];
   readonly created: CreateIndexLookup;
 }
 
@@ -98,7 +99,7 @@ export class AllocationViews {
     const nodeName = pod.spec?.nodeName;
     const uid = pod.metadata?.uid;
     // The Pod's previous and next allocation among the Pods of its allocation name (a replacement keeps the name).
-    const named = keys.allocName && uid ? this.sources.podsNamed(keys.allocName) : [];
+    const named = keys.allocName && uid ? this.sources.podsNamed(pod.metadata?.namespace ?? 'default', keys.allocName) : [];
     const chain = named.length < 2 ? undefined : allocationChains(named).get(uid ?? '');
     return {
       node: nodeName ? this.nodes.get(nodeName) : undefined,

@@ -56,11 +56,11 @@ const labelledJob = (o: { metadata?: { namespace?: string | undefined; labels?: 
   const job = o.metadata?.labels?.[labels.job];
   return job === undefined ? undefined : `${o.metadata?.namespace ?? 'default'}/${job}`;
 };
-/** A Pod's allocation name within its namespace: a replacement keeps its allocation's name. */
-const allocNameKey = (p: V1Pod) => {
-  const name = p.metadata?.annotations?.[annotations.allocName];
-  return name === undefined ? undefined : `${namespaceOf(p)}/${name}`;
-};
+/**
+ * A Pod's allocation name (a replacement keeps its allocation's name): the annotation's own
+ * string, so the index makes no string per Pod; a lookup keeps the Pods of its namespace.
+ */
+const allocNameOf = (p: V1Pod) => p.metadata?.annotations?.[annotations.allocName];
 
 /** The ID of the placement evaluation of the version a ControllerRevision keeps (its owner job's UID and its number). */
 const placementOf = (r: V1ControllerRevision) => {
@@ -181,12 +181,12 @@ export class ClusterView {
     this.deploymentsByNamespace = new EventIndex(deployments, namespaceOf, keyOf);
     this.podsByUid = new EventIndex(pods, uidOf, keyOf);
     this.podsByNamespace = new EventIndex(pods, namespaceOf, keyOf);
-    this.podsByAllocName = new EventIndex(pods, allocNameKey, keyOf);
+    this.podsByAllocName = new EventIndex(pods, allocNameOf, keyOf);
     this.revisionsByUid = new EventIndex(cluster.revisions, uidOf, keyOf);
     this.revisionsByPlacement = new EventIndex(cluster.revisions, placementOf, keyOf);
     this.allocations = new AllocationViews({
       caches: cluster.caches,
-      podsNamed: (key) => this.podsNamedKey(key),
+      podsNamed: (namespace, allocName) => this.replacementsNamed(namespace, allocName),
       created: this.created.lookup,
     });
     for (const j of jobs.values()) this.order('jobs', 'add', j, keyOf(j));
@@ -468,12 +468,14 @@ export class ClusterView {
 
   /** The Pods of one allocation name in a namespace: the allocation and its replacements. */
   podsNamed(namespace: string, allocName: string): V1Pod[] {
-    return this.podsByAllocName.get(`${namespace}/${allocName}`);
+    return this.podsByAllocName.get(allocName).filter((p) => namespaceOf(p) === namespace);
   }
 
-  /** podsNamed by `namespace/name`, none for a name with one Pod (most allocations were never replaced). */
-  private podsNamedKey(key: string): V1Pod[] {
-    return this.podsByAllocName.count(key) < 2 ? [] : this.podsByAllocName.get(key);
+  /** podsNamed, none for a name with one Pod (most allocations were never replaced). */
+  private replacementsNamed(namespace: string, allocName: string): V1Pod[] {
+    if (this.podsByAllocName.count(allocName) < 2) return [];
+    const named = this.podsNamed(namespace, allocName);
+    return named.length < 2 ? [] : named;
   }
 
   /** The last event of the Pods of a job (`namespace/name`): what is made from them holds while this stands. */

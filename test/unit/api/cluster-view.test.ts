@@ -149,6 +149,32 @@ describe('what the lists show follows every change (per-object memos)', () => {
     expect(listed.at(-1)!.ID).toBe(replacement.metadata!.uid);
   });
 
+  it('a Pod of the same allocation name in another namespace is no replacement of it', async () => {
+    const ctx = routeContext(cluster);
+    const pod = cluster.pods.byIndex('job', jobKey('web-00000'))[0]!;
+    const elsewhere = cluster.apply<V1Pod>('pods', {
+      ...pod,
+      // A replacement there: one chain per namespace, this namespace's allocation is not its previous.
+      metadata: {
+        ...pod.metadata,
+        name: `${pod.metadata!.name}-r1`,
+        namespace: 'team-elsewhere',
+        uid: 'a0a0a0a0-0000-4000-8000-00000000e001',
+        resourceVersion: next(),
+      },
+    });
+    const listed = await allocations(ctx);
+    expect(listed.find((a) => a.ID === pod.metadata!.uid)!.NextAllocation).toBe('');
+    expect(listed.find((a) => a.ID === elsewhere.metadata!.uid)!.NextAllocation).toBe('');
+    const replacement = cluster.apply<V1Pod>('pods', {
+      ...pod,
+      metadata: { ...pod.metadata, name: `${pod.metadata!.name}-r1`, uid: 'a0a0a0a0-0000-4000-8000-00000000r002', resourceVersion: next() },
+    });
+    const after = await allocations(ctx);
+    expect(after.find((a) => a.ID === pod.metadata!.uid)!.NextAllocation).toBe(replacement.metadata!.uid);
+    expect(after.find((a) => a.ID === elsewhere.metadata!.uid)!.NextAllocation).toBe('');
+  });
+
   it("a deployment's health recorded on a Pod: the allocation's DeploymentStatus follows", async () => {
     const ctx = routeContext(cluster);
     const pod = cluster.pods.byIndex('job', jobKey('web-00000'))[0]!;
