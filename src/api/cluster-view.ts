@@ -1,6 +1,6 @@
 import type { V1ControllerRevision, V1Pod } from '@kubernetes/client-node';
 import { cacheIndexes, type CacheKind, type ClusterCaches } from '../kube/cluster-caches.ts';
-import { objectKey, type InformerEvent, type ObjectWithMeta } from '../kube/informer.ts';
+import type { InformerEvent, ObjectWithMeta } from '../kube/informer.ts';
 import { decideVersion, type JobVersion } from '../model/job-versions.ts';
 import { childLabels } from '../resources/child-job.ts';
 import { versionFromRevision } from '../resources/job-version.ts';
@@ -18,7 +18,7 @@ import { CreateIndexBook, jobIndexes, objectIndexes, type IndexedRevision } from
 import { toJobSummary, toNomadJob, type JobAtVersion } from './nomad/job.ts';
 import type { NomadApiDeployment, NomadApiJob, NomadJobSummary } from './nomad/types.ts';
 import { OrderedKeys } from './ordered-keys.ts';
-import { compareTokenKeys, indexTokened, tokened, type Tokened } from './paginate.ts';
+import { indexTokened, tokened, type Tokened } from './paginate.ts';
 
 /** A version with the ControllerRevision it is kept in (its indexes come from it). */
 export interface KeptVersion {
@@ -97,9 +97,7 @@ class NamespacedOrder {
   private readonly byNamespace = new Map<string, OrderedKeys>();
 
   set(namespace: string, entry: Tokened<string>): void {
-    const was = this.all.entry(entry.item);
-    if (was && compareTokenKeys(was.key, entry.key) === 0) return;
-    this.all.place(entry);
+    if (!this.all.place(entry)) return;
     const inNs = this.byNamespace.get(namespace) ?? new OrderedKeys();
     this.byNamespace.set(namespace, inNs);
     inNs.place(entry);
@@ -156,42 +154,29 @@ export class ClusterView {
     this.cluster = cluster;
     const { jobs, deployments, pods } = cluster.caches;
     for (const informer of [jobs, deployments, pods, cluster.revisions] as const) for (const obj of informer.values()) this.created.observeObject(obj);
-    // One key string per object for all of the view's indexes and orders, the one its cache
-    // holds (follow() is handed it with each event).
-    const keys = new WeakMap<object, string>();
-    for (const informer of [jobs, deployments, pods, cluster.revisions] as const) for (const [key, obj] of informer.entries()) keys.set(obj, key);
-    const keyOf = (obj: ObjectWithMeta) => {
-      const known = keys.get(obj);
-      if (known !== undefined) return known;
-      const key = objectKey(obj);
-      keys.set(obj, key);
-      return key;
-    };
-    this.jobsByUid = new EventIndex(jobs, uidOf, keyOf);
-    this.jobsByNamespace = new EventIndex(jobs, namespaceOf, keyOf);
-    this.childrenByParent = new EventIndex(
-      jobs,
-      (j) => {
-        const parent = j.metadata.labels?.[childLabels.parent];
-        return parent === undefined ? undefined : `${namespaceOf(j)}/${parent}`;
-      },
-      keyOf,
-    );
-    this.deploymentsByUid = new EventIndex(deployments, uidOf, keyOf);
-    this.deploymentsByNamespace = new EventIndex(deployments, namespaceOf, keyOf);
-    this.podsByUid = new EventIndex(pods, uidOf, keyOf);
-    this.podsByNamespace = new EventIndex(pods, namespaceOf, keyOf);
-    this.podsByAllocName = new EventIndex(pods, allocNameOf, keyOf);
-    this.revisionsByUid = new EventIndex(cluster.revisions, uidOf, keyOf);
-    this.revisionsByPlacement = new EventIndex(cluster.revisions, placementOf, keyOf);
+    // Every index and order keeps the key string its cache holds for an object (follow() is
+    // handed the same one with each event), so each key is in memory once.
+    this.jobsByUid = new EventIndex(jobs, uidOf);
+    this.jobsByNamespace = new EventIndex(jobs, namespaceOf);
+    this.childrenByParent = new EventIndex(jobs, (j) => {
+      const parent = j.metadata.labels?.[childLabels.parent];
+      return parent === undefined ? undefined : `${namespaceOf(j)}/${parent}`;
+    });
+    this.deploymentsByUid = new EventIndex(deployments, uidOf);
+    this.deploymentsByNamespace = new EventIndex(deployments, namespaceOf);
+    this.podsByUid = new EventIndex(pods, uidOf);
+    this.podsByNamespace = new EventIndex(pods, namespaceOf);
+    this.podsByAllocName = new EventIndex(pods, allocNameOf);
+    this.revisionsByUid = new EventIndex(cluster.revisions, uidOf);
+    this.revisionsByPlacement = new EventIndex(cluster.revisions, placementOf);
     this.allocations = new AllocationViews({
       caches: cluster.caches,
       podsNamed: (namespace, allocName) => this.replacementsNamed(namespace, allocName),
       created: this.created.lookup,
     });
-    for (const j of jobs.values()) this.order('jobs', 'add', j, keyOf(j));
-    for (const d of deployments.values()) this.order('deployments', 'add', d, keyOf(d));
-    for (const p of pods.values()) this.order('pods', 'add', p, keyOf(p));
+    for (const [key, j] of jobs.entries()) this.order('jobs', 'add', j, key);
+    for (const [key, d] of deployments.entries()) this.order('deployments', 'add', d, key);
+    for (const [key, p] of pods.entries()) this.order('pods', 'add', p, key);
     this.unsubscribe = cluster.subscribe((kind, event, obj, old, key) =>
       this.follow(kind, event, obj as ObjectWithMeta & { metadata?: { uid?: string } }, old, key),
     );

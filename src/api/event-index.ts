@@ -1,4 +1,4 @@
-import { objectKey, type CacheReader, type InformerEvent, type ObjectWithMeta } from '../kube/informer.ts';
+import type { CacheReader, InformerEvent, ObjectWithMeta } from '../kube/informer.ts';
 
 /**
  * A secondary index over one cache, kept by the API from the caches' events (the informers' own
@@ -12,15 +12,15 @@ export class EventIndex<T extends ObjectWithMeta> {
   private readonly cache: CacheReader<T>;
   private readonly of: (obj: T) => string | undefined;
 
-  /** `keyOf`: the object's cache key; indexes of one cache that share its strings hold each once. */
-  constructor(cache: CacheReader<T>, of: (obj: T) => string | undefined, keyOf: (obj: T) => string = objectKey) {
+  /** Files what the cache holds under the cache's own key strings (indexes of one cache hold each once). */
+  constructor(cache: CacheReader<T>, of: (obj: T) => string | undefined) {
     this.cache = cache;
     this.of = of;
-    for (const obj of cache.values()) this.file(this.of(obj), keyOf(obj));
+    for (const [key, obj] of cache.entries()) this.file(this.of(obj), key);
   }
 
-  /** Follows one event of the cache (the cache already holds the change); `key` is the object's cache key. */
-  observe(event: InformerEvent, obj: T, old: T | undefined, key: string = objectKey(obj)): void {
+  /** Follows one event of the cache (the cache already holds the change); `key` is the one the cache's event carries. */
+  observe(event: InformerEvent, obj: T, old: T | undefined, key: string): void {
     const before = old && this.of(old);
     const after = event === 'delete' ? undefined : this.of(obj);
     if (event !== 'add' && before === after) return;

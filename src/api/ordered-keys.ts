@@ -17,11 +17,12 @@ export class OrderedKeys {
     this.place(tokened(key, token));
   }
 
-  /** set, with the token already parsed (one entry can be in several orders). */
-  place(entry: Tokened<string>): void {
+  /** set, with the token already parsed (one entry can be in several orders); false when the key already had that token. */
+  place(entry: Tokened<string>): boolean {
     const was = this.pending.has(entry.item) ? this.pending.get(entry.item) : this.current.get(entry.item);
-    if (was && compareTokenKeys(was.key, entry.key) === 0) return;
+    if (was && compareTokenKeys(was.key, entry.key) === 0) return false;
     this.pending.set(entry.item, entry);
+    return true;
   }
 
   /** The key's entry, if it is in the order. */

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { EventIndex } from '../../../src/api/event-index.ts';
+import { objectKey } from '../../../src/kube/informer.ts';
 import { OrderedKeys } from '../../../src/api/ordered-keys.ts';
 import { compareTokens } from '../../../src/api/paginate.ts';
 import { MemoryCache } from './memory-cluster.ts';
@@ -48,7 +49,7 @@ describe('EventIndex: objects by a value, following add, update and delete', () 
     const index = new EventIndex<Obj>(cache, (o) => o.metadata.labels['team']);
     const apply = (o: Obj) => {
       const old = cache.put(o);
-      index.observe(old ? 'update' : 'add', o, old);
+      index.observe(old ? 'update' : 'add', o, old, objectKey(o));
     };
     apply(obj('a', 'red'));
     apply(obj('b', 'red'));
@@ -57,7 +58,7 @@ describe('EventIndex: objects by a value, following add, update and delete', () 
     apply(obj('b', 'blue'));
     expect([index.get('red').map((o) => o.metadata.name), index.get('blue').map((o) => o.metadata.name)]).toEqual([['a'], ['c', 'b']]);
     const gone = cache.remove('ns/a')!;
-    index.observe('delete', gone, gone);
+    index.observe('delete', gone, gone, 'ns/a');
     expect([index.get('red'), index.count('red'), [...index.values()]]).toEqual([[], 0, ['blue']]);
   });
 });
