@@ -24,9 +24,10 @@ import { renderAllocationPod } from '../src/resources/allocation-pod.ts';
 import { apiVersion, nomadDeploymentResource, nomadJobResource } from '../src/resources/api-version.ts';
 import { versionRevision } from '../src/resources/job-version.ts';
 import type { NomadDeploymentStatus } from '../src/resources/nomad-deployment.ts';
-import { jobOwnerReference, type NomadJob, type NomadJobStatus } from '../src/resources/nomad-job.ts';
+import { jobOwnerReference, type NomadJob } from '../src/resources/nomad-job.ts';
 import { benchNamespace, removeBenchNamespace } from './bench-namespace.ts';
 import { componentPid, cpuSeconds, embeddedClusterDir } from './cluster-processes.ts';
+import { settledAt, settledJobStatus as jobStatus } from './caravan-bodies.ts';
 import { fmt, renderTable } from './scale-figures.ts';
 
 const { values } = parseArgs({
@@ -59,32 +60,7 @@ const spec: NomadJobSpec = {
   update: { maxParallel: 2, minHealthyTime: '1s', healthyDeadline: '2m', progressDeadline: '10m' },
   taskGroups: [{ name: 'app', count: 2, tasks: [{ name: 'app', driver: 'docker', config: { image: 'app:1' } }] }],
 };
-const at = '2026-12-07T14:03:45.000Z';
-/** A settled job's status, as the controller writes it. */
-const jobStatus: NomadJobStatus = {
-  observedGeneration: 1,
-  status: 'running',
-  version: 0,
-  runningVersion: 0,
-  stableVersion: 0,
-  desired: 2,
-  running: 2,
-  summary: { app: { queued: 0, complete: 0, failed: 0, running: 2, starting: 0, lost: 0 } },
-  latestDeployment: { name: 'd', jobVersion: 0, status: 'successful', statusDescription: 'Deployment completed successfully' },
-  conditions: [
-    { type: 'Ready', status: 'True', reason: 'AllocationsRunning', message: '2/2 allocations running', observedGeneration: 1, lastTransitionTime: at },
-    {
-      type: 'Progressing',
-      status: 'True',
-      reason: 'NewReplicaSetAvailable',
-      message: 'd: Deployment completed successfully',
-      observedGeneration: 1,
-      lastTransitionTime: at,
-    },
-    { type: 'Reconciling', status: 'False', reason: 'Reconciled', message: '', observedGeneration: 1, lastTransitionTime: at },
-    { type: 'Stalled', status: 'False', reason: 'NotStalled', message: '', observedGeneration: 1, lastTransitionTime: at },
-  ],
-};
+const at = settledAt;
 /** A successful deployment's status, its two allocations' health recorded. */
 const deploymentStatus = (job: string): NomadDeploymentStatus => ({
   observedGeneration: 1,

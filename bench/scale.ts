@@ -3,6 +3,8 @@
  *
  *  1. baseline: the raw pod-create rate of the API server (as bench/apiserver.ts: J×C Pods from a
  *     plain client, times to all created / bound / Ready); its Pods are deleted before step 2;
+ *     the floor: the J NomadJobs, their Pods and one status each written from this process with no
+ *     controller, the least any controller that reports in the job's status costs the cluster;
  *  2. Caravan: J NomadJobs of C allocations registered at once, driven by a real controller process
  *     (`caravan controller`, spawned here): time to all stable (status.stableVersion 0), allocations/s
  *     and its ratio to the baseline; the controller's RSS and heap at steady state; reconciles and
@@ -45,7 +47,7 @@ import { targetCluster } from '../src/cli/target-cluster.ts';
 import { apiErrorCode, loadKubeConfig } from '../src/kube/client.ts';
 import { createClusterCaches } from '../src/kube/cluster-caches.ts';
 import { ClusterView } from '../src/api/cluster-view.ts';
-import { jsonRequests } from '../src/kube/json-requests.ts';
+import { jsonRequests, objectPath, podResource } from '../src/kube/json-requests.ts';
 import { canonicalJob } from '../src/model/defaults.ts';
 import { Informer } from '../src/kube/informer.ts';
 import { installCrds } from '../src/kube/install-crds.ts';
@@ -55,6 +57,7 @@ import { apiVersion, nomadJobResource } from '../src/resources/api-version.ts';
 import { labels } from '../src/resources/labels.ts';
 import type { NomadJob } from '../src/resources/nomad-job.ts';
 import { benchNamespace, removeBenchNamespace } from './bench-namespace.ts';
+import { settledJobStatus } from './caravan-bodies.ts';
 import { componentPid, cpuSeconds, embeddedClusterDir } from './cluster-processes.ts';
 import {
   difference,
@@ -86,6 +89,7 @@ const { values } = parseArgs({
     'api-requests': { type: 'string', default: '200' },
     'skip-anchor': { type: 'boolean', default: false },
     'skip-baseline': { type: 'boolean', default: false },
+    'skip-floor': { type: 'boolean', default: false },
     concurrency: { type: 'string', default: '64' },
     'controller-concurrency': { type: 'string' },
     'max-parallel': { type: 'string' },
@@ -103,7 +107,7 @@ const { values } = parseArgs({
 if (values.help) {
   process.stdout.write(
     `npm run bench:scale -- [--jobs 1000] [--count 2] [--updates 50] [--idle-seconds 60] [--replicas 1,2,4 [--shards 4]]
-  [--skip-baseline] [--skip-anchor] [--concurrency 64] [--controller-concurrency n] [--max-parallel n] [--lease-duration 15]
+  [--skip-baseline] [--skip-floor] [--skip-anchor] [--concurrency 64] [--controller-concurrency n] [--max-parallel n] [--lease-duration 15]
   [--progress-deadline 10m]
   [--nodes n [--keep-nodes]] [--controller-entry dist/cli/main.js] [--phase-timeout 1800] [--json file] [--keep]
 See docs/performance.md.
@@ -569,14 +573,107 @@ async function apiServerRequests(): Promise<number | undefined> {
   }
 }
 
+/** How much a counter (CPU seconds, requests) rose between two readings; undefined when either is missing. */
+const increase = (before: number | undefined, after: number | undefined) => (before === undefined || after === undefined ? undefined : after - before);
+
 /** What the API server did between two readings: the same figures, as differences. */
 function loadBetween(before: ApiServerLoad, after: ApiServerLoad): ApiServerLoad {
-  const less = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined ? undefined : a - b);
   return {
-    requests: less(after.requests, before.requests),
-    apiServerCpu: less(after.apiServerCpu, before.apiServerCpu),
-    etcdCpu: less(after.etcdCpu, before.etcdCpu),
+    requests: increase(before.requests, after.requests),
+    apiServerCpu: increase(before.apiServerCpu, after.apiServerCpu),
+    etcdCpu: increase(before.etcdCpu, after.etcdCpu),
   };
+}
+
+// ---------------------------------------------------------------------------------------------
+// 1b. The floor: the user's NomadJobs and their Pods, with no controller
+
+interface Floor {
+  /** From the first NomadJob create to every Pod Ready: the jobs and their Pods alone. */
+  readonly ready: number;
+  /** To every job's one status write, each sent min_healthy_time after its Pods were Ready. */
+  readonly statuses: number;
+  readonly readyRate: number;
+  readonly stableRate: number;
+  readonly load: ApiServerLoad;
+  /** This process's CPU: it plays the controller. */
+  readonly controllerCpu: number;
+}
+
+/** Nomad's min_healthy_time in jobSpec(): no controller can call a job stable sooner after its Pods are Ready. */
+const minHealthyMs = 1000;
+
+/**
+ * What no controller can beat on this cluster: this process registers the J NomadJobs (as in
+ * step 2) and itself creates each job's C Pods right after its NomadJob (the baseline's Pods,
+ * labelled with the job), then writes each job's status once, a settled one with stableVersion 0,
+ * min_healthy_time after its last Pod turned Ready. No version, deployment, Event or second status
+ * is written, and Pods carry nothing of Caravan's. Any controller that records a job's rollout in
+ * its status does at least these writes, so placement ÷ baseline cannot pass this ratio here. No
+ * controller may run meanwhile: it would reconcile these jobs.
+ */
+async function floor(): Promise<Floor> {
+  const ns = await newNamespace();
+  const podsReady = new Map<string, number>();
+  const ready = new Set<string>();
+  const queue = new PQueue({ concurrency });
+  const json = jsonRequests(kc);
+  const status = {
+    ...settledJobStatus,
+    desired: count,
+    running: count,
+    summary: { app: { queued: 0, complete: 0, failed: 0, running: count, starting: 0, lost: 0 } },
+  };
+  let written = 0;
+  const times: { ready?: number; statuses?: number } = {};
+  const writeStatus = (job: string) =>
+    void queue.add(async () => {
+      await json.patch(objectPath(nomadJobResource, ns, job, 'status'), { status }, 'merge');
+      if (++written === jobs) times.statuses = performance.now();
+    });
+  const stopWatch = await watchPods(ns, (_type, pod) => {
+    const name = pod.metadata?.name;
+    const job = pod.metadata?.labels?.[labels.job];
+    if (!name || !job || ready.has(name) || !pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')) return;
+    ready.add(name);
+    if (ready.size === pods) times.ready = performance.now();
+    const n = (podsReady.get(job) ?? 0) + 1;
+    podsReady.set(job, n);
+    if (n === count) setTimeout(() => writeStatus(job), minHealthyMs);
+  });
+  say(`floor: registering ${jobs} NomadJobs in ${ns} and creating their ${pods} Pods from this process, no controller running`);
+  const loadBefore = await apiServerLoad();
+  const cpuBefore = process.cpuUsage();
+  const start = performance.now();
+  for (const name of names) {
+    void queue.add(async () => {
+      await json.create(objectPath(nomadJobResource, ns), { apiVersion, kind: 'NomadJob', metadata: { name }, spec: jobSpec('app:1') });
+      await Promise.all(
+        Array.from({ length: count }, (_, i) =>
+          json.create(objectPath(podResource, ns), {
+            metadata: { name: `${name}-${i}`, labels: { bench: 'scale', [labels.job]: name } },
+            spec: { containers: [{ name: 'app', image: 'bench:1' }] },
+          }),
+        ),
+      );
+    });
+  }
+  await until('every floor job’s status written', () => times.statuses !== undefined);
+  const load = loadBetween(loadBefore, await apiServerLoad());
+  const used = process.cpuUsage(cpuBefore);
+  const controllerCpu = (used.user + used.system) / 1e6;
+  stopWatch();
+  const result = {
+    ready: seconds(times.ready! - start),
+    statuses: seconds(times.statuses! - start),
+    readyRate: pods / seconds(times.ready! - start),
+    stableRate: pods / seconds(times.statuses! - start),
+    load,
+    controllerCpu,
+  };
+  say(`floor: all Ready ${result.ready.toFixed(1)} s, every status written ${result.statuses.toFixed(1)} s; deleting its jobs and Pods`);
+  await deleteNamespace(ns);
+  return result;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -900,12 +997,14 @@ async function anchor(): Promise<Record<string, unknown>> {
   say(`anchor: creating ${jobs} Deployments of ${count} replicas in ${ns}`);
   const queue = new PQueue({ concurrency });
   const loadBefore = await apiServerLoad();
+  const cpuBefore = cpuSeconds(kcm);
   const start = performance.now();
   for (const name of names) void queue.add(() => apps.createNamespacedDeployment({ namespace: ns, body: deploymentBody(name, 'app:1') }));
   await queue.onIdle();
   await until('every Deployment available', () => informer.size >= jobs && names.every((n) => deploymentDone(informer.get(`${ns}/${n}`))));
   const register = seconds(performance.now() - start);
   const load = loadBetween(loadBefore, await apiServerLoad());
+  const controllerCpu = increase(cpuBefore, cpuSeconds(kcm));
   say(`anchor: all available in ${register.toFixed(1)} s`);
   await sleep(5000);
   const memSteady = processMemory(kcm);
@@ -929,6 +1028,7 @@ async function anchor(): Promise<Record<string, unknown>> {
     registerSeconds: register,
     podsPerSecond: pods / register,
     load,
+    controllerCpu,
     reactionMs: distribution(reaction.ms),
     reactionAnsweredMs: distribution(reaction.answeredMs),
     reactionStopSeenMs: distribution(reaction.stopSeenMs),
@@ -1028,6 +1128,8 @@ async function main(): Promise<void> {
   if (others.length > 0) note(`other Caravan controllers hold fresh Leases on this cluster and reconcile every namespace too: ${others.join(', ')}`);
 
   if (!values['skip-baseline']) report['baseline'] = await baseline();
+  if (!values['skip-floor'] && others.length > 0) note('the floor was not measured: another controller would reconcile its NomadJobs');
+  else if (!values['skip-floor']) report['floor'] = await floor();
 
   // 2. Caravan, one controller process.
   const ns = await newNamespace();
@@ -1046,8 +1148,10 @@ async function main(): Promise<void> {
   const memStart = processMemory(replica.pid);
   say(`caravan: registering ${jobs} jobs × ${count} allocations in ${ns}`);
   const loadBefore = await apiServerLoad();
+  const cpuBefore = cpuSeconds(replica.pid);
   const registered = await registerJobs(ns, informer);
   const load = loadBetween(loadBefore, await apiServerLoad());
+  const controllerCpu = increase(cpuBefore, cpuSeconds(replica.pid));
   const baselineRate = (report['baseline'] as Baseline | undefined)?.readyRate;
   const caravan: Record<string, unknown> = {
     controllerPid: replica.pid,
@@ -1056,6 +1160,7 @@ async function main(): Promise<void> {
     allocationsPerSecond: pods / registered.seconds,
     ratioToBaseline: baselineRate === undefined ? undefined : pods / registered.seconds / baselineRate,
     load,
+    controllerCpu,
   };
   report['caravan'] = caravan;
   say(`caravan: all stable in ${registered.seconds.toFixed(1)} s (${(pods / registered.seconds).toFixed(0)} allocations/s)`);
@@ -1185,12 +1290,14 @@ function renderReport(): string {
     reactionFailures?: number;
     bytesPerObject?: Record<string, { objects: number; bytes: number | undefined }>;
     load?: ApiServerLoad;
+    controllerCpu?: number;
   };
   const a = report['anchor'] as
     | {
         registerSeconds: number;
         podsPerSecond: number;
         load?: ApiServerLoad;
+        controllerCpu?: number;
         reactionMs: Distribution;
         reactionAnsweredMs?: Distribution;
         reactionStopSeenMs?: Distribution;
@@ -1212,6 +1319,7 @@ function renderReport(): string {
   rows.push(['  ratio to the baseline', fmt(c.ratioToBaseline, 2), a && b ? fmt(a.podsPerSecond / b.readyRate, 2) : 'n/a', b ? '1.00' : 'n/a']);
   rows.push(['  API server requests per Pod (every client)', perPod(c.load), perPod(a?.load), perPod(b?.load)]);
   rows.push(['  API server / etcd CPU', cpu(c.load), cpu(a?.load), cpu(b?.load)]);
+  rows.push(['  controller CPU (Caravan / kube-controller-manager)', fmt(c.controllerCpu, 1, 's'), fmt(a?.controllerCpu, 1, 's'), '']);
   for (const k of ['p50', 'p90', 'p99'] as const) {
     rows.push([`reaction to an update, ${k} (first new Pod seen)`, ms(c.reactionMs, k), ms(a?.reactionMs, k), '']);
   }
@@ -1232,6 +1340,22 @@ function renderReport(): string {
     rows.push(['  heap used / total after it', `${fmt(mib(c.memoryAfterIdle.heapUsed), 0)} / ${fmt(mib(c.memoryAfterIdle.heapTotal), 0, 'MiB')}`, '', '']);
   }
   lines.push(renderTable(rows));
+  const f = report['floor'] as Floor | undefined;
+  if (f) {
+    const ratio = (rate: number) => (b ? fmt(rate / b.readyRate, 2) : 'n/a');
+    lines.push('');
+    lines.push('the floor, no controller: this process registers the NomadJobs, creates their Pods, and writes each job’s status once');
+    lines.push(
+      renderTable([
+        ['figure', 'time', 'rate', 'ratio to the baseline'],
+        ['NomadJobs and their Pods → all Ready', fmt(f.ready, 1, 's'), fmt(f.readyRate, 0, '/s'), ratio(f.readyRate)],
+        ['… and one status each, min_healthy_time after → all written', fmt(f.statuses, 1, 's'), fmt(f.stableRate, 0, '/s'), ratio(f.stableRate)],
+        ['  API server requests per Pod (every client)', '', perPod(f.load), ''],
+        ['  API server / etcd CPU', '', cpu(f.load), ''],
+        ['  this process’s CPU (it plays the controller)', '', fmt(f.controllerCpu, 1, 's'), ''],
+      ]),
+    );
+  }
   if (b) lines.push(`baseline detail: all created ${b.created.toFixed(1)} s, all bound ${b.bound.toFixed(1)} s, all Ready ${b.ready.toFixed(1)} s`);
 
   if (c.idle) {
