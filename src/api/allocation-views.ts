@@ -62,7 +62,17 @@ export interface AllocationSources {
   /** The Pods of an allocation name in a namespace; none when it has one Pod. */
   podsNamed(namespace: string, allocName: string): V1Pod[];
   readonly created: CreateIndexLookup;
+  /** How many Pods' stubs are kept at most (stubMemoLimit unless given). */
+  readonly stubMemoLimit?: number;
 }
+
+/**
+ * How many list stubs are kept: about 33 MiB of them (1,700 B each with their task states).
+ * Unbounded, one `GET /v1/allocations` over 100,000 Pods kept 165 MiB until the Pods changed
+ * (docs/performance.md); a list that long is made afresh each time instead, which its
+ * serialisation and transfer outweigh. Every Pod of a cluster this size or smaller stays memoized.
+ */
+export const stubMemoLimit = 20_000;
 
 /**
  * Pods as Nomad's allocations, each worked out from the Pod and what it shows of others (its
@@ -73,10 +83,19 @@ export interface AllocationSources {
 export class AllocationViews {
   private readonly sources: AllocationSources;
   private readonly stubs = new WeakMap<V1Pod, StubView>();
+  /**
+   * The Pods memoized, oldest first, held weakly: a Pod the cache has replaced or dropped is
+   * collected with its view. Past the limit the oldest still alive loses its view, so at most
+   * `limit` views are kept whatever is listed.
+   */
+  private readonly memoized: (WeakRef<V1Pod> | undefined)[] = [];
+  private memoStart = 0;
+  private readonly limit: number;
   readonly nodes: NodeLookup;
 
   constructor(sources: AllocationSources) {
     this.sources = sources;
+    this.limit = sources.stubMemoLimit ?? stubMemoLimit;
     this.nodes = {
       get: (name: string) => {
         const node = sources.caches.nodes.get(name);
@@ -144,8 +163,24 @@ export class AllocationViews {
     if (known && sameInputs(known, inputs)) return known;
     const stub = toAllocListStub(pod, this.contextOf(pod, inputs), { jobType: inputs.jobType });
     const view: StubView = { ...inputs, keys, stub, deploymentId: inputs.deployment?.metadata.uid ?? '' };
+    if (!known) this.remember(pod);
     this.stubs.set(pod, view);
     return view;
+  }
+
+  /** Notes a newly memoized Pod, and forgets the oldest past the limit. */
+  private remember(pod: V1Pod): void {
+    this.memoized.push(new WeakRef(pod));
+    while (this.memoized.length - this.memoStart > this.limit) {
+      const oldest = this.memoized[this.memoStart]?.deref();
+      this.memoized[this.memoStart++] = undefined;
+      if (oldest) this.stubs.delete(oldest);
+    }
+    // The queue's forgotten head is cut off once it is as long as what is left.
+    if (this.memoStart > 1024 && this.memoStart * 2 > this.memoized.length) {
+      this.memoized.splice(0, this.memoStart);
+      this.memoStart = 0;
+    }
   }
 
   /** api.AllocationListStub (undefined for a Pod that is not an allocation); `taskStates: false` leaves TaskStates out. */
