@@ -1,19 +1,16 @@
-import { CustomObjectsApi } from '@kubernetes/client-node';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { NomadJobSpec } from '../../src/model/nomad-job-spec.ts';
 import { fromProjectRoot } from '../../src/project.ts';
-import type { NomadJob } from '../../src/resources/nomad-job.ts';
 import { freePort, startController } from './controller-process.ts';
-import { clusterClients, freshNamespace, waitFor } from './kube.ts';
+import { nomadJobs } from './nomad-jobs.ts';
+import { clusterClients, freshNamespace } from './kube.ts';
 import { tokenFor } from './nomad-api/api-harness.ts';
 
 // What users run is dist/ (npm start, the image), each program bundled into one file by
 // scripts/bundle.ts; the other end-to-end tests run the source. npm test builds dist/ first.
 const { kc, core } = clusterClients();
-const custom = kc.makeApiClient(CustomObjectsApi);
-const nj = { group: 'caravan.dev', version: 'v1alpha1', plural: 'nomadjobs' };
 const programs = { caravan: fromProjectRoot('dist', 'cli', 'main.js'), 'kubectl-nomad': fromProjectRoot('dist', 'plugin', 'main.js') };
 const { version } = JSON.parse(readFileSync(fromProjectRoot('package.json'), 'utf8')) as { version: string };
 /** The image's environment (Dockerfile's ENV lines), as bench/scale.ts runs the controller. */
@@ -40,23 +37,11 @@ describe('the built programs', () => {
     const apiPort = await freePort();
     const controller = startController(namespace, 3, 0, ['--api-port', String(apiPort)], programs.caravan, imageEnv);
     try {
-      const get = () => custom.getNamespacedCustomObject({ ...nj, namespace, name: 'app' }) as Promise<NomadJob & { status?: Record<string, any> }>;
-      await custom.createNamespacedCustomObject({
-        ...nj,
-        namespace,
-        body: { apiVersion: 'caravan.dev/v1alpha1', kind: 'NomadJob', metadata: { name: 'app' }, spec: spec('app:1') },
-      });
-      await waitFor('version 0 stable', async () => ((await get()).status?.stableVersion === 0 ? true : undefined), 90_000, 500);
-      await custom.patchNamespacedCustomObject({ ...nj, namespace, name: 'app', body: [{ op: 'replace', path: '/spec', value: spec('app:2') }] });
-      const done = await waitFor(
-        'version 1 stable',
-        async () => {
-          const j = await get();
-          return j.status?.stableVersion === 1 ? j : undefined;
-        },
-        90_000,
-        500,
-      );
+      const jobs = nomadJobs(kc, namespace);
+      await jobs.register('app', spec('app:1'));
+      await jobs.waitStable('app', 0, 'version 0 stable');
+      await jobs.replaceSpec('app', spec('app:2'));
+      const done = await jobs.waitStable('app', 1, 'version 1 stable');
       expect(done.status).toMatchObject({ version: 1, stableVersion: 1, running: 2 });
 
       // A token with RBAC's say (TokenReview and SubjectAccessReview through the bundled client).

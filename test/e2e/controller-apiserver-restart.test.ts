@@ -1,15 +1,12 @@
-import { CustomObjectsApi } from '@kubernetes/client-node';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { runController } from '../../src/controller/controller.ts';
 import type { NomadJobSpec } from '../../src/model/nomad-job-spec.ts';
-import type { NomadJob } from '../../src/resources/nomad-job.ts';
+import { nomadJobs } from './nomad-jobs.ts';
 import { clusterClients, freshNamespace, waitFor } from './kube.ts';
 import { restartApiServer } from './restart-apiserver.ts';
 
 const { kc, core } = clusterClients();
-const custom = kc.makeApiClient(CustomObjectsApi);
-const nj = { group: 'caravan.dev', version: 'v1alpha1', plural: 'nomadjobs' };
 
 const spec = (image: string): NomadJobSpec => ({
   update: { maxParallel: 1, minHealthyTime: '2s', healthyDeadline: '1m', progressDeadline: '3m' },
@@ -21,14 +18,11 @@ describe('the API server restarted mid-rollout', () => {
     const controller = await runController(kc);
     try {
       const namespace = await freshNamespace(core, 'restart');
-      const get = () => custom.getNamespacedCustomObject({ ...nj, namespace, name: 'app' }) as Promise<NomadJob & { status?: Record<string, any> }>;
-      await custom.createNamespacedCustomObject({
-        ...nj,
-        namespace,
-        body: { apiVersion: 'caravan.dev/v1alpha1', kind: 'NomadJob', metadata: { name: 'app' }, spec: spec('app:1') },
-      });
-      await waitFor('version 0', async () => ((await get()).status?.stableVersion === 0 ? true : undefined), 90_000, 500);
-      await custom.patchNamespacedCustomObject({ ...nj, namespace, name: 'app', body: [{ op: 'replace', path: '/spec', value: spec('app:2') }] });
+      const jobs = nomadJobs(kc, namespace);
+      const get = () => jobs.get('app');
+      await jobs.register('app', spec('app:1'));
+      await jobs.waitStable('app', 0, 'version 0');
+      await jobs.replaceSpec('app', spec('app:2'));
       await sleep(1500);
 
       await restartApiServer({ downMs: 2000 });

@@ -1,15 +1,13 @@
-import { CoordinationV1Api, CustomObjectsApi } from '@kubernetes/client-node';
+import { CoordinationV1Api } from '@kubernetes/client-node';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import type { NomadJobSpec } from '../../src/model/nomad-job-spec.ts';
-import type { NomadJob } from '../../src/resources/nomad-job.ts';
 import { startController } from './controller-process.ts';
+import { nomadJobs } from './nomad-jobs.ts';
 import { clusterClients, freshNamespace, waitFor } from './kube.ts';
 
 const { kc, core } = clusterClients();
-const custom = kc.makeApiClient(CustomObjectsApi);
 const leases = kc.makeApiClient(CoordinationV1Api);
-const nj = { group: 'caravan.dev', version: 'v1alpha1', plural: 'nomadjobs' };
 
 const spec = (image: string): NomadJobSpec => ({
   update: { maxParallel: 1, minHealthyTime: '2s', healthyDeadline: '1m', progressDeadline: '3m' },
@@ -29,14 +27,11 @@ describe('failover between two controller replicas', () => {
       const standby = replicas.find((r) => r !== leader)!;
       expect(leader).toBeDefined();
 
-      const get = () => custom.getNamespacedCustomObject({ ...nj, namespace, name: 'app' }) as Promise<NomadJob & { status?: Record<string, any> }>;
-      await custom.createNamespacedCustomObject({
-        ...nj,
-        namespace,
-        body: { apiVersion: 'caravan.dev/v1alpha1', kind: 'NomadJob', metadata: { name: 'app' }, spec: spec('app:1') },
-      });
-      await waitFor('version 0', async () => ((await get()).status?.stableVersion === 0 ? true : undefined), 90_000, 500);
-      await custom.patchNamespacedCustomObject({ ...nj, namespace, name: 'app', body: [{ op: 'replace', path: '/spec', value: spec('app:2') }] });
+      const jobs = nomadJobs(kc, namespace);
+      const get = () => jobs.get('app');
+      await jobs.register('app', spec('app:1'));
+      await jobs.waitStable('app', 0, 'version 0');
+      await jobs.replaceSpec('app', spec('app:2'));
       await waitFor(
         'the rollout to start',
         async () => ((await core.listNamespacedPod({ namespace, labelSelector: 'caravan.dev/job-version=1' })).items.length > 0 ? true : undefined),
